@@ -1,0 +1,182 @@
+"""GovHall application factory."""
+import os
+import re
+import secrets
+from pathlib import Path
+
+from flask import Flask, abort, current_app, g, render_template, request
+from flask_appbuilder import AppBuilder
+from flask_babel import lazy_gettext as _l
+from flask_sqlalchemy.session import Session as FsaSession
+from sqlalchemy import event
+from sqlalchemy.exc import DataError, StatementError
+
+import config as config_module
+from app.extensions import csrf, db, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+_PAGING_ARG = re.compile(r"^(page|psize)_\w+$")
+
+
+def create_app(config=None) -> Flask:
+    """Build an app. `config` is a config class, a dict of overrides, or None (GOVHALL_ENV)."""
+    app = Flask(__name__, instance_path=str(config_module.INSTANCE_DIR))
+    _load_config(app, config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    db.init_app(app)
+    with app.app_context():
+        _tune_engine(db.engine, app.config)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+
+    from app import security
+    from app.services import audit
+
+    app.config["FAB_PASSWORD_COMPLEXITY_VALIDATOR"] = security.password_complexity
+    audit.install(FsaSession)
+    security.install_login_sessions()
+
+    with app.app_context():
+        appbuilder = AppBuilder(
+            app,
+            db.session,
+            security_manager_class=security.GovSecurityManager,
+            base_template=app.config["FAB_BASE_TEMPLATE"],
+            indexview=_index_view(),
+        )
+        _register_views(appbuilder)
+
+    _install_request_hooks(app)
+    from app.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _load_config(app: Flask, config) -> None:
+    env = os.environ.get("GOVHALL_ENV", "development")
+    base = config if isinstance(config, type) else config_module.CONFIGS.get(env, config_module.Config)
+    app.config.from_object(base)
+    app.config["GLOBAL_SCOPE_ROLES"] = config_module.GLOBAL_SCOPE_ROLES
+    if isinstance(config, dict):
+        app.config.update(config)
+    if app.config["ENV_NAME"] == "production":
+        key = app.config.get("SECRET_KEY") or ""
+        if key == config_module.DEV_SECRET_KEY or len(key) < 32:
+            raise RuntimeError(
+                "生产环境必须通过环境变量 SECRET_KEY 设置至少 32 位的随机密钥 "
+                "(production needs SECRET_KEY: at least 32 random characters)."
+            )
+
+
+def _tune_engine(engine, cfg) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+    busy_ms = int(cfg["SQLITE_BUSY_TIMEOUT_MS"])
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record):
+        # WAL lets readers run beside the one writer; busy_timeout makes a
+        # second writer wait instead of failing with "database is locked".
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def _index_view():
+    from app.views.home import HomeView
+
+    return HomeView
+
+
+def _register_views(appbuilder: AppBuilder) -> None:
+    from app.views.audit import AuditLogView
+    from app.views.matter import MatterApi, MatterMaterialView, MatterStepView, MatterView
+    from app.views.matter_import import MatterImportView
+    from app.views.org import CenterApi, CenterView, DepartmentApi, DepartmentView, StaffApi, StaffView, WindowApi, WindowView
+    from app.views.system import SettingView
+
+    org = {"category": "Organisation", "category_label": _l("Organisation"), "category_icon": "fa-sitemap"}
+    appbuilder.add_view(CenterView, "CenterList", label=_l("Service centers"), icon="fa-building", **org)
+    appbuilder.add_view(DepartmentView, "DepartmentList", label=_l("Departments"), icon="fa-university", **org)
+    appbuilder.add_view(WindowView, "WindowList", label=_l("Windows"), icon="fa-columns", **org)
+    appbuilder.add_view(StaffView, "StaffList", label=_l("Staff"), icon="fa-id-badge", **org)
+
+    cat = {"category": "Catalogue", "category_label": _l("Matter catalogue"), "category_icon": "fa-book"}
+    appbuilder.add_view(MatterView, "MatterList", label=_l("Service matters"), icon="fa-list", **cat)
+    appbuilder.add_view(MatterImportView, "MatterImport", label=_l("Import catalogue"), icon="fa-upload", **cat)
+    appbuilder.add_view_no_menu(MatterMaterialView)
+    appbuilder.add_view_no_menu(MatterStepView)
+
+    sup = {"category": "Supervision", "category_label": _l("Supervision"), "category_icon": "fa-eye"}
+    appbuilder.add_view(AuditLogView, "AuditLogList", label=_l("Audit log"), icon="fa-history", **sup)
+
+    appbuilder.add_view(SettingView, "SettingList", label=_l("Settings"), icon="fa-cog",
+                        category="Security", category_label=_l("Security"))
+
+    for api in (CenterApi, DepartmentApi, WindowApi, StaffApi, MatterApi):
+        appbuilder.add_api(api)
+
+
+def _install_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def _validate_paging():
+        # FAB int()s these and answers 500 on "abc"; refuse them plainly.
+        for key, value in request.args.items():
+            if _PAGING_ARG.match(key) and (not value.isdigit() or len(value) > 7):
+                abort(400)
+        g.csp_nonce = secrets.token_urlsafe(16)
+
+    @app.context_processor
+    def _csp_nonce():
+        return {"csp_nonce": lambda: g.get("csp_nonce", "")}
+
+    @app.after_request
+    def _security_headers(response):
+        nonce = g.get("csp_nonce", "")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; "
+            f"script-src 'self' 'nonce-{nonce}'; "
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
+            "connect-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'self'; object-src 'none'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+    @app.errorhandler(StatementError)
+    def _bad_query(error):
+        # A filter value the database cannot read (text in a number column on
+        # PostgreSQL, a malformed date) is the client's mistake, not a 500.
+        if not (isinstance(error, DataError) or isinstance(error.orig, (ValueError, TypeError))):
+            raise error
+        db.session.rollback()
+        return _render_error(400, _l("The search conditions are not valid."))
+
+    for code, message in ((400, _l("The request is not valid.")), (403, _l("You do not have access to this page.")),
+                          (404, _l("The page or record does not exist, or is outside your scope."))):
+        app.register_error_handler(code, _error_page(code, message))
+
+
+def _error_page(code, message):
+    def handler(error):
+        if request.path.startswith("/api/"):
+            return {"message": str(message)}, code
+        return _render_error(code, message)
+
+    return handler
+
+
+def _render_error(code, message):
+    appbuilder = current_app.appbuilder
+    return render_template("govhall/error.html", code=code, message=message, appbuilder=appbuilder,
+                           base_template=appbuilder.base_template), code

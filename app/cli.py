@@ -1,0 +1,143 @@
+"""`flask` commands: init, seed-demo, import. Each one is a thin call into services."""
+import secrets
+import sys
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import AppGroup
+from flask_appbuilder.security.manager import BaseSecurityManager
+from werkzeug.security import generate_password_hash
+
+from app.extensions import db
+from app.services import audit, settings
+
+
+def _system_user(sm):
+    """The account scheduler jobs and CLI commands act as (never logs in: random password)."""
+    username = current_app.config["SYSTEM_USERNAME"]
+    user = sm.find_user(username=username)
+    if user is None:
+        user = sm.add_user(username, "系统", "任务", f"{username}@localhost", [],
+                           password=secrets.token_urlsafe(32))
+    return user
+
+
+def init_database() -> dict:
+    """Converge roles, permissions, the system user and settings. Safe to run again."""
+    sm = current_app.appbuilder.sm
+    # FAB_CREATE_DB=False makes SecurityManager.create_db() a no-op; the base
+    # class's version is the part we want: roles from FAB_ROLES, Admin, Public.
+    BaseSecurityManager.create_db(sm)
+    current_app.appbuilder.add_permissions(update_perms=True)
+    user = _system_user(sm)
+    audit.set_actor(db.session, user.id, user.username)
+    added = settings.ensure_defaults(db.session)
+    db.session.commit()
+    return {"roles": len(current_app.config["FAB_ROLES"]), "settings_added": added}
+
+
+def _progress_bar():
+    bars = {}
+
+    def progress(step, done, total):
+        bar = bars.get(step)
+        if bar is None:
+            bar = bars[step] = click.progressbar(length=total, label=f"{step:<12}", show_pos=True)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+        if done >= total:
+            bar.__exit__(None, None, None)
+
+    return progress
+
+
+def seed_demo_data(progress=None):
+    from app.services.demo import seed_demo
+
+    sm = current_app.appbuilder.sm
+    roles = {name: sm.find_role(name) for name in current_app.config["FAB_ROLES"]}
+    password_hash = generate_password_hash(
+        current_app.config["DEMO_PASSWORD"], method=current_app.config.get("FAB_PASSWORD_HASH_METHOD", "scrypt")
+    )
+    user = _system_user(sm)
+    audit.set_actor(db.session, user.id, user.username)
+    summary = seed_demo(db.session, password_hash=password_hash, roles=roles, progress=progress)
+    db.session.commit()
+    return summary
+
+
+def database_is_empty() -> bool:
+    from app.models.org import Center
+
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Center)) == 0
+
+
+def register_cli(app):
+    govhall = AppGroup("govhall", help="GovHall administration.")
+
+    @govhall.command("init")
+    def init_command():
+        """Create roles, permissions, the system user and default settings (idempotent)."""
+        result = init_database()
+        click.echo(f"已初始化：{result['roles']} 个角色，新增 {result['settings_added']} 项设置。")
+
+    app.cli.add_command(govhall)
+
+    @app.cli.command("seed-demo")
+    def seed_demo_command():
+        """Load the demo county (centers, departments, windows, staff with logins, matters)."""
+        summary = seed_demo_data(progress=_progress_bar())
+        if not summary.created:
+            click.echo("示范数据已存在，未重复创建。")
+        click.echo(
+            f"中心 {summary.centers} 个，部门 {summary.departments} 个，窗口 {summary.windows} 个，"
+            f"工作人员 {summary.staff} 名，事项 {summary.matters} 项。"
+        )
+        print_logins(summary.logins)
+
+    imports = AppGroup("import", help="Import data from Excel files.")
+
+    @imports.command("matters")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--dry-run", is_flag=True, help="Check the file and report; write nothing.")
+    def import_matters_command(path, dry_run):
+        """Import the matter catalogue from an .xlsx file (all rows or none)."""
+        from app.services.matter_import import import_matters
+
+        user = _system_user(current_app.appbuilder.sm)
+        audit.set_actor(db.session, user.id, user.username)
+        with open(path, "rb") as handle:
+            report = import_matters(db.session, handle, dry_run=dry_run)
+        for problem in report.errors:
+            click.echo(f"错误 第{problem.row or '-'}行 {problem.column}：{problem.message}", err=True)
+        for problem in report.warnings:
+            click.echo(f"提示 第{problem.row or '-'}行 {problem.column}：{problem.message}", err=True)
+        if not report.ok:
+            db.session.rollback()
+            click.echo(f"发现 {len(report.errors)} 个问题，未写入任何数据。", err=True)
+            sys.exit(1)
+        if dry_run:
+            db.session.rollback()
+            click.echo(f"预检通过：将新增 {report.created} 项，更新 {report.updated} 项（未写入）。")
+        else:
+            db.session.commit()
+            click.echo(f"导入完成：新增 {report.created} 项，更新 {report.updated} 项。")
+
+    @imports.command("matters-template")
+    @click.argument("path", type=click.Path(dir_okay=False))
+    def matters_template_command(path):
+        """Write an empty matter catalogue template to PATH."""
+        from app.services.matter_import import build_template
+
+        build_template(path)
+        click.echo(f"模板已写入 {path}")
+
+    app.cli.add_command(imports)
+
+
+def print_logins(logins):
+    password = current_app.config["DEMO_PASSWORD"]
+    click.echo("示范账号（密码均为 %s）：" % password)
+    for role, username in logins.items():
+        click.echo(f"  {role:<14} {username}")

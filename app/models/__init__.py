@@ -1,0 +1,18 @@
+"""All models, imported so Alembic and FAB see one metadata."""
+from flask_appbuilder.security.sqla.models import User  # noqa: F401  (Staff.user)
+
+from .audit import AuditAction, AuditLog  # noqa: F401
+from .base import LabeledEnum  # noqa: F401
+from .matter import CaseKind, MaterialForm, Matter, MatterCategory, MatterMaterial, MatterStatus, MatterStep  # noqa: F401
+from .org import (  # noqa: F401
+    Center,
+    CenterLevel,
+    Department,
+    RecordStatus,
+    Staff,
+    StaffPosition,
+    StaffStatus,
+    Window,
+    WindowKind,
+)
+from .system import LoginSession, Setting  # noqa: F401

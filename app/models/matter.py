@@ -1,0 +1,135 @@
+"""The service matter catalogue (政务服务事项) with materials and steps."""
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_appbuilder import Model
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Audited, LabeledEnum, VersionedMixin, enum_column
+from .org import CenterLevel, Department
+
+
+class MatterCategory(LabeledEnum):
+    licensing = _l("Administrative licensing")
+    confirmation = _l("Administrative confirmation")
+    payment = _l("Administrative payment")
+    levy = _l("Administrative levy")
+    adjudication = _l("Administrative adjudication")
+    award = _l("Administrative award")
+    other_power = _l("Other administrative power")
+    public_service = _l("Public service")
+
+
+class CaseKind(LabeledEnum):
+    immediate = _l("Immediate case")
+    promised = _l("Promised case")
+    joint = _l("Joint case")
+    escalated = _l("Escalated case")
+    urgent = _l("Urgent case")
+
+
+class MatterStatus(LabeledEnum):
+    active = _l("In service")
+    suspended = _l("Suspended")
+    abolished = _l("Abolished")
+
+
+class MaterialForm(LabeledEnum):
+    original = _l("Original")
+    copy = _l("Copy")
+    original_and_copy = _l("Original and copy")
+    electronic = _l("Electronic")
+
+
+class Matter(Audited, VersionedMixin, Model):
+    __tablename__ = "matter"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200), index=True)
+    category: Mapped[MatterCategory] = mapped_column(enum_column(MatterCategory), index=True)
+    department_id: Mapped[int] = mapped_column(sa.ForeignKey("department.id"), index=True)
+    handling_level: Mapped[CenterLevel] = mapped_column(enum_column(CenterLevel), default=CenterLevel.county)
+    case_kind: Mapped[CaseKind] = mapped_column(enum_column(CaseKind), default=CaseKind.promised)
+    legal_basis: Mapped[str | None] = mapped_column(sa.Text)
+    conditions: Mapped[str | None] = mapped_column(sa.Text)
+    # Working days. The promised limit may not exceed the legal limit (checked in
+    # services.catalogue and by a CHECK constraint).
+    legal_limit_days: Mapped[int] = mapped_column(sa.Integer)
+    promised_limit_days: Mapped[int] = mapped_column(sa.Integer)
+    fee_standard: Mapped[Decimal] = mapped_column(sa.Numeric(12, 2), default=Decimal("0"))
+    # Set when the fee may vary: any amount from fee_standard up to fee_max.
+    fee_max: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))
+    fee_basis: Mapped[str | None] = mapped_column(sa.String(500))
+    online_available: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    place: Mapped[str | None] = mapped_column(sa.String(200))
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+    status: Mapped[MatterStatus] = mapped_column(enum_column(MatterStatus), default=MatterStatus.active, index=True)
+
+    department: Mapped[Department] = relationship()
+    materials: Mapped[list["MatterMaterial"]] = relationship(
+        back_populates="matter", cascade="all, delete-orphan", order_by="MatterMaterial.sort_order"
+    )
+    steps: Mapped[list["MatterStep"]] = relationship(
+        back_populates="matter", cascade="all, delete-orphan", order_by="MatterStep.seq"
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint("legal_limit_days >= 0 AND promised_limit_days >= 0", name="ck_matter_limits_positive"),
+        sa.CheckConstraint("promised_limit_days <= legal_limit_days", name="ck_matter_promised_within_legal"),
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def scope_clause(cls, scope):
+        return cls.department_id == scope.department_id
+
+
+class MatterMaterial(Audited, Model):
+    __tablename__ = "matter_material"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    matter_id: Mapped[int] = mapped_column(sa.ForeignKey("matter.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    form: Mapped[MaterialForm] = mapped_column(enum_column(MaterialForm), default=MaterialForm.original_and_copy)
+    original_count: Mapped[int] = mapped_column(sa.Integer, default=1)
+    copy_count: Mapped[int] = mapped_column(sa.Integer, default=1)
+    required: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    note: Mapped[str | None] = mapped_column(sa.String(500))
+    sort_order: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+    matter: Mapped[Matter] = relationship(back_populates="materials")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def scope_clause(cls, scope):
+        return cls.matter.has(Matter.department_id == scope.department_id)
+
+
+class MatterStep(Audited, Model):
+    __tablename__ = "matter_step"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    matter_id: Mapped[int] = mapped_column(sa.ForeignKey("matter.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(sa.Integer)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    # The step's share of the promised limit, in working days.
+    limit_days: Mapped[int] = mapped_column(sa.Integer, default=0)
+    handler_position: Mapped[str | None] = mapped_column(sa.String(50))
+    note: Mapped[str | None] = mapped_column(sa.String(500))
+
+    matter: Mapped[Matter] = relationship(back_populates="steps")
+
+    __table_args__ = (sa.UniqueConstraint("matter_id", "seq", name="uq_matter_step_seq"),)
+
+    def __str__(self) -> str:
+        return f"{self.seq}. {self.name}"
+
+    @classmethod
+    def scope_clause(cls, scope):
+        return cls.matter.has(Matter.department_id == scope.department_id)

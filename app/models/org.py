@@ -1,0 +1,150 @@
+"""Organisation: centers (a tree of four levels), departments, windows, staff."""
+from datetime import date
+
+import sqlalchemy as sa
+from flask_appbuilder import Model
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Audited, LabeledEnum, VersionedMixin, enum_column
+
+
+class CenterLevel(LabeledEnum):
+    county = _l("County center")
+    sub_center = _l("Sub-center")
+    township = _l("Township center")
+    village = _l("Village point")
+
+
+class WindowKind(LabeledEnum):
+    dedicated = _l("Dedicated window")
+    comprehensive = _l("Comprehensive window")
+    green = _l("Green channel")
+    delivery = _l("Delivery window")
+
+
+class StaffPosition(LabeledEnum):
+    chief_rep = _l("Chief representative")
+    leader = _l("Window leader")
+    a_post = _l("A post")
+    b_post = _l("B post")
+    clerk = _l("Clerk")
+
+
+class StaffStatus(LabeledEnum):
+    active = _l("On duty")
+    inactive = _l("Suspended")
+    left = _l("Left the center")
+
+
+class RecordStatus(LabeledEnum):
+    active = _l("In use")
+    inactive = _l("Disabled")
+
+
+class Center(Audited, VersionedMixin, Model):
+    __tablename__ = "center"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    level: Mapped[CenterLevel] = mapped_column(enum_column(CenterLevel), index=True)
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("center.id"), index=True)
+    address: Mapped[str | None] = mapped_column(sa.String(200))
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+    sort_order: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+    parent: Mapped["Center | None"] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["Center"]] = relationship(back_populates="parent")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+window_member_department = sa.Table(
+    "window_member_department",
+    Model.metadata,
+    sa.Column("window_id", sa.ForeignKey("window.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("department_id", sa.ForeignKey("department.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_window_member_department_department_id", "department_id"),
+)
+
+
+class Department(Audited, VersionedMixin, Model):
+    __tablename__ = "department"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    short_name: Mapped[str | None] = mapped_column(sa.String(40))
+    center_id: Mapped[int] = mapped_column(sa.ForeignKey("center.id"), index=True)
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+    status: Mapped[RecordStatus] = mapped_column(enum_column(RecordStatus), default=RecordStatus.active)
+    sort_order: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+    center: Mapped[Center] = relationship()
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def scope_clause(cls, scope):
+        return cls.id == scope.department_id
+
+
+class Window(Audited, VersionedMixin, Model):
+    __tablename__ = "window"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(20))
+    name: Mapped[str] = mapped_column(sa.String(100))
+    kind: Mapped[WindowKind] = mapped_column(enum_column(WindowKind), default=WindowKind.dedicated)
+    center_id: Mapped[int] = mapped_column(sa.ForeignKey("center.id"), index=True)
+    # The responsible department; a comprehensive window also lists member departments.
+    department_id: Mapped[int | None] = mapped_column(sa.ForeignKey("department.id"), index=True)
+    status: Mapped[RecordStatus] = mapped_column(enum_column(RecordStatus), default=RecordStatus.active)
+    note: Mapped[str | None] = mapped_column(sa.String(500))
+
+    center: Mapped[Center] = relationship()
+    department: Mapped[Department | None] = relationship()
+    member_departments: Mapped[list[Department]] = relationship(secondary=window_member_department)
+
+    __table_args__ = (sa.UniqueConstraint("center_id", "code", name="uq_window_center_code"),)
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @classmethod
+    def scope_clause(cls, scope):
+        return sa.or_(
+            cls.department_id == scope.department_id,
+            cls.member_departments.any(Department.id == scope.department_id),
+        )
+
+
+class Staff(Audited, VersionedMixin, Model):
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_no: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(50), index=True)
+    phone: Mapped[str | None] = mapped_column(sa.String(20))
+    department_id: Mapped[int] = mapped_column(sa.ForeignKey("department.id"), index=True)
+    window_id: Mapped[int | None] = mapped_column(sa.ForeignKey("window.id"), index=True)
+    position: Mapped[StaffPosition] = mapped_column(enum_column(StaffPosition), default=StaffPosition.a_post)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ab_user.id"), unique=True)
+    joined_on: Mapped[date | None] = mapped_column(sa.Date)
+    status: Mapped[StaffStatus] = mapped_column(enum_column(StaffStatus), default=StaffStatus.active, index=True)
+
+    department: Mapped[Department] = relationship()
+    window: Mapped[Window | None] = relationship()
+    user = relationship("User")
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.staff_no}）"
+
+    @classmethod
+    def scope_clause(cls, scope):
+        if scope.own_records_only:
+            return cls.id == scope.staff_id
+        return cls.department_id == scope.department_id

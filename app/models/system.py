@@ -1,0 +1,37 @@
+"""System tables: tunable settings and server-side login sessions."""
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_appbuilder import Model
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Audited, VersionedMixin
+
+
+class Setting(Audited, VersionedMixin, Model):
+    """A value a county tunes at run time; defaults live in services.settings."""
+
+    __tablename__ = "setting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    value: Mapped[str] = mapped_column(sa.String(500))
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class LoginSession(Model):
+    """One login. Flask's session cookie only carries this row's token, so a
+    logout (or an idle timeout) ends the session on the server: a copied
+    cookie is worthless afterwards."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("ab_user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    remote_addr: Mapped[str | None] = mapped_column(sa.String(64))

@@ -1,0 +1,114 @@
+"""Security: server-side login sessions, password rules and the current user's row scope."""
+import re
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app, g, has_request_context, request, session
+from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_babel import lazy_gettext as _l
+from flask_login import user_logged_in
+from wtforms.validators import ValidationError
+
+from app import clock
+from app.models.org import Staff, StaffStatus
+from app.models.system import LoginSession
+from app.services.scope import NOTHING, Scope, scope_for
+
+SESSION_TOKEN_KEY = "govhall_sid"
+# Writing last_seen on every request would make every page a write transaction.
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+
+_PASSWORD_CLASSES = (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^a-zA-Z0-9]")
+
+
+def password_complexity(password: str) -> None:
+    """At least 8 characters from at least three of: lower, upper, digit, symbol."""
+    classes = sum(1 for pattern in _PASSWORD_CLASSES if re.search(pattern, password or ""))
+    if len(password or "") < 8 or classes < 3:
+        raise ValidationError(
+            str(_l("The password must have at least 8 characters and mix three of: lowercase, uppercase, digits, symbols."))
+        )
+
+
+class GovSecurityManager(SecurityManager):
+    """FAB's manager plus login sessions that a logout really ends."""
+
+    def load_user(self, pk):
+        token = session.get(SESSION_TOKEN_KEY) if has_request_context() else None
+        if token is None:
+            return None
+        now = clock.now()
+        login = self.session.scalar(
+            sa.select(LoginSession).where(
+                LoginSession.token == token,
+                LoginSession.user_id == int(pk),
+                LoginSession.ended_at.is_(None),
+            )
+        )
+        if login is None:
+            return None
+        if now - login.last_seen_at > current_app.config["LOGIN_IDLE_TIMEOUT"]:
+            login.ended_at = now
+            self.session.commit()
+            return None
+        if now - login.last_seen_at > LAST_SEEN_RESOLUTION:
+            login.last_seen_at = now
+            self.session.commit()
+        return super().load_user(pk)
+
+    def on_user_logout(self, user) -> None:
+        token = session.pop(SESSION_TOKEN_KEY, None)
+        if token:
+            self.session.execute(
+                sa.update(LoginSession)
+                .where(LoginSession.token == token, LoginSession.ended_at.is_(None))
+                .values(ended_at=clock.now())
+            )
+            self.session.commit()
+        session.clear()
+        super().on_user_logout(user)
+
+
+def _start_login_session(sender, user, **extra):
+    """Every login gets a fresh server-side token (also defeats session fixation)."""
+    sm = current_app.appbuilder.sm
+    now = clock.now()
+    token = secrets.token_urlsafe(32)
+    sm.session.add(
+        LoginSession(token=token, user_id=user.id, created_at=now, last_seen_at=now, remote_addr=request.remote_addr)
+    )
+    sm.session.commit()
+    session[SESSION_TOKEN_KEY] = token
+    session.permanent = True
+
+
+def install_login_sessions() -> None:
+    if not user_logged_in.has_receivers_for(_start_login_session):
+        user_logged_in.connect(_start_login_session)
+
+
+def staff_of(user) -> Staff | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return current_app.appbuilder.session.scalar(sa.select(Staff).where(Staff.user_id == user.id))
+
+
+def current_scope() -> Scope:
+    """Row scope of the logged-in user, computed once per request."""
+    if not has_request_context():
+        return NOTHING
+    if "govhall_scope" not in g:
+        user = getattr(g, "user", None)
+        if user is None or not getattr(user, "is_authenticated", False):
+            g.govhall_scope = NOTHING
+        else:
+            staff = staff_of(user)
+            g.govhall_scope = scope_for(
+                [role.name for role in user.roles],
+                current_app.config["GLOBAL_SCOPE_ROLES"],
+                staff.department_id if staff else None,
+                staff.id if staff else None,
+                active=staff is not None and staff.status == StaffStatus.active,
+            )
+    return g.govhall_scope

@@ -1,0 +1,1 @@
+"""Domain rules, free of Flask requests: each function takes its session, actor and `now`."""

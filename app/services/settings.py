@@ -1,0 +1,43 @@
+"""Run-time settings a county tunes in the UI, with their defaults.
+
+Each later area registers its keys here; `flask govhall init` writes missing
+keys with their defaults and never overwrites an edited value.
+"""
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from app.models.system import Setting
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    key: str
+    default: str
+    label: object
+    help: object = ""
+
+
+SPECS = {
+    spec.key: spec
+    for spec in (
+        SettingSpec("center_name", "示范县政务服务中心", _l("Center name")),
+        SettingSpec("office_hours", "08:30-12:00,13:30-17:30", _l("Office hours"), _l("Comma-separated HH:MM-HH:MM periods")),
+        SettingSpec("report_due_workday", "5", _l("Monthly report due (working day of the month)")),
+    )
+}
+
+
+def get(session: Session, key: str) -> str:
+    value = session.scalar(sa.select(Setting.value).where(Setting.key == key))
+    return value if value is not None else SPECS[key].default
+
+
+def ensure_defaults(session: Session) -> int:
+    """Insert missing settings with their defaults; returns how many were added."""
+    present = set(session.scalars(sa.select(Setting.key)))
+    missing = [Setting(key=spec.key, value=spec.default) for key, spec in SPECS.items() if key not in present]
+    session.add_all(missing)
+    return len(missing)

@@ -1,0 +1,33 @@
+"""Landing page after login: the figures of the user's own scope."""
+import sqlalchemy as sa
+from flask import g, redirect, url_for
+from flask_appbuilder import IndexView, expose
+
+from app.extensions import db
+from app.models.matter import Matter, MatterStatus
+from app.models.org import Center, Department, Staff, StaffStatus, Window
+from app.security import current_scope
+
+
+class HomeView(IndexView):
+    index_template = "govhall/index.html"
+
+    @expose("/")
+    def index(self):
+        if g.user is None or not g.user.is_authenticated:
+            return redirect(url_for(f"{self.appbuilder.sm.auth_view.endpoint}.login"))
+        scope = current_scope()
+        counts = {
+            "departments": _count(Department, scope),
+            "windows": _count(Window, scope),
+            "staff": _count(Staff, scope, Staff.status == StaffStatus.active),
+            "matters": _count(Matter, scope, Matter.status == MatterStatus.active),
+        }
+        if scope.everything:
+            counts["centers"] = db.session.scalar(sa.select(sa.func.count()).select_from(Center))
+        return self.render_template(self.index_template, appbuilder=self.appbuilder, counts=counts, scope=scope)
+
+
+def _count(model, scope, *conditions):
+    query = sa.select(sa.func.count()).select_from(model).where(scope.clause(model), *conditions)
+    return db.session.scalar(query)

@@ -1,0 +1,26 @@
+"""Admin screens for run-time settings."""
+from flask_babel import lazy_gettext as _l
+
+from app.models.system import Setting
+from app.services.settings import SPECS
+from app.views.base import GovInterface, GovModelView
+
+
+def _setting_label(key):
+    spec = SPECS.get(key)
+    return f"{spec.label}（{key}）" if spec else key
+
+
+class SettingView(GovModelView):
+    datamodel = GovInterface(Setting)
+    class_permission_name = "Setting"
+    base_permissions = ["can_read", "can_edit", "can_export"]
+    list_title = _l("Settings")
+    show_title = _l("Setting")
+    edit_title = _l("Edit setting")
+    list_columns = ["key", "value"]
+    show_columns = ["key", "value"]
+    edit_columns = ["value"]
+    search_columns = ["key", "value"]
+    base_order = ("key", "asc")
+    formatters_columns = {"key": _setting_label}

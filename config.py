@@ -1,0 +1,175 @@
+"""GovHall settings.
+
+Everything a deployment tunes comes from the environment (see README, "Production").
+Behaviour a county tunes at run time (office hours, limits, thresholds) is not
+here: it lives in the `setting` table, editable by Admin in the UI.
+"""
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from flask_appbuilder.const import AUTH_DB
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("GOVHALL_INSTANCE_DIR", BASE_DIR / "instance"))
+
+# Placeholder that production refuses (see app.create_app).
+DEV_SECRET_KEY = "govhall-dev-secret-change-me"
+
+# ---------------------------------------------------------------------------
+# Roles: the whole permission matrix as data. Each entry is
+# [resource regex, permission regex], both fully anchored: FAB matches with
+# re.match, so an unanchored "Matter" would also grant "MatterImport…".
+# Resources are the views' class_permission_name; a view and its REST API
+# share one. Permissions: can_read (list, show, API get), can_add, can_edit,
+# can_delete, can_export (Excel), can_import.
+# ---------------------------------------------------------------------------
+ORG = "Center|Department|Window|Staff"
+CATALOGUE = "Matter|MatterMaterial|MatterStep"
+# Menu entries are permissions too ("menu_access" on the menu item's name).
+MENU_ORG = "Organisation|CenterList|DepartmentList|WindowList|StaffList"
+MENU_CATALOGUE = "Catalogue|MatterList|MatterImport"
+MENU_SUPERVISION = "Supervision|AuditLogList"
+
+SELF_SERVICE = [
+    # Own profile and password; anchored so the user list stays closed.
+    ["^UserDBModelView$", "^can_userinfo$"],
+    ["^ResetMyPasswordView$", "^can_this_form_(get|post)$"],
+    ["^UserInfoEditView$", "^can_this_form_(get|post)$"],
+]
+
+FAB_ROLES = {
+    "Admin": [[".*", ".*"]],
+    "CenterManager": [
+        [f"^({ORG}|{CATALOGUE})$", "^can_(read|add|edit|delete|export|activate|deactivate)$"],
+        ["^MatterImport$", "^can_import$"],
+        [f"^({MENU_ORG}|{MENU_CATALOGUE})$", "^menu_access$"],
+        *SELF_SERVICE,
+    ],
+    "Supervisor": [
+        [f"^({ORG}|{CATALOGUE}|AuditLog)$", "^can_(read|export)$"],
+        [f"^({MENU_ORG}|MatterList|Catalogue|{MENU_SUPERVISION})$", "^menu_access$"],
+        *SELF_SERVICE,
+    ],
+    "ChiefRep": [
+        [f"^({ORG}|{CATALOGUE})$", "^can_(read|export)$"],
+        # Own department's staff and windows (row scope narrows it).
+        ["^(Staff|Window)$", "^can_edit$"],
+        ["^Staff$", "^can_(activate|deactivate)$"],
+        [f"^({MENU_ORG}|MatterList|Catalogue)$", "^menu_access$"],
+        *SELF_SERVICE,
+    ],
+    "WindowStaff": [
+        [f"^({ORG}|{CATALOGUE})$", "^can_read$"],
+        [f"^({MENU_ORG}|MatterList|Catalogue)$", "^menu_access$"],
+        *SELF_SERVICE,
+    ],
+    "Leader": [
+        [f"^({ORG}|{CATALOGUE})$", "^can_(read|export)$"],
+        [f"^({MENU_ORG}|MatterList|Catalogue)$", "^menu_access$"],
+        *SELF_SERVICE,
+    ],
+    # Anonymous visitors: the public portal has its own routes, nothing here.
+    "Public": [],
+}
+
+# Roles that see every department's rows; the others are scoped by their Staff record.
+GLOBAL_SCOPE_ROLES = {"Admin", "CenterManager", "Supervisor", "Leader"}
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{INSTANCE_DIR / 'govhall.db'}"
+    # Accept the common postgres:// spelling; the driver is psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # SQLite tuning applied on every connection (app.db_setup).
+    SQLITE_BUSY_TIMEOUT_MS = 5000
+
+    TIMEZONE = "Asia/Shanghai"
+
+    APP_NAME = "政务服务中心管理平台"
+    APP_THEME = ""
+    FAB_BASE_TEMPLATE = "govhall/base.html"
+    FAB_INDEX_VIEW = "app.views.home.HomeView"
+
+    # Babel: Chinese UI by default, English selectable from the menu.
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_DEFAULT_FOLDER = "app/translations"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "app" / "translations")
+    LANGUAGES = {
+        "zh": {"flag": "cn", "name": "中文"},
+        "en": {"flag": "gb", "name": "English"},
+    }
+
+    # Security
+    AUTH_TYPE = AUTH_DB
+    AUTH_ROLE_ADMIN = "Admin"
+    AUTH_ROLE_PUBLIC = "Public"
+    AUTH_USER_REGISTRATION = False
+    FAB_ROLES = FAB_ROLES
+    FAB_ADD_SECURITY_API = False
+    FAB_API_SWAGGER_UI = True
+    FAB_API_MAX_PAGE_SIZE = 100
+    # Tables and permissions come from migrations + `flask govhall init`, never from boot.
+    FAB_CREATE_DB = False
+    FAB_UPDATE_PERMS = False
+    FAB_PASSWORD_COMPLEXITY_ENABLED = True
+    AUTH_RATE_LIMITED = True
+    AUTH_RATE_LIMIT = "10 per 5 minute"
+    RATELIMIT_ENABLED = True
+    # Shared storage so limits hold across gunicorn workers, e.g. redis://127.0.0.1:6379/0.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session, which has its own lifetime
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    SESSION_COOKIE_NAME = "govhall_session"
+    # Idle logins expire server-side after this long without a request.
+    LOGIN_IDLE_TIMEOUT = timedelta(hours=2)
+
+    # Paging: FAB accepts any psize; lists clamp to this.
+    PAGE_SIZE_DEFAULT = 25
+    PAGE_SIZE_MAX = 100
+    # A list's count(*) stops here ("10000+"), so page 1 stays fast at 1M rows.
+    LIST_COUNT_CAP = 10000
+
+    # Upload size for imports (matter catalogue, attendance).
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
+    DEMO_PASSWORD = os.environ.get("GOVHALL_DEMO_PASSWORD", "Govhall@2026")
+    SYSTEM_USERNAME = "system"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    # scrypt costs ~0.1 s a hash; tests log in hundreds of times.
+    FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    # conftest points this at a temporary file, or GOVHALL_TEST_DATABASE_URL.
+    SQLALCHEMY_DATABASE_URI = os.environ.get("GOVHALL_TEST_DATABASE_URL", "")
+    RATELIMIT_ENABLED = False
+    WTF_CSRF_ENABLED = False
+
+
+CONFIGS = {"development": Config, "production": ProductionConfig, "test": TestConfig}

@@ -1,0 +1,31 @@
+"""`python run.py`: upgrade the database, seed the demo county on first start, serve.
+
+For development and evaluation. Production runs gunicorn plus one
+`flask scheduler` process (README, "Production").
+"""
+import os
+
+from flask_migrate import upgrade
+
+from app import create_app
+from app.cli import database_is_empty, init_database, print_logins, seed_demo_data
+
+app = create_app()
+
+
+def prepare():
+    with app.app_context():
+        upgrade()
+        init_database()
+        if database_is_empty() and os.environ.get("GOVHALL_SEED_DEMO", "1") == "1":
+            print("首次启动：正在生成示范县数据……")
+            summary = seed_demo_data()
+            print_logins(summary.logins)
+
+
+if __name__ == "__main__":
+    prepare()
+    host = os.environ.get("GOVHALL_HOST", "127.0.0.1")
+    port = int(os.environ.get("GOVHALL_PORT", "5000"))
+    print(f"GovHall 已启动：http://{host}:{port}/")
+    app.run(host=host, port=port, debug=False, use_reloader=False)

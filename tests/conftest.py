@@ -1,0 +1,120 @@
+"""Test harness: one migrated database per run, reset to a snapshot after every test.
+
+SQLite (a temporary file) by default; set GOVHALL_TEST_DATABASE_URL to run the
+same suite on PostgreSQL. The reset deletes and re-inserts the snapshot rows,
+which works the same on both and keeps tests independent of each other.
+"""
+import os
+import tempfile
+
+import pytest
+import sqlalchemy as sa
+
+import config
+from tests import world
+
+_tmpdir = tempfile.mkdtemp(prefix="govhall-test-")
+os.environ.setdefault("GOVHALL_INSTANCE_DIR", _tmpdir)
+TEST_DB_URL = os.environ.get("GOVHALL_TEST_DATABASE_URL") or f"sqlite:///{_tmpdir}/test.db"
+
+
+def _reset_schema(url):
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app():
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.cli import init_database
+    from app.extensions import db
+
+    _reset_schema(TEST_DB_URL)
+    application = create_app({**_config_dict(), "SQLALCHEMY_DATABASE_URI": TEST_DB_URL})
+    with application.app_context():
+        upgrade()
+        init_database()
+        application.config["WORLD"] = world.build(db.session, application.appbuilder.sm)
+        snapshot = _snapshot(db)
+        db.session.remove()
+    application.config["SNAPSHOT"] = snapshot
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _config_dict():
+    return {key: getattr(config.TestConfig, key) for key in dir(config.TestConfig) if key.isupper()}
+
+
+def _snapshot(db):
+    tables = db.metadata.sorted_tables
+    with db.engine.connect() as conn:
+        return [(table, [dict(row._mapping) for row in conn.execute(table.select())]) for table in tables]
+
+
+def restore(app):
+    from app.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        snapshot = app.config["SNAPSHOT"]
+        with db.engine.begin() as conn:
+            for table, _rows in reversed(snapshot):
+                conn.execute(table.delete())
+            for table, rows in snapshot:
+                if rows:
+                    conn.execute(table.insert(), rows)
+            if conn.dialect.name == "postgresql":
+                for table, _rows in snapshot:
+                    if "id" in table.c and isinstance(table.c.id.type, sa.Integer):
+                        conn.execute(sa.text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                            f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request):
+    yield
+    if "app" in request.fixturenames:
+        restore(request.getfixturevalue("app"))
+
+
+@pytest.fixture
+def world_ids(app):
+    return app.config["WORLD"]
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def db_session(app):
+    from app.extensions import db
+
+    with app.app_context():
+        yield db.session
+        db.session.remove()
+
+
+def login(client, username, password=world.PASSWORD):
+    response = client.post("/login/", data={"username": username, "password": password})
+    assert response.status_code == 302 and "/login" not in response.headers["Location"], f"login of {username} failed"
+    return client
+
+
+@pytest.fixture
+def login_as(client):
+    def _login(username):
+        return login(client, username)
+
+    return _login
