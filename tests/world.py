@@ -30,6 +30,7 @@ def build(session, sm) -> dict:
     town = Center(code="XZ-T1", name="城关镇便民服务中心", level=CenterLevel.township, parent=county, sort_order=2)
     dept_a = Department(code="D01", name="县市场监督管理局", short_name="市场监管", center=county, sort_order=1)
     dept_b = Department(code="D02", name="县公安局", short_name="公安", center=county, sort_order=2)
+    dept_c = Department(code="D03", name="县气象局", short_name="气象", center=county, sort_order=3)
     win_a = Window(code="A01", name="市场监管窗口", kind=WindowKind.dedicated, center=county, department=dept_a)
     win_b = Window(code="B01", name="公安户籍窗口", kind=WindowKind.dedicated, center=county, department=dept_b)
     win_c = Window(code="C01", name="综合受理窗口", kind=WindowKind.comprehensive, center=county,
@@ -49,12 +50,12 @@ def build(session, sm) -> dict:
         materials=[MatterMaterial(name="居民户口簿", form=MaterialForm.original)],
         steps=[MatterStep(seq=1, name="受理", limit_days=0)],
     )
-    session.add_all([county, town, dept_a, dept_b, win_a, win_b, win_c, matter_a, matter_b])
+    session.add_all([county, town, dept_a, dept_b, dept_c, win_a, win_b, win_c, matter_a, matter_b])
     session.flush()
 
     departments = {"A": dept_a, "B": dept_b}
     windows = {"A": win_a, "B": win_b}
-    ids = {"county": county.id, "town": town.id, "dept_a": dept_a.id, "dept_b": dept_b.id,
+    ids = {"county": county.id, "town": town.id, "dept_a": dept_a.id, "dept_b": dept_b.id, "dept_c": dept_c.id,
            "win_a": win_a.id, "win_b": win_b.id, "win_c": win_c.id,
            "matter_a": matter_a.id, "matter_b": matter_b.id,
            "material_a": matter_a.materials[0].id, "material_b": matter_b.materials[0].id,

@@ -6,7 +6,7 @@ from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import LabeledEnum, enum_column
+from .base import LabeledEnum, enum_field
 
 
 class AuditAction(LabeledEnum):
@@ -23,7 +23,7 @@ class AuditLog(Model):
     # No FK: the log outlives users, and the name is kept as it was.
     actor_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
     actor_name: Mapped[str] = mapped_column(sa.String(100))
-    action: Mapped[AuditAction] = mapped_column(enum_column(AuditAction))
+    action: Mapped[AuditAction] = enum_field(AuditAction)
     table_name: Mapped[str] = mapped_column(sa.String(64))
     row_id: Mapped[str] = mapped_column(sa.String(64))
     summary: Mapped[str] = mapped_column(sa.String(200))

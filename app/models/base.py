@@ -41,6 +41,11 @@ def enum_column(enum_cls, **kwargs):
     return sa.Enum(enum_cls, native_enum=False, length=32, validate_strings=True, **kwargs)
 
 
+def enum_field(enum_cls, **kwargs):
+    """A mapped enum column; the REST API reads and writes member names, not labels."""
+    return mapped_column(enum_column(enum_cls), info={"marshmallow_by_value": False}, **kwargs)
+
+
 class VersionedMixin:
     """Optimistic locking: every UPDATE checks and bumps `version`.
 

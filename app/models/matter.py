@@ -6,7 +6,7 @@ from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Audited, LabeledEnum, VersionedMixin, enum_column
+from .base import Audited, LabeledEnum, VersionedMixin, enum_field
 from .org import CenterLevel, Department
 
 
@@ -48,10 +48,10 @@ class Matter(Audited, VersionedMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200), index=True)
-    category: Mapped[MatterCategory] = mapped_column(enum_column(MatterCategory), index=True)
+    category: Mapped[MatterCategory] = enum_field(MatterCategory, index=True)
     department_id: Mapped[int] = mapped_column(sa.ForeignKey("department.id"), index=True)
-    handling_level: Mapped[CenterLevel] = mapped_column(enum_column(CenterLevel), default=CenterLevel.county)
-    case_kind: Mapped[CaseKind] = mapped_column(enum_column(CaseKind), default=CaseKind.promised)
+    handling_level: Mapped[CenterLevel] = enum_field(CenterLevel, default=CenterLevel.county)
+    case_kind: Mapped[CaseKind] = enum_field(CaseKind, default=CaseKind.promised)
     legal_basis: Mapped[str | None] = mapped_column(sa.Text)
     conditions: Mapped[str | None] = mapped_column(sa.Text)
     # Working days. The promised limit may not exceed the legal limit (checked in
@@ -65,7 +65,7 @@ class Matter(Audited, VersionedMixin, Model):
     online_available: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     place: Mapped[str | None] = mapped_column(sa.String(200))
     phone: Mapped[str | None] = mapped_column(sa.String(40))
-    status: Mapped[MatterStatus] = mapped_column(enum_column(MatterStatus), default=MatterStatus.active, index=True)
+    status: Mapped[MatterStatus] = enum_field(MatterStatus, default=MatterStatus.active, index=True)
 
     department: Mapped[Department] = relationship()
     materials: Mapped[list["MatterMaterial"]] = relationship(
@@ -94,7 +94,7 @@ class MatterMaterial(Audited, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     matter_id: Mapped[int] = mapped_column(sa.ForeignKey("matter.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(sa.String(200))
-    form: Mapped[MaterialForm] = mapped_column(enum_column(MaterialForm), default=MaterialForm.original_and_copy)
+    form: Mapped[MaterialForm] = enum_field(MaterialForm, default=MaterialForm.original_and_copy)
     original_count: Mapped[int] = mapped_column(sa.Integer, default=1)
     copy_count: Mapped[int] = mapped_column(sa.Integer, default=1)
     required: Mapped[bool] = mapped_column(sa.Boolean, default=True)

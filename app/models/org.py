@@ -6,7 +6,7 @@ from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Audited, LabeledEnum, VersionedMixin, enum_column
+from .base import Audited, LabeledEnum, VersionedMixin, enum_field
 
 
 class CenterLevel(LabeledEnum):
@@ -48,7 +48,7 @@ class Center(Audited, VersionedMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(20), unique=True)
     name: Mapped[str] = mapped_column(sa.String(100), unique=True)
-    level: Mapped[CenterLevel] = mapped_column(enum_column(CenterLevel), index=True)
+    level: Mapped[CenterLevel] = enum_field(CenterLevel, index=True)
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("center.id"), index=True)
     address: Mapped[str | None] = mapped_column(sa.String(200))
     phone: Mapped[str | None] = mapped_column(sa.String(40))
@@ -59,6 +59,11 @@ class Center(Audited, VersionedMixin, Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def scope_clause(cls, scope):
+        # The network of centers is public information: every role may read it.
+        return sa.true()
 
 
 window_member_department = sa.Table(
@@ -79,7 +84,7 @@ class Department(Audited, VersionedMixin, Model):
     short_name: Mapped[str | None] = mapped_column(sa.String(40))
     center_id: Mapped[int] = mapped_column(sa.ForeignKey("center.id"), index=True)
     phone: Mapped[str | None] = mapped_column(sa.String(40))
-    status: Mapped[RecordStatus] = mapped_column(enum_column(RecordStatus), default=RecordStatus.active)
+    status: Mapped[RecordStatus] = enum_field(RecordStatus, default=RecordStatus.active)
     sort_order: Mapped[int] = mapped_column(sa.Integer, default=0)
 
     center: Mapped[Center] = relationship()
@@ -98,11 +103,11 @@ class Window(Audited, VersionedMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(20))
     name: Mapped[str] = mapped_column(sa.String(100))
-    kind: Mapped[WindowKind] = mapped_column(enum_column(WindowKind), default=WindowKind.dedicated)
+    kind: Mapped[WindowKind] = enum_field(WindowKind, default=WindowKind.dedicated)
     center_id: Mapped[int] = mapped_column(sa.ForeignKey("center.id"), index=True)
     # The responsible department; a comprehensive window also lists member departments.
     department_id: Mapped[int | None] = mapped_column(sa.ForeignKey("department.id"), index=True)
-    status: Mapped[RecordStatus] = mapped_column(enum_column(RecordStatus), default=RecordStatus.active)
+    status: Mapped[RecordStatus] = enum_field(RecordStatus, default=RecordStatus.active)
     note: Mapped[str | None] = mapped_column(sa.String(500))
 
     center: Mapped[Center] = relationship()
@@ -131,10 +136,10 @@ class Staff(Audited, VersionedMixin, Model):
     phone: Mapped[str | None] = mapped_column(sa.String(20))
     department_id: Mapped[int] = mapped_column(sa.ForeignKey("department.id"), index=True)
     window_id: Mapped[int | None] = mapped_column(sa.ForeignKey("window.id"), index=True)
-    position: Mapped[StaffPosition] = mapped_column(enum_column(StaffPosition), default=StaffPosition.a_post)
+    position: Mapped[StaffPosition] = enum_field(StaffPosition, default=StaffPosition.a_post)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ab_user.id"), unique=True)
     joined_on: Mapped[date | None] = mapped_column(sa.Date)
-    status: Mapped[StaffStatus] = mapped_column(enum_column(StaffStatus), default=StaffStatus.active, index=True)
+    status: Mapped[StaffStatus] = enum_field(StaffStatus, default=StaffStatus.active, index=True)
 
     department: Mapped[Department] = relationship()
     window: Mapped[Window | None] = relationship()

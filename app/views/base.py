@@ -17,6 +17,8 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import lazy_gettext as _l
+from flask_appbuilder.exceptions import DatabaseException
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from wtforms import HiddenField
 
@@ -83,6 +85,20 @@ class GovInterface(SQLAInterface):
         count = counted.limit(cap + 1).count()
         rows = self.apply_all(base, filters, order_column, order_direction, page, page_size)
         return count, rows.options(*self._eager_options()).all()
+
+    def add(self, item, commit=True):
+        try:
+            super().add(item, commit)
+        except IntegrityError as exc:
+            raise DatabaseException(str(_l("The record conflicts with an existing one (a duplicate code or name?)."))) from exc
+
+    def delete(self, item, commit=True):
+        try:
+            super().delete(item, commit)
+        except DatabaseException as exc:
+            if isinstance(exc.__cause__, IntegrityError):
+                raise DatabaseException(str(_l("This record is still used by other records and cannot be deleted."))) from exc
+            raise
 
     def stream(self, filters, order_column="", order_direction="", batch=1000):
         """All rows the filters allow, in batches, for exports."""
@@ -242,6 +258,7 @@ class GovModelApi(ModelRestApi):
 
     allow_browser_login = True
     method_permission_name = METHOD_PERMISSIONS
+    label_columns = LABELS
     max_page_size = 100
     item_rules = None
 
@@ -267,8 +284,8 @@ class GovModelApi(ModelRestApi):
         try:
             return call()
         except ScopeViolation as exc:
-            return self.response_403(message=str(exc))
-        except (StaleEdit, ValueError) as exc:
+            return self.response(403, message=str(exc))
+        except (StaleEdit, ValueError, DatabaseException) as exc:
             self.datamodel.session.rollback()
             return self.response_422(message=str(exc))
 
@@ -277,6 +294,17 @@ class GovModelApi(ModelRestApi):
 
     def put_headless(self, pk):
         return self._guarded(lambda: super(GovModelApi, self).put_headless(pk))
+
+    def delete_headless(self, pk):
+        # FAB answers a refused delete with the raw database error; say it plainly.
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            return self.response_404()
+        return self._guarded(lambda: self._delete(item))
+
+    def _delete(self, item):
+        self.datamodel.delete(item)
+        return self.response(200, message="OK")
 
 
 def status_actions(active, inactive):

@@ -1,0 +1,113 @@
+"""Role × resource × action: every cell's expected outcome, written out by hand.
+
+R read (list, show, API get), A add, E edit, D delete, X export. The table is
+the contract; config.FAB_ROLES is what is tested against it.
+"""
+import pytest
+
+from app.extensions import db
+from app.models import Center, Department, Matter, MatterMaterial, MatterStep, Staff, Window
+from tests.conftest import login
+
+ORG_CAT = ("center", "department", "window", "staff", "matter", "material", "step")
+ALL = (*ORG_CAT, "audit", "setting")
+
+GRANTS = {
+    "admin": {res: "RAEDX" for res in ALL},
+    "manager": {res: "RAEDX" for res in ORG_CAT},
+    "supervisor": {**{res: "RX" for res in ORG_CAT}, "audit": "RX"},
+    "chief_a": {**{res: "RX" for res in ORG_CAT}, "window": "REX", "staff": "REX"},
+    "staff_a": {res: "R" for res in ORG_CAT},
+    "leader": {res: "RX" for res in ORG_CAT},
+    None: {},
+}
+
+# resource: (view endpoint prefix, api resource or None, model, world id key)
+RESOURCES = {
+    "center": ("centerview", "center", Center, "town"),
+    "department": ("departmentview", "department", Department, "dept_c"),
+    "window": ("windowview", "window", Window, "win_c"),
+    "staff": ("staffview", "staff", Staff, "staff_staff_a"),
+    "matter": ("matterview", "matter", Matter, "matter_a"),
+    "material": ("mattermaterialview", None, MatterMaterial, "material_a"),
+    "step": ("matterstepview", None, MatterStep, "step_a"),
+    "audit": ("auditlogview", None, None, None),
+    "setting": ("settingview", None, None, None),
+}
+
+
+def api_payload(resource, ids):
+    return {
+        "center": {"code": "NEW", "name": "新建便民服务中心", "level": "township", "parent_id": ids["county"]},
+        "department": {"code": "D99", "name": "县新设局", "center_id": ids["county"], "status": "active"},
+        "window": {"code": "A99", "name": "新窗口", "kind": "dedicated", "center_id": ids["county"],
+                   "department_id": ids["dept_a"], "status": "active"},
+        "staff": {"staff_no": "N001", "name": "新员工", "department_id": ids["dept_a"], "position": "b_post",
+                  "status": "active"},
+        "matter": {"code": "NEW-1", "name": "新事项", "category": "licensing", "department_id": ids["dept_a"],
+                   "handling_level": "county", "case_kind": "promised", "legal_limit_days": 20,
+                   "promised_limit_days": 10, "online_available": False, "status": "active"},
+    }[resource]
+
+
+def expected(allowed, anonymous, *, api=False):
+    if anonymous:
+        return 401 if api else 302
+    return 200 if allowed else 403
+
+
+def _row_id(resource, ids, app, user):
+    key = RESOURCES[resource][3]
+    if resource == "department" and user in ("chief_a", "staff_a"):
+        key = "dept_a"  # their own (undeletable, but they may not delete anyway)
+    if key:
+        return ids[key]
+    with app.app_context():
+        model = {"audit": "audit_log", "setting": "setting"}[resource]
+        return db.session.execute(db.text(f"SELECT MIN(id) FROM {model}")).scalar()
+
+
+CELLS = [(user, res) for user in GRANTS for res in RESOURCES]
+
+
+@pytest.mark.parametrize(("user", "resource"), CELLS, ids=[f"{u}-{r}" for u, r in CELLS])
+def test_cell(app, client, world_ids, user, resource):
+    grants = GRANTS[user].get(resource, "")
+    anonymous = user is None
+    if not anonymous:
+        login(client, user)
+    view, api, model, _ = RESOURCES[resource]
+    pk = _row_id(resource, world_ids, app, user)
+
+    def check(response, letter, api_call=False, ok=200):
+        want = expected(letter in grants, anonymous, api=api_call)
+        got = response.status_code
+        if want == 200:
+            assert got == ok, f"{user} {resource} {letter}: {got}"
+        elif want == 302:
+            assert got == 302 and "/login" in response.headers["Location"], f"{user} {resource} {letter}: {got}"
+        else:
+            assert got == want, f"{user} {resource} {letter}: {got} != {want}"
+
+    check(client.get(f"/{view}/list/"), "R")
+    check(client.get(f"/{view}/show/{pk}"), "R")
+    check(client.get(f"/{view}/export/"), "X")
+    if resource not in ("audit",):
+        check(client.get(f"/{view}/edit/{pk}"), "E")
+    if resource not in ("audit", "setting"):
+        check(client.get(f"/{view}/add"), "A")
+    if api:
+        check(client.get(f"/api/v1/{api}/"), "R", api_call=True)
+        check(client.get(f"/api/v1/{api}/{pk}"), "R", api_call=True)
+        check(client.post(f"/api/v1/{api}/", json=api_payload(api, world_ids)), "A", api_call=True, ok=201)
+        check(client.put(f"/api/v1/{api}/{pk}", json={"name": f"改名{resource}"}), "E", api_call=True)
+    if resource not in ("audit", "setting"):
+        response = client.post(f"/{view}/delete/{pk}")
+        if "D" in grants:
+            assert response.status_code == 302
+            with app.app_context():
+                assert db.session.get(model, pk) is None, f"{user} could not delete {resource}"
+        else:
+            check(response, "D")
+            with app.app_context():
+                assert db.session.get(model, pk) is not None, f"{user} deleted {resource} without permission"
