@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask, abort, current_app, g, render_template, request
 from flask_appbuilder import AppBuilder
+from flask_login import current_user
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.session import Session as FsaSession
 from sqlalchemy import event
@@ -178,5 +179,8 @@ def _error_page(code, message):
 
 def _render_error(code, message):
     appbuilder = current_app.appbuilder
+    # Errors raised before FAB's own before_request (e.g. a CSRF failure) find no g.user.
+    if "user" not in g:
+        g.user = current_user
     return render_template("govhall/error.html", code=code, message=message, appbuilder=appbuilder,
                            base_template=appbuilder.base_template), code

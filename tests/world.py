@@ -6,6 +6,7 @@ window clerk; the global roles have no Staff record.
 from datetime import date
 from decimal import Decimal
 
+from app.services import audit
 from app.models.matter import CaseKind, MaterialForm, Matter, MatterCategory, MatterMaterial, MatterStep
 from app.models.org import Center, CenterLevel, Department, Staff, StaffPosition, Window, WindowKind
 
@@ -26,6 +27,7 @@ USERS = {
 
 def build(session, sm) -> dict:
     """Create the world; returns ids by name for tests to use."""
+    audit.set_actor(session, None, "world")
     county = Center(code="XZ", name="示范县政务服务中心", level=CenterLevel.county, sort_order=1)
     town = Center(code="XZ-T1", name="城关镇便民服务中心", level=CenterLevel.township, parent=county, sort_order=2)
     dept_a = Department(code="D01", name="县市场监督管理局", short_name="市场监管", center=county, sort_order=1)
@@ -71,4 +73,5 @@ def build(session, sm) -> dict:
             session.flush()
             ids[f"staff_{username}"] = staff.id
     session.commit()
+    session.info.pop(audit.SESSION_ACTOR)
     return ids

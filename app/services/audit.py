@@ -51,8 +51,8 @@ def _column_attrs(obj):
 
 
 def _row_id(obj) -> str:
-    identity = inspect(obj).identity or ()
-    return ",".join(str(part) for part in identity)
+    state = inspect(obj)
+    return ",".join(str(part) for part in state.mapper.primary_key_from_instance(obj))
 
 
 def _entry(obj, action: AuditAction, changes: dict, at, actor) -> dict:

@@ -20,8 +20,11 @@ from flask_babel import lazy_gettext as _l
 from flask_appbuilder.exceptions import DatabaseException
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
-from wtforms import HiddenField
+from wtforms import BooleanField, HiddenField
+from wtforms.fields.core import UnboundField
+from wtforms.validators import DataRequired, InputRequired
 
+from app.extensions import csrf
 from app.security import current_scope
 from app.services.excel import write_workbook
 from app.views.labels import LABELS
@@ -124,6 +127,19 @@ def check_in_scope(datamodel, item):
         raise ScopeViolation(str(_l("You may only change records of your own department.")))
 
 
+def _optional_check_boxes(form_class):
+    """FAB marks NOT NULL columns InputRequired, so an unchecked box ("no") fails.
+
+    For a check box "unchecked" is an answer: drop the requirement.
+    """
+    for name in dir(form_class):
+        field = getattr(form_class, name)
+        if isinstance(field, UnboundField) and field.field_class is BooleanField:
+            field.kwargs["validators"] = [
+                v for v in field.kwargs.get("validators") or [] if not isinstance(v, (InputRequired, DataRequired))
+            ]
+
+
 def _dotted(item, column):
     value = item
     for part in column.split("."):
@@ -152,6 +168,8 @@ class GovModelView(ModelView):
         self._scope_related_selects()
         super().__init__(**kwargs)
         self.extra_args = {**(self.extra_args or {}), "permission_resource": self.class_permission_name}
+        for form in (self.add_form, self.edit_form):
+            _optional_check_boxes(form)
 
     def _scope_related_selects(self):
         """Narrow add/edit dropdowns of department-scoped models to the user's scope."""
@@ -166,9 +184,15 @@ class GovModelView(ModelView):
 
     # -- paging ---------------------------------------------------------------
     def _get_list_widget(self, **kwargs):
+        self._check_order(kwargs.get("order_column"))
         size = kwargs.get("page_size") or self.page_size
         kwargs["page_size"] = max(1, min(size, current_app.config["PAGE_SIZE_MAX"]))
         return super()._get_list_widget(**kwargs)
+
+    def _check_order(self, column):
+        # FAB passes any ?_oc_ value to ORDER BY and fails with a 500 on unknown names.
+        if column and column not in self.order_columns and column != (self.base_order or ("",))[0]:
+            abort(400)
 
     # -- writes ---------------------------------------------------------------
     def prefill_form(self, form, pk):
@@ -238,6 +262,7 @@ class GovModelView(ModelView):
         get_filter_args(self._filters)
         filters = self._filters.get_joined_filters(self._base_filters)
         order_column, order_direction = get_order_args().get(self.__class__.__name__, self.base_order or ("", ""))
+        self._check_order(order_column)
         columns = self.export_columns or self.list_columns
         headers = [str(self.label_columns.get(col, col)) for col in columns]
         rows = ([_dotted(item, col) for col in columns] for item in
@@ -271,7 +296,7 @@ class GovModelApi(ModelRestApi):
         check_in_scope(self.datamodel, item)
 
     def pre_update(self, item):
-        expected = (request.get_json(silent=True) or {}).get("version")
+        expected = getattr(request, "govhall_expected_version", None)
         if expected is not None and expected != item.version:
             self.datamodel.session.rollback()
             raise StaleEdit(str(_l("This record was changed by someone else after you opened it. Reload it and edit again.")))
@@ -281,6 +306,10 @@ class GovModelApi(ModelRestApi):
     _validate = GovModelView.validate_item
 
     def _guarded(self, call):
+        # FAB exempts API blueprints from CSRF (it expects JWT); a browser session
+        # cookie is accepted here, so writes made with one must carry the token.
+        if current_app.config["WTF_CSRF_ENABLED"] and "Authorization" not in request.headers:
+            csrf.protect()
         try:
             return call()
         except ScopeViolation as exc:
@@ -293,6 +322,11 @@ class GovModelApi(ModelRestApi):
         return self._guarded(super().post_headless)
 
     def put_headless(self, pk):
+        # "version" is the client's optimistic lock, not a field to write: take it
+        # out of the (cached) JSON body before FAB's schema sees it.
+        body = request.get_json(silent=True)
+        if isinstance(body, dict):
+            request.govhall_expected_version = body.pop("version", None)
         return self._guarded(lambda: super(GovModelApi, self).put_headless(pk))
 
     def delete_headless(self, pk):
