@@ -4,6 +4,7 @@ Everything a deployment tunes comes from the environment (see README, "Productio
 Behaviour a county tunes at run time (office hours, limits, thresholds) is not
 here: it lives in the `setting` table, editable by Admin in the UI.
 """
+
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -84,7 +85,7 @@ def _database_url() -> str:
     # Accept the common postgres:// spelling; the driver is psycopg 3.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

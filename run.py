@@ -3,6 +3,7 @@
 For development and evaluation. Production runs gunicorn plus one
 `flask scheduler` process (README, "Production").
 """
+
 import os
 
 from flask_migrate import upgrade

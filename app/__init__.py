@@ -1,4 +1,5 @@
 """GovHall application factory."""
+
 import os
 import re
 import secrets
@@ -6,8 +7,8 @@ from pathlib import Path
 
 from flask import Flask, abort, current_app, g, render_template, request
 from flask_appbuilder import AppBuilder
-from flask_login import current_user
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_sqlalchemy.session import Session as FsaSession
 from sqlalchemy import event
 from sqlalchemy.exc import DataError, StatementError
@@ -98,7 +99,16 @@ def _register_views(appbuilder: AppBuilder) -> None:
     from app.views.audit import AuditLogView
     from app.views.matter import MatterApi, MatterMaterialView, MatterStepView, MatterView
     from app.views.matter_import import MatterImportView
-    from app.views.org import CenterApi, CenterView, DepartmentApi, DepartmentView, StaffApi, StaffView, WindowApi, WindowView
+    from app.views.org import (
+        CenterApi,
+        CenterView,
+        DepartmentApi,
+        DepartmentView,
+        StaffApi,
+        StaffView,
+        WindowApi,
+        WindowView,
+    )
     from app.views.system import SettingView
 
     org = {"category": "Organisation", "category_label": _l("Organisation"), "category_icon": "fa-sitemap"}
@@ -116,8 +126,14 @@ def _register_views(appbuilder: AppBuilder) -> None:
     sup = {"category": "Supervision", "category_label": _l("Supervision"), "category_icon": "fa-eye"}
     appbuilder.add_view(AuditLogView, "AuditLogList", label=_l("Audit log"), icon="fa-history", **sup)
 
-    appbuilder.add_view(SettingView, "SettingList", label=_l("Settings"), icon="fa-cog",
-                        category="Security", category_label=_l("Security"))
+    appbuilder.add_view(
+        SettingView,
+        "SettingList",
+        label=_l("Settings"),
+        icon="fa-cog",
+        category="Security",
+        category_label=_l("Security"),
+    )
 
     for api in (CenterApi, DepartmentApi, WindowApi, StaffApi, MatterApi):
         appbuilder.add_api(api)
@@ -163,8 +179,11 @@ def _install_request_hooks(app: Flask) -> None:
         db.session.rollback()
         return _render_error(400, _l("The search conditions are not valid."))
 
-    for code, message in ((400, _l("The request is not valid.")), (403, _l("You do not have access to this page.")),
-                          (404, _l("The page or record does not exist, or is outside your scope."))):
+    for code, message in (
+        (400, _l("The request is not valid.")),
+        (403, _l("You do not have access to this page.")),
+        (404, _l("The page or record does not exist, or is outside your scope.")),
+    ):
         app.register_error_handler(code, _error_page(code, message))
 
 
@@ -182,5 +201,6 @@ def _render_error(code, message):
     # Errors raised before FAB's own before_request (e.g. a CSRF failure) find no g.user.
     if "user" not in g:
         g.user = current_user
-    return render_template("govhall/error.html", code=code, message=message, appbuilder=appbuilder,
-                           base_template=appbuilder.base_template), code
+    return render_template(
+        "govhall/error.html", code=code, message=message, appbuilder=appbuilder, base_template=appbuilder.base_template
+    ), code

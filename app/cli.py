@@ -1,4 +1,5 @@
 """`flask` commands: init, seed-demo, import. Each one is a thin call into services."""
+
 import secrets
 import sys
 
@@ -18,8 +19,7 @@ def _system_user(sm):
     username = current_app.config["SYSTEM_USERNAME"]
     user = sm.find_user(username=username)
     if user is None:
-        user = sm.add_user(username, "系统", "任务", f"{username}@localhost", [],
-                           password=secrets.token_urlsafe(32))
+        user = sm.add_user(username, "系统", "任务", f"{username}@localhost", [], password=secrets.token_urlsafe(32))
     return user
 
 
@@ -138,6 +138,6 @@ def register_cli(app):
 
 def print_logins(logins):
     password = current_app.config["DEMO_PASSWORD"]
-    click.echo("示范账号（密码均为 %s）：" % password)
+    click.echo(f"示范账号（密码均为 {password}）：")
     for role, username in logins.items():
         click.echo(f"  {role:<14} {username}")

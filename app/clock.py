@@ -5,6 +5,7 @@ local times (what a clerk reads on the wall clock) and this module is the one
 place that converts. Services never call `now()`: they receive `now` from the
 caller so every time rule is testable with a fixed instant.
 """
+
 from datetime import datetime
 from zoneinfo import ZoneInfo
 

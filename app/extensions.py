@@ -1,4 +1,5 @@
 """Extension singletons, bound to an app in create_app()."""
+
 from flask_appbuilder import Model
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy

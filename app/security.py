@@ -1,4 +1,5 @@
 """Security: server-side login sessions, password rules and the current user's row scope."""
+
 import re
 import secrets
 from datetime import timedelta
@@ -27,7 +28,12 @@ def password_complexity(password: str) -> None:
     classes = sum(1 for pattern in _PASSWORD_CLASSES if re.search(pattern, password or ""))
     if len(password or "") < 8 or classes < 3:
         raise ValidationError(
-            str(_l("The password must have at least 8 characters and mix three of: lowercase, uppercase, digits, symbols."))
+            str(
+                _l(
+                    "The password must have at least 8 characters and mix three of: "
+                    "lowercase, uppercase, digits, symbols."
+                )
+            )
         )
 
 

@@ -4,6 +4,7 @@ SQLite (a temporary file) by default; set GOVHALL_TEST_DATABASE_URL to run the
 same suite on PostgreSQL. The reset deletes and re-inserts the snapshot rows,
 which works the same on both and keeps tests independent of each other.
 """
+
 import os
 import tempfile
 
@@ -75,9 +76,13 @@ def restore(app):
             if conn.dialect.name == "postgresql":
                 for table, _rows in snapshot:
                     if "id" in table.c and isinstance(table.c.id.type, sa.Integer):
-                        conn.execute(sa.text(
-                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                            f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
+                        name = f'"{table.name}"'  # "window" is a reserved word
+                        conn.execute(
+                            sa.text(
+                                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "  # noqa: S608 (table names from metadata)
+                                f"COALESCE((SELECT MAX(id) FROM {name}), 0) + 1, false)"
+                            )
+                        )
 
 
 @pytest.fixture(autouse=True)

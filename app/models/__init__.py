@@ -1,4 +1,5 @@
 """All models, imported so Alembic and FAB see one metadata."""
+
 from flask_appbuilder.security.sqla.models import User  # noqa: F401  (Staff.user)
 
 from .audit import AuditAction, AuditLog  # noqa: F401

@@ -1,4 +1,5 @@
 """Append-only audit log of domain changes (the Django admin LogEntry idea)."""
+
 from datetime import datetime
 
 import sqlalchemy as sa

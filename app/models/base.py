@@ -1,4 +1,5 @@
 """Shared model pieces: labelled enums, optimistic locking, audit opt-in."""
+
 import enum
 
 import sqlalchemy as sa

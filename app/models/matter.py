@@ -1,4 +1,5 @@
 """The service matter catalogue (政务服务事项) with materials and steps."""
+
 from decimal import Decimal
 
 import sqlalchemy as sa

@@ -1,4 +1,5 @@
 """Organisation: centers (a tree of four levels), departments, windows, staff."""
+
 from datetime import date
 
 import sqlalchemy as sa

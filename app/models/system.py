@@ -1,4 +1,5 @@
 """System tables: tunable settings and server-side login sessions."""
+
 from datetime import datetime
 
 import sqlalchemy as sa

@@ -5,6 +5,7 @@ attribute history still holds the values before the flush. Rows are written
 with a Core INSERT on the flush's connection, so they commit or roll back with
 the change they describe.
 """
+
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum

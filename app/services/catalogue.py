@@ -1,4 +1,5 @@
 """Rules of the matter catalogue shared by the form, the REST API and the importer."""
+
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -23,7 +24,8 @@ def limit_errors(legal_days, promised_days) -> list[str]:
         errors.append(
             str(
                 _l(
-                    "The promised limit (%(promised)s working days) cannot exceed the legal limit (%(legal)s working days).",
+                    "The promised limit (%(promised)s working days) cannot exceed "
+                    "the legal limit (%(legal)s working days).",
                     promised=promised_days,
                     legal=legal_days,
                 )

@@ -4,6 +4,7 @@ Cells that a spreadsheet would read as a formula (= + - @, or tab, CR, NUL in
 front, as OWASP's CSV-injection advice lists) are neutralised with a leading
 apostrophe; the workbook is also opened with strings_to_formulas off.
 """
+
 import re
 from collections.abc import Iterable
 from datetime import date, datetime

@@ -4,6 +4,7 @@ Pure: the caller passes role names and the user's Staff facts; views, APIs,
 exports and actions all turn the result into one SQL clause per model
 (`Model.scope_clause(scope)`), so they can never disagree.
 """
+
 from dataclasses import dataclass
 
 import sqlalchemy as sa

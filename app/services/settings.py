@@ -3,6 +3,7 @@
 Each later area registers its keys here; `flask govhall init` writes missing
 keys with their defaults and never overwrites an edited value.
 """
+
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -24,7 +25,9 @@ SPECS = {
     spec.key: spec
     for spec in (
         SettingSpec("center_name", "示范县政务服务中心", _l("Center name")),
-        SettingSpec("office_hours", "08:30-12:00,13:30-17:30", _l("Office hours"), _l("Comma-separated HH:MM-HH:MM periods")),
+        SettingSpec(
+            "office_hours", "08:30-12:00,13:30-17:30", _l("Office hours"), _l("Comma-separated HH:MM-HH:MM periods")
+        ),
         SettingSpec("report_due_workday", "5", _l("Monthly report due (working day of the month)")),
     )
 }

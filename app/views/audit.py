@@ -1,4 +1,5 @@
 """Read-only audit log for Admin and Supervisor."""
+
 import json
 
 from flask_babel import lazy_gettext as _l
@@ -11,8 +12,11 @@ from app.views.base import GovInterface, GovModelView
 def _format_changes(changes):
     if not changes:
         return ""
-    lines = [f"{escape(field)}: {escape(json.dumps(before, ensure_ascii=False))} → "
-             f"{escape(json.dumps(after, ensure_ascii=False))}" for field, (before, after) in changes.items()]
+    lines = [
+        f"{escape(field)}: {escape(json.dumps(before, ensure_ascii=False))} → "
+        f"{escape(json.dumps(after, ensure_ascii=False))}"
+        for field, (before, after) in changes.items()
+    ]
     return Markup("<br>".join(lines))
 
 

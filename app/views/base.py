@@ -6,18 +6,19 @@ a capped count and eager loading so lists stay fast at 1M rows, a clamped
 page size, optimistic locking on edit forms, and Excel export that reuses the
 list's own filters.
 """
+
 import tempfile
 from datetime import date
 
 from flask import abort, current_app, flash, redirect, request, send_file
 from flask_appbuilder import ModelRestApi, ModelView, expose
 from flask_appbuilder.actions import action
+from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import lazy_gettext as _l
-from flask_appbuilder.exceptions import DatabaseException
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from wtforms import BooleanField, HiddenField
@@ -78,8 +79,16 @@ class GovInterface(SQLAInterface):
     def _eager_options(self):
         return [selectinload(getattr(self.obj, name)) for name in self.eager]
 
-    def query(self, filters=None, order_column="", order_direction="", page=None, page_size=None,
-              select_columns=None, outer_default_load=False):
+    def query(
+        self,
+        filters=None,
+        order_column="",
+        order_direction="",
+        page=None,
+        page_size=None,
+        select_columns=None,
+        outer_default_load=False,
+    ):
         # FAB runs an exact count(*) over the whole filtered set; past the cap
         # the number only feeds the pager, so stop counting there.
         cap = current_app.config["LIST_COUNT_CAP"]
@@ -93,14 +102,18 @@ class GovInterface(SQLAInterface):
         try:
             super().add(item, commit)
         except IntegrityError as exc:
-            raise DatabaseException(str(_l("The record conflicts with an existing one (a duplicate code or name?)."))) from exc
+            raise DatabaseException(
+                str(_l("The record conflicts with an existing one (a duplicate code or name?)."))
+            ) from exc
 
     def delete(self, item, commit=True):
         try:
             super().delete(item, commit)
         except DatabaseException as exc:
             if isinstance(exc.__cause__, IntegrityError):
-                raise DatabaseException(str(_l("This record is still used by other records and cannot be deleted."))) from exc
+                raise DatabaseException(
+                    str(_l("This record is still used by other records and cannot be deleted."))
+                ) from exc
             raise
 
     def stream(self, filters, order_column="", order_direction="", batch=1000):
@@ -208,7 +221,9 @@ class GovModelView(ModelView):
             submitted = request.form.get("row_version", "")
             if not submitted.isdigit() or int(submitted) != item.version:
                 self.datamodel.session.rollback()
-                raise StaleEdit(str(_l("This record was changed by someone else after you opened it. Reload it and edit again.")))
+                raise StaleEdit(
+                    str(_l("This record was changed by someone else after you opened it. Reload it and edit again."))
+                )
         self.validate_item(item)
         check_in_scope(self.datamodel, item)
 
@@ -265,14 +280,20 @@ class GovModelView(ModelView):
         self._check_order(order_column)
         columns = self.export_columns or self.list_columns
         headers = [str(self.label_columns.get(col, col)) for col in columns]
-        rows = ([_dotted(item, col) for col in columns] for item in
-                self.datamodel.stream(filters, order_column, order_direction))
+        rows = (
+            [_dotted(item, col) for col in columns]
+            for item in self.datamodel.stream(filters, order_column, order_direction)
+        )
         handle = tempfile.TemporaryFile(suffix=".xlsx")
         write_workbook(handle, str(self.list_title), headers, rows)
         handle.seek(0)
         name = f"{self.list_title}_{date.today():%Y%m%d}.xlsx"
-        return send_file(handle, as_attachment=True, download_name=name,
-                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return send_file(
+            handle,
+            as_attachment=True,
+            download_name=name,
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
 
 
 class GovModelApi(ModelRestApi):
@@ -299,7 +320,9 @@ class GovModelApi(ModelRestApi):
         expected = getattr(request, "govhall_expected_version", None)
         if expected is not None and expected != item.version:
             self.datamodel.session.rollback()
-            raise StaleEdit(str(_l("This record was changed by someone else after you opened it. Reload it and edit again.")))
+            raise StaleEdit(
+                str(_l("This record was changed by someone else after you opened it. Reload it and edit again."))
+            )
         self._validate(item)
         check_in_scope(self.datamodel, item)
 
@@ -353,4 +376,3 @@ def status_actions(active, inactive):
         return self.set_status(items, inactive, _l("%(count)s record(s) disabled."))
 
     return activate, deactivate
-

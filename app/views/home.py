@@ -1,4 +1,5 @@
 """Landing page after login: the figures of the user's own scope."""
+
 import sqlalchemy as sa
 from flask import g, redirect, url_for
 from flask_appbuilder import IndexView, expose

@@ -1,4 +1,5 @@
 """Column labels, one per concept (DESIGN.md glossary), shared by every view and export."""
+
 from flask_babel import lazy_gettext as _l
 
 LABELS = {

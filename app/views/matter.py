@@ -1,4 +1,5 @@
 """Matter catalogue views: matters with their materials and steps."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
@@ -51,14 +52,53 @@ class MatterView(GovModelView):
     show_title = _l("Service matter")
     add_title = _l("Add service matter")
     edit_title = _l("Edit service matter")
-    list_columns = ["code", "name", "category", "department", "case_kind", "legal_limit_days",
-                    "promised_limit_days", "online_available", "status"]
-    export_columns = ["code", "name", "category", "department", "handling_level", "case_kind", "legal_limit_days",
-                      "promised_limit_days", "fee_standard", "fee_max", "fee_basis", "online_available", "place",
-                      "phone", "status"]
-    add_columns = ["code", "name", "category", "department", "handling_level", "case_kind", "legal_limit_days",
-                   "promised_limit_days", "fee_standard", "fee_max", "fee_basis", "legal_basis", "conditions",
-                   "online_available", "place", "phone", "status"]
+    list_columns = [
+        "code",
+        "name",
+        "category",
+        "department",
+        "case_kind",
+        "legal_limit_days",
+        "promised_limit_days",
+        "online_available",
+        "status",
+    ]
+    export_columns = [
+        "code",
+        "name",
+        "category",
+        "department",
+        "handling_level",
+        "case_kind",
+        "legal_limit_days",
+        "promised_limit_days",
+        "fee_standard",
+        "fee_max",
+        "fee_basis",
+        "online_available",
+        "place",
+        "phone",
+        "status",
+    ]
+    add_columns = [
+        "code",
+        "name",
+        "category",
+        "department",
+        "handling_level",
+        "case_kind",
+        "legal_limit_days",
+        "promised_limit_days",
+        "fee_standard",
+        "fee_max",
+        "fee_basis",
+        "legal_basis",
+        "conditions",
+        "online_available",
+        "place",
+        "phone",
+        "status",
+    ]
     edit_columns = add_columns
     show_fieldsets = [
         (_l("Basic information"), {"fields": ["code", "name", "category", "department", "handling_level", "status"]}),
@@ -83,13 +123,42 @@ class MatterApi(GovModelApi):
     resource_name = "matter"
     class_permission_name = "Matter"
     datamodel = GovInterface(Matter)
-    list_columns = ["id", "code", "name", "category", "department_id", "handling_level", "case_kind",
-                    "legal_limit_days", "promised_limit_days", "fee_standard", "fee_max", "online_available",
-                    "status", "version"]
+    list_columns = [
+        "id",
+        "code",
+        "name",
+        "category",
+        "department_id",
+        "handling_level",
+        "case_kind",
+        "legal_limit_days",
+        "promised_limit_days",
+        "fee_standard",
+        "fee_max",
+        "online_available",
+        "status",
+        "version",
+    ]
     show_columns = list_columns + ["fee_basis", "legal_basis", "conditions", "place", "phone"]
-    add_columns = ["code", "name", "category", "department_id", "handling_level", "case_kind", "legal_limit_days",
-                   "promised_limit_days", "fee_standard", "fee_max", "fee_basis", "legal_basis", "conditions",
-                   "online_available", "place", "phone", "status"]
+    add_columns = [
+        "code",
+        "name",
+        "category",
+        "department_id",
+        "handling_level",
+        "case_kind",
+        "legal_limit_days",
+        "promised_limit_days",
+        "fee_standard",
+        "fee_max",
+        "fee_basis",
+        "legal_basis",
+        "conditions",
+        "online_available",
+        "place",
+        "phone",
+        "status",
+    ]
     edit_columns = add_columns
     search_columns = ["code", "name", "department_id", "category", "status"]
     item_rules = staticmethod(matter_errors)

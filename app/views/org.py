@@ -1,4 +1,5 @@
 """Organisation views: centers, departments, windows, staff."""
+
 from flask_babel import lazy_gettext as _l
 
 from app.models.org import Center, Department, RecordStatus, Staff, StaffStatus, Window
@@ -106,7 +107,18 @@ class StaffApi(GovModelApi):
     resource_name = "staff"
     class_permission_name = "Staff"
     datamodel = GovInterface(Staff)
-    list_columns = ["id", "staff_no", "name", "department_id", "window_id", "position", "phone", "joined_on", "status", "version"]
+    list_columns = [
+        "id",
+        "staff_no",
+        "name",
+        "department_id",
+        "window_id",
+        "position",
+        "phone",
+        "joined_on",
+        "status",
+        "version",
+    ]
     show_columns = list_columns
     add_columns = ["staff_no", "name", "department_id", "window_id", "position", "phone", "joined_on", "status"]
     edit_columns = add_columns

@@ -1,4 +1,5 @@
 """Admin screens for run-time settings."""
+
 from flask_babel import lazy_gettext as _l
 
 from app.models.system import Setting

@@ -1,4 +1,5 @@
 """Audit log: who changed which row when, with before/after values."""
+
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -10,22 +11,34 @@ from tests.conftest import login
 def _entries(app, table, row_id):
     """Entries written by the test (the world's own creation is left out)."""
     with app.app_context():
-        rows = db.session.scalars(sa.select(AuditLog).where(AuditLog.table_name == table,
-                                                            AuditLog.row_id == str(row_id),
-                                                            AuditLog.actor_name != "world")
-                                  .order_by(AuditLog.id)).all()
+        rows = db.session.scalars(
+            sa.select(AuditLog)
+            .where(AuditLog.table_name == table, AuditLog.row_id == str(row_id), AuditLog.actor_name != "world")
+            .order_by(AuditLog.id)
+        ).all()
         return [(r.action.name, r.actor_name, r.changes) for r in rows]
 
 
 def test_create_update_delete_through_the_ui(app, client, world_ids):
     login(client, "manager")
-    client.post("/departmentview/add", data={"code": "D50", "name": "县审计局", "center": world_ids["county"],
-                                               "status": "active", "sort_order": "9"})
+    client.post(
+        "/departmentview/add",
+        data={"code": "D50", "name": "县审计局", "center": world_ids["county"], "status": "active", "sort_order": "9"},
+    )
     with app.app_context():
         pk = db.session.scalar(sa.select(Department.id).where(Department.code == "D50"))
     assert pk is not None
-    client.post(f"/departmentview/edit/{pk}", data={"code": "D50", "name": "县审计局（改）", "center": world_ids["county"],
-                                                      "status": "active", "sort_order": "9", "row_version": "1"})
+    client.post(
+        f"/departmentview/edit/{pk}",
+        data={
+            "code": "D50",
+            "name": "县审计局（改）",
+            "center": world_ids["county"],
+            "status": "active",
+            "sort_order": "9",
+            "row_version": "1",
+        },
+    )
     client.post(f"/departmentview/delete/{pk}")
     entries = _entries(app, "department", pk)
     assert [e[0] for e in entries] == ["insert", "update", "delete"]
@@ -41,7 +54,7 @@ def test_update_records_only_changed_fields(app, world_ids):
         matter.promised_limit_days = 8
         audit.set_actor(db.session, None, "tester")
         db.session.commit()
-    (action, actor, changes), = _entries(app, "matter", world_ids["matter_a"])
+    ((action, actor, changes),) = _entries(app, "matter", world_ids["matter_a"])
     assert (action, actor) == ("update", "tester")
     assert changes == {"promised_limit_days": [10, 8]}
 

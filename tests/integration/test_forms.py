@@ -1,4 +1,5 @@
 """Bad input in generated forms: a clear message, nothing stored; markup always escaped."""
+
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -6,8 +7,14 @@ from app.models import Department, Matter
 from tests.conftest import login
 
 MATTER_FORM = {
-    "code": "XZ-D01-0099", "name": "食品生产许可", "category": "licensing", "handling_level": "county",
-    "case_kind": "promised", "legal_limit_days": "20", "promised_limit_days": "10", "fee_standard": "0",
+    "code": "XZ-D01-0099",
+    "name": "食品生产许可",
+    "category": "licensing",
+    "handling_level": "county",
+    "case_kind": "promised",
+    "legal_limit_days": "20",
+    "promised_limit_days": "10",
+    "fee_standard": "0",
     "status": "active",
 }
 
@@ -45,8 +52,9 @@ def test_valid_matter_is_saved(app, client, world_ids):
 def test_over_long_text_is_refused(app, client, world_ids):
     login(client, "manager")
     before = _matter_count(app)
-    page = client.post("/matterview/add", data={**MATTER_FORM, "department": world_ids["dept_a"],
-                                                 "name": "长" * 201}).get_data(as_text=True)
+    page = client.post(
+        "/matterview/add", data={**MATTER_FORM, "department": world_ids["dept_a"], "name": "长" * 201}
+    ).get_data(as_text=True)
     assert "200" in page  # the length limit is named in the message
     assert _matter_count(app) == before
 
@@ -61,8 +69,10 @@ def test_non_numeric_limit_is_refused(app, client, world_ids):
 def test_script_in_chinese_field_is_stored_verbatim_and_escaped(app, client, world_ids):
     login(client, "manager")
     name = "县<script>alert('局')</script>"
-    client.post("/departmentview/add", data={"code": "D77", "name": name, "center": world_ids["county"],
-                                               "status": "active", "sort_order": "1"})
+    client.post(
+        "/departmentview/add",
+        data={"code": "D77", "name": name, "center": world_ids["county"], "status": "active", "sort_order": "1"},
+    )
     with app.app_context():
         assert db.session.scalar(sa.select(Department.name).where(Department.code == "D77")) == name
     page = client.get("/departmentview/list/").get_data(as_text=True)
@@ -75,8 +85,9 @@ def test_stale_edit_form_does_not_overwrite_newer_edit(app, client, world_ids):
     pk = world_ids["dept_c"]
     base = {"code": "D03", "center": world_ids["county"], "status": "active", "sort_order": "3", "row_version": "1"}
     assert client.post(f"/departmentview/edit/{pk}", data={**base, "name": "县气象局（甲）"}).status_code == 302
-    page = client.post(f"/departmentview/edit/{pk}", data={**base, "name": "县气象局（乙）"},
-                       follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        f"/departmentview/edit/{pk}", data={**base, "name": "县气象局（乙）"}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "已被他人修改" in page
     with app.app_context():
         assert db.session.get(Department, pk).name == "县气象局（甲）"

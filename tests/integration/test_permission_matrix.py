@@ -3,6 +3,7 @@
 R read (list, show, API get), A add, E edit, D delete, X export. The table is
 the contract; config.FAB_ROLES is what is tested against it.
 """
+
 import pytest
 
 from app.extensions import db
@@ -40,13 +41,33 @@ def api_payload(resource, ids):
     return {
         "center": {"code": "NEW", "name": "新建便民服务中心", "level": "township", "parent_id": ids["county"]},
         "department": {"code": "D99", "name": "县新设局", "center_id": ids["county"], "status": "active"},
-        "window": {"code": "A99", "name": "新窗口", "kind": "dedicated", "center_id": ids["county"],
-                   "department_id": ids["dept_a"], "status": "active"},
-        "staff": {"staff_no": "N001", "name": "新员工", "department_id": ids["dept_a"], "position": "b_post",
-                  "status": "active"},
-        "matter": {"code": "NEW-1", "name": "新事项", "category": "licensing", "department_id": ids["dept_a"],
-                   "handling_level": "county", "case_kind": "promised", "legal_limit_days": 20,
-                   "promised_limit_days": 10, "online_available": False, "status": "active"},
+        "window": {
+            "code": "A99",
+            "name": "新窗口",
+            "kind": "dedicated",
+            "center_id": ids["county"],
+            "department_id": ids["dept_a"],
+            "status": "active",
+        },
+        "staff": {
+            "staff_no": "N001",
+            "name": "新员工",
+            "department_id": ids["dept_a"],
+            "position": "b_post",
+            "status": "active",
+        },
+        "matter": {
+            "code": "NEW-1",
+            "name": "新事项",
+            "category": "licensing",
+            "department_id": ids["dept_a"],
+            "handling_level": "county",
+            "case_kind": "promised",
+            "legal_limit_days": 20,
+            "promised_limit_days": 10,
+            "online_available": False,
+            "status": "active",
+        },
     }[resource]
 
 
@@ -64,7 +85,7 @@ def _row_id(resource, ids, app, user):
         return ids[key]
     with app.app_context():
         model = {"audit": "audit_log", "setting": "setting"}[resource]
-        return db.session.execute(db.text(f"SELECT MIN(id) FROM {model}")).scalar()
+        return db.session.execute(db.text(f"SELECT MIN(id) FROM {model}")).scalar()  # noqa: S608 (constant names)
 
 
 CELLS = [(user, res) for user in GRANTS for res in RESOURCES]

@@ -1,4 +1,5 @@
 """Department scope: another department's rows are refused on every path and stay unchanged."""
+
 import io
 
 import openpyxl
@@ -48,8 +49,14 @@ def test_edit_post_on_other_department_changes_nothing(app, chief_a, world_ids):
 def test_moving_own_staff_to_other_department_is_refused(app, chief_a, world_ids):
     pk = world_ids["staff_staff_a"]
     before = _staff(app, pk)
-    form = {"staff_no": "T006", "name": "测试staff_a", "department": str(world_ids["dept_b"]),
-            "position": "a_post", "status": "active", "row_version": str(before[3])}
+    form = {
+        "staff_no": "T006",
+        "name": "测试staff_a",
+        "department": str(world_ids["dept_b"]),
+        "position": "a_post",
+        "status": "active",
+        "row_version": str(before[3]),
+    }
     chief_a.post(f"/staffview/edit/{pk}", data=form)
     assert _staff(app, pk) == before
 

@@ -1,4 +1,5 @@
 """Security basics: CSRF, no GET mutations, login rate limit, passwords, logout, paging, headers."""
+
 import pytest
 
 from app.extensions import db
@@ -44,12 +45,16 @@ def test_login_form_carries_csrf_token(app, client, csrf_on):
 def test_login_is_rate_limited(app):
     from app import create_app
 
-    limited = create_app({**{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "FAB_PASSWORD_HASH_METHOD",
-                                                         "SECRET_KEY")},
-                          "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": True, "AUTH_RATE_LIMIT": "5 per minute"})
+    limited = create_app(
+        {
+            **{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "FAB_PASSWORD_HASH_METHOD", "SECRET_KEY")},
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": True,
+            "AUTH_RATE_LIMIT": "5 per minute",
+        }
+    )
     client = limited.test_client()
-    codes = [client.post("/login/", data={"username": "manager", "password": "wrong"}).status_code
-             for _ in range(7)]
+    codes = [client.post("/login/", data={"username": "manager", "password": "wrong"}).status_code for _ in range(7)]
     assert codes[:5] == [302] * 5
     assert codes[5:] == [429, 429]
 
@@ -94,15 +99,26 @@ def test_admin_user_form_rejects_weak_password(app, client):
     login(client, "admin")
     with app.app_context():
         role_id = app.appbuilder.sm.find_role("WindowStaff").id
-    client.post("/users/add", data={"first_name": "弱", "last_name": "密", "username": "weakpw",
-                                    "email": "weak@test.local", "active": "y", "roles": [role_id],
-                                    "password": "abcdefgh", "conf_password": "abcdefgh"})
+    client.post(
+        "/users/add",
+        data={
+            "first_name": "弱",
+            "last_name": "密",
+            "username": "weakpw",
+            "email": "weak@test.local",
+            "active": "y",
+            "roles": [role_id],
+            "password": "abcdefgh",
+            "conf_password": "abcdefgh",
+        },
+    )
     with app.app_context():
         assert db.session.query(User).filter_by(username="weakpw").first() is None
 
 
-@pytest.mark.parametrize("query", ["page_StaffView=abc", "psize_StaffView=abc", "psize_StaffView=-5",
-                                   "page_StaffView=99999999999"])
+@pytest.mark.parametrize(
+    "query", ["page_StaffView=abc", "psize_StaffView=abc", "psize_StaffView=-5", "page_StaffView=99999999999"]
+)
 def test_bad_paging_is_400_not_500(client, query):
     login(client, "manager")
     assert client.get(f"/staffview/list/?{query}").status_code == 400
@@ -111,7 +127,7 @@ def test_bad_paging_is_400_not_500(client, query):
 def test_huge_page_size_is_clamped(app, client, world_ids):
     login(client, "manager")
     page = client.get("/auditlogview/list/?psize_AuditLogView=100000").get_data(as_text=True)
-    assert page.count('<tr') <= app.config["PAGE_SIZE_MAX"] + 5
+    assert page.count("<tr") <= app.config["PAGE_SIZE_MAX"] + 5
 
 
 def test_bad_filter_value_is_not_a_500(client):
