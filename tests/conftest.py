@@ -10,6 +10,7 @@ import tempfile
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 
 import config
 from tests import world
@@ -123,3 +124,42 @@ def login_as(client):
         return login(client, username)
 
     return _login
+
+
+@pytest.fixture
+def scratch_url():
+    """An empty database of the suite's engine, for tests that need their own (migrations, demo)."""
+    url = make_url(TEST_DB_URL)
+    if url.get_backend_name() == "sqlite":
+        yield f"sqlite:///{tempfile.mkdtemp()}/migrations.db"
+        return
+    name = "govhall_migration_test"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+
+
+@pytest.fixture
+def scratch_app(scratch_url):
+    """A migrated, initialised app on an empty database."""
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.cli import init_database
+    from app.extensions import db
+
+    application = create_app({**_config_dict(), "SQLALCHEMY_DATABASE_URI": scratch_url})
+    with application.app_context():
+        upgrade()
+        init_database()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()

@@ -3,31 +3,10 @@
 The suite runs once on SQLite and once on PostgreSQL (.ci/run), so both are covered.
 """
 
-import tempfile
-
-import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 from app.extensions import db
-from tests.conftest import TEST_DB_URL, _config_dict
-
-
-@pytest.fixture
-def scratch_url():
-    url = make_url(TEST_DB_URL)
-    if url.get_backend_name() == "sqlite":
-        yield f"sqlite:///{tempfile.mkdtemp()}/migrations.db"
-        return
-    name = "govhall_migration_test"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
-        conn.execute(sa.text(f"CREATE DATABASE {name}"))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
+from tests.conftest import _config_dict
 
 
 def _tables(engine):

@@ -1,0 +1,415 @@
+"""Import of the matter catalogue (政务服务事项目录) from the province's .xlsx form.
+
+One row per matter; the required materials sit in one cell, one per line, each
+optionally followed by a spec such as （原件1份，复印件2份）; the procedure sits
+in one cell as 受理(1)→审查(3)→决定(1). Every problem becomes a row-level error
+in Chinese; a run with any error writes nothing.
+"""
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+import openpyxl
+import sqlalchemy as sa
+import xlsxwriter
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from app.models.matter import CaseKind, MaterialForm, Matter, MatterCategory, MatterMaterial, MatterStep
+from app.models.org import CenterLevel, Department
+from app.services.catalogue import fee_errors, limit_errors, limit_warnings
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    field: str
+    required: bool = False
+
+
+COLUMNS = (
+    Column("事项编码", "code", True),
+    Column("事项名称", "name", True),
+    Column("事项类型", "category", True),
+    Column("实施部门", "department", True),
+    Column("办理层级", "handling_level"),
+    Column("办件类型", "case_kind"),
+    Column("法定时限（工作日）", "legal_limit_days", True),
+    Column("承诺时限（工作日）", "promised_limit_days", True),
+    Column("收费标准（元）", "fee_standard"),
+    Column("收费上限（元）", "fee_max"),
+    Column("收费依据", "fee_basis"),
+    Column("设定依据", "legal_basis"),
+    Column("受理条件", "conditions"),
+    Column("是否网办", "online_available"),
+    Column("办理地点", "place"),
+    Column("咨询电话", "phone"),
+    Column("申请材料", "materials"),
+    Column("办理流程", "steps"),
+)
+ENUMS = {"category": MatterCategory, "handling_level": CenterLevel, "case_kind": CaseKind}
+TEXT_FIELDS = ("code", "name", "fee_basis", "legal_basis", "conditions", "place", "phone")
+YES, NO = {"是", "y", "yes", "1", "true", "√"}, {"否", "n", "no", "0", "false", ""}
+
+_MATERIAL = re.compile(r"^(?P<name>.+?)\s*(?:[（(](?P<spec>[^）)]*)[）)])?$")
+_STEP = re.compile(r"^(?P<name>.+?)\s*(?:[（(](?P<days>[^）)]*)[）)])?$")
+
+
+@dataclass
+class RowError:
+    row: int | None
+    column: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    dry_run: bool
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _normalise_header(text) -> str:
+    text = str(text or "").strip().rstrip("*＊").strip()
+    return text.replace("(", "（").replace(")", "）")
+
+
+def read_rows(source):
+    """(header→column index, [(excel row number, [cell values])]) or raises ValueError."""
+    try:
+        workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ValueError(str(_l("The file is not a valid Excel (.xlsx) workbook."))) from exc
+    sheet = workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None) or ()
+    positions = {_normalise_header(cell): index for index, cell in enumerate(header) if cell is not None}
+    body = [(number, list(values)) for number, values in enumerate(rows, start=2)]
+    workbook.close()
+    return positions, body
+
+
+def _whole_number(value):
+    if isinstance(value, bool):
+        raise ValueError
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int):
+        return value
+    text = str(value).strip()
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    raise ValueError
+
+
+def _money(value):
+    try:
+        return Decimal(str(value).strip()).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise ValueError from None
+
+
+def parse_materials(text):
+    """[(name, form, originals, copies, required)] from the materials cell; raises ValueError on a bad spec."""
+    items = []
+    for raw in re.split(r"[\n；;]+", text or ""):
+        raw = raw.strip().lstrip("0123456789.、 ")
+        if not raw:
+            continue
+        match = _MATERIAL.match(raw)
+        name, spec = match["name"].strip(), match["spec"] or ""
+        originals = copies = None
+        electronic, required = False, True
+        for token in filter(None, (t.strip() for t in re.split(r"[，,、\s]+", spec))):
+            if m := re.fullmatch(r"原件(\d+)份?", token):
+                originals = int(m[1])
+            elif m := re.fullmatch(r"复印件(\d+)份?", token):
+                copies = int(m[1])
+            elif token in ("电子", "电子版"):
+                electronic = True
+            elif token in ("选填", "非必需", "容缺"):
+                required = False
+            else:
+                raise ValueError(token)
+        if electronic:
+            form = MaterialForm.electronic
+        elif originals and not copies:
+            form = MaterialForm.original
+        elif copies and not originals:
+            form = MaterialForm.copy
+        else:
+            form = MaterialForm.original_and_copy
+        if originals is None and copies is None and not electronic:
+            originals = copies = 1
+        items.append((name, form, originals or 0, copies or 0, required))
+    return items
+
+
+def parse_steps(text):
+    """[(name, days)] from the procedure cell; raises ValueError on a bad day count."""
+    steps = []
+    for raw in re.split(r"→|->|＞|>|\n", text or ""):
+        raw = raw.strip()
+        if raw:
+            match = _STEP.match(raw)
+            steps.append((match["name"].strip(), _whole_number(match["days"]) if match["days"] else 0))
+    return steps
+
+
+class _RowReader:
+    """Validates one row into plain values, collecting errors instead of raising."""
+
+    def __init__(self, number, cells, positions, departments, report):
+        self.number, self.cells, self.positions = number, cells, positions
+        self.departments, self.report = departments, report
+        self.values = {}
+
+    def cell(self, column: Column):
+        index = self.positions.get(column.header)
+        value = self.cells[index] if index is not None and index < len(self.cells) else None
+        return value.strip() if isinstance(value, str) else value
+
+    def error(self, column: Column, message):
+        self.report.errors.append(RowError(self.number, column.header, str(message)))
+
+    def read(self):
+        for column in COLUMNS:
+            value = self.cell(column)
+            if value in (None, ""):
+                if column.required:
+                    self.error(column, _l("This cell is required."))
+                continue
+            self._convert(column, value)
+        return self.values
+
+    def _convert(self, column, value):
+        name = column.field
+        if name in ENUMS:
+            member = ENUMS[name].from_label(str(value))
+            if member is None:
+                choices = "、".join(str(m.value) for m in ENUMS[name])
+                self.error(
+                    column, _l("Unknown value “%(value)s”; use one of: %(choices)s", value=value, choices=choices)
+                )
+            self.values[name] = member
+        elif name == "department":
+            department = self.departments.get(str(value))
+            if department is None:
+                self.error(column, _l("Unknown department: %(name)s", name=value))
+            self.values[name] = department
+        elif name in ("legal_limit_days", "promised_limit_days"):
+            try:
+                self.values[name] = _whole_number(value)
+            except ValueError:
+                self.error(column, _l("Enter a whole number of working days."))
+        elif name in ("fee_standard", "fee_max"):
+            try:
+                self.values[name] = _money(value)
+            except ValueError:
+                self.error(column, _l("Enter an amount in yuan."))
+        elif name == "online_available":
+            text = str(value).strip().lower()
+            if text not in YES | NO:
+                self.error(column, _l("Enter 是 or 否."))
+            self.values[name] = text in YES
+        elif name == "materials":
+            try:
+                self.values[name] = parse_materials(str(value))
+            except ValueError as exc:
+                self.error(
+                    column, _l("Cannot read the material spec “%(spec)s”.", spec=exc.args[0] if exc.args else "")
+                )
+        elif name == "steps":
+            try:
+                self.values[name] = parse_steps(str(value))
+            except ValueError:
+                self.error(column, _l("Step days must be whole numbers, e.g. 受理(1)→审查(3)."))
+        else:
+            text = str(value)
+            limit = Matter.__table__.c[name].type.length
+            if limit and len(text) > limit:
+                self.error(column, _l("Too long: at most %(limit)s characters.", limit=limit))
+            self.values[name] = text
+
+
+def _department_index(session):
+    index = {}
+    for department in session.scalars(sa.select(Department)):
+        for key in (department.name, department.short_name, department.code):
+            if key:
+                index.setdefault(key, department)
+    return index
+
+
+def _check_rules(values, number, report):
+    by_header = {c.field: c.header for c in COLUMNS}
+    legal, promised = values.get("legal_limit_days"), values.get("promised_limit_days")
+    if legal is not None and promised is not None:
+        for message in limit_errors(legal, promised):
+            report.errors.append(RowError(number, by_header["promised_limit_days"], message))
+        for message in limit_warnings(legal, promised):
+            report.warnings.append(RowError(number, by_header["promised_limit_days"], message))
+        step_days = sum(days for _, days in values.get("steps") or [])
+        if step_days > promised:
+            report.errors.append(
+                RowError(
+                    number,
+                    by_header["steps"],
+                    str(_l("The steps add up to %(days)s working days, more than the promised limit.", days=step_days)),
+                )
+            )
+    for message in fee_errors(values.get("fee_standard", Decimal("0")), values.get("fee_max")):
+        report.errors.append(RowError(number, by_header["fee_max"], message))
+
+
+def import_matters(session: Session, source, *, dry_run: bool) -> ImportReport:
+    """Validate the workbook and, unless dry_run or anything is wrong, write it (caller commits).
+
+    The province's workbook is Chinese, so labels are matched (and messages
+    written) in zh whatever language the uploading user has chosen.
+    """
+    with force_locale("zh"):
+        return _import(session, source, dry_run)
+
+
+def _import(session, source, dry_run):
+    report = ImportReport(dry_run=dry_run)
+    try:
+        positions, body = read_rows(source)
+    except ValueError as exc:
+        report.errors.append(RowError(None, "", str(exc)))
+        return report
+    missing = [c.header for c in COLUMNS if c.required and c.header not in positions]
+    if missing:
+        report.errors.append(RowError(None, "", str(_l("Missing columns: %(columns)s", columns="、".join(missing)))))
+        return report
+    departments = _department_index(session)
+    first_seen, parsed = {}, []
+    for number, cells in body:
+        if all(cell in (None, "") for cell in cells):
+            continue
+        values = _RowReader(number, cells, positions, departments, report).read()
+        _check_rules(values, number, report)
+        code = values.get("code")
+        if code in first_seen:
+            report.errors.append(
+                RowError(
+                    number,
+                    "事项编码",
+                    str(_l("Code %(code)s already appears in row %(row)s.", code=code, row=first_seen[code])),
+                )
+            )
+        elif code:
+            first_seen[code] = number
+        parsed.append(values)
+    codes = [v["code"] for v in parsed if v.get("code")]
+    existing = {m.code: m for m in session.scalars(sa.select(Matter).where(Matter.code.in_(codes)))}
+    if not parsed and not report.errors:
+        report.errors.append(RowError(None, "", str(_l("The workbook has no data rows."))))
+    report.created = sum(1 for v in parsed if v.get("code") not in existing)
+    report.updated = len(parsed) - report.created
+    if report.ok and not dry_run:
+        with session.begin_nested():
+            for values in parsed:
+                _apply(session, existing.get(values["code"]), values)
+            session.flush()
+    return report
+
+
+def _apply(session, matter, values):
+    if matter is None:
+        matter = Matter(code=values["code"])
+        session.add(matter)
+    matter.name = values["name"]
+    matter.category = values["category"]
+    matter.department = values["department"]
+    matter.handling_level = values.get("handling_level") or CenterLevel.county
+    matter.case_kind = values.get("case_kind") or CaseKind.promised
+    matter.legal_limit_days = values["legal_limit_days"]
+    matter.promised_limit_days = values["promised_limit_days"]
+    matter.fee_standard = values.get("fee_standard", Decimal("0"))
+    matter.fee_max = values.get("fee_max")
+    matter.online_available = values.get("online_available", False)
+    for name in ("fee_basis", "legal_basis", "conditions", "place", "phone"):
+        setattr(matter, name, values.get(name))
+    matter.materials = [
+        MatterMaterial(
+            name=name, form=form, original_count=originals, copy_count=copies, required=required, sort_order=position
+        )
+        for position, (name, form, originals, copies, required) in enumerate(values.get("materials") or [], 1)
+    ]
+    matter.steps = [
+        MatterStep(seq=seq, name=name, limit_days=days) for seq, (name, days) in enumerate(values.get("steps") or [], 1)
+    ]
+
+
+EXAMPLES = (
+    [
+        "XZ-SCJG-0001",
+        "食品经营许可（新办）",
+        "行政许可",
+        "县市场监督管理局",
+        "县级政务服务中心",
+        "承诺件",
+        20,
+        10,
+        0,
+        "",
+        "",
+        "《中华人民共和国食品安全法》第三十五条",
+        "有与经营的食品品种、数量相适应的经营场所",
+        "是",
+        "县政务服务中心一楼市场监管窗口",
+        "0371-12345678",
+        "食品经营许可申请书（原件1份）\n营业执照（复印件1份）\n法定代表人身份证明（原件1份，复印件1份）\n授权委托书（原件1份，选填）",
+        "受理(1)→审查(6)→决定(2)→送达(1)",
+    ],
+    [
+        "XZ-SCJG-0002",
+        "个体工商户设立登记",
+        "行政许可",
+        "县市场监督管理局",
+        "县级政务服务中心",
+        "即办件",
+        15,
+        0,
+        0,
+        "",
+        "",
+        "《促进个体工商户发展条例》第十条",
+        "",
+        "是",
+        "县政务服务中心一楼市场监管窗口",
+        "0371-12345678",
+        "个体工商户登记申请书（原件1份）\n经营者身份证明（复印件1份）",
+        "受理→决定",
+    ],
+)
+
+
+def build_template(target) -> None:
+    """An .xlsx template with the header row and two filled examples."""
+    workbook = xlsxwriter.Workbook(target, {"strings_to_formulas": False, "in_memory": True})
+    sheet = workbook.add_worksheet("事项目录")
+    required = workbook.add_format({"bold": True, "bg_color": "#F8CBAD", "border": 1})
+    optional = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+    for col, column in enumerate(COLUMNS):
+        sheet.write_string(
+            0, col, column.header + ("*" if column.required else ""), required if column.required else optional
+        )
+        sheet.set_column(col, col, 36 if column.field in ("materials", "steps", "legal_basis") else 16)
+    for row, example in enumerate(EXAMPLES, start=1):
+        for col, value in enumerate(example):
+            sheet.write(row, col, value, wrap)
+    sheet.freeze_panes(1, 0)
+    workbook.close()
