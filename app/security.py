@@ -9,6 +9,7 @@ from flask import current_app, g, has_request_context, request, session
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_babel import lazy_gettext as _l
 from flask_login import user_logged_in
+from sqlalchemy.orm import joinedload
 from wtforms.validators import ValidationError
 
 from app import clock
@@ -63,6 +64,16 @@ class GovSecurityManager(SecurityManager):
             self.session.commit()
         return super().load_user(pk)
 
+    def get_user_by_id(self, pk):
+        # Roles and groups are read on every request (permission checks): load them with the user.
+        # unique() consumes every joined row, so a user with several roles gets all of them.
+        query = (
+            sa.select(self.user_model)
+            .where(self.user_model.id == pk)
+            .options(joinedload(self.user_model.roles), joinedload(self.user_model.groups))
+        )
+        return self.session.scalars(query).unique().one_or_none()
+
     def on_user_logout(self, user) -> None:
         token = session.pop(SESSION_TOKEN_KEY, None)
         if token:
@@ -109,10 +120,13 @@ def current_scope() -> Scope:
         if user is None or not getattr(user, "is_authenticated", False):
             g.govhall_scope = NOTHING
         else:
-            staff = staff_of(user)
+            roles = [role.name for role in user.roles]
+            global_roles = current_app.config["GLOBAL_SCOPE_ROLES"]
+            # Global roles need no Staff lookup: one statement less on every page.
+            staff = None if set(roles) & set(global_roles) else staff_of(user)
             g.govhall_scope = scope_for(
-                [role.name for role in user.roles],
-                current_app.config["GLOBAL_SCOPE_ROLES"],
+                roles,
+                global_roles,
                 staff.department_id if staff else None,
                 staff.id if staff else None,
                 active=staff is not None and staff.status == StaffStatus.active,
