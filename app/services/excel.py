@@ -53,6 +53,8 @@ def write_workbook(target, sheet_title: str, headers: list[str], rows: Iterable[
     count = 0
     for count, row in enumerate(rows, start=1):
         for col, value in enumerate(row):
+            if value is None:
+                continue  # a blank cell, not an empty string
             value = safe_cell(value)
             if isinstance(value, datetime):
                 sheet.write_datetime(count, col, value, datetime_fmt)

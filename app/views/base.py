@@ -69,6 +69,15 @@ def scope_filters():
     return [["id", ScopeFilter, lambda: None]]
 
 
+class CappedCount(int):
+    """A row count that stopped at the cap: pages compute with it, the page shows "10000+"."""
+
+    def __str__(self):
+        return f"{int(self) - 1}+"
+
+    __html__ = __str__
+
+
 class GovInterface(SQLAInterface):
     """SQLAInterface with a capped count and eager-loaded relations for lists."""
 
@@ -95,6 +104,8 @@ class GovInterface(SQLAInterface):
         base = self.session.query(self.obj)
         counted = self._apply_inner_all(base, filters, aliases_mapping={}).with_entities(self.get_pk())
         count = counted.limit(cap + 1).count()
+        if count > cap:
+            count = CappedCount(count)
         rows = self.apply_all(base, filters, order_column, order_direction, page, page_size)
         return count, rows.options(*self._eager_options()).all()
 
