@@ -148,9 +148,9 @@ def _install_request_hooks(app: Flask) -> None:
                 abort(400)
         g.csp_nonce = secrets.token_urlsafe(16)
 
-    @app.context_processor
-    def _csp_nonce():
-        return {"csp_nonce": lambda: g.get("csp_nonce", "")}
+    # A global, not a context processor: FAB's macros are imported without
+    # context and would otherwise render their <script> tags without the nonce.
+    app.jinja_env.globals["csp_nonce"] = lambda: g.get("csp_nonce", "")
 
     @app.after_request
     def _security_headers(response):

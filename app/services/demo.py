@@ -279,7 +279,10 @@ def _matters(rng, department, count, number):
                     )
                     for k, (m, form, req) in enumerate(picked, 1)
                 ],
-                steps=[MatterStep(seq=k, name=n, limit_days=d) for k, (n, d) in enumerate(zip(step_names, shares, strict=True), 1)],
+                steps=[
+                    MatterStep(seq=k, name=n, limit_days=d)
+                    for k, (n, d) in enumerate(zip(step_names, shares, strict=True), 1)
+                ],
             )
         )
     return matters
