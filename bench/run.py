@@ -6,6 +6,7 @@ Each list page is requested in-process (no network) as the Admin user after a
 warm-up; p50/p95 in ms and the SQL statements one request runs are printed
 beside plain FAB (an unmodified ModelView on the same table).
 """
+
 import argparse
 import os
 import statistics
@@ -30,12 +31,27 @@ def make_app(url):
         """Baseline: FAB as shipped, same columns."""
 
         datamodel = SQLAInterface(Matter)
-        list_columns = ["code", "name", "category", "department", "case_kind", "legal_limit_days",
-                        "promised_limit_days", "online_available", "status"]
+        list_columns = [
+            "code",
+            "name",
+            "category",
+            "department",
+            "case_kind",
+            "legal_limit_days",
+            "promised_limit_days",
+            "online_available",
+            "status",
+        ]
         search_columns = ["code", "name", "department", "status"]
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
-                      "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        }
+    )
     with app.app_context():
         app.appbuilder.add_view_no_menu(PlainMatterView)
     return app
@@ -102,7 +118,7 @@ def main():
     DATA_DIR.mkdir(exist_ok=True)
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'bench.db'}"
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     app = make_app(url)
     prepare(app, args)
     client = app.test_client()
@@ -119,14 +135,17 @@ def main():
         ("matter exact code", "/matterview/list/?_flt_3_code=BX-00012345"),
         ("staff list, page 1", "/staffview/list/"),
     ]
-    print(f"\n{dialect}: {args.matters} matters, {args.staff} staff; target p95 ≤ {target} ms, "
-          f"≤ {TARGET_STATEMENTS} statements (cases will join with the case engine)")
+    print(
+        f"\n{dialect}: {args.matters} matters, {args.staff} staff; target p95 ≤ {target} ms, "
+        f"≤ {TARGET_STATEMENTS} statements (cases will join with the case engine)"
+    )
     print(f"{'page':<32}{'p50 ms':>9}{'p95 ms':>9}{'SQL':>6}  verdict")
     for label, url_ in pages:
         p50, p95, statements = measure(app, client, url_, args.repeat)
         baseline = label.startswith("plain")
-        verdict = "baseline" if baseline else (
-            "ok" if p95 <= target and statements <= TARGET_STATEMENTS else "MISSES TARGET")
+        verdict = (
+            "baseline" if baseline else ("ok" if p95 <= target and statements <= TARGET_STATEMENTS else "MISSES TARGET")
+        )
         print(f"{label:<32}{p50:>9.1f}{p95:>9.1f}{statements:>6}  {verdict}")
 
 

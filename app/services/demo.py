@@ -427,18 +427,18 @@ def _create_staff(session, rng, departments, windows, password_hash, roles, repo
                 joined_on=today - timedelta(days=rng.randint(60, 8 * 365)),
             )
         )
-    for username, role in (
-        ("admin", "Admin"),
-        ("manager", "CenterManager"),
-        ("supervisor", "Supervisor"),
-        ("leader", "Leader"),
+    for username, role, surname, given in (
+        ("admin", "Admin", "系统", "管理员"),
+        ("manager", "CenterManager", "刘", "建国"),
+        ("supervisor", "Supervisor", "陈", "静"),
+        ("leader", "Leader", "王", "志强"),
     ):
         if session.scalar(sa.select(User.id).where(User.username == username)) is None:
             session.add(
                 User(
                     username=username,
-                    first_name=username,
-                    last_name="示范",
+                    first_name=given,
+                    last_name=surname,
                     active=True,
                     email=f"{username}@demo.gov.cn",
                     password=password_hash,
