@@ -33,10 +33,11 @@ def create_app(config=None) -> Flask:
     csrf.init_app(app)
 
     from app import security
-    from app.services import audit
+    from app.services import audit, calendar
 
     app.config["FAB_PASSWORD_COMPLEXITY_VALIDATOR"] = security.password_complexity
     audit.install(FsaSession)
+    calendar.install(FsaSession)
     security.install_login_sessions()
 
     with app.app_context():
@@ -97,6 +98,7 @@ def _index_view():
 
 def _register_views(appbuilder: AppBuilder) -> None:
     from app.views.audit import AuditLogView
+    from app.views.calendar import WorkCalendarDayView
     from app.views.matter import MatterApi, MatterMaterialView, MatterStepView, MatterView
     from app.views.matter_import import MatterImportView
     from app.views.org import (
@@ -126,13 +128,10 @@ def _register_views(appbuilder: AppBuilder) -> None:
     sup = {"category": "Supervision", "category_label": _l("Supervision"), "category_icon": "fa-eye"}
     appbuilder.add_view(AuditLogView, "AuditLogList", label=_l("Audit log"), icon="fa-history", **sup)
 
+    admin = {"category": "Security", "category_label": _l("Security")}
+    appbuilder.add_view(SettingView, "SettingList", label=_l("Settings"), icon="fa-cog", **admin)
     appbuilder.add_view(
-        SettingView,
-        "SettingList",
-        label=_l("Settings"),
-        icon="fa-cog",
-        category="Security",
-        category_label=_l("Security"),
+        WorkCalendarDayView, "WorkCalendarDayList", label=_l("Working-day calendar"), icon="fa-calendar", **admin
     )
 
     for api in (CenterApi, DepartmentApi, WindowApi, StaffApi, MatterApi):

@@ -11,7 +11,7 @@ from flask_appbuilder.security.manager import BaseSecurityManager
 from werkzeug.security import generate_password_hash
 
 from app.extensions import db
-from app.services import audit, settings
+from app.services import audit, calendar, settings
 
 
 def _system_user(sm):
@@ -33,8 +33,9 @@ def init_database() -> dict:
     user = _system_user(sm)
     audit.set_actor(db.session, user.id, user.username)
     added = settings.ensure_defaults(db.session)
+    days = calendar.seed_official(db.session)
     db.session.commit()
-    return {"roles": len(current_app.config["FAB_ROLES"]), "settings_added": added}
+    return {"roles": len(current_app.config["FAB_ROLES"]), "settings_added": added, "calendar_days": days}
 
 
 def _progress_bar():
@@ -134,6 +135,67 @@ def register_cli(app):
         click.echo(f"模板已写入 {path}")
 
     app.cli.add_command(imports)
+    app.cli.add_command(_calendar_commands())
+
+
+def _calendar_commands():
+    from datetime import datetime
+
+    from app import clock
+    from app.services import deadlines
+    from app.services.calendar_import import read_schedule
+
+    group = AppGroup("calendar", help="The working-day calendar.")
+
+    @group.command("due")
+    @click.argument("pairs", nargs=-1, required=True)
+    def due_command(pairs):
+        """Print the due instant for each ACCEPTED_AT DAYS pair (ISO 8601, e.g. 2026-09-30T10:00 5)."""
+        if len(pairs) % 2:
+            raise click.UsageError("参数须成对出现：受理时间 工作日数")
+        cal = calendar.load(db.session)
+        hours = deadlines.parse_office_hours(settings.get(db.session, "office_hours"))
+        for accepted_text, days_text in zip(pairs[::2], pairs[1::2], strict=True):
+            try:
+                accepted = clock.to_local_naive(datetime.fromisoformat(accepted_text))
+                days = int(days_text)
+                result = deadlines.deadline(accepted, days, cal, hours)
+            except ValueError as exc:
+                raise click.BadParameter(f"{accepted_text} {days_text}: {exc}") from exc
+            note = "" if result.confirmed else f"  （未确认：{result.due_at.year} 年日历尚未导入，按周一至周五计算）"
+            click.echo(f"{clock.isoformat(accepted)}  +{days}  →  {clock.isoformat(result.due_at)}{note}")
+
+    @group.command("show")
+    @click.argument("year", type=int)
+    def show_command(year):
+        """List YEAR's holidays and makeup working days."""
+        rows = calendar.year_rows(db.session, year)
+        if not rows:
+            click.echo(f"{year} 年日历尚未导入：期限将按周一至周五计算并标记为未确认。")
+            return
+        for row in rows:
+            weekday = "一二三四五六日"[row.day.weekday()]
+            click.echo(f"{row.day.isoformat()} 周{weekday}  {row.kind.label:<8} {row.name}")
+        click.echo(f"共 {len(rows)} 天。")
+
+    @group.command("import")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    def import_command(path):
+        """Import a year's schedule (.xlsx or .csv: 日期, 类型 休/班, 名称); each year in it is replaced whole."""
+        with open(path, "rb") as handle:
+            exceptions, errors = read_schedule(path, handle.read())
+        if errors:
+            for error in errors:
+                click.echo(error, err=True)
+            click.echo("未导入任何数据。", err=True)
+            sys.exit(1)
+        user = _system_user(current_app.appbuilder.sm)
+        audit.set_actor(db.session, user.id, user.username)
+        result = calendar.import_exceptions(db.session, exceptions)
+        db.session.commit()
+        click.echo(f"已导入 {'、'.join(map(str, result['years']))} 年日历，共 {result['days']} 天。")
+
+    return group
 
 
 def print_logins(logins):

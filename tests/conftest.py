@@ -144,8 +144,6 @@ def scratch_url():
     admin.dispose()
 
 
-
-
 @pytest.fixture
 def scratch_app(scratch_url):
     """A migrated, initialised app on an empty database."""

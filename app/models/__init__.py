@@ -4,6 +4,7 @@ from flask_appbuilder.security.sqla.models import User  # noqa: F401  (Staff.use
 
 from .audit import AuditAction, AuditLog  # noqa: F401
 from .base import LabeledEnum  # noqa: F401
+from .calendar import DayKind, WorkCalendarDay  # noqa: F401
 from .matter import CaseKind, MaterialForm, Matter, MatterCategory, MatterMaterial, MatterStatus, MatterStep  # noqa: F401
 from .org import (  # noqa: F401
     Center,

@@ -29,6 +29,7 @@ SPECS = {
             "office_hours", "08:30-12:00,13:30-17:30", _l("Office hours"), _l("Comma-separated HH:MM-HH:MM periods")
         ),
         SettingSpec("report_due_workday", "5", _l("Monthly report due (working day of the month)")),
+        SettingSpec("calendar_revision", "0", _l("Calendar revision (changes by itself)")),
     )
 }
 

@@ -13,6 +13,7 @@ Conventions (受理日不计):
 - `add_workdays(d, n)`: the n-th working day strictly after d (d itself is day 0).
 - `workdays_between(a, b)`: the working days in the half-open span (a, b].
 """
+
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,8 +31,14 @@ class CalendarException:
 
 
 class WorkCalendar:
-    def __init__(self, exceptions: Iterable[CalendarException], confirmed_years: Iterable[int], *,
-                 first_year: int | None = None, last_year: int | None = None):
+    def __init__(
+        self,
+        exceptions: Iterable[CalendarException],
+        confirmed_years: Iterable[int],
+        *,
+        first_year: int | None = None,
+        last_year: int | None = None,
+    ):
         self.exceptions = {e.day: e for e in exceptions}
         self.confirmed_years = frozenset(confirmed_years)
         years = set(self.confirmed_years) | {d.year for d in self.exceptions}
@@ -106,8 +113,13 @@ def from_chinese_calendar(first_year: int = 2004, last_year: int | None = None) 
 
 
 _NAMES = {
-    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节", "Labour Day": "劳动节",
-    "Dragon Boat Festival": "端午节", "National Day": "国庆节", "Mid-autumn Festival": "中秋节",
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
     "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
 }
 

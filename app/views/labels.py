@@ -62,4 +62,5 @@ LABELS = {
     "key": _l("Setting"),
     "value": _l("Value"),
     "version": _l("Version"),
+    "day": _l("Date"),
 }

@@ -1,4 +1,5 @@
 """The import page: dry run shows row errors, import writes, permissions hold."""
+
 import io
 
 import sqlalchemy as sa
@@ -15,8 +16,9 @@ def _count(app):
 
 
 def _upload(client, book, mode):
-    return client.post("/matter-import/", data={"mode": mode, "file": (book, "目录.xlsx")},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/matter-import/", data={"mode": mode, "file": (book, "目录.xlsx")}, content_type="multipart/form-data"
+    )
 
 
 def test_dry_run_then_import(app, client):
@@ -54,11 +56,19 @@ def test_template_download_and_permissions(client):
 
 def test_formula_in_data_is_neutralised_in_export(app, client, world_ids):
     login(client, "manager")
-    client.post(f"/departmentview/edit/{world_ids['dept_c']}",
-                data={"code": "D03", "name": "=HYPERLINK(\"http://x\")", "center": world_ids["county"],
-                      "status": "active", "sort_order": "3", "row_version": "1"})
+    client.post(
+        f"/departmentview/edit/{world_ids['dept_c']}",
+        data={
+            "code": "D03",
+            "name": '=HYPERLINK("http://x")',
+            "center": world_ids["county"],
+            "status": "active",
+            "sort_order": "3",
+            "row_version": "1",
+        },
+    )
     import openpyxl
 
     sheet = openpyxl.load_workbook(io.BytesIO(client.get("/departmentview/export/").data)).active
     names = [r[1] for r in sheet.iter_rows(min_row=2, values_only=True)]
-    assert "'=HYPERLINK(\"http://x\")" in names
+    assert '\'=HYPERLINK("http://x")' in names

@@ -7,14 +7,14 @@ the contract; config.FAB_ROLES is what is tested against it.
 import pytest
 
 from app.extensions import db
-from app.models import Center, Department, Matter, MatterMaterial, MatterStep, Staff, Window
+from app.models import Center, Department, Matter, MatterMaterial, MatterStep, Staff, Window, WorkCalendarDay
 from tests.conftest import login
 
 ORG_CAT = ("center", "department", "window", "staff", "matter", "material", "step")
-ALL = (*ORG_CAT, "audit", "setting")
+ALL = (*ORG_CAT, "audit", "setting", "calendar")
 
 GRANTS = {
-    "admin": {res: "RAEDX" for res in ALL},
+    "admin": {**{res: "RAEDX" for res in ALL}, "setting": "REX"},
     "manager": {res: "RAEDX" for res in ORG_CAT},
     "supervisor": {**{res: "RX" for res in ORG_CAT}, "audit": "RX"},
     "chief_a": {**{res: "RX" for res in ORG_CAT}, "window": "REX", "staff": "REX"},
@@ -34,6 +34,7 @@ RESOURCES = {
     "step": ("matterstepview", None, MatterStep, "step_a"),
     "audit": ("auditlogview", None, None, None),
     "setting": ("settingview", None, None, None),
+    "calendar": ("workcalendardayview", None, WorkCalendarDay, None),
 }
 
 
@@ -84,7 +85,7 @@ def _row_id(resource, ids, app, user):
     if key:
         return ids[key]
     with app.app_context():
-        model = {"audit": "audit_log", "setting": "setting"}[resource]
+        model = {"audit": "audit_log", "setting": "setting", "calendar": "work_calendar_day"}[resource]
         return db.session.execute(db.text(f"SELECT MIN(id) FROM {model}")).scalar()  # noqa: S608 (constant names)
 
 

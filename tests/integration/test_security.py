@@ -162,8 +162,14 @@ def test_production_refuses_default_secret_key(monkeypatch):
 def test_user_with_several_roles_keeps_them_all(app, client, world_ids):
     with app.app_context():
         sm = app.appbuilder.sm
-        sm.add_user("dual", "双", "角色", "dual@test.local", [sm.find_role("Leader"), sm.find_role("Supervisor")],
-                    password="Test@1234")
+        sm.add_user(
+            "dual",
+            "双",
+            "角色",
+            "dual@test.local",
+            [sm.find_role("Leader"), sm.find_role("Supervisor")],
+            password="Test@1234",
+        )
     login(client, "dual")
     assert client.get("/auditlogview/list/").status_code == 200  # Supervisor only
     assert client.get("/matterview/export/").status_code == 200

@@ -1,4 +1,5 @@
 """The demo county: realistic sizes, consistent rules, idempotent."""
+
 import sqlalchemy as sa
 
 from app.cli import seed_demo_data

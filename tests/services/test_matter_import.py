@@ -1,4 +1,5 @@
 """Matter catalogue import: dry run, all-or-nothing writes, row-level errors."""
+
 import io
 
 import openpyxl
@@ -11,12 +12,29 @@ from app.services.matter_import import COLUMNS, build_template, import_matters, 
 HEADERS = [c.header + ("*" if c.required else "") for c in COLUMNS]
 
 
-def row(code="XZ-T-0001", name="食品经营许可（新办）", category="行政许可", department="县市场监督管理局",
-        legal=20, promised=10, materials="申请书（原件1份）\n营业执照（复印件2份）\n委托书（原件1份，选填）",
-        steps="受理(1)→审查(6)→决定(2)", **extra):
-    values = {"事项编码": code, "事项名称": name, "事项类型": category, "实施部门": department,
-              "法定时限（工作日）": legal, "承诺时限（工作日）": promised, "申请材料": materials, "办理流程": steps,
-              "是否网办": "是", **extra}
+def row(
+    code="XZ-T-0001",
+    name="食品经营许可（新办）",
+    category="行政许可",
+    department="县市场监督管理局",
+    legal=20,
+    promised=10,
+    materials="申请书（原件1份）\n营业执照（复印件2份）\n委托书（原件1份，选填）",
+    steps="受理(1)→审查(6)→决定(2)",
+    **extra,
+):
+    values = {
+        "事项编码": code,
+        "事项名称": name,
+        "事项类型": category,
+        "实施部门": department,
+        "法定时限（工作日）": legal,
+        "承诺时限（工作日）": promised,
+        "申请材料": materials,
+        "办理流程": steps,
+        "是否网办": "是",
+        **extra,
+    }
     return [values.get(c.header) for c in COLUMNS]
 
 
@@ -38,8 +56,9 @@ def _matters(session):
 
 def test_good_file_creates_matters_with_materials_and_steps(db_session):
     before = len(_matters(db_session))
-    report = import_matters(db_session, workbook(row(), row(code="XZ-T-0002", name="药品零售许可", legal=30,
-                                                            promised=15)), dry_run=False)
+    report = import_matters(
+        db_session, workbook(row(), row(code="XZ-T-0002", name="药品零售许可", legal=30, promised=15)), dry_run=False
+    )
     assert report.ok and (report.created, report.updated) == (2, 0)
     db_session.commit()
     matters = _matters(db_session)
@@ -77,8 +96,9 @@ def test_dry_run_writes_nothing(db_session):
 
 def test_one_bad_row_writes_nothing_and_names_row_and_column(db_session):
     before = len(_matters(db_session))
-    report = import_matters(db_session, workbook(row(), row(code="XZ-T-0002", promised=25), row(code="XZ-T-0003")),
-                            dry_run=False)
+    report = import_matters(
+        db_session, workbook(row(), row(code="XZ-T-0002", promised=25), row(code="XZ-T-0003")), dry_run=False
+    )
     db_session.commit()
     assert not report.ok
     assert [(e.row, e.column) for e in report.errors] == [(3, "承诺时限（工作日）")]
@@ -91,18 +111,21 @@ def test_missing_columns_are_named(db_session):
     assert "事项类型" in report.errors[0].message and "法定时限（工作日）" in report.errors[0].message
 
 
-@pytest.mark.parametrize(("overrides", "column"), [
-    ({"legal": "二十"}, "法定时限（工作日）"),
-    ({"legal": 20.5}, "法定时限（工作日）"),
-    ({"promised": -1}, "承诺时限（工作日）"),
-    ({"category": "行政命令"}, "事项类型"),
-    ({"department": "县不存在局"}, "实施部门"),
-    ({"name": "长" * 201}, "事项名称"),
-    ({"name": None}, "事项名称"),
-    ({"materials": "申请书（原件一份）"}, "申请材料"),
-    ({"steps": "受理(8)→审查(8)"}, "办理流程"),
-    ({"收费标准（元）": "免费"}, "收费标准（元）"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "column"),
+    [
+        ({"legal": "二十"}, "法定时限（工作日）"),
+        ({"legal": 20.5}, "法定时限（工作日）"),
+        ({"promised": -1}, "承诺时限（工作日）"),
+        ({"category": "行政命令"}, "事项类型"),
+        ({"department": "县不存在局"}, "实施部门"),
+        ({"name": "长" * 201}, "事项名称"),
+        ({"name": None}, "事项名称"),
+        ({"materials": "申请书（原件一份）"}, "申请材料"),
+        ({"steps": "受理(8)→审查(8)"}, "办理流程"),
+        ({"收费标准（元）": "免费"}, "收费标准（元）"),
+    ],
+)
 def test_bad_cells_are_reported_per_column(db_session, overrides, column):
     report = import_matters(db_session, workbook(row(**overrides)), dry_run=True)
     assert not report.ok

@@ -1,0 +1,79 @@
+"""When a case is due. Pure: takes the calendar, office hours and instants; reads no clock.
+
+The rules, as the design and the seeds fix them (受理日不计，次一工作日起算):
+1. Day 0 is the acceptance day. An acceptance after closing time, or on a day
+   that is not a working day, is treated as accepted on the next working day,
+   which then is day 0.
+2. Counting starts on the working day after day 0. A promised case with a limit
+   of N working days is due at closing time of the N-th working day.
+3. An immediate case (limit 0) is due at closing time of day 0.
+4. Working days spent suspended (补件, 上报, 特别程序) are added back, and an
+   approved extension adds its days: both simply lengthen N.
+5. A due date in a year whose official calendar is not loaded is computed on
+   weekdays and marked unconfirmed.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from app.services.workdays import WorkCalendar
+
+_PERIOD = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+@dataclass(frozen=True)
+class OfficeHours:
+    periods: tuple[tuple[time, time], ...]
+
+    @property
+    def opens(self) -> time:
+        return self.periods[0][0]
+
+    @property
+    def closes(self) -> time:
+        return self.periods[-1][1]
+
+
+def parse_office_hours(text: str) -> OfficeHours:
+    """ "08:30-12:00,13:30-17:30" → OfficeHours; raises ValueError on anything else."""
+    periods = []
+    for part in (text or "").replace("，", ",").split(","):
+        match = _PERIOD.match(part)
+        if not match:
+            raise ValueError(f"not a HH:MM-HH:MM period: {part!r}")
+        start, end = time(int(match[1]), int(match[2])), time(int(match[3]), int(match[4]))
+        if end <= start or (periods and start < periods[-1][1]):
+            raise ValueError(f"periods must be in order and not overlap: {part!r}")
+        periods.append((start, end))
+    return OfficeHours(tuple(periods))
+
+
+@dataclass(frozen=True)
+class Deadline:
+    due_at: datetime
+    day_zero: date
+    confirmed: bool
+
+
+def day_zero(accepted_at: datetime, calendar: WorkCalendar, hours: OfficeHours) -> date:
+    day = accepted_at.date()
+    if not calendar.is_workday(day) or accepted_at.time() >= hours.closes:
+        return calendar.next_workday(day)
+    return day
+
+
+def deadline(
+    accepted_at: datetime,
+    limit_days: int,
+    calendar: WorkCalendar,
+    hours: OfficeHours,
+    *,
+    paused_workdays: int = 0,
+    extension_days: int = 0,
+) -> Deadline:
+    if min(limit_days, paused_workdays, extension_days) < 0:
+        raise ValueError("day counts must not be negative")
+    start = day_zero(accepted_at, calendar, hours)
+    due_day = calendar.add_workdays(start, limit_days + paused_workdays + extension_days)
+    return Deadline(datetime.combine(due_day, hours.closes), start, not calendar.unconfirmed_between(start, due_day))

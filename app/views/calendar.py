@@ -1,0 +1,24 @@
+"""Admin maintenance of the working-day calendar."""
+
+from flask_babel import lazy_gettext as _l
+
+from app.models.calendar import WorkCalendarDay
+from app.views.base import GovInterface, GovModelView
+
+
+class WorkCalendarDayView(GovModelView):
+    datamodel = GovInterface(WorkCalendarDay)
+    class_permission_name = "WorkCalendarDay"
+    list_title = _l("Working-day calendar")
+    show_title = _l("Calendar day")
+    add_title = _l("Add calendar day")
+    edit_title = _l("Edit calendar day")
+    list_columns = ["day", "kind", "name"]
+    add_columns = ["day", "kind", "name"]
+    edit_columns = add_columns
+    show_columns = add_columns
+    search_columns = ["day", "kind", "name"]
+    base_order = ("day", "desc")
+    description_columns = {
+        "kind": _l("Only days that break the weekday rule: holidays on weekdays and makeup working days on weekends."),
+    }
