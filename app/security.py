@@ -132,3 +132,19 @@ def current_scope() -> Scope:
                 active=staff is not None and staff.status == StaffStatus.active,
             )
     return g.govhall_scope
+
+
+def actor_for(user):
+    """The case-flow Actor of a logged-in user (department facts from an active Staff record)."""
+    from app.services.case_flow import Actor
+
+    staff = staff_of(user)
+    active = staff is not None and staff.status == StaffStatus.active
+    return Actor(
+        user_id=user.id,
+        name=f"{user.last_name or ''}{user.first_name or ''}" or user.username,
+        roles=frozenset(role.name for role in user.roles),
+        staff_id=staff.id if active else None,
+        department_id=staff.department_id if active else None,
+        window_id=staff.window_id if active else None,
+    )

@@ -5,6 +5,21 @@ from flask_appbuilder.security.sqla.models import User  # noqa: F401  (Staff.use
 from .audit import AuditAction, AuditLog  # noqa: F401
 from .base import LabeledEnum  # noqa: F401
 from .calendar import DayKind, WorkCalendarDay  # noqa: F401
+from .case import (  # noqa: F401
+    ApplicantType,
+    Case,
+    CaseAction,
+    CaseCounter,
+    CaseEvent,
+    CaseResult,
+    CaseStatus,
+    CaseTask,
+    Channel,
+    SuspendReason,
+    TaskStatus,
+    Violation,
+    ViolationKind,
+)
 from .matter import CaseKind, MaterialForm, Matter, MatterCategory, MatterMaterial, MatterStatus, MatterStep  # noqa: F401
 from .org import (  # noqa: F401
     Center,

@@ -1,0 +1,247 @@
+"""Cases (办件), their append-only events, joint tasks and detected violations."""
+
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_appbuilder import Model
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import LabeledEnum, VersionedMixin, enum_field
+from .matter import CaseKind, Matter, MatterStep
+from .org import Center, Department, Staff, Window
+
+
+class CaseStatus(LabeledEnum):
+    submitted = _l("Awaiting acceptance")
+    accepted = _l("Accepted")
+    in_progress = _l("In progress")
+    suspended = _l("Suspended")
+    completed = _l("Completed")
+    returned = _l("Returned")
+    withdrawn = _l("Withdrawn")
+
+
+OPEN_STATUSES = (CaseStatus.submitted, CaseStatus.accepted, CaseStatus.in_progress, CaseStatus.suspended)
+# Statuses in which the clock runs.
+RUNNING_STATUSES = (CaseStatus.accepted, CaseStatus.in_progress)
+
+
+class Channel(LabeledEnum):
+    window = _l("At the window")
+    online = _l("Online")
+    proxy = _l("By proxy (代办)")
+    township = _l("Escalated from a township")
+
+
+class ApplicantType(LabeledEnum):
+    person = _l("Person")
+    organisation = _l("Organisation")
+
+
+class SuspendReason(LabeledEnum):
+    supplement = _l("Awaiting materials (补件)")
+    escalation = _l("Escalated to the higher level")
+    special_procedure = _l("Special procedure (hearing, testing, expert review)")
+
+
+class CaseResult(LabeledEnum):
+    approved = _l("Approved")
+    denied = _l("Denied")
+    default_approved = _l("Approved by default (缺席默认)")
+    returned_active = _l("Returned: applicant not qualified")
+    returned_passive = _l("Returned: applicant abandoned or materials not received")
+    withdrawn = _l("Withdrawn by the applicant")
+
+
+class CaseAction(LabeledEnum):
+    accept = _l("Accept")
+    forward = _l("Forward")
+    request_supplement = _l("Request supplement")
+    receive_supplement = _l("Receive supplement")
+    start_special = _l("Start special procedure")
+    end_special = _l("End special procedure")
+    escalate = _l("Escalate")
+    receive_escalation_result = _l("Receive escalation result")
+    extend = _l("Extend")
+    return_case = _l("Return")
+    complete = _l("Complete")
+    withdraw = _l("Withdraw")
+    issue_default_approval = _l("Issue default approval")
+    complete_task = _l("Complete joint task")
+    overdue = _l("Went overdue")
+
+
+class Case(VersionedMixin, Model):
+    """One application. Not in the audit log: its CaseEvent history is the audit."""
+
+    __tablename__ = "case"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    center_id: Mapped[int] = mapped_column(sa.ForeignKey("center.id"))
+    matter_id: Mapped[int] = mapped_column(sa.ForeignKey("matter.id"), index=True)
+    department_id: Mapped[int] = mapped_column(sa.ForeignKey("department.id"))
+    window_id: Mapped[int | None] = mapped_column(sa.ForeignKey("window.id"), index=True)
+    accepted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"), index=True)
+    step_seq: Mapped[int] = mapped_column(sa.Integer, default=1)
+
+    applicant_type: Mapped[ApplicantType] = enum_field(ApplicantType, default=ApplicantType.person)
+    applicant_name: Mapped[str] = mapped_column(sa.String(100))
+    applicant_id_number: Mapped[str] = mapped_column(sa.String(30), index=True)
+    applicant_phone: Mapped[str | None] = mapped_column(sa.String(20), index=True)
+    channel: Mapped[Channel] = enum_field(Channel, default=Channel.window)
+    kind: Mapped[CaseKind] = enum_field(CaseKind)
+    status: Mapped[CaseStatus] = enum_field(CaseStatus)
+
+    submitted_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # Stored, and changed only by an action, so overdue scans are index range queries.
+    deadline_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    limit_days: Mapped[int] = mapped_column(sa.Integer, default=0)
+    paused_workdays: Mapped[int] = mapped_column(sa.Integer, default=0)
+    extension_days: Mapped[int] = mapped_column(sa.Integer, default=0)
+    suspended_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    suspend_reason: Mapped[SuspendReason | None] = enum_field(SuspendReason, nullable=True)
+    supplement_count: Mapped[int] = mapped_column(sa.Integer, default=0)
+    calendar_unconfirmed: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    result: Mapped[CaseResult | None] = enum_field(CaseResult, nullable=True)
+    fee: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))
+
+    center: Mapped[Center] = relationship()
+    matter: Mapped[Matter] = relationship()
+    department: Mapped[Department] = relationship()
+    window: Mapped[Window | None] = relationship()
+    accepted_by: Mapped[Staff | None] = relationship(foreign_keys=[accepted_by_id])
+    assignee: Mapped[Staff | None] = relationship(foreign_keys=[assignee_id])
+    events: Mapped[list["CaseEvent"]] = relationship(back_populates="case", order_by="CaseEvent.id")
+    tasks: Mapped[list["CaseTask"]] = relationship(back_populates="case", order_by="CaseTask.id")
+
+    __table_args__ = (
+        # The everyday lists: a department's open cases by deadline, and date ranges.
+        sa.Index("ix_case_department_status_deadline", "department_id", "status", "deadline_at"),
+        sa.Index("ix_case_status_deadline", "status", "deadline_at"),
+        sa.Index("ix_case_accepted_at", "accepted_at"),
+        sa.Index("ix_case_department_accepted", "department_id", "accepted_at"),
+        sa.Index("ix_case_applicant_name", "applicant_name"),
+    )
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def current_step(self) -> MatterStep | None:
+        return next((s for s in self.matter.steps if s.seq == self.step_seq), None)
+
+    @classmethod
+    def scope_clause(cls, scope):
+        # A department sees its own cases and the joint cases it has a task in.
+        return sa.or_(
+            cls.department_id == scope.department_id,
+            cls.tasks.any(CaseTask.department_id == scope.department_id),
+        )
+
+
+class CaseEvent(Model):
+    """Append-only history: one row per action, written in the action's transaction."""
+
+    __tablename__ = "case_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    action: Mapped[CaseAction] = enum_field(CaseAction)
+    at: Mapped[datetime] = mapped_column(sa.DateTime)
+    actor_id: Mapped[int | None] = mapped_column(sa.Integer)
+    actor_name: Mapped[str] = mapped_column(sa.String(100))
+    from_status: Mapped[CaseStatus | None] = enum_field(CaseStatus, nullable=True)
+    to_status: Mapped[CaseStatus] = enum_field(CaseStatus)
+    from_step: Mapped[int | None] = mapped_column(sa.Integer)
+    to_step: Mapped[int | None] = mapped_column(sa.Integer)
+    note: Mapped[str | None] = mapped_column(sa.String(1000))
+    materials: Mapped[list | None] = mapped_column(sa.JSON)
+    data: Mapped[dict | None] = mapped_column(sa.JSON)
+
+    case: Mapped[Case] = relationship(back_populates="events")
+
+    def __str__(self) -> str:
+        return f"{self.action.label} {self.at:%Y-%m-%d %H:%M}"
+
+
+class TaskStatus(LabeledEnum):
+    open = _l("Open")
+    done = _l("Done")
+
+
+class CaseTask(VersionedMixin, Model):
+    """A co-department's share of a joint case (联办件), with its own deadline."""
+
+    __tablename__ = "case_task"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    department_id: Mapped[int] = mapped_column(sa.ForeignKey("department.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    deadline_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    status: Mapped[TaskStatus] = enum_field(TaskStatus, default=TaskStatus.open)
+    done_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    note: Mapped[str | None] = mapped_column(sa.String(500))
+
+    case: Mapped[Case] = relationship(back_populates="tasks")
+    department: Mapped[Department] = relationship()
+    assignee: Mapped[Staff | None] = relationship()
+
+    def __str__(self) -> str:
+        return f"{self.case_id}/{self.department_id}"
+
+
+class ViolationKind(LabeledEnum):
+    step_overdue = _l("Step held past its share of the limit")
+    second_supplement = _l("Second supplement request")
+    fee_mismatch = _l("Fee different from the standard")
+    cross_department = _l("Action on another department's case")
+    overdue = _l("Case overdue")
+
+
+class Violation(Model):
+    """A detected operating violation (业务违规操作), for the assessment."""
+
+    __tablename__ = "violation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ViolationKind] = enum_field(ViolationKind, index=True)
+    at: Mapped[datetime] = mapped_column(sa.DateTime, index=True)
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case.id", ondelete="SET NULL"), index=True)
+    department_id: Mapped[int | None] = mapped_column(sa.ForeignKey("department.id"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"), index=True)
+    window_id: Mapped[int | None] = mapped_column(sa.ForeignKey("window.id"))
+    detail: Mapped[str] = mapped_column(sa.String(500))
+
+    case: Mapped[Case | None] = relationship()
+    department: Mapped[Department | None] = relationship()
+    staff: Mapped[Staff | None] = relationship()
+
+    def __str__(self) -> str:
+        return f"{self.kind.label} {self.at:%Y-%m-%d}"
+
+    @classmethod
+    def scope_clause(cls, scope):
+        if scope.own_records_only:
+            return cls.staff_id == scope.staff_id
+        return cls.department_id == scope.department_id
+
+
+class CaseCounter(Model):
+    """Last sequence number used per center and year (case numbers are center + date + sequence)."""
+
+    __tablename__ = "case_counter"
+
+    center_id: Mapped[int] = mapped_column(sa.ForeignKey("center.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(sa.Integer, default=0)
