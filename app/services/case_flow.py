@@ -635,8 +635,6 @@ def complete_task(session, actor, case, version, now, *, clock, task_id, note=No
     task.status = TaskStatus.done
     task.done_at = now
     task.assignee_id = actor.staff_id
-    # Mark the case changed so its version moves on: task and case change together.
-    flag_modified(case, "step_seq")
     return _event(
         case,
         actor,
@@ -706,6 +704,11 @@ def perform(
     clock = clock or Clock.load(session)
     try:
         event = handler(session, actor, case, version, now, clock=clock, **inputs)
+        # Every action rewrites the case row, even one that changes no column (a
+        # re-assignment to the same person, a joint task): the UPDATE is what
+        # checks and moves the version, so no event is ever written beside a
+        # concurrent change.
+        flag_modified(case, "status")
         session.add(event)
         violations = [obj for obj in session.new if isinstance(obj, Violation)]
         session.commit()
