@@ -15,7 +15,7 @@ BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("GOVHALL_INSTANCE_DIR", BASE_DIR / "instance"))
 
 # Placeholder that production refuses (see app.create_app).
-DEV_SECRET_KEY = "govhall-dev-secret-change-me"
+DEV_SECRET_KEY = "govhall-development-secret-key-change-me-in-production"
 
 # ---------------------------------------------------------------------------
 # Roles: the whole permission matrix as data. Each entry is
@@ -31,6 +31,7 @@ CATALOGUE = "Matter|MatterMaterial|MatterStep"
 MENU_ORG = "Organisation|CenterList|DepartmentList|WindowList|StaffList"
 MENU_CATALOGUE = "Catalogue|MatterList|MatterImport"
 MENU_SUPERVISION = "Supervision|AuditLogList"
+MENU_CASES = "Cases|CaseList|MyCases|OverdueCases|ViolationList"
 
 SELF_SERVICE = [
     # Own profile and password; anchored so the user list stays closed.
@@ -44,12 +45,15 @@ FAB_ROLES = {
     "CenterManager": [
         [f"^({ORG}|{CATALOGUE})$", "^can_(read|add|edit|delete|export|activate|deactivate)$"],
         ["^MatterImport$", "^can_import$"],
-        [f"^({MENU_ORG}|{MENU_CATALOGUE})$", "^menu_access$"],
+        ["^Case$", "^can_(read|export|act)$"],
+        ["^Violation$", "^can_(read|export)$"],
+        [f"^({MENU_ORG}|{MENU_CATALOGUE}|{MENU_CASES})$", "^menu_access$"],
         *SELF_SERVICE,
     ],
     "Supervisor": [
-        [f"^({ORG}|{CATALOGUE}|AuditLog)$", "^can_(read|export)$"],
-        [f"^({MENU_ORG}|MatterList|Catalogue|{MENU_SUPERVISION})$", "^menu_access$"],
+        [f"^({ORG}|{CATALOGUE}|AuditLog|Violation)$", "^can_(read|export)$"],
+        ["^Case$", "^can_(read|export|act)$"],
+        [f"^({MENU_ORG}|MatterList|Catalogue|{MENU_SUPERVISION}|{MENU_CASES})$", "^menu_access$"],
         *SELF_SERVICE,
     ],
     "ChiefRep": [
@@ -57,17 +61,21 @@ FAB_ROLES = {
         # Own department's staff and windows (row scope narrows it).
         ["^(Staff|Window)$", "^can_edit$"],
         ["^Staff$", "^can_(activate|deactivate)$"],
-        [f"^({MENU_ORG}|MatterList|Catalogue)$", "^menu_access$"],
+        ["^Case$", "^can_(read|export|act|intake)$"],
+        ["^Violation$", "^can_read$"],
+        [f"^({MENU_ORG}|MatterList|Catalogue|Cases|CaseIntake|{MENU_CASES})$", "^menu_access$"],
         *SELF_SERVICE,
     ],
     "WindowStaff": [
         [f"^({ORG}|{CATALOGUE})$", "^can_read$"],
-        [f"^({MENU_ORG}|MatterList|Catalogue)$", "^menu_access$"],
+        ["^Case$", "^can_(read|act|intake)$"],
+        ["^Violation$", "^can_read$"],
+        [f"^({MENU_ORG}|MatterList|Catalogue|CaseIntake|{MENU_CASES})$", "^menu_access$"],
         *SELF_SERVICE,
     ],
     "Leader": [
-        [f"^({ORG}|{CATALOGUE})$", "^can_(read|export)$"],
-        [f"^({MENU_ORG}|MatterList|Catalogue)$", "^menu_access$"],
+        [f"^({ORG}|{CATALOGUE}|Case|Violation)$", "^can_(read|export)$"],
+        [f"^({MENU_ORG}|MatterList|Catalogue|Cases|CaseList|OverdueCases|ViolationList)$", "^menu_access$"],
         *SELF_SERVICE,
     ],
     # Anonymous visitors: the public portal has its own routes, nothing here.
@@ -164,7 +172,7 @@ class ProductionConfig(Config):
 class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
-    SECRET_KEY = "test-secret"
+    SECRET_KEY = "test-secret-key-for-the-pytest-suite-only"
     # scrypt costs ~0.1 s a hash; tests log in hundreds of times.
     FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     # conftest points this at a temporary file, or GOVHALL_TEST_DATABASE_URL.

@@ -99,6 +99,7 @@ def _index_view():
 def _register_views(appbuilder: AppBuilder) -> None:
     from app.views.audit import AuditLogView
     from app.views.calendar import WorkCalendarDayView
+    from app.views.case import CaseApi, CaseIntakeView, CaseView, ViolationView
     from app.views.matter import MatterApi, MatterMaterialView, MatterStepView, MatterView
     from app.views.matter_import import MatterImportView
     from app.views.org import (
@@ -119,6 +120,19 @@ def _register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(WindowView, "WindowList", label=_l("Windows"), icon="fa-columns", **org)
     appbuilder.add_view(StaffView, "StaffList", label=_l("Staff"), icon="fa-id-badge", **org)
 
+    cases = {"category": "Cases", "category_label": _l("Cases"), "category_icon": "fa-folder-open"}
+    appbuilder.add_view(CaseIntakeView, "CaseIntake", label=_l("Accept a case"), icon="fa-plus-circle", **cases)
+    appbuilder.add_view(CaseView, "CaseList", label=_l("All cases"), icon="fa-list-alt", **cases)
+    appbuilder.add_link("MyCases", label=_l("My cases"), href="/caseview/list/?quick=mine", icon="fa-user", **cases)
+    appbuilder.add_link(
+        "OverdueCases",
+        label=_l("Overdue cases"),
+        href="/caseview/list/?quick=overdue",
+        icon="fa-exclamation-circle",
+        **cases,
+    )
+    appbuilder.add_view(ViolationView, "ViolationList", label=_l("Detected violations"), icon="fa-flag", **cases)
+
     cat = {"category": "Catalogue", "category_label": _l("Matter catalogue"), "category_icon": "fa-book"}
     appbuilder.add_view(MatterView, "MatterList", label=_l("Service matters"), icon="fa-list", **cat)
     appbuilder.add_view(MatterImportView, "MatterImport", label=_l("Import catalogue"), icon="fa-upload", **cat)
@@ -134,7 +148,7 @@ def _register_views(appbuilder: AppBuilder) -> None:
         WorkCalendarDayView, "WorkCalendarDayList", label=_l("Working-day calendar"), icon="fa-calendar", **admin
     )
 
-    for api in (CenterApi, DepartmentApi, WindowApi, StaffApi, MatterApi):
+    for api in (CenterApi, DepartmentApi, WindowApi, StaffApi, MatterApi, CaseApi):
         appbuilder.add_api(api)
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context, request, session
+from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_babel import lazy_gettext as _l
 from flask_login import user_logged_in
@@ -63,6 +64,22 @@ class GovSecurityManager(SecurityManager):
             login.last_seen_at = now
             self.session.commit()
         return super().load_user(pk)
+
+    def load_user_jwt(self, _jwt_header, jwt_data):
+        # API clients carry a signed token instead of a session: no login-session row to check.
+        user = super().get_user_by_id(int(jwt_data["sub"])) if str(jwt_data.get("sub", "")).isdigit() else None
+        if user is not None and user.is_active:
+            g.user = user
+            return user
+        return None
+
+    def register_views(self):
+        super().register_views()
+        # FAB limits the login form only; the JWT login API takes passwords too.
+        if self.is_auth_limited:
+            for view in self.appbuilder.baseviews:
+                if isinstance(view, SecurityApi):
+                    self.limiter.limit(self.auth_rate_limit, methods=["POST"])(view.blueprint)
 
     def get_user_by_id(self, pk):
         # Roles and groups are read on every request (permission checks): load them with the user.

@@ -666,6 +666,63 @@ def recompute_unconfirmed(session: Session, clock: Clock) -> int:
     return len(cases)
 
 
+_BY_STATUS = {
+    CaseStatus.submitted: ("receive_supplement", "return_case", "withdraw"),
+    CaseStatus.accepted: (
+        "forward",
+        "request_supplement",
+        "start_special",
+        "escalate",
+        "extend",
+        "return_case",
+        "complete",
+        "withdraw",
+    ),
+    CaseStatus.in_progress: (
+        "forward",
+        "request_supplement",
+        "start_special",
+        "escalate",
+        "extend",
+        "return_case",
+        "complete",
+        "withdraw",
+    ),
+    CaseStatus.suspended: ("extend", "return_case", "withdraw"),
+}
+_RESUME = {
+    SuspendReason.supplement: "receive_supplement",
+    SuspendReason.special_procedure: "end_special",
+    SuspendReason.escalation: "receive_escalation_result",
+}
+
+
+def available_actions(actor: Actor, case: Case, now: datetime) -> list[str]:
+    """The actions worth offering this actor now (the actions themselves still check everything)."""
+    names = []
+    if actor.roles & WINDOW_ROLES and actor.department_id == case.department_id:
+        names += _BY_STATUS.get(case.status, ())
+        if case.status is CaseStatus.suspended:
+            names.insert(0, _RESUME[case.suspend_reason])
+        if "ChiefRep" not in actor.roles and "extend" in names:
+            names.remove("extend")
+    if (
+        actor.roles & CENTER_ROLES
+        and case.status in RUNNING_STATUSES
+        and case.deadline_at
+        and now > case.deadline_at
+        and not case.extension_days
+    ):
+        names.append("issue_default_approval")
+    if (
+        case.is_open
+        and any(t.status is TaskStatus.open and t.department_id == actor.department_id for t in case.tasks)
+        and actor.roles & WINDOW_ROLES
+    ):
+        names.append("complete_task")
+    return names
+
+
 ACTIONS: dict[str, Callable] = {
     "accept": accept,
     "forward": forward,

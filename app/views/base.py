@@ -133,6 +133,13 @@ class GovInterface(SQLAInterface):
         return query.options(*self._eager_options()).yield_per(batch)
 
 
+def require_csrf_for_session_auth():
+    """FAB exempts API blueprints from CSRF (it expects JWT); our APIs also accept
+    the browser's session cookie, so writes made with one must carry the token."""
+    if current_app.config["WTF_CSRF_ENABLED"] and "Authorization" not in request.headers:
+        csrf.protect()
+
+
 def check_in_scope(datamodel, item):
     """Refuse a write that would leave the actor's scope (FAB does not check adds or API writes).
 
@@ -189,6 +196,8 @@ class GovModelView(ModelView):
     page_size = 25
     # Columns written to Excel; defaults to list_columns.
     export_columns: list[str] | None = None
+    # Value formatters applied in exports (e.g. masking personal data as the list does).
+    export_formatters: dict = {}
     # A services function item -> [error messages], shared with the API.
     item_rules = None
 
@@ -301,8 +310,9 @@ class GovModelView(ModelView):
         self._check_order(order_column)
         columns = self.export_columns or self.list_columns
         headers = [str(self.label_columns.get(col, col)) for col in columns]
+        formatters = self.export_formatters
         rows = (
-            [_dotted(item, col) for col in columns]
+            [formatters[col](_dotted(item, col)) if col in formatters else _dotted(item, col) for col in columns]
             for item in self.datamodel.stream(filters, order_column, order_direction)
         )
         handle = tempfile.TemporaryFile(suffix=".xlsx")
@@ -350,10 +360,7 @@ class GovModelApi(ModelRestApi):
     _validate = GovModelView.validate_item
 
     def _guarded(self, call):
-        # FAB exempts API blueprints from CSRF (it expects JWT); a browser session
-        # cookie is accepted here, so writes made with one must carry the token.
-        if current_app.config["WTF_CSRF_ENABLED"] and "Authorization" not in request.headers:
-            csrf.protect()
+        require_csrf_for_session_auth()
         try:
             return call()
         except ScopeViolation as exc:

@@ -173,3 +173,34 @@ def test_user_with_several_roles_keeps_them_all(app, client, world_ids):
     login(client, "dual")
     assert client.get("/auditlogview/list/").status_code == 200  # Supervisor only
     assert client.get("/matterview/export/").status_code == 200
+
+
+def test_jwt_api_login_works_and_is_rate_limited(app):
+    from app import create_app
+
+    limited = create_app(
+        {
+            **{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "FAB_PASSWORD_HASH_METHOD", "SECRET_KEY")},
+            "WTF_CSRF_ENABLED": True,
+            "RATELIMIT_ENABLED": True,
+            "AUTH_RATE_LIMIT": "3 per minute",
+        }
+    )
+    client = limited.test_client()
+    token = client.post(
+        "/api/v1/security/login", json={"username": "manager", "password": "Test@1234", "provider": "db"}
+    ).get_json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/department/", headers=headers).status_code == 200
+    # A bearer token is not a cookie: no CSRF token needed for writes.
+    response = client.put(
+        f"/api/v1/department/{app.config['WORLD']['dept_c']}", json={"phone": "0371-1"}, headers=headers
+    )
+    assert response.status_code == 200
+    codes = [
+        client.post(
+            "/api/v1/security/login", json={"username": "manager", "password": "bad", "provider": "db"}
+        ).status_code
+        for _ in range(3)
+    ]
+    assert codes[-1] == 429

@@ -1,0 +1,436 @@
+"""Case views: the list, the case page with its timeline and actions, print pages, intake, API."""
+
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+
+import sqlalchemy as sa
+from flask import abort, flash, g, redirect, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.api import expose as api_expose
+from flask_appbuilder.api import protect, safe
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
+
+from app import clock as wall_clock
+from app.extensions import db
+from app.models.case import OPEN_STATUSES, RUNNING_STATUSES, ApplicantType, Case, CaseAction, Channel, Violation
+from app.models.matter import Matter, MatterStatus
+from app.models.org import Department, Staff
+from app.security import actor_for, current_scope
+from app.services import calendar as calendar_service
+from app.services import case_flow
+from app.services.case_flow import Application, CaseError, Clock
+from app.services.idnumber import mask, mask_phone
+from app.services.warnings import light
+from app.views.base import GovInterface, GovModelApi, GovModelView, require_csrf_for_session_auth
+
+LIGHT_LABELS = {"green": _l("On time"), "yellow": _l("Due soon"), "red": _l("Overdue")}
+
+
+def _request_now():
+    if "govhall_now" not in g:
+        g.govhall_now = wall_clock.now()
+        g.govhall_calendar = calendar_service.load(db.session)
+    return g.govhall_now, g.govhall_calendar
+
+
+def deadline_badge(value):
+    """List cell: the deadline with its light (yellow = 1 working day left or less)."""
+    if value is None:
+        return ""
+    now, cal = _request_now()
+    colour = light(value, 0, now, cal)
+    return Markup(
+        f'<span class="govhall-light govhall-light-{colour}" title="{escape(LIGHT_LABELS[colour])}"></span>'
+        f"{value:%Y-%m-%d %H:%M}"
+    )
+
+
+class QuickFilter(BaseFilter):
+    """?quick=mine|open|overdue|due_soon: the everyday lists, also honoured by the export."""
+
+    name = "quick"
+
+    def apply(self, query, value):
+        quick = request.args.get("quick")
+        if quick == "mine":
+            staff_id = current_scope().staff_id
+            return query.filter(Case.assignee_id == staff_id) if staff_id else query.filter(sa.false())
+        if quick == "open":
+            return query.filter(Case.status.in_(OPEN_STATUSES))
+        now = wall_clock.now()
+        if quick == "overdue":
+            return query.filter(Case.status.in_(RUNNING_STATUSES), Case.deadline_at < now)
+        if quick == "due_soon":
+            return query.filter(
+                Case.status.in_(RUNNING_STATUSES), Case.deadline_at >= now, Case.deadline_at < now + timedelta(days=3)
+            )
+        return query
+
+
+ACTION_FORMS = {
+    # action: [(field, kind, label, required)]
+    "forward": [
+        ("assignee_id", "staff", _l("Assign to"), False),
+        ("next_step", "check", _l("Move to the next step"), False),
+        ("note", "text", _l("Note"), False),
+    ],
+    "request_supplement": [
+        ("materials", "lines", _l("Missing materials (one per line)"), True),
+        ("note", "text", _l("Note"), False),
+    ],
+    "receive_supplement": [("note", "text", _l("Note"), False)],
+    "start_special": [("note", "text", _l("Procedure and reason"), True)],
+    "end_special": [("note", "text", _l("Note"), False)],
+    "escalate": [("note", "text", _l("Note"), False)],
+    "receive_escalation_result": [("note", "text", _l("Result"), False)],
+    "extend": [("days", "number", _l("Working days"), True), ("reason", "text", _l("Written reason"), True)],
+    "return_case": [
+        ("reason", "text", _l("Reason"), True),
+        ("passive", "check", _l("Passive return (abandoned)"), False),
+    ],
+    "complete": [
+        ("approved", "decision", _l("Decision"), True),
+        ("fee", "money", _l("Fee (yuan)"), False),
+        ("note", "text", _l("Note"), False),
+    ],
+    "withdraw": [("note", "text", _l("Applicant's request"), True)],
+    "issue_default_approval": [("note", "text", _l("Note"), False)],
+    "complete_task": [("note", "text", _l("Note"), False)],
+}
+
+
+def action_inputs(action, form, case, actor):
+    """Form fields → keyword inputs of the action; raises CaseError on unreadable values."""
+    inputs = {}
+    for name, kind, _label, _required in ACTION_FORMS.get(action, []):
+        raw = form.get(name, "")
+        if kind == "check":
+            inputs[name] = raw in ("on", "1", "true", "y")
+        elif kind == "lines":
+            inputs[name] = [line.strip() for line in raw.splitlines() if line.strip()]
+        elif kind == "number":
+            if not raw.strip().isdigit():
+                raise CaseError(_l("Enter a whole number of working days."))
+            inputs[name] = int(raw)
+        elif kind == "money":
+            try:
+                inputs[name] = Decimal(raw) if raw.strip() else None
+            except InvalidOperation:
+                raise CaseError(_l("Enter an amount in yuan.")) from None
+        elif kind == "decision":
+            inputs[name] = raw != "deny"
+        elif kind == "staff":
+            inputs[name] = int(raw) if raw.isdigit() else None
+        else:
+            inputs[name] = raw
+    if action == "complete_task":
+        task = next((t for t in case.tasks if t.department_id == actor.department_id), None)
+        inputs["task_id"] = task.id if task else None
+    return inputs
+
+
+class CaseView(GovModelView):
+    datamodel = GovInterface(Case, eager=("matter", "department"))
+    class_permission_name = "Case"
+    base_permissions = ["can_read", "can_export", "can_act"]
+    method_permission_name = {
+        **GovModelView.method_permission_name,
+        "act": "act",
+        "receipt": "read",
+        "supplement_notice": "read",
+    }
+    base_filters = [["id", QuickFilter, lambda: None]]
+    label_columns = {**GovModelView.label_columns, "kind": _l("Case kind"), "status": _l("Case status")}
+    list_title = _l("Cases")
+    show_title = _l("Case")
+    list_columns = [
+        "number",
+        "matter",
+        "applicant_name",
+        "applicant_id_number",
+        "department",
+        "kind",
+        "status",
+        "accepted_at",
+        "deadline_at",
+    ]
+    export_columns = [
+        "number",
+        "matter",
+        "applicant_name",
+        "applicant_id_number",
+        "department",
+        "kind",
+        "channel",
+        "status",
+        "accepted_at",
+        "deadline_at",
+        "finished_at",
+        "result",
+        "fee",
+    ]
+    search_columns = [
+        "number",
+        "applicant_name",
+        "applicant_id_number",
+        "applicant_phone",
+        "status",
+        "kind",
+        "channel",
+        "accepted_at",
+        "deadline_at",
+        "matter",
+        "department",
+    ]
+    base_order = ("accepted_at", "desc")
+    formatters_columns = {"applicant_id_number": mask, "applicant_phone": mask_phone, "deadline_at": deadline_badge}
+    export_formatters = {"applicant_id_number": mask, "applicant_phone": mask_phone}
+    show_template = "govhall/case_show.html"
+
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk):
+        case = self._scoped_get(pk)
+        if case is None:
+            abort(404)
+        now, cal = _request_now()
+        actor = actor_for(g.user)
+        staff = db.session.scalars(
+            sa.select(Staff).where(Staff.department_id == case.department_id).order_by(Staff.staff_no)
+        ).all()
+        return self.render_template(
+            self.show_template,
+            case=case,
+            now=now,
+            light=light(case.deadline_at, case.limit_days, now, cal),
+            days_left=case_flow.working_days_left(case, now, cal),
+            actions=case_flow.available_actions(actor, case, now)
+            if self.appbuilder.sm.has_access("can_act", "Case")
+            else [],
+            forms=ACTION_FORMS,
+            action_labels={a.name: a.label for a in CaseAction},
+            staff=staff,
+            light_labels=LIGHT_LABELS,
+            mask=mask,
+            mask_phone=mask_phone,
+            title=self.show_title,
+        )
+
+    @expose("/act/<pk>/<action>", methods=["POST"])
+    @has_access
+    def act(self, pk, action):
+        case = self._scoped_get(pk)
+        if case is None:
+            abort(404)
+        actor = actor_for(g.user)
+        try:
+            inputs = action_inputs(action, request.form, case, actor)
+            outcome = case_flow.perform(
+                db.session, actor, case.id, request.form.get("version"), wall_clock.now(), action, **inputs
+            )
+        except CaseError as exc:
+            flash(str(exc), "danger")
+        else:
+            flash(str(_l("%(action)s: done.", action=outcome.event.action.label)), "success")
+            for violation in outcome.violations:
+                flash(str(_l("Recorded for supervision: %(detail)s", detail=violation.detail)), "warning")
+        return redirect(url_for("CaseView.show", pk=pk))
+
+    @expose("/receipt/<pk>")
+    @has_access
+    def receipt(self, pk):
+        return self._print(pk, "govhall/print_receipt.html")
+
+    @expose("/supplement-notice/<pk>")
+    @has_access
+    def supplement_notice(self, pk):
+        return self._print(pk, "govhall/print_supplement.html")
+
+    def _print(self, pk, template):
+        case = self._scoped_get(pk)
+        if case is None:
+            abort(404)
+        notice = next((e for e in reversed(case.events) if e.action is CaseAction.request_supplement), None)
+        from app.services import settings
+
+        return self.render_template(
+            template, case=case, notice=notice, mask=mask, center_name=settings.get(db.session, "center_name")
+        )
+
+
+class ViolationView(GovModelView):
+    datamodel = GovInterface(Violation, eager=("case", "department", "staff"))
+    class_permission_name = "Violation"
+    base_permissions = ["can_read", "can_export"]
+    list_title = _l("Detected violations")
+    show_title = _l("Violation")
+    list_columns = ["at", "kind", "department", "staff", "case", "detail"]
+    show_columns = list_columns
+    search_columns = ["at", "kind", "department", "detail"]
+    base_order = ("at", "desc")
+
+
+class CaseIntakeView(BaseView):
+    """The window's intake form: choose a matter, enter the applicant, tick the materials received."""
+
+    route_base = "/case-intake"
+    class_permission_name = "Case"
+    method_permission_name = {"index": "intake", "form": "intake"}
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        actor = actor_for(g.user)
+        query = (
+            sa.select(Matter)
+            .where(Matter.status == MatterStatus.active, Matter.department_id == actor.department_id)
+            .order_by(Matter.code)
+        )
+        search = request.args.get("q", "").strip()[:50]
+        if search:
+            query = query.where(Matter.name.contains(search) | Matter.code.contains(search))
+        return self.render_template(
+            "govhall/case_intake_choose.html",
+            matters=db.session.scalars(query).all(),
+            q=search,
+            title=_l("Accept a case"),
+        )
+
+    @expose("/<int:matter_id>", methods=["GET", "POST"])
+    @has_access
+    def form(self, matter_id):
+        actor = actor_for(g.user)
+        matter = db.session.get(Matter, matter_id)
+        if matter is None or matter.department_id != actor.department_id:
+            abort(404)
+        values = request.form if request.method == "POST" else {}
+        if request.method == "POST":
+            try:
+                application = Application(
+                    matter_id=matter.id,
+                    applicant_type=ApplicantType[values.get("applicant_type", "person")],
+                    applicant_name=values.get("applicant_name", ""),
+                    applicant_id_number=values.get("applicant_id_number", ""),
+                    applicant_phone=values.get("applicant_phone", ""),
+                    channel=Channel[values.get("channel", "window")],
+                    received_material_ids=tuple(int(v) for v in request.form.getlist("materials") if v.isdigit()),
+                    co_department_ids=tuple(int(v) for v in request.form.getlist("co_departments") if v.isdigit()),
+                    urgent=values.get("urgent") == "on",
+                )
+                outcome = case_flow.intake(db.session, actor, wall_clock.now(), application, Clock.load(db.session))
+                db.session.commit()
+            except KeyError:
+                db.session.rollback()
+                flash(str(_l("The form is not valid.")), "danger")
+            except CaseError as exc:
+                db.session.rollback()
+                flash(str(exc), "danger")
+            else:
+                case = outcome.case
+                if case.status.name == "submitted":
+                    flash(
+                        str(_l("Materials are incomplete: print the supplement notice for the applicant.")), "warning"
+                    )
+                else:
+                    flash(str(_l("Case %(number)s accepted.", number=case.number)), "success")
+                return redirect(url_for("CaseView.show", pk=case.id))
+        departments = db.session.scalars(
+            sa.select(Department).where(Department.id != matter.department_id).order_by(Department.sort_order)
+        ).all()
+        return self.render_template(
+            "govhall/case_intake_form.html",
+            matter=matter,
+            values=values,
+            departments=departments,
+            channels=list(Channel),
+            title=_l("Accept a case"),
+        )
+
+
+class CaseApi(GovModelApi):
+    resource_name = "case"
+    class_permission_name = "Case"
+    datamodel = GovInterface(Case)
+    method_permission_name = {**GovModelApi.method_permission_name, "act": "act"}
+    include_route_methods = {"get", "get_list", "info", "act"}
+    list_columns = [
+        "id",
+        "number",
+        "matter_id",
+        "department_id",
+        "window_id",
+        "kind",
+        "channel",
+        "status",
+        "accepted_at",
+        "deadline_at",
+        "finished_at",
+        "result",
+        "version",
+    ]
+    show_columns = list_columns + [
+        "step_seq",
+        "assignee_id",
+        "paused_workdays",
+        "extension_days",
+        "calendar_unconfirmed",
+        "fee",
+    ]
+    search_columns = ["number", "status", "kind", "department_id", "accepted_at", "deadline_at"]
+    order_columns = ["accepted_at", "deadline_at", "number"]
+
+    @api_expose("/<int:pk>/action/<action>", methods=["POST"])
+    @protect()
+    @safe
+    def act(self, pk, action):
+        """Run a case action.
+        ---
+        post:
+          parameters:
+          - in: path
+            name: pk
+            schema: {type: integer}
+          - in: path
+            name: action
+            schema: {type: string, enum: [accept, forward, request_supplement, receive_supplement, start_special,
+              end_special, escalate, receive_escalation_result, extend, return_case, complete, withdraw,
+              issue_default_approval, complete_task]}
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    version: {type: integer}
+          responses:
+            200: {description: Done}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: The case changed since the given version}
+            422: {description: The action is not allowed}
+        """
+        require_csrf_for_session_auth()
+        case = self.datamodel.get(pk, self._base_filters)
+        if case is None:
+            return self.response_404()
+        body = request.get_json(silent=True) or {}
+        inputs = {k: v for k, v in body.items() if k != "version"}
+        try:
+            outcome = case_flow.perform(
+                db.session, actor_for(g.user), case.id, body.get("version"), wall_clock.now(), action, **inputs
+            )
+        except case_flow.StaleCase as exc:
+            return self.response(409, message=str(exc))
+        except CaseError as exc:
+            return self.response_422(message=str(exc))
+        except TypeError:
+            return self.response_400(message=str(_l("Unknown input for this action.")))
+        return self.response(
+            200,
+            status=outcome.case.status.name,
+            version=outcome.case.version,
+            deadline_at=outcome.case.deadline_at.isoformat() if outcome.case.deadline_at else None,
+        )
