@@ -193,7 +193,14 @@ def _calendar_commands():
         audit.set_actor(db.session, user.id, user.username)
         result = calendar.import_exceptions(db.session, exceptions)
         db.session.commit()
-        click.echo(f"已导入 {'、'.join(map(str, result['years']))} 年日历，共 {result['days']} 天。")
+        from app.services.case_flow import Clock, recompute_unconfirmed
+
+        moved = recompute_unconfirmed(db.session, Clock.load(db.session))
+        db.session.commit()
+        click.echo(
+            f"已导入 {'、'.join(map(str, result['years']))} 年日历，共 {result['days']} 天；"
+            f"重新计算了 {moved} 件未确认期限的办件。"
+        )
 
     return group
 

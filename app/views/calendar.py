@@ -1,8 +1,11 @@
 """Admin maintenance of the working-day calendar."""
 
+from flask import flash
 from flask_babel import lazy_gettext as _l
 
+from app.extensions import db
 from app.models.calendar import WorkCalendarDay
+from app.services.case_flow import Clock, recompute_unconfirmed
 from app.views.base import GovInterface, GovModelView
 
 
@@ -22,3 +25,12 @@ class WorkCalendarDayView(GovModelView):
     description_columns = {
         "kind": _l("Only days that break the weekday rule: holidays on weekdays and makeup working days on weekends."),
     }
+
+    def _recompute(self, item):
+        # A confirmed or corrected calendar moves the deadlines computed on weekdays only.
+        moved = recompute_unconfirmed(db.session, Clock.load(db.session))
+        db.session.commit()
+        if moved:
+            flash(str(_l("%(count)s open case deadline(s) recomputed with the new calendar.", count=moved)), "info")
+
+    post_add = post_update = post_delete = _recompute

@@ -100,3 +100,22 @@ def test_csv_import_reader():
         (date(2027, 10, 9), True),
     ]
     assert read_schedule("x.xlsx", io.BytesIO(b"junk").read())[1]
+
+
+def test_import_recomputes_unconfirmed_case_deadlines(app, tmp_path):
+    from datetime import datetime
+
+    from app.models import Case
+    from tests.services.test_case_flow import new_case
+
+    with app.app_context():
+        case = new_case(app.config["WORLD"], now=datetime(2026, 12, 24, 10, 0))
+        assert case.calendar_unconfirmed
+        case_id = case.id
+        db.session.remove()
+    path = _schedule_file(tmp_path, [["2027-01-01", "休", "元旦"]])
+    result = app.test_cli_runner().invoke(args=["calendar", "import", str(path)])
+    assert "重新计算了 1 件" in result.output
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        assert not case.calendar_unconfirmed and case.deadline_at == datetime(2027, 1, 8, 17, 30)
