@@ -666,28 +666,20 @@ def recompute_unconfirmed(session: Session, clock: Clock) -> int:
     return len(cases)
 
 
+_WHILE_RUNNING = (
+    "forward",
+    "request_supplement",
+    "start_special",
+    "escalate",
+    "extend",
+    "return_case",
+    "complete",
+    "withdraw",
+)
 _BY_STATUS = {
     CaseStatus.submitted: ("receive_supplement", "return_case", "withdraw"),
-    CaseStatus.accepted: (
-        "forward",
-        "request_supplement",
-        "start_special",
-        "escalate",
-        "extend",
-        "return_case",
-        "complete",
-        "withdraw",
-    ),
-    CaseStatus.in_progress: (
-        "forward",
-        "request_supplement",
-        "start_special",
-        "escalate",
-        "extend",
-        "return_case",
-        "complete",
-        "withdraw",
-    ),
+    CaseStatus.accepted: _WHILE_RUNNING,
+    CaseStatus.in_progress: _WHILE_RUNNING,
     CaseStatus.suspended: ("extend", "return_case", "withdraw"),
 }
 _RESUME = {

@@ -7,6 +7,13 @@ from app.models.matter import Matter, MatterMaterial, MatterStatus, MatterStep
 from app.services.catalogue import limit_errors, matter_errors
 from app.views.base import GovInterface, GovModelApi, GovModelView, status_actions
 
+# One field list for the form and the API (which names the department by id).
+MATTER_FORM_FIELDS = [
+    "code", "name", "category", "department", "handling_level", "case_kind", "legal_limit_days",
+    "promised_limit_days", "fee_standard", "fee_max", "fee_basis", "legal_basis", "conditions",
+    "online_available", "place", "phone", "status",
+]  # fmt: skip
+
 
 def promised_within_legal(form, field):
     """Field validator: re-shows the form with the message instead of losing the input."""
@@ -80,25 +87,7 @@ class MatterView(GovModelView):
         "phone",
         "status",
     ]
-    add_columns = [
-        "code",
-        "name",
-        "category",
-        "department",
-        "handling_level",
-        "case_kind",
-        "legal_limit_days",
-        "promised_limit_days",
-        "fee_standard",
-        "fee_max",
-        "fee_basis",
-        "legal_basis",
-        "conditions",
-        "online_available",
-        "place",
-        "phone",
-        "status",
-    ]
+    add_columns = MATTER_FORM_FIELDS
     edit_columns = add_columns
     show_fieldsets = [
         (_l("Basic information"), {"fields": ["code", "name", "category", "department", "handling_level", "status"]}),
@@ -140,25 +129,7 @@ class MatterApi(GovModelApi):
         "version",
     ]
     show_columns = list_columns + ["fee_basis", "legal_basis", "conditions", "place", "phone"]
-    add_columns = [
-        "code",
-        "name",
-        "category",
-        "department_id",
-        "handling_level",
-        "case_kind",
-        "legal_limit_days",
-        "promised_limit_days",
-        "fee_standard",
-        "fee_max",
-        "fee_basis",
-        "legal_basis",
-        "conditions",
-        "online_available",
-        "place",
-        "phone",
-        "status",
-    ]
+    add_columns = [("department_id" if f == "department" else f) for f in MATTER_FORM_FIELDS]
     edit_columns = add_columns
     search_columns = ["code", "name", "department_id", "category", "status"]
     item_rules = staticmethod(matter_errors)
