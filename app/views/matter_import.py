@@ -2,13 +2,13 @@
 
 import io
 
-from app.services.matter_import import build_template, import_matters
 from flask import flash, request, send_file
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
+from app.services.matter_import import build_template, import_matters
 
 
 class MatterImportView(BaseView):

@@ -1,0 +1,224 @@
+"""Case benchmarks at scale (DESIGN.md §10), on SQLite (default) or DATABASE_URL.
+
+    python -m bench.cases [--cases 1000000] [--repeat 30] [--rebuild]
+
+Builds the demo county and N cases once (kept in bench/data/ between runs),
+then measures, in-process and after a warm-up: the case list (page 1 and the
+everyday filters) beside plain FAB on the same table, SQL statements per page,
+exact lookups, a name search inside three months, and 100k deadline computations.
+"""
+
+import argparse
+import os
+import statistics
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+NOW = datetime(2026, 11, 24, 10, 0)
+TARGETS = {"sqlite": {"list": 50, "lookup": 20, "search": 300}, "postgresql": {"list": 80, "lookup": 20, "search": 300}}
+
+
+def make_app(url):
+    from flask_appbuilder import ModelView
+    from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+    from app import create_app
+    from app.models import Case
+
+    class PlainCaseView(ModelView):
+        """Baseline: FAB as shipped on the same table and columns."""
+
+        datamodel = SQLAInterface(Case)
+        list_columns = [
+            "number",
+            "matter.name",
+            "applicant_name",
+            "department.name",
+            "kind",
+            "status",
+            "accepted_at",
+            "deadline_at",
+        ]
+        search_columns = ["number", "applicant_name", "status", "department", "accepted_at"]
+        base_order = ("accepted_at", "desc")
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        }
+    )
+    with app.app_context():
+        app.appbuilder.add_view_no_menu(PlainCaseView)
+    return app
+
+
+def build(app, count, rebuild):
+    from flask_migrate import downgrade, upgrade
+
+    from app.cli import init_database, seed_demo_data
+    from app.extensions import db
+    from app.services.case_flow import Clock
+    from app.services.demo_cases import generate_cases
+
+    with app.app_context():
+        upgrade()
+        present = db.session.scalar(sa.text('SELECT count(*) FROM "case"'))
+        if present >= count and not rebuild:
+            return present
+        downgrade(revision="base")
+        upgrade()
+        init_database()
+        seed_demo_data()
+        clock = Clock.load(db.session)
+        started = time.perf_counter()
+        per_year = 100_000
+        with db.engine.begin() as conn:
+            # Spread N cases over as many years as a 100k-a-year county needs.
+            years = max(1, -(-count // per_year))
+            generate_cases(
+                conn,
+                year_start=datetime(NOW.year - years + 1, 1, 1),
+                count=count,
+                clock=clock,
+                now=NOW,
+                progress=_progress,
+            )
+        print(f"\ngenerated {count} cases in {time.perf_counter() - started:.1f} s")
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("ANALYZE"))
+        else:
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("ANALYZE"))
+        return count
+
+
+def _progress(step, done, total):
+    print(f"\r{step}: {done}/{total}", end="", flush=True)
+
+
+def timed(call, repeat):
+    for _ in range(3):
+        call()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)]
+
+
+def statements(app, call):
+    from app.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    seen = []
+    listener = lambda *args: seen.append(1)  # noqa: E731
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        call()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+    return len(seen)
+
+
+def login(app, username):
+    client = app.test_client()
+    response = client.post("/login/", data={"username": username, "password": app.config["DEMO_PASSWORD"]})
+    assert response.status_code == 302 and "/login" not in response.headers["Location"], username
+    return client
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--rebuild", action="store_true")
+    args = parser.parse_args()
+    DATA_DIR.mkdir(exist_ok=True)
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'cases.db'}"
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    app = make_app(url)
+    total = build(app, args.cases, args.rebuild)
+    dialect = sa.engine.make_url(url).get_backend_name()
+    target = TARGETS[dialect]
+
+    from app.extensions import db
+    from app.models import Case, Staff, StaffPosition
+
+    with app.app_context():
+        sample = db.session.scalars(sa.select(Case).order_by(Case.id).offset(total // 2).limit(1)).one()
+        number, id_number, phone = sample.number, sample.applicant_id_number, sample.applicant_phone
+        busiest = db.session.execute(
+            sa.text('SELECT department_id FROM "case" GROUP BY department_id ORDER BY count(*) DESC LIMIT 1')
+        ).scalar()
+        chief = db.session.scalar(
+            sa.select(Staff).where(Staff.position == StaffPosition.chief_rep, Staff.department_id == busiest)
+        )
+        chief_name = chief.user.username
+        surname = sample.applicant_name[:2]
+    manager, chief_client = login(app, "manager"), login(app, chief_name)
+    since = (NOW - timedelta(days=90)).strftime("%Y-%m-%d %H:%M:%S")
+    pages = [
+        ("list, page 1", manager, "/caseview/list/", "list"),
+        ("plain FAB, page 1", manager, "/plaincaseview/list/", None),
+        ("list, own department (chief rep)", chief_client, "/caseview/list/", "list"),
+        ("list, open cases", manager, "/caseview/list/?quick=open", "list"),
+        ("list, overdue", manager, "/caseview/list/?quick=overdue", "list"),
+        ("list, accepted in last 3 months", manager, f"/caseview/list/?_flt_1_accepted_at={since}", "list"),
+        ("plain FAB, status filter", manager, "/plaincaseview/list/?_flt_0_status=in_progress", None),
+        ("list, page 400", manager, "/caseview/list/?page_CaseView=400", "list"),
+        ("lookup, case number", manager, f"/caseview/list/?_flt_3_number={number}", "lookup"),
+        ("lookup, ID number", manager, f"/caseview/list/?_flt_3_applicant_id_number={id_number}", "lookup"),
+        ("lookup, phone", manager, f"/caseview/list/?_flt_3_applicant_phone={phone}", "lookup"),
+        (
+            "name search in 3 months",
+            manager,
+            f"/caseview/list/?_flt_0_applicant_name={surname}&_flt_1_accepted_at={since}",
+            "search",
+        ),
+    ]
+    print(
+        f"\n{dialect}: {total} cases; p50/p95 ms (targets: list {target['list']}, lookup {target['lookup']}, "
+        f"search {target['search']}; ≤ 12 SQL per page)"
+    )
+    print(f"{'page':<36}{'p50':>8}{'p95':>8}{'SQL':>5}  verdict")
+    for label, client, url_, kind in pages:
+
+        def get(client=client, url_=url_):
+            response = client.get(url_)
+            assert response.status_code == 200, (url_, response.status_code)
+
+        p50, p95 = timed(get, args.repeat)
+        count = statements(app, get)
+        if kind is None:
+            verdict = "baseline"
+        else:
+            verdict = "ok" if p95 <= target[kind] and count <= 12 else "MISSES TARGET"
+        print(f"{label:<36}{p50:>8.1f}{p95:>8.1f}{count:>5}  {verdict}")
+
+    with app.app_context():
+        from app.services.case_flow import Clock
+        from app.services.deadlines import deadline
+
+        clock = Clock.load(db.session)
+        accepted = [datetime(2026, 1, 5, 9, 0) + timedelta(hours=7 * i) for i in range(100_000)]
+        started = time.perf_counter()
+        for i, when in enumerate(accepted):
+            deadline(when, i % 30, clock.calendar, clock.hours)
+        elapsed = (time.perf_counter() - started) * 1000
+    print(f"{'100k deadline computations':<36}{elapsed:>16.1f} ms  {'ok' if elapsed <= 100 else 'MISSES TARGET'}")
+
+
+if __name__ == "__main__":
+    main()
