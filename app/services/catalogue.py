@@ -38,7 +38,7 @@ def limit_warnings(legal_days, promised_days) -> list[str]:
     """Advice that does not block saving: the seeds ask for a promise 30% under the law."""
     if legal_days and promised_days is not None and promised_days <= legal_days:
         if Decimal(promised_days) > Decimal(legal_days) * PROMISED_RATIO_ADVISED:
-            return [str(_l("The promised limit is less than 30% shorter than the legal limit."))]
+            return [str(_l("The promised limit is less than 30 per cent shorter than the legal limit."))]
     return []
 
 

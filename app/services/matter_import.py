@@ -341,6 +341,10 @@ def _apply(session, matter, values):
     matter.online_available = values.get("online_available", False)
     for name in ("fee_basis", "legal_basis", "conditions", "place", "phone"):
         setattr(matter, name, values.get(name))
+    if matter.id is not None:
+        # Old steps go first: the new ones reuse their (matter, seq) numbers.
+        matter.materials, matter.steps = [], []
+        session.flush()
     matter.materials = [
         MatterMaterial(
             name=name, form=form, original_count=originals, copy_count=copies, required=required, sort_order=position

@@ -100,7 +100,9 @@ class MatterView(GovModelView):
     related_views = [MatterMaterialView, MatterStepView]
     validators_columns = {"promised_limit_days": [promised_within_legal]}
     description_columns = {
-        "promised_limit_days": _l("Working days; may not exceed the legal limit, and should be at least 30% shorter."),
+        "promised_limit_days": _l(
+            "Working days; may not exceed the legal limit, and should be at least 30 per cent shorter."
+        ),
         "fee_max": _l("Leave empty for a fixed fee; set it when the fee may vary up to this amount."),
     }
     item_rules = staticmethod(matter_errors)

@@ -106,7 +106,7 @@ def test_one_bad_row_writes_nothing_and_names_row_and_column(db_session):
 
 
 def test_missing_columns_are_named(db_session):
-    report = import_matters(db_session, workbook(["事项编码", "事项名称"]), dry_run=True)
+    report = import_matters(db_session, workbook(row(), headers=["事项编码", "事项名称"]), dry_run=True)
     assert not report.ok
     assert "事项类型" in report.errors[0].message and "法定时限（工作日）" in report.errors[0].message
 
