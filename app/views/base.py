@@ -158,6 +158,15 @@ def check_in_scope(datamodel, item):
         raise ScopeViolation(str(_l("You may only change records of your own department.")))
 
 
+def _blank(value):
+    return "" if value is None else value
+
+
+def _blank_formatters(datamodel):
+    """Empty optional fields show as blank, not "None"."""
+    return {name: _blank for name in datamodel.get_columns_list() if datamodel.is_nullable(name)}
+
+
 def _yes_no(value):
     return "" if value is None else str(_l("Yes") if value else _l("No"))
 
@@ -208,7 +217,11 @@ class GovModelView(ModelView):
             self.edit_form_extra_fields = {**(self.edit_form_extra_fields or {}), "row_version": HiddenField()}
             self.edit_columns = [*self.edit_columns, "row_version"]
         self._scope_related_selects()
-        self.formatters_columns = {**_yes_no_formatters(self.datamodel), **(self.formatters_columns or {})}
+        self.formatters_columns = {
+            **_blank_formatters(self.datamodel),
+            **_yes_no_formatters(self.datamodel),
+            **(self.formatters_columns or {}),
+        }
         super().__init__(**kwargs)
         self.extra_args = {**(self.extra_args or {}), "permission_resource": self.class_permission_name}
         for form in (self.add_form, self.edit_form):
