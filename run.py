@@ -9,7 +9,7 @@ import os
 from flask_migrate import upgrade
 
 from app import create_app
-from app.cli import database_is_empty, init_database, print_logins, seed_demo_data
+from app.cli import database_is_empty, init_database, print_logins, seed_demo_cases, seed_demo_data
 
 app = create_app()
 
@@ -19,8 +19,11 @@ def prepare():
         upgrade()
         init_database()
         if database_is_empty() and os.environ.get("GOVHALL_SEED_DEMO", "1") == "1":
-            print("首次启动：正在生成示范县数据……")
+            print("首次启动：正在生成示范县数据（约 20 秒）……")
             summary = seed_demo_data()
+            generated = seed_demo_cases(int(os.environ.get("GOVHALL_DEMO_CASES", "100000")))
+            if generated:
+                print(f"已生成一年的办件 {generated['cases']} 件，用时 {generated['seconds']} 秒。")
             print_logins(summary.logins)
 
 

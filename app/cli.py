@@ -68,6 +68,26 @@ def seed_demo_data(progress=None):
     return summary
 
 
+def seed_demo_cases(count: int, progress=None) -> dict | None:
+    """A year of cases up to today for the demo county; skipped when cases already exist."""
+    from datetime import timedelta
+
+    from app import clock
+    from app.models.case import Case
+    from app.services.case_flow import Clock
+    from app.services.demo_cases import generate_cases
+
+    if count <= 0 or db.session.scalar(sa.select(sa.func.count()).select_from(Case)):
+        return None
+    now = clock.now()
+    rules = Clock.load(db.session)
+    db.session.remove()
+    with db.engine.begin() as connection:
+        return generate_cases(
+            connection, year_start=now - timedelta(days=365), count=count, clock=rules, now=now, progress=progress
+        )
+
+
 def database_is_empty() -> bool:
     from app.models.org import Center
 
@@ -86,9 +106,22 @@ def register_cli(app):
     app.cli.add_command(govhall)
 
     @app.cli.command("seed-demo")
-    def seed_demo_command():
-        """Load the demo county (centers, departments, windows, staff with logins, matters)."""
-        summary = seed_demo_data(progress=_progress_bar())
+    @click.option(
+        "--cases",
+        default=100_000,
+        show_default=True,
+        type=click.IntRange(0, 5_000_000),
+        help="How many cases (one year up to today) to generate when there are none yet.",
+    )
+    def seed_demo_command(cases):
+        """Load the demo county (centers, departments, windows, staff with logins, matters) and a year of cases."""
+        progress = _progress_bar()
+        summary = seed_demo_data(progress=progress)
+        generated = seed_demo_cases(cases, progress=progress)
+        if generated:
+            click.echo(
+                f"办件 {generated['cases']} 件（流转记录 {generated['events']} 条），用时 {generated['seconds']} 秒。"
+            )
         if not summary.created:
             click.echo("示范数据已存在，未重复创建。")
         click.echo(

@@ -42,6 +42,9 @@ def test_seed_demo_builds_a_realistic_county(scratch_app):
 
 
 def test_seed_demo_cli_prints_logins(scratch_app):
-    result = scratch_app.test_cli_runner().invoke(args=["seed-demo"])
+    result = scratch_app.test_cli_runner().invoke(args=["seed-demo", "--cases", "500"])
     assert result.exit_code == 0, result.output
     assert "示范账号" in result.output and "ChiefRep       s0001" in result.output
+    assert "办件 500 件" in result.output
+    again = scratch_app.test_cli_runner().invoke(args=["seed-demo", "--cases", "500"])
+    assert "示范数据已存在" in again.output and "办件 500 件" not in again.output

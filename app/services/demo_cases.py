@@ -1,0 +1,335 @@
+"""A realistic year of cases for the demo county and the benchmarks, generated in bulk.
+
+Rows are built as plain dicts and written with Core executemany (not ORM
+objects): 100k cases with their ~350k events take seconds. Deterministic for
+a seed. Deadlines come from the same rules as live cases (services.deadlines),
+cached per (acceptance day, after hours, working days).
+"""
+
+import random
+import time
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from app.models.case import Case, CaseCounter, CaseEvent, CaseTask, Violation
+from app.models.matter import Matter, MatterStep
+from app.models.org import Center, Department, Staff, Window
+from app.services.deadlines import deadline
+from app.services.idnumber import check_digit
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂英华志红梅国庆文博雨欣子涵浩然建国秀兰玉珍海燕晓东"
+REGIONS = ["410102", "410105", "410122", "410181", "410522", "411421", "411622", "412722"]
+COMPANIES = [
+    "示范县{}商贸有限公司",
+    "示范县{}农业专业合作社",
+    "示范县{}建筑工程有限公司",
+    "{}餐饮店",
+    "示范县{}科技有限公司",
+]
+RETURN_REASONS = ["申请人不符合许可条件", "申请事项不属于本部门职权范围", "申请人逾期未补正材料", "申请人主动放弃"]
+# Share of outcomes for cases whose deadline has passed.
+OUTCOMES = [("on_time", 86), ("late", 3), ("returned", 5), ("withdrawn", 1), ("open_overdue", 1)]
+
+
+def _person_id(rng):
+    born = datetime(1950, 1, 1) + timedelta(days=rng.randint(0, 55 * 365))
+    first17 = f"{rng.choice(REGIONS)}{born:%Y%m%d}{rng.randint(0, 999):03d}"
+    return first17 + check_digit(first17)
+
+
+def _credit_code(rng):
+    chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    return "9141" + "".join(rng.choice(chars) for _ in range(14))
+
+
+def _office_time(rng, day, hours):
+    """A random instant inside office hours of `day`."""
+    start, end = rng.choice(hours.periods)
+    minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+    offset = rng.randint(0, minutes - 1)
+    return datetime.combine(day, start) + timedelta(minutes=offset, seconds=rng.randint(0, 59))
+
+
+class _Deadlines:
+    def __init__(self, clock):
+        self.clock, self.cache = clock, {}
+
+    def __call__(self, accepted_at, days):
+        after_hours = accepted_at.time() >= self.clock.hours.closes
+        key = (accepted_at.date(), after_hours, days)
+        if key not in self.cache:
+            self.cache[key] = deadline(accepted_at, days, self.clock.calendar, self.clock.hours).due_at
+        return self.cache[key]
+
+
+def _load(connection):
+    steps = dict(
+        connection.execute(sa.select(MatterStep.matter_id, sa.func.count()).group_by(MatterStep.matter_id)).all()
+    )
+    # Enum columns come back as members; the rows below are written by name.
+    matters = [
+        dict(row._mapping, case_kind=row.case_kind.name, steps=steps.get(row.id, 1))
+        for row in connection.execute(
+            sa.select(
+                Matter.id, Matter.department_id, Matter.case_kind, Matter.promised_limit_days, Matter.fee_standard
+            )
+            .where(Matter.status == "active")
+            .order_by(Matter.id)
+        )
+    ]
+    windows, staff = defaultdict(list), defaultdict(list)
+    for row in connection.execute(sa.select(Window.id, Window.department_id, Window.center_id)):
+        windows[row.department_id].append((row.id, row.center_id))
+    for row in connection.execute(sa.select(Staff.id, Staff.department_id, Staff.user_id, Staff.name, Staff.window_id)):
+        staff[row.department_id].append(row)
+    departments = dict(connection.execute(sa.select(Department.id, Department.center_id)).all())
+    codes = dict(connection.execute(sa.select(Center.id, Center.code)).all())
+    return matters, windows, staff, departments, codes
+
+
+def generate_cases(
+    connection,
+    *,
+    year_start: datetime,
+    count: int,
+    clock,
+    now: datetime,
+    seed: int = 2026,
+    progress=None,
+    batch: int = 20_000,
+) -> dict:
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    matters, windows, staff, departments, codes = _load(connection)
+    if not matters:
+        raise ValueError("no matters: seed the demo county first")
+    # Popular matters are far more frequent (a few matters make most of a hall's work).
+    order = list(range(len(matters)))
+    rng.shuffle(order)
+    weights = [0.0] * len(matters)
+    for rank, index in enumerate(order):
+        weights[index] = 1 / (rank + 1) ** 0.9
+    days = [year_start.date() + timedelta(days=i) for i in range((now.date() - year_start.date()).days + 1)]
+    days = [d for d in days if clock.calendar.is_workday(d)]
+    day_weights = [1.35 if d.weekday() == 0 else 1.2 if d.day <= 5 else 1.0 for d in days]
+    picked_days = sorted(rng.choices(days, day_weights, k=count))
+    due = _Deadlines(clock)
+
+    first_id = (connection.execute(sa.select(sa.func.max(Case.id))).scalar() or 0) + 1
+    sequences = defaultdict(
+        int, {(row.center_id, row.year): row.last for row in connection.execute(sa.select(CaseCounter))}
+    )
+    totals = {"cases": 0, "events": 0, "tasks": 0, "violations": 0}
+    cases, events, tasks, violations = [], [], [], []
+    department_ids = list(departments)
+
+    for index, day in enumerate(picked_days):
+        case_id = first_id + index
+        matter = matters[rng.choices(range(len(matters)), weights)[0]]
+        dept = matter["department_id"]
+        window_id, center_id = rng.choice(windows[dept]) if windows[dept] else (None, departments[dept])
+        clerks = staff[dept] or [None]
+        clerk = rng.choice(clerks)
+        channel = rng.choices(["window", "online", "proxy", "township"], [70, 20, 6, 4])[0]
+        accepted_at = (
+            datetime.combine(day, datetime.min.time()) + timedelta(minutes=rng.randint(0, 1439))
+            if channel == "online"
+            else _office_time(rng, day, clock.hours)
+        )
+        if accepted_at > now:
+            accepted_at = now - timedelta(minutes=rng.randint(5, 600))
+        kind = "urgent" if rng.random() < 0.01 else matter["case_kind"]
+        limit = 0 if kind == "immediate" else matter["promised_limit_days"]
+        paused = rng.randint(1, 5) if limit and rng.random() < 0.05 else 0
+        extension = rng.randint(3, 10) if limit and rng.random() < 0.01 else 0
+        deadline_at = due(accepted_at, limit + paused + extension)
+        outcome = (
+            "open"
+            if deadline_at > now and rng.random() < 0.6
+            else rng.choices([o for o, _ in OUTCOMES], [w for _, w in OUTCOMES])[0]
+        )
+        if deadline_at > now and outcome in ("late", "open_overdue"):
+            outcome = "on_time"
+        sequences[(center_id, accepted_at.year)] += 1
+        number = f"{codes[center_id]}-{accepted_at:%Y%m%d}-{sequences[(center_id, accepted_at.year)]:05d}"
+
+        finished_at = None
+        if outcome in ("on_time", "returned", "withdrawn"):
+            span = max(1, int((min(deadline_at, now) - accepted_at).total_seconds()))
+            finished_at = accepted_at + timedelta(seconds=rng.randint(min(600, span), span))
+        elif outcome == "late":
+            finished_at = min(now, deadline_at + timedelta(days=rng.randint(1, 8), hours=rng.randint(0, 20)))
+        intended = {
+            "on_time": "completed",
+            "late": "completed",
+            "returned": "returned",
+            "withdrawn": "withdrawn",
+            "open": rng.choice(["accepted", "in_progress", "in_progress", "suspended"]),
+            "open_overdue": "in_progress",
+        }[outcome]
+        actor = (clerk.user_id, clerk.name) if clerk else (None, "系统")
+        end = finished_at or now
+        overdue_at = deadline_at if outcome in ("late", "open_overdue") else None
+        case_events, forwards = _events(
+            rng, case_id, accepted_at, end, actor, matter["steps"], intended, paused, extension, overdue_at
+        )
+        # An open case is where its history left it (a one-step matter never reaches "in progress").
+        status = case_events[-1]["to_status"]
+        result = {"completed": "approved", "returned": "returned_active", "withdrawn": "withdrawn"}.get(status)
+        if status == "completed" and rng.random() < 0.02:
+            result = "denied"
+        person = rng.random() >= 0.15
+        name = (
+            rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+            if person
+            else rng.choice(COMPANIES).format(rng.choice(GIVEN) + rng.choice(GIVEN))
+        )
+        cases.append(
+            {
+                "id": case_id,
+                "number": number,
+                "center_id": center_id,
+                "matter_id": matter["id"],
+                "department_id": dept,
+                "window_id": window_id,
+                "accepted_by_id": clerk.id if clerk else None,
+                "assignee_id": clerk.id if clerk else None,
+                "step_seq": 1 + forwards,
+                "applicant_type": "person" if person else "organisation",
+                "applicant_name": name,
+                "applicant_id_number": _person_id(rng) if person else _credit_code(rng),
+                "applicant_phone": f"1{rng.choice('3456789')}{rng.randint(10**8, 10**9 - 1)}",
+                "channel": channel,
+                "kind": kind,
+                "status": status,
+                "submitted_at": accepted_at,
+                "accepted_at": accepted_at,
+                "deadline_at": deadline_at,
+                "finished_at": finished_at,
+                "limit_days": limit,
+                "paused_workdays": paused,
+                "extension_days": extension,
+                "suspended_at": end - timedelta(hours=2) if status == "suspended" else None,
+                "suspend_reason": "supplement" if status == "suspended" else None,
+                "supplement_count": 1 if paused or status == "suspended" else 0,
+                "calendar_unconfirmed": False,
+                "result": result,
+                "fee": matter["fee_standard"] if result == "approved" else None,
+                "version": len(case_events),
+            }
+        )
+        events.extend(case_events)
+        if kind == "joint":
+            others = rng.sample([d for d in department_ids if d != dept], k=rng.randint(1, 2))
+            for other in others:
+                done = status == "completed"
+                tasks.append(
+                    {
+                        "case_id": case_id,
+                        "department_id": other,
+                        "deadline_at": deadline_at,
+                        "status": "done" if done else "open",
+                        "done_at": finished_at if done else None,
+                        "version": 1,
+                    }
+                )
+        if outcome in ("late", "open_overdue"):
+            violations.append(
+                {
+                    "kind": "overdue",
+                    "at": deadline_at,
+                    "case_id": case_id,
+                    "department_id": dept,
+                    "staff_id": clerk.id if clerk else None,
+                    "window_id": window_id,
+                    "detail": f"办件 {number} 超过承诺时限 {deadline_at:%Y-%m-%d %H:%M}",
+                }
+            )
+        if len(cases) >= batch:
+            _flush(connection, cases, events, tasks, violations, totals)
+            if progress:
+                progress("办件", index + 1, count)
+    _flush(connection, cases, events, tasks, violations, totals)
+    _save_counters(connection, sequences)
+    if progress:
+        progress("办件", count, count)
+    return {**totals, "seconds": round(time.perf_counter() - started, 1)}
+
+
+def _events(rng, case_id, start, end, actor, steps, status, paused, extension, overdue_at):
+    """The case's history as event rows, in time order, consistent with its final status."""
+    plan = [("accept", "submitted", "accepted")]
+    plan += [("forward", "accepted" if i == 0 else "in_progress", "in_progress") for i in range(min(2, steps - 1))]
+    if paused:
+        plan += [("request_supplement", "in_progress", "suspended"), ("receive_supplement", "suspended", "in_progress")]
+    if extension:
+        plan.append(("extend", "in_progress", "in_progress"))
+    final = {
+        "completed": ("complete", "completed"),
+        "returned": ("return_case", "returned"),
+        "withdrawn": ("withdraw", "withdrawn"),
+    }.get(status)
+    if status == "suspended":
+        plan.append(("request_supplement", "in_progress", "suspended"))
+    elif status == "accepted":
+        plan = plan[:1]
+    # The handling happens before the overdue mark, which comes before the final event.
+    until = overdue_at if overdue_at is not None else end
+    span = max(60, int((until - start).total_seconds()))
+    moments = sorted(start + timedelta(seconds=rng.randint(1, span)) for _ in range(len(plan)))
+    moments[0] = start
+    rows = []
+    previous = "submitted"
+    for (action, _from, to), at in zip(plan, moments, strict=True):
+        rows.append(_event(case_id, action, at, actor, previous, to))
+        previous = to
+    if overdue_at is not None:
+        rows.append(_event(case_id, "overdue", overdue_at, (None, "系统"), previous, previous))
+    if final:
+        note = rng.choice(RETURN_REASONS) if final[0] == "return_case" else None
+        rows.append(_event(case_id, final[0], max(end, rows[-1]["at"]), actor, previous, final[1], note=note))
+    forwards = sum(1 for action, _f, _t in plan if action == "forward")
+    return rows, forwards
+
+
+def _event(case_id, action, at, actor, from_status, to_status, note=None):
+    return {
+        "case_id": case_id,
+        "action": action,
+        "at": at,
+        "actor_id": actor[0],
+        "actor_name": actor[1],
+        "from_status": from_status,
+        "to_status": to_status,
+        "from_step": None,
+        "to_step": None,
+        "note": note,
+        "materials": None,
+        "data": None,
+    }
+
+
+def _flush(connection, cases, events, tasks, violations, totals):
+    for table, rows, key in (
+        (Case.__table__, cases, "cases"),
+        (CaseEvent.__table__, events, "events"),
+        (CaseTask.__table__, tasks, "tasks"),
+        (Violation.__table__, violations, "violations"),
+    ):
+        if rows:
+            connection.execute(sa.insert(table), rows)
+            totals[key] += len(rows)
+            rows.clear()
+
+
+def _save_counters(connection, sequences):
+    table = CaseCounter.__table__
+    for (center_id, year), last in sequences.items():
+        updated = connection.execute(
+            sa.update(table).where(table.c.center_id == center_id, table.c.year == year).values(last=last)
+        ).rowcount
+        if not updated:
+            connection.execute(sa.insert(table).values(center_id=center_id, year=year, last=last))
