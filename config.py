@@ -31,7 +31,7 @@ CATALOGUE = "Matter|MatterMaterial|MatterStep"
 MENU_ORG = "Organisation|CenterList|DepartmentList|WindowList|StaffList"
 MENU_CATALOGUE = "Catalogue|MatterList|MatterImport"
 MENU_SUPERVISION = "Supervision|AuditLogList"
-MENU_CASES = "Cases|CaseList|MyCases|OverdueCases|ViolationList"
+MENU_CASES = "Cases|CaseList|MyCases|DueSoonCases|OverdueCases|ViolationList"
 
 SELF_SERVICE = [
     # Own profile and password; anchored so the user list stays closed.
@@ -75,7 +75,10 @@ FAB_ROLES = {
     ],
     "Leader": [
         [f"^({ORG}|{CATALOGUE}|Case|Violation)$", "^can_(read|export)$"],
-        [f"^({MENU_ORG}|MatterList|Catalogue|Cases|CaseList|OverdueCases|ViolationList)$", "^menu_access$"],
+        [
+            f"^({MENU_ORG}|MatterList|Catalogue|Cases|CaseList|DueSoonCases|OverdueCases|ViolationList)$",
+            "^menu_access$",
+        ],
         *SELF_SERVICE,
     ],
     # Anonymous visitors: the public portal has its own routes, nothing here.

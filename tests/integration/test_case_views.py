@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Case, CaseStatus, Matter
+from app.models.matter import CaseKind
 from tests.conftest import login
 
 ID_A = "11010519491231002X"
@@ -177,3 +178,33 @@ def test_case_list_statement_count_does_not_grow_with_rows(app, client, world_id
     finally:
         sa.event.remove(engine, "before_cursor_execute", count)
     assert counts[0] == counts[1] <= 12
+
+
+def test_joint_case_is_visible_to_the_co_department(app, client, world_ids):
+    with app.app_context():
+        db.session.get(Matter, world_ids["matter_a"]).case_kind = CaseKind.joint
+        db.session.commit()
+        matter = db.session.get(Matter, world_ids["matter_a"])
+        ids = [str(m.id) for m in matter.materials]
+    login(client, "staff_a")
+    response = client.post(
+        f"/case-intake/{world_ids['matter_a']}",
+        data={
+            "applicant_type": "person",
+            "applicant_name": "李四",
+            "applicant_id_number": ID_A,
+            "channel": "window",
+            "materials": ids,
+            "co_departments": [str(world_ids["dept_b"])],
+        },
+    )
+    pk = int(re.search(r"/caseview/show/(\d+)", response.headers["Location"]).group(1))
+    client.get("/logout/")
+    login(client, "staff_b")
+    page = client.get(f"/caseview/show/{pk}").get_data(as_text=True)
+    assert f"/caseview/act/{pk}/complete_task" in page
+    assert f'/caseview/act/{pk}/complete"' not in page  # only the lead department completes the case
+    version = case_row(app, pk)[1]
+    client.post(f"/caseview/act/{pk}/complete_task", data={"version": version})
+    with app.app_context():
+        assert db.session.get(Case, pk).tasks[0].status.name == "done"
