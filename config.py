@@ -63,14 +63,14 @@ FAB_ROLES = {
         ["^Staff$", "^can_(activate|deactivate)$"],
         ["^Case$", "^can_(read|export|act|intake)$"],
         ["^Violation$", "^can_read$"],
-        [f"^({MENU_ORG}|MatterList|Catalogue|Cases|CaseIntake|{MENU_CASES})$", "^menu_access$"],
+        [f"^({MENU_ORG}|MatterList|Catalogue|Cases|CaseIntake|JointCases|{MENU_CASES})$", "^menu_access$"],
         *SELF_SERVICE,
     ],
     "WindowStaff": [
         [f"^({ORG}|{CATALOGUE})$", "^can_read$"],
         ["^Case$", "^can_(read|act|intake)$"],
         ["^Violation$", "^can_read$"],
-        [f"^({MENU_ORG}|MatterList|Catalogue|CaseIntake|{MENU_CASES})$", "^menu_access$"],
+        [f"^({MENU_ORG}|MatterList|Catalogue|CaseIntake|JointCases|{MENU_CASES})$", "^menu_access$"],
         *SELF_SERVICE,
     ],
     "Leader": [

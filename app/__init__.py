@@ -125,6 +125,13 @@ def _register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(CaseView, "CaseList", label=_l("All cases"), icon="fa-list-alt", **cases)
     appbuilder.add_link("MyCases", label=_l("My cases"), href="/caseview/list/?quick=mine", icon="fa-user", **cases)
     appbuilder.add_link(
+        "JointCases",
+        label=_l("Joint cases we assist"),
+        href="/caseview/list/?quick=joint",
+        icon="fa-handshake-o",
+        **cases,
+    )
+    appbuilder.add_link(
         "DueSoonCases",
         label=_l("Cases due soon"),
         href="/caseview/list/?quick=due_soon",

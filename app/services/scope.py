@@ -27,6 +27,13 @@ class Scope:
             return sa.false()
         return model.scope_clause(self)
 
+    def row_clause(self, model):
+        """SQL condition for fetching single rows: models may see more one at a time than
+        in lists (a co-department opens a joint case it has a task in)."""
+        if self.everything or self.department_id is None or not hasattr(model, "visible_clause"):
+            return self.clause(model)
+        return model.visible_clause(self)
+
 
 NOTHING = Scope()
 EVERYTHING = Scope(everything=True)

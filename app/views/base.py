@@ -10,7 +10,7 @@ list's own filters.
 import tempfile
 from datetime import date
 
-from flask import abort, current_app, flash, redirect, request, send_file
+from flask import abort, current_app, flash, has_request_context, redirect, request, send_file
 from flask_appbuilder import ModelRestApi, ModelView, expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.exceptions import DatabaseException
@@ -57,16 +57,23 @@ class StaleEdit(Exception):
 
 
 class ScopeFilter(BaseFilter):
-    """Base filter limiting a model to the current user's row scope."""
+    """Base filter limiting a model to the current user's row scope.
+
+    A request for one row (a `pk` in the URL: show, edit, delete, action, API
+    get/put/delete) uses the row clause, which a model may make wider than its
+    list clause (see Scope.row_clause).
+    """
 
     name = "scope"
 
     def apply(self, query, value):
-        return query.filter(current_scope().clause(self.model))
+        scope = current_scope()
+        single = has_request_context() and "pk" in (request.view_args or {})
+        return query.filter(scope.row_clause(self.model) if single else scope.clause(self.model))
 
 
-def scope_filters():
-    return [["id", ScopeFilter, lambda: None]]
+def scope_filters(filter_class=ScopeFilter):
+    return [["id", filter_class, lambda: None]]
 
 
 class CappedCount(int):
@@ -210,8 +217,11 @@ class GovModelView(ModelView):
     # A services function item -> [error messages], shared with the API.
     item_rules = None
 
+    # The base filter that applies row scope; a view may widen it for a quick list.
+    scope_filter_class = ScopeFilter
+
     def __init__(self, **kwargs):
-        self.base_filters = scope_filters() + (self.base_filters or [])
+        self.base_filters = scope_filters(self.scope_filter_class) + (self.base_filters or [])
         self._versioned = getattr(self.datamodel.obj, "__mapper_args__", {}).get("version_id_col") is not None
         if self._versioned and self.edit_columns:
             self.edit_form_extra_fields = {**(self.edit_form_extra_fields or {}), "row_version": HiddenField()}

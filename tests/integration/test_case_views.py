@@ -201,6 +201,7 @@ def test_joint_case_is_visible_to_the_co_department(app, client, world_ids):
     pk = int(re.search(r"/caseview/show/(\d+)", response.headers["Location"]).group(1))
     client.get("/logout/")
     login(client, "staff_b")
+    client.get("/caseview/list/")  # clears the intake message
     page = client.get(f"/caseview/show/{pk}").get_data(as_text=True)
     assert f"/caseview/act/{pk}/complete_task" in page
     assert f'/caseview/act/{pk}/complete"' not in page  # only the lead department completes the case
