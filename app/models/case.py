@@ -81,7 +81,7 @@ class Case(VersionedMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(sa.String(40), unique=True)
     center_id: Mapped[int] = mapped_column(sa.ForeignKey("center.id"))
-    matter_id: Mapped[int] = mapped_column(sa.ForeignKey("matter.id"), index=True)
+    matter_id: Mapped[int] = mapped_column(sa.ForeignKey("matter.id"))
     department_id: Mapped[int] = mapped_column(sa.ForeignKey("department.id"))
     window_id: Mapped[int | None] = mapped_column(sa.ForeignKey("window.id"), index=True)
     accepted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
@@ -126,6 +126,7 @@ class Case(VersionedMixin, Model):
         sa.Index("ix_case_status_deadline", "status", "deadline_at"),
         sa.Index("ix_case_accepted_at", "accepted_at"),
         sa.Index("ix_case_department_accepted", "department_id", "accepted_at"),
+        sa.Index("ix_case_matter_accepted", "matter_id", "accepted_at"),
         sa.Index("ix_case_applicant_name", "applicant_name"),
     )
 

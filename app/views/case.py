@@ -73,6 +73,9 @@ class QuickFilter(BaseFilter):
     name = "quick"
 
     def apply(self, query, value):
+        matter_id = request.args.get("matter_id", "")
+        if matter_id.isdigit():
+            query = query.filter(Case.matter_id == int(matter_id))
         quick = request.args.get("quick")
         if quick == "joint":
             department_id = current_scope().department_id
@@ -205,13 +208,28 @@ class CaseView(GovModelView):
         "channel",
         "accepted_at",
         "deadline_at",
-        "matter",
         "department",
     ]
     base_order = ("accepted_at", "desc")
     formatters_columns = {"applicant_id_number": mask, "applicant_phone": mask_phone, "deadline_at": deadline_badge}
     export_formatters = {"applicant_id_number": mask, "applicant_phone": mask_phone}
     show_template = "govhall/case_show.html"
+    list_template = "govhall/case_list.html"
+
+    def render_template(self, template, **kwargs):
+        if template == self.list_template:
+            # A plain <select> of matters instead of FAB's relationship filter, which
+            # builds ~400 ORM-backed options on every list page (17 ms at 1M cases).
+            scope = current_scope()
+            query = sa.select(Matter.id, Matter.code, Matter.name).order_by(Matter.code)
+            if not scope.everything:
+                query = query.where(Matter.department_id == scope.department_id)
+            kwargs.update(
+                matter_choices=db.session.execute(query).all(),
+                quick=request.args.get("quick", ""),
+                matter_id=request.args.get("matter_id", ""),
+            )
+        return super().render_template(template, **kwargs)
 
     @expose("/show/<pk>")
     @has_access

@@ -209,3 +209,14 @@ def test_joint_case_is_visible_to_the_co_department(app, client, world_ids):
     client.post(f"/caseview/act/{pk}/complete_task", data={"version": version})
     with app.app_context():
         assert db.session.get(Case, pk).tasks[0].status.name == "done"
+
+
+def test_matter_filter_on_the_case_list(app, client, world_ids):
+    login(client, "staff_b")
+    pk = intake(client, world_ids, matter="matter_b")
+    with app.app_context():
+        number = db.session.get(Case, pk).number
+    client.get("/caseview/list/")
+    page = client.get(f"/caseview/list/?matter_id={world_ids['matter_b']}").get_data(as_text=True)
+    assert number in page and "居民身份证换领" in page  # the select offers the department's matters
+    assert number not in client.get(f"/caseview/list/?matter_id={world_ids['matter_a']}").get_data(as_text=True)
