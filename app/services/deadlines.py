@@ -14,25 +14,18 @@ The rules, as the design and the seeds fix them (受理日不计，次一工作�
 """
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import NamedTuple
 
 from app.services.workdays import WorkCalendar
 
 _PERIOD = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 
-@dataclass(frozen=True)
-class OfficeHours:
+class OfficeHours(NamedTuple):
     periods: tuple[tuple[time, time], ...]
-
-    @property
-    def opens(self) -> time:
-        return self.periods[0][0]
-
-    @property
-    def closes(self) -> time:
-        return self.periods[-1][1]
+    opens: time
+    closes: time
 
 
 def parse_office_hours(text: str) -> OfficeHours:
@@ -46,21 +39,13 @@ def parse_office_hours(text: str) -> OfficeHours:
         if end <= start or (periods and start < periods[-1][1]):
             raise ValueError(f"periods must be in order and not overlap: {part!r}")
         periods.append((start, end))
-    return OfficeHours(tuple(periods))
+    return OfficeHours(tuple(periods), periods[0][0], periods[-1][1])
 
 
-@dataclass(frozen=True)
-class Deadline:
+class Deadline(NamedTuple):
     due_at: datetime
     day_zero: date
     confirmed: bool
-
-
-def day_zero(accepted_at: datetime, calendar: WorkCalendar, hours: OfficeHours) -> date:
-    day = accepted_at.date()
-    if not calendar.is_workday(day) or accepted_at.time() >= hours.closes:
-        return calendar.next_workday(day)
-    return day
 
 
 def deadline(
@@ -72,8 +57,14 @@ def deadline(
     paused_workdays: int = 0,
     extension_days: int = 0,
 ) -> Deadline:
-    if min(limit_days, paused_workdays, extension_days) < 0:
+    if limit_days < 0 or paused_workdays < 0 or extension_days < 0:
         raise ValueError("day counts must not be negative")
-    start = day_zero(accepted_at, calendar, hours)
-    due_day = calendar.add_workdays(start, limit_days + paused_workdays + extension_days)
-    return Deadline(datetime.combine(due_day, hours.closes), start, not calendar.unconfirmed_between(start, due_day))
+    start, due_day = calendar.count_from(
+        accepted_at.date(),
+        limit_days + paused_workdays + extension_days,
+        day_is_over=accepted_at.time() >= hours.closes,
+    )
+    years = calendar.confirmed_years
+    # The common case (one confirmed year) without a call; spans across years are checked in full.
+    confirmed = (start.year == due_day.year and start.year in years) or not calendar.unconfirmed_between(start, due_day)
+    return Deadline(datetime.combine(due_day, hours.closes), start, confirmed)
