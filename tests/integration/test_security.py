@@ -204,3 +204,11 @@ def test_jwt_api_login_works_and_is_rate_limited(app):
         for _ in range(3)
     ]
     assert codes[-1] == 429
+
+
+def test_chinese_by_default_english_selectable(client):
+    login(client, "manager")
+    assert "政务服务事项" in client.get("/matterview/list/").get_data(as_text=True)
+    client.get("/lang/en")
+    page = client.get("/matterview/list/").get_data(as_text=True)
+    assert "Service matters" in page and "政务服务事项" not in page
