@@ -9,54 +9,36 @@ exact lookups, a name search inside three months, and 100k deadline computations
 """
 
 import argparse
-import os
-import statistics
 import time
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import sqlalchemy as sa
+from flask_appbuilder import ModelView
+from flask_appbuilder.models.sqla.interface import SQLAInterface
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+from app.models import Case
+from bench.common import bench_app, database_url, login, page_getter, statements, timed
+
 NOW = datetime(2026, 11, 24, 10, 0)
 TARGETS = {"sqlite": {"list": 50, "lookup": 20, "search": 300}, "postgresql": {"list": 80, "lookup": 20, "search": 300}}
 
 
-def make_app(url):
-    from flask_appbuilder import ModelView
-    from flask_appbuilder.models.sqla.interface import SQLAInterface
+class PlainCaseView(ModelView):
+    """Baseline: FAB as shipped on the same table and columns."""
 
-    from app import create_app
-    from app.models import Case
-
-    class PlainCaseView(ModelView):
-        """Baseline: FAB as shipped on the same table and columns."""
-
-        datamodel = SQLAInterface(Case)
-        list_columns = [
-            "number",
-            "matter.name",
-            "applicant_name",
-            "department.name",
-            "kind",
-            "status",
-            "accepted_at",
-            "deadline_at",
-        ]
-        search_columns = ["number", "applicant_name", "status", "department", "accepted_at"]
-        base_order = ("accepted_at", "desc")
-
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-            "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        }
-    )
-    with app.app_context():
-        app.appbuilder.add_view_no_menu(PlainCaseView)
-    return app
+    datamodel = SQLAInterface(Case)
+    list_columns = [
+        "number",
+        "matter.name",
+        "applicant_name",
+        "department.name",
+        "kind",
+        "status",
+        "accepted_at",
+        "deadline_at",
+    ]
+    search_columns = ["number", "applicant_name", "status", "department", "accepted_at"]
+    base_order = ("accepted_at", "desc")
 
 
 def build(app, count, rebuild):
@@ -104,51 +86,14 @@ def _progress(step, done, total):
     print(f"\r{step}: {done}/{total}", end="", flush=True)
 
 
-def timed(call, repeat):
-    for _ in range(3):
-        call()
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)]
-
-
-def statements(app, call):
-    from app.extensions import db
-
-    with app.app_context():
-        engine = db.engine
-    seen = []
-    listener = lambda *args: seen.append(1)  # noqa: E731
-    sa.event.listen(engine, "before_cursor_execute", listener)
-    try:
-        call()
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listener)
-    return len(seen)
-
-
-def login(app, username):
-    client = app.test_client()
-    response = client.post("/login/", data={"username": username, "password": app.config["DEMO_PASSWORD"]})
-    assert response.status_code == 302 and "/login" not in response.headers["Location"], username
-    return client
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--rebuild", action="store_true")
     args = parser.parse_args()
-    DATA_DIR.mkdir(exist_ok=True)
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'cases.db'}"
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    app = make_app(url)
+    url = database_url("cases.db")
+    app = bench_app(url, PlainCaseView)
     total = build(app, args.cases, args.rebuild)
     dialect = sa.engine.make_url(url).get_backend_name()
     target = TARGETS[dialect]
@@ -197,11 +142,7 @@ def main():
     )
     print(f"{'page':<36}{'p50':>8}{'p95':>8}{'SQL':>5}  verdict")
     for label, client, url_, kind in pages:
-
-        def get(client=client, url_=url_):
-            response = client.get(url_)
-            assert response.status_code == 200, (url_, response.status_code)
-
+        get = page_getter(client, url_)
         p50, p95 = timed(get, args.repeat)
         count = statements(app, get)
         if kind is None:
