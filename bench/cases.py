@@ -52,6 +52,7 @@ def build(app, count, rebuild):
     with app.app_context():
         upgrade()
         present = db.session.scalar(sa.text('SELECT count(*) FROM "case"'))
+        db.session.remove()  # end the read transaction: PostgreSQL's DDL below would wait on its lock
         if present >= count and not rebuild:
             return present
         downgrade(revision="base")

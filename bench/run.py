@@ -47,7 +47,9 @@ def prepare(app, args):
 
     with app.app_context():
         upgrade()
-        if args.rebuild or not db.session.scalar(sa.text("SELECT count(*) FROM matter")):
+        present = db.session.scalar(sa.text("SELECT count(*) FROM matter"))
+        db.session.remove()  # end the read transaction: PostgreSQL's DDL below would wait on its lock
+        if args.rebuild or not present:
             downgrade(revision="base")
             upgrade()
             init_database()
