@@ -76,6 +76,9 @@ class QuickFilter(BaseFilter):
         matter_id = request.args.get("matter_id", "")
         if matter_id.isdigit():
             query = query.filter(Case.matter_id == int(matter_id))
+        department_id = request.args.get("department_id", "")
+        if department_id.isdigit():
+            query = query.filter(Case.department_id == int(department_id))
         quick = request.args.get("quick")
         if quick == "joint":
             department_id = current_scope().department_id
@@ -208,7 +211,6 @@ class CaseView(GovModelView):
         "channel",
         "accepted_at",
         "deadline_at",
-        "department",
     ]
     base_order = ("accepted_at", "desc")
     formatters_columns = {"applicant_id_number": mask, "applicant_phone": mask_phone, "deadline_at": deadline_badge}

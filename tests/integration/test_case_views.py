@@ -220,3 +220,14 @@ def test_matter_filter_on_the_case_list(app, client, world_ids):
     page = client.get(f"/caseview/list/?matter_id={world_ids['matter_b']}").get_data(as_text=True)
     assert number in page and "居民身份证换领" in page  # the select offers the department's matters
     assert number not in client.get(f"/caseview/list/?matter_id={world_ids['matter_a']}").get_data(as_text=True)
+
+
+def test_department_filter_for_global_roles(app, client, world_ids):
+    login(client, "staff_b")
+    pk = intake(client, world_ids, matter="matter_b")
+    with app.app_context():
+        number = db.session.get(Case, pk).number
+    client.get("/logout/")
+    login(client, "manager")
+    assert number in client.get(f"/caseview/list/?department_id={world_ids['dept_b']}").get_data(as_text=True)
+    assert number not in client.get(f"/caseview/list/?department_id={world_ids['dept_a']}").get_data(as_text=True)
