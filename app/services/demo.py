@@ -1,432 +1,575 @@
-"""The demo county: a realistic, deterministic service center network.
+"""The demo county: a realistic, deterministic network of service centers.
 
-Sized like the seeds' county (33 departments, ~100 windows, ~110 staff, ~365
-matters). Used by `flask seed-demo` and the first start of `run.py`.
+Sized like the county in the seeds (33 departments, ~100 windows, ~110 staff,
+~365 matters). Used by `flask seed-demo`, the first start of `run.py` and the
+benchmark data builder. Everything comes from the tables below and a seeded
+`random.Random`, so one seed always gives the same county.
 """
 
 import random
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_appbuilder.security.sqla.models import User
+from flask_appbuilder.security.sqla.models import Role, User
 
 from app.models.matter import CaseKind, MaterialForm, Matter, MatterCategory, MatterMaterial, MatterStep
 from app.models.org import Center, CenterLevel, Department, Staff, StaffPosition, Window, WindowKind
 
 COUNTY_CODE = "XZ"
+COUNTY_NAME = "示范县政务服务中心"
+AREA_CODE = "0396"
+# Seniority is counted from a fixed day, not the clock: a seed gives the same county in any year.
+AS_OF = date(2026, 11, 1)
 
-# (name, short name, windows, matters): sizes follow a typical county hall.
-DEPARTMENTS = [
-    ("县行政审批服务局", "审批局", 4, 20),
-    ("县发展和改革局", "发改", 2, 12),
-    ("县公安局", "公安", 6, 30),
-    ("县民政局", "民政", 4, 14),
-    ("县人力资源和社会保障局", "人社", 6, 28),
-    ("县自然资源局", "自然资源", 3, 16),
-    ("县住房和城乡建设局", "住建", 5, 22),
-    ("县交通运输局", "交通", 3, 14),
-    ("县水利局", "水利", 2, 10),
-    ("县农业农村局", "农业农村", 3, 14),
-    ("县商务局", "商务", 2, 8),
-    ("县文化和旅游局", "文旅", 2, 10),
-    ("县卫生健康委员会", "卫健", 3, 16),
-    ("县市场监督管理局", "市场监管", 7, 30),
-    ("县税务局", "税务", 6, 16),
-    ("县医疗保障局", "医保", 4, 10),
-    ("县住房公积金管理中心", "公积金", 3, 8),
-    ("县不动产登记中心", "不动产", 6, 12),
-    ("县生态环境分局", "生态环境", 2, 8),
-    ("县教育局", "教育", 2, 8),
-    ("县司法局", "司法", 2, 6),
-    ("县财政局", "财政", 2, 6),
-    ("县应急管理局", "应急", 2, 6),
-    ("县林业局", "林业", 2, 6),
-    ("县城市管理局", "城管", 2, 6),
-    ("县退役军人事务局", "退役军人", 2, 5),
-    ("县残疾人联合会", "残联", 1, 4),
-    ("县消防救援大队", "消防", 1, 4),
-    ("县气象局", "气象", 1, 3),
-    ("县烟草专卖局", "烟草", 1, 3),
-    ("县供电公司", "供电", 2, 5),
-    ("县供水公司", "供水", 1, 3),
-    ("县燃气公司", "燃气", 1, 3),
+SUB_CENTERS = [
+    ("XZ-F1", "示范县不动产登记分中心", "示范县建设路16号"),
+    ("XZ-F2", "示范县公安户籍分中心", "示范县文化路9号"),
 ]
-SMALL = ("气象", "烟草", "残联", "消防")  # served at the comprehensive window, not their own
-
-SUB_CENTERS = [("XZ-F1", "县不动产登记分中心"), ("XZ-F2", "县公安户籍分中心")]
-TOWNS = ["城关镇", "东湖镇", "西山乡", "南河镇", "北岭乡"]
-VILLAGES = ["东关村", "西街社区", "王庄村", "李家村", "河口村", "柳树湾村", "新华社区", "张寨村", "白果村", "槐树岭村"]
-
-# Matter names by department short name; other departments use generic templates.
-MATTER_TEMPLATES = {
-    "市场监管": [
-        "食品经营许可（新办）",
-        "食品经营许可（变更）",
-        "食品经营许可（延续）",
-        "食品经营许可（注销）",
-        "个体工商户设立登记",
-        "个体工商户变更登记",
-        "个体工商户注销登记",
-        "有限责任公司设立登记",
-        "药品零售企业许可",
-        "医疗器械经营备案",
-        "特种设备使用登记",
-        "食品小作坊登记",
-    ],
-    "公安": [
-        "居民身份证申领",
-        "居民身份证换领",
-        "居民身份证补领",
-        "户口迁入",
-        "户口迁出",
-        "出生登记",
-        "临时身份证明开具",
-        "机动车驾驶证换证",
-        "无犯罪记录证明",
-        "居住证申领",
-    ],
-    "人社": [
-        "社会保障卡申领",
-        "社会保障卡补换",
-        "职工养老保险参保登记",
-        "失业保险金申领",
-        "就业创业证申领",
-        "城乡居民养老保险参保登记",
-        "工伤认定申请",
-        "劳动合同备案",
-    ],
-    "住建": [
-        "建筑工程施工许可",
-        "商品房预售许可",
-        "建设工程竣工验收备案",
-        "建筑业企业资质核准",
-        "房屋建筑工程质量监督登记",
-        "城镇污水排入排水管网许可",
-    ],
-    "民政": ["结婚登记", "离婚登记", "社会团体成立登记", "最低生活保障审批", "临时救助审批", "殡葬服务备案"],
-    "不动产": [
-        "国有建设用地使用权首次登记",
-        "房屋所有权转移登记",
-        "抵押权登记",
-        "不动产登记资料查询",
-        "更正登记",
-        "预告登记",
-    ],
-    "税务": ["发票领用", "税务登记信息变更", "纳税证明开具", "增值税一般纳税人登记", "个人所得税汇算清缴"],
-    "审批局": [
-        "企业投资项目备案",
-        "企业投资项目核准",
-        "社会团体成立登记",
-        "民办非企业单位登记",
-        "建设项目用地预审",
-        "建设工程规划许可",
-        "人防工程建设审批",
-        "公共场所卫生许可",
-        "出版物零售单位设立",
-        "旅馆业特种行业许可证核发",
-    ],
-    "发改": ["固定资产投资项目节能审查", "企业投资项目备案", "价格认定", "粮食收购资格认定", "政府投资项目审批"],
-    "自然资源": ["建设用地规划许可", "乡村建设规划许可", "临时用地审批", "采矿权登记", "土地复垦方案审查"],
-    "交通": ["道路运输经营许可", "道路运输从业人员资格证核发", "公路超限运输许可", "出租汽车经营许可", "涉路施工许可"],
-    "卫健": ["医疗机构执业登记", "医师执业注册", "护士执业注册", "母婴保健技术服务许可", "放射诊疗许可"],
-    "医保": ["医保关系转移接续", "异地就医备案", "门诊慢特病待遇认定", "医疗费用手工报销", "参保信息变更"],
-    "公积金": ["住房公积金提取", "住房公积金贷款", "住房公积金缴存登记", "公积金账户转移", "贷款结清证明开具"],
-    "农业农村": ["农药经营许可", "兽药经营许可", "动物防疫条件合格证核发", "农作物种子生产经营许可", "拖拉机登记"],
-    "文旅": ["娱乐场所经营许可", "互联网上网服务营业场所许可", "营业性演出许可", "旅行社设立许可"],
-    "水利": ["取水许可", "河道管理范围内建设项目审批", "水土保持方案审批", "洪水影响评价审批"],
+# Township -> its village points (two each: the seeds' counties run one point per large village).
+TOWNS = {
+    "城关镇": ("东关社区", "西街社区"),
+    "东湖镇": ("王庄村", "李家村"),
+    "西山乡": ("河口村", "柳树湾村"),
+    "南河镇": ("新华村", "张寨村"),
+    "北岭乡": ("白果村", "槐树岭村"),
 }
-GENERIC = [
-    "{dept}许可",
-    "{dept}备案",
-    "{dept}资质认定",
-    "{dept}证明开具",
-    "{dept}变更登记",
-    "{dept}注销登记",
-    "{dept}年度报告",
-    "{dept}补贴申领",
-    "{dept}信息查询",
-    "{dept}证书补办",
+
+# (name, short name, dedicated windows). Departments with no window of their own
+# are served at a comprehensive window, as the seeds describe for small units.
+DEPARTMENTS = [
+    ("县行政审批服务局", "审批局", 5),
+    ("县发展和改革局", "发改", 4),
+    ("县公安局", "公安", 5),
+    ("县民政局", "民政", 5),
+    ("县人力资源和社会保障局", "人社", 5),
+    ("县自然资源局", "自然资源", 4),
+    ("县住房和城乡建设局", "住建", 5),
+    ("县交通运输局", "交通", 4),
+    ("县水利局", "水利", 3),
+    ("县农业农村局", "农业农村", 4),
+    ("县商务局", "商务", 0),
+    ("县文化和旅游局", "文旅", 3),
+    ("县卫生健康委员会", "卫健", 5),
+    ("县市场监督管理局", "市场监管", 5),
+    ("县税务局", "税务", 5),
+    ("县医疗保障局", "医保", 4),
+    ("县住房公积金管理中心", "公积金", 4),
+    ("县不动产登记中心", "不动产", 5),
+    ("县生态环境分局", "生态环境", 3),
+    ("县教育局", "教育", 3),
+    ("县司法局", "司法", 2),
+    ("县财政局", "财政", 0),
+    ("县应急管理局", "应急", 3),
+    ("县林业局", "林业", 2),
+    ("县城市管理局", "城管", 2),
+    ("县退役军人事务局", "退役军人", 2),
+    ("县残疾人联合会", "残联", 0),
+    ("县消防救援大队", "消防", 0),
+    ("县气象局", "气象", 0),
+    ("县烟草专卖局", "烟草", 0),
+    ("县供电公司", "供电", 0),
+    ("县供水公司", "供水", 0),
+    ("县燃气公司", "燃气", 0),
 ]
-BASES = [
-    "《中华人民共和国行政许可法》第十二条",
-    "《中华人民共和国食品安全法》第三十五条",
-    "《中华人民共和国户口登记条例》第六条",
-    "《社会保险法》第五十八条",
-    "《不动产登记暂行条例》第十四条",
-    "《建筑法》第七条",
-    "《优化营商环境条例》第三十五条",
+APPROVAL_BUREAU = "审批局"
+# (code, name, responsible department or None, member departments, note)
+COMPREHENSIVE_WINDOWS = [
+    ("Z01", "综合受理窗口1", APPROVAL_BUREAU, ("财政", "气象", "烟草"), "成员单位轮值，中心统一收件"),
+    ("Z02", "综合受理窗口2", APPROVAL_BUREAU, ("商务", "残联", "消防"), "成员单位轮值，中心统一收件"),
+    ("Z03", "水电气联办窗口", None, ("供电", "供水", "燃气"), "水电气报装一窗联办"),
 ]
-MATERIALS = [
-    ("申请表", MaterialForm.original, True),
-    ("居民身份证", MaterialForm.original_and_copy, True),
-    ("营业执照", MaterialForm.copy, True),
-    ("授权委托书", MaterialForm.original, False),
-    ("场所使用证明", MaterialForm.copy, True),
-    ("相关资质证明", MaterialForm.copy, True),
-    ("照片（电子版）", MaterialForm.electronic, True),
+# (code, name, kind, department, note)
+SPECIAL_WINDOWS = [
+    ("G01", "绿色通道窗口", WindowKind.green, APPROVAL_BUREAU, "重大投资项目全程代办、帮办"),
+    ("G02", "企业开办绿色通道", WindowKind.green, "市场监管", "企业开办一窗通办，当日办结"),
+    ("C01", "综合出件窗口1", WindowKind.delivery, APPROVAL_BUREAU, "统一出件，可免费邮寄"),
+    ("C02", "综合出件窗口2", WindowKind.delivery, APPROVAL_BUREAU, "统一出件，可免费邮寄"),
 ]
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢"
-GIVEN = [
-    "伟",
-    "芳",
-    "娜",
-    "敏",
-    "静",
-    "丽",
-    "强",
-    "磊",
-    "军",
-    "洋",
-    "勇",
-    "艳",
-    "杰",
-    "娟",
-    "涛",
-    "明",
-    "超",
-    "秀英",
-    "霞",
-    "平",
-    "刚",
-    "桂英",
-    "建华",
-    "志强",
-    "海燕",
-    "晓东",
-    "红梅",
-    "国庆",
-    "文博",
-    "雨欣",
-    "子涵",
-    "浩然",
+# The last N dedicated windows of a department sit in a sub-center (契税 is paid where property is registered).
+AT_SUB_CENTER = {"不动产": ("XZ-F1", 2), "税务": ("XZ-F1", 1), "公安": ("XZ-F2", 2)}
+# Busy departments keep a full-time B post besides their A posts; elsewhere the chief rep doubles as B post.
+B_POST_DEPARTMENTS = ("公安", "人社", "市场监管")
+LEADER_DEPARTMENTS = ("审批局", "公安")
+
+# Matter names per department, in catalogue order. "X（a/b/c）" expands to one
+# matter per sub-item, as provincial catalogues list them.
+MATTERS = {
+    "审批局": (
+        "公共场所卫生许可（新办/变更/延续/注销）；旅馆业特种行业许可证核发；出版物零售单位设立；民办非企业单位成立登记；"
+        "人防工程易地建设审批；人防工程竣工验收备案；医疗机构设置审批；电影放映单位设立审批；校车使用许可；"
+        "临时建设工程规划许可；生活饮用水二次供水单位卫生许可；建设工程招标投标情况备案；企业开办一窗通办；"
+        "工程建设项目联合审批；施工图设计文件联合审查；竣工联合验收；重大项目全程代办服务；"
+        "一件事一次办（我要开餐馆）；一件事一次办（新生儿出生）；一件事一次办（退休）"
+    ),
+    "发改": (
+        "企业投资项目核准；企业投资项目备案（新办/变更）；固定资产投资项目节能审查；政府投资项目建议书审批；"
+        "政府投资项目可行性研究报告审批；政府投资项目初步设计审批；价格认定；粮食收购企业备案；招标方案核准；"
+        "外商投资项目核准；项目社会稳定风险评估备案"
+    ),
+    "公安": (
+        "居民身份证（首次申领/换领/补领）；临时居民身份证办理；户口迁移（迁入/迁出）；出生登记；死亡注销户口；"
+        "户口簿（换领/补领）；姓名变更登记；户籍证明开具；居住证（申领/签注）；无犯罪记录证明开具；"
+        "机动车驾驶证（换证/补证）；机动车（注册登记/转移登记/抵押登记）；机动车检验合格标志核发；普通护照签发；"
+        "往来港澳通行证签发；往来台湾通行证签发；公章刻制业特种行业许可；印章刻制备案；大型群众性活动安全许可；"
+        "剧毒化学品购买许可；民用爆炸物品购买许可；烟花爆竹道路运输许可"
+    ),
+    "民政": (
+        "结婚登记；离婚登记；补领婚姻登记证；社会团体（成立/变更/注销）登记；社会服务机构（变更/注销）登记；"
+        "最低生活保障审核确认；特困人员救助供养审核确认；临时救助；高龄津贴发放；残疾人两项补贴发放；养老机构备案"
+    ),
+    "人社": (
+        "社会保障卡（申领/补领/换领/挂失）；职工养老保险参保登记；工伤保险参保登记；城乡居民养老保险参保登记；"
+        "城乡居民养老保险待遇申领；职工基本养老金申领；养老保险关系转移接续；失业保险金申领；失业登记；"
+        "就业创业证申领；就业困难人员认定；创业担保贷款申请；灵活就业人员社保补贴申领；职业技能等级证书查询；"
+        "工伤认定申请；劳动能力鉴定申请；工伤保险待遇核定；劳务派遣经营许可；人力资源服务许可；"
+        "劳动人事争议仲裁申请；企业职工退休审批；个人权益记录查询打印；参保缴费证明开具；失业保险稳岗返还；"
+        "高校毕业生就业见习补贴申领"
+    ),
+    "自然资源": (
+        "建设用地规划许可；建设工程规划许可；乡村建设规划许可；建设项目用地预审与选址意见书核发；临时用地审批；"
+        "建设工程规划条件核实；采矿权（新立/延续/变更/注销）登记；土地复垦方案审查；地质灾害危险性评估备案；"
+        "测绘成果提供；建设用地改变用途审核；规划条件核定；土地权属争议调处"
+    ),
+    "住建": (
+        "建筑工程施工许可（新办/变更）；商品房预售许可；建设工程竣工验收备案；建筑业企业资质（新办/延续/变更）；"
+        "工程质量监督登记；工程安全监督登记；房地产开发企业资质核定；城镇燃气经营许可；建设工程消防设计审查；"
+        "特殊建设工程消防验收；其他建设工程消防验收备案；商品房买卖合同网签备案；存量房交易资金监管；"
+        "前期物业服务合同备案；住宅专项维修资金（交存/使用）；公共租赁住房申请；住房租赁补贴申领；"
+        "房屋租赁登记备案；城镇污水排入排水管网许可；城市房屋白蚁防治"
+    ),
+    "交通": (
+        "道路货物运输经营许可（新办/变更/注销）；道路旅客运输经营许可；道路运输从业人员从业资格证（核发/换证）；"
+        "出租汽车经营许可；网络预约出租汽车运输证核发；公路超限运输许可；涉路施工许可；道路运输证配发；"
+        "机动车维修经营备案；机动车驾驶员培训备案；公路建设项目施工许可"
+    ),
+    "水利": (
+        "取水许可（新办/延续/变更）；河道管理范围内建设项目工程建设方案审批；生产建设项目水土保持方案审批；"
+        "洪水影响评价类审批；占用农业灌溉水源及灌排工程设施审批；水利基建项目初步设计文件审批；河道采砂许可；"
+        "水利工程质量监督手续办理"
+    ),
+    "农业农村": (
+        "农药经营许可（新办/变更/延续）；兽药经营许可；动物防疫条件合格证核发；动物诊疗许可；"
+        "农作物种子生产经营许可；拖拉机和联合收割机（注册登记/驾驶证申领）；生鲜乳收购站许可；"
+        "农村村民宅基地审批；渔业捕捞许可；水产苗种生产许可；种畜禽生产经营许可；农机购置补贴申领"
+    ),
+    "商务": (
+        "成品油零售经营许可；单用途商业预付卡发卡企业备案；再生资源回收经营者备案；家电以旧换新补贴申领；"
+        "汽车以旧换新补贴申领；外商投资企业信息报告；洗染业经营者备案；美容美发业经营者备案"
+    ),
+    "文旅": (
+        "娱乐场所经营许可（新办/变更）；互联网上网服务营业场所经营许可；营业性演出许可；旅行社设立许可；"
+        "艺术品经营单位备案；非物质文化遗产代表性项目申报；文物保护单位建设控制地带内建设工程审批；"
+        "高危险性体育项目经营许可；公共图书馆读者证办理"
+    ),
+    "卫健": (
+        "医疗机构执业登记（新办/变更/校验/注销）；医师执业（注册/变更）；护士执业（注册/延续）；"
+        "母婴保健技术服务执业许可；放射诊疗许可；乡村医生执业注册；出生医学证明（首次签发/补发）；生育登记；"
+        "农村部分计划生育家庭奖励扶助；饮用水供水单位卫生许可"
+    ),
+    "市场监管": (
+        "食品经营许可（新办/变更/延续/注销）；食品生产许可（新办/变更/延续）；小餐饮登记；食品小作坊登记；"
+        "个体工商户（设立/变更/注销）登记；有限责任公司（设立/变更/注销）登记；农民专业合作社（设立/变更/注销）登记；"
+        "个人独资企业设立登记；营业执照补领；药品零售企业经营许可；第二类医疗器械经营备案；特种设备使用登记；"
+        "计量器具强制检定；企业年度报告公示；市场主体歇业备案；股权出质登记；动产抵押登记；经营异常名录移出申请；"
+        "企业登记信息查询"
+    ),
+    "税务": (
+        "发票领用；发票代开；增值税一般纳税人登记；税务登记信息变更；清税申报；税收完税证明开具；"
+        "个人所得税综合所得汇算清缴；契税申报；车辆购置税申报；社会保险费申报缴纳；跨区域涉税事项报告；"
+        "城乡居民医疗保险费缴纳；出口退（免）税备案"
+    ),
+    "医保": (
+        "医疗保障关系转移接续；异地就医备案；门诊慢特病待遇认定；零星医疗费用报销；城乡居民医保参保登记；"
+        "职工医保参保登记；参保信息变更；生育医疗费用报销；定点医药机构申请受理；参保凭证打印"
+    ),
+    "公积金": (
+        "住房公积金提取（购房/租房/离退休）；住房公积金个人贷款；单位住房公积金缴存登记；个人住房公积金账户设立；"
+        "住房公积金异地转移接续；住房公积金贷款结清证明开具"
+    ),
+    "不动产": (
+        "国有建设用地使用权首次登记；房屋所有权（首次/转移/变更）登记；抵押权（首次/注销）登记；预告登记；更正登记；"
+        "异议登记；不动产登记资料查询；不动产权证书补证；宅基地使用权及房屋所有权首次登记"
+    ),
+    "生态环境": (
+        "建设项目环境影响报告表审批；建设项目环境影响登记表备案；排污许可（新办/变更/延续）；"
+        "突发环境事件应急预案备案；排污登记；建设项目竣工环境保护验收信息公开"
+    ),
+    "教育": (
+        "教师资格认定；民办学校（设立/变更/终止）审批；校外培训机构设立审批；学历证明书开具；学生资助申请；"
+        "中小学生转学办理"
+    ),
+    "司法": "法律援助申请；公证（申办/查询）；人民调解申请；基层法律服务工作者执业核准；法律职业资格证书申领初审",
+    "财政": (
+        "代理记账机构审批；会计人员信息采集；政府采购供应商投诉处理；非税收入票据领用；耕地地力保护补贴发放；"
+        "惠民惠农补贴资金查询"
+    ),
+    "应急": (
+        "危险化学品经营许可（新办/延续）；烟花爆竹经营（零售）许可；非煤矿山建设项目安全设施设计审查；"
+        "生产安全事故应急预案备案；危险化学品重大危险源备案"
+    ),
+    "林业": "林木采伐许可；使用林地审核；林草种子生产经营许可；植物检疫证书核发；森林防火期内野外用火审批",
+    "城管": (
+        "城市建筑垃圾处置核准；设置大型户外广告审批；占用挖掘城市道路审批；临时占用城市绿地审批；砍伐城市树木审批；"
+        "城市生活垃圾经营性清扫收集运输服务许可"
+    ),
+    "退役军人": "退役军人优待证申领；伤残等级评定；优抚对象抚恤补助发放；退役士兵自主就业一次性经济补助发放；烈士褒扬金发放",
+    "残联": "残疾人证（新办/换领/迁移）；残疾人辅助器具适配补贴申请",
+    "消防": "公众聚集场所投入使用、营业前消防安全检查；大型群众性活动消防安全检查；火灾事故认定；消防安全重点单位备案",
+    "气象": "雷电防护装置设计审核；雷电防护装置竣工验收；升放无人驾驶自由气球或者系留气球活动审批",
+    "烟草": "烟草专卖零售许可证（新办/延续/变更）",
+    "供电": "低压居民用电新装（增容）；低压非居民用电新装（增容）；高压用电新装（增容）；用电更名过户；分布式光伏发电并网",
+    "供水": "用水报装；用水过户；水表迁移",
+    "燃气": "燃气报装；燃气过户；燃气设施改装",
+}
+# For a department the tables above do not know (a county adding its own).
+GENERIC_MATTERS = (
+    "{short}行政许可（新办/变更/延续/注销）；{short}资格认定；{short}备案；{short}相关证明开具；{short}补贴申领；"
+    "{short}信息查询"
+)
+
+# First matching rule wins: the order settles names such as 参保登记 (a service, not a confirmation).
+CATEGORY_RULES = [
+    (MatterCategory.adjudication, ("调处", "投诉处理", "仲裁")),
+    (
+        MatterCategory.payment,
+        ("补贴", "抚恤", "补助", "救助", "津贴", "养老金", "保险金", "报销", "奖励扶助", "待遇", "稳岗返还", "褒扬金"),
+    ),
+    (MatterCategory.levy, ("税申报", "申报缴纳", "费缴纳", "汇算清缴")),
+    (
+        MatterCategory.public_service,
+        ("查询", "参保", "失业登记", "生育登记", "证明开具", "打印", "就医备案", "报装", "过户", "新装", "一件事"),
+    ),
+    (MatterCategory.other_power, ("备案", "报告公示")),
+    (
+        MatterCategory.licensing,
+        ("许可", "审批", "核准", "核发", "执业", "资质", "审查", "审核", "设立", "安全检查", "验收", "核定"),
+    ),
+    (MatterCategory.confirmation, ("登记", "认定", "鉴定", "评定", "确认", "注册", "户口", "签注")),
 ]
+# Queries, prints and certificates are handled on the spot everywhere.
+IMMEDIATE_WORDS = ("查询", "打印", "挂失", "开具", "信息采集")
+JOINT_WORDS = ("联合", "一件事", "联办")
+# (immediate, promised, joint, escalated) weights by category: licences take time, services rarely do.
+KIND_WEIGHTS = {
+    MatterCategory.licensing: (20, 68, 4, 8),
+    MatterCategory.confirmation: (50, 44, 2, 4),
+    MatterCategory.public_service: (70, 26, 1, 3),
+    MatterCategory.payment: (35, 55, 2, 8),
+    MatterCategory.other_power: (75, 25, 0, 0),
+    MatterCategory.levy: (90, 10, 0, 0),
+    MatterCategory.adjudication: (0, 90, 0, 10),
+}
+KINDS = (CaseKind.immediate, CaseKind.promised, CaseKind.joint, CaseKind.escalated)
+
+LEGAL_BASES = {
+    "审批局": ("《中华人民共和国行政许可法》第二十五条", "《公共场所卫生管理条例》", "《旅馆业治安管理办法》"),
+    "发改": ("《企业投资项目核准和备案管理条例》", "《政府投资条例》", "《固定资产投资项目节能审查办法》"),
+    "公安": ("《中华人民共和国居民身份证法》", "《中华人民共和国户口登记条例》第六条", "《居住证暂行条例》"),
+    "民政": ("《婚姻登记条例》", "《社会团体登记管理条例》", "《社会救助暂行办法》"),
+    "人社": ("《中华人民共和国社会保险法》", "《工伤保险条例》", "《失业保险条例》", "《就业服务与就业管理规定》"),
+    "自然资源": ("《中华人民共和国城乡规划法》", "《中华人民共和国土地管理法》", "《土地复垦条例》"),
+    "住建": ("《中华人民共和国建筑法》第七条", "《城市商品房预售管理办法》", "《建设工程质量管理条例》"),
+    "交通": ("《中华人民共和国道路运输条例》", "《中华人民共和国公路法》", "《公路安全保护条例》"),
+    "水利": ("《中华人民共和国水法》", "《取水许可和水资源费征收管理条例》", "《中华人民共和国水土保持法》"),
+    "农业农村": ("《农药管理条例》", "《兽药管理条例》", "《中华人民共和国动物防疫法》", "《中华人民共和国种子法》"),
+    "商务": ("《单用途商业预付卡管理办法（试行）》", "《再生资源回收管理办法》", "《中华人民共和国外商投资法》"),
+    "文旅": ("《娱乐场所管理条例》", "《互联网上网服务营业场所管理条例》", "《营业性演出管理条例》"),
+    "卫健": ("《医疗机构管理条例》", "《中华人民共和国医师法》", "《护士条例》", "《中华人民共和国母婴保健法》"),
+    "市场监管": (
+        "《中华人民共和国食品安全法》第三十五条",
+        "《食品经营许可和备案管理办法》",
+        "《中华人民共和国市场主体登记管理条例》",
+        "《促进个体工商户发展条例》",
+    ),
+    "税务": ("《中华人民共和国税收征收管理法》", "《中华人民共和国发票管理办法》", "《中华人民共和国契税法》"),
+    "医保": ("《中华人民共和国社会保险法》", "《医疗保障基金使用监督管理条例》"),
+    "公积金": ("《住房公积金管理条例》",),
+    "不动产": ("《不动产登记暂行条例》第十四条", "《不动产登记暂行条例实施细则》", "《中华人民共和国民法典》"),
+    "生态环境": ("《中华人民共和国环境影响评价法》", "《排污许可管理条例》"),
+    "教育": ("《中华人民共和国民办教育促进法》", "《教师资格条例》"),
+    "司法": ("《中华人民共和国法律援助法》", "《中华人民共和国公证法》", "《中华人民共和国人民调解法》"),
+    "财政": ("《中华人民共和国会计法》", "《代理记账管理办法》", "《中华人民共和国政府采购法》"),
+    "应急": ("《中华人民共和国安全生产法》", "《危险化学品安全管理条例》", "《烟花爆竹安全管理条例》"),
+    "林业": ("《中华人民共和国森林法》", "《植物检疫条例》"),
+    "城管": ("《城市市容和环境卫生管理条例》", "《城市道路管理条例》", "《城市绿化条例》"),
+    "退役军人": ("《中华人民共和国退役军人保障法》", "《军人抚恤优待条例》"),
+    "残联": ("《中华人民共和国残疾人保障法》",),
+    "消防": ("《中华人民共和国消防法》第十五条",),
+    "气象": ("《中华人民共和国气象法》", "《气象灾害防御条例》"),
+    "烟草": ("《中华人民共和国烟草专卖法》第十六条", "《中华人民共和国烟草专卖法实施条例》"),
+    "供电": ("《电力供应与使用条例》",),
+    "供水": ("《城市供水条例》",),
+    "燃气": ("《城镇燃气管理条例》",),
+}
+DEFAULT_BASES = ("《中华人民共和国行政许可法》第十二条", "《优化营商环境条例》")
+CONDITIONS = {
+    MatterCategory.licensing: "申请人具备法定条件，申请材料齐全、符合法定形式。",
+    MatterCategory.confirmation: "申请人身份及相关事实清楚，证明材料真实有效。",
+    MatterCategory.payment: "申请人符合政策规定的对象范围和标准。",
+}
+
+# Fees the law fixes for well-known matters: name fragment -> (standard, ceiling, basis).
+KNOWN_FEES = [
+    ("居民身份证（补领）", "40", None, "居民身份证工本费标准"),
+    ("居民身份证", "20", None, "居民身份证工本费标准"),
+    ("临时居民身份证", "10", None, "居民身份证工本费标准"),
+    ("机动车驾驶证", "10", None, "机动车驾驶证工本费标准"),
+    ("普通护照", "120", None, "出入境证件收费标准"),
+    ("往来港澳通行证", "60", None, "出入境证件收费标准"),
+    ("不动产权证书补证", "10", None, "不动产权属证书工本费标准"),
+]
+# Housing 80 yuan per case, other property 550: one matter, two rates.
+PROPERTY_FEE = ("80", "550", "《国家发展改革委 财政部关于不动产登记收费标准等有关问题的通知》（发改价格规〔2016〕2559号）")
+PROPERTY_FEE_FREE = ("查询", "补证", "更正", "异议", "预告")
+
+# (name, form). The application form and the applicant's ID are added per matter.
+DEPARTMENT_MATERIALS = {
+    "市场监管": [("经营场所使用证明", "copy"), ("食品安全管理制度", "original"), ("从业人员健康证明", "copy"),
+             ("公司章程", "original"), ("股东会决议", "original")],
+    "公安": [("居民户口簿", "original_and_copy"), ("数码照片回执", "electronic"), ("出生医学证明", "original_and_copy"),
+           ("房屋产权证明", "copy"), ("机动车行驶证", "original")],
+    "人社": [("社会保障卡", "original"), ("劳动合同", "copy"), ("解除劳动关系证明", "original"),
+           ("银行账户信息", "copy"), ("工伤事故报告", "original")],
+    "住建": [("建设工程规划许可证", "copy"), ("施工图审查合格书", "copy"), ("中标通知书", "copy"),
+           ("施工合同", "copy"), ("建设资金落实证明", "original")],
+    "民政": [("居民户口簿", "original_and_copy"), ("婚姻状况声明", "original"), ("家庭收入情况说明", "original"),
+           ("章程草案", "original")],
+    "自然资源": [("建设项目批准文件", "copy"), ("用地红线图", "electronic"), ("总平面图", "electronic"),
+             ("土地权属证明", "copy")],
+    "不动产": [("不动产权证书", "original"), ("不动产买卖合同", "original"), ("完税凭证", "copy"),
+            ("不动产权籍调查成果", "original"), ("抵押合同", "original")],
+    "税务": [("经办人身份证件", "original_and_copy"), ("财务会计制度", "copy"), ("房屋买卖合同", "copy")],
+    "交通": [("车辆行驶证", "original_and_copy"), ("机动车驾驶证", "original_and_copy"),
+           ("安全生产管理制度", "original"), ("停车场地使用证明", "copy")],
+    "卫健": [("医疗机构设置批准书", "copy"), ("执业资格证书", "original_and_copy"), ("健康体检证明", "original"),
+           ("房屋平面布局图", "electronic")],
+    "医保": [("医保电子凭证", "electronic"), ("住院费用票据", "original"), ("出院小结", "copy"),
+           ("疾病诊断证明", "original")],
+    "公积金": [("购房合同", "copy"), ("婚姻关系证明", "copy"), ("本人银行卡", "copy"), ("房屋租赁合同", "copy")],
+    "农业农村": [("经营场所证明", "copy"), ("专业技术人员资格证明", "copy"), ("仓储设施清单", "original")],
+    "文旅": [("消防安全检查合格证明", "copy"), ("场所平面图", "electronic"), ("安全管理制度", "original")],
+    "水利": [("水资源论证报告", "original"), ("工程建设方案", "original"), ("水土保持方案报告书", "original")],
+    "生态环境": [("环境影响报告表", "original"), ("污染防治设施说明", "original"), ("监测报告", "copy")],
+    "教育": [("学历证书", "original_and_copy"), ("体检合格证明", "original"), ("普通话水平测试等级证书", "copy"),
+           ("办学场所证明", "copy")],
+}  # fmt: skip
+DEFAULT_MATERIALS = [("相关资质证明", "copy"), ("情况说明", "original"), ("现场照片", "electronic")]
+# Names that say the applicant is an organisation, so it shows a business licence rather than an ID card.
+ORGANISATION_WORDS = ("企业", "公司", "单位", "经营", "机构", "项目", "工程", "合作社", "场所", "许可")
+
+SURNAMES = (
+    "王 李 张 刘 陈 杨 黄 赵 吴 周 徐 孙 马 朱 胡 郭 何 高 林 罗 郑 梁 谢 宋 唐 许 韩 冯 邓 曹 彭 曾 田 董 袁 潘 "
+    "蒋 蔡 余 杜 叶 程 魏 苏 吕 丁 任 沈 姚 卢 姜 崔 钟 谭 陆 汪 范 金 石 廖 贾 夏 付 方 白 邹 孟 熊 秦 邱 江 尹 "
+    "薛 闫 段 雷 侯 史 贺 顾 毛 郝 龚 邵 万 钱 严 武 戴 孔 常 康 牛 樊 葛 邢 乔 聂 岳 翟 殷 申 耿 焦"
+).split()
+GIVEN_TWO = (
+    "建国 建华 国庆 志强 志刚 海燕 晓东 红梅 秀英 桂英 玉兰 丽娟 文博 雨欣 子涵 浩然 思远 家豪 欣怡 梓萱 宇航 俊杰 "
+    "晓燕 春梅 德明 明辉 永强 国平 卫东 新民 丽华 艳红 婷婷 静怡 雪梅 海峰 振华 立新 宏伟 建军 晓丽 美玲 玉珍 凤英 "
+    "少华 鹏飞 文静 晓明 思雨 佳琪 一鸣 天宇 嘉怡 诗涵 雅琴 博文 晨阳 明轩 梦瑶 晓雯 志伟 海涛 建平 国华 秀兰 慧敏 "
+    "丽萍 春燕 亚楠 晓峰 俊峰 长青 保国 爱华"
+).split()
+GIVEN_ONE = "伟 芳 娜 敏 静 丽 强 磊 军 洋 勇 艳 杰 娟 涛 明 超 霞 平 刚 鹏 辉 斌 峰 琳 颖 倩 婷 蕾 昊".split()
+MOBILE_PREFIXES = "130 131 132 135 136 137 138 139 150 151 152 155 156 157 158 159 166 177 180 182 183 185 186 187 188 189 199"
+
+# Accounts that are not window staff: (username, role, surname, given name).
+DEMO_ACCOUNTS = [
+    ("admin", "Admin", "系统", "管理员"),
+    ("manager", "CenterManager", "刘", "建国"),
+    ("supervisor", "Supervisor", "陈", "静"),
+    ("leader", "Leader", "王", "志强"),
+]
+ROLE_NAMES = ("Admin", "CenterManager", "Supervisor", "ChiefRep", "WindowStaff", "Leader")
 
 
 @dataclass
 class DemoSummary:
-    centers: int = 0
-    departments: int = 0
-    windows: int = 0
-    staff: int = 0
-    matters: int = 0
-    created: bool = False
-    logins: dict[str, str] = field(default_factory=dict)
-
-
-def _centers():
-    county = Center(
-        code=COUNTY_CODE,
-        name="示范县政务服务中心",
-        level=CenterLevel.county,
-        sort_order=0,
-        address="示范县人民路88号",
-        phone="0371-12345000",
-    )
-    centers = [county]
-    centers += [
-        Center(code=code, name=name, level=CenterLevel.sub_center, parent=county, sort_order=i)
-        for i, (code, name) in enumerate(SUB_CENTERS, 1)
-    ]
-    towns = [
-        Center(
-            code=f"XZ-T{i}", name=f"{town}便民服务中心", level=CenterLevel.township, parent=county, sort_order=10 + i
-        )
-        for i, town in enumerate(TOWNS, 1)
-    ]
-    villages = [
-        Center(
-            code=f"XZ-V{i:02d}",
-            name=f"{name}便民服务站",
-            level=CenterLevel.village,
-            parent=towns[(i - 1) // 2],
-            sort_order=20 + i,
-        )
-        for i, name in enumerate(VILLAGES, 1)
-    ]
-    return county, centers + towns + villages
-
-
-def _matters(rng, department, count, number):
-    names = MATTER_TEMPLATES.get(department.short_name) or [g.format(dept=department.short_name) for g in GENERIC]
-    matters = []
-    for i in range(count):
-        name = names[i % len(names)] + (f"（{i // len(names) + 1}）" if i >= len(names) else "")
-        kind = rng.choices([CaseKind.immediate, CaseKind.promised, CaseKind.joint, CaseKind.escalated], [45, 45, 5, 5])[
-            0
-        ]
-        if kind is CaseKind.immediate:
-            legal, promised = rng.choice([0, 1, 3, 5]), 0
-        else:
-            legal = rng.choice([10, 15, 20, 20, 30]) if kind is not CaseKind.joint else 45
-            promised = max(1, legal * rng.choice([4, 5, 6, 7]) // 10)
-        fee = rng.choices([Decimal("0"), Decimal("10"), Decimal("20"), Decimal("50")], [80, 8, 8, 4])[0]
-        picked = rng.sample(MATERIALS, rng.randint(2, 5))
-        step_names = ["受理", "审查", "决定", "送达"][: rng.randint(3, 4)] if promised else ["受理办结"]
-        shares = _split(promised, len(step_names))
-        matters.append(
-            Matter(
-                code=f"{COUNTY_CODE}-{department.code}-{number + i:04d}",
-                name=name,
-                category=rng.choices(
-                    [
-                        MatterCategory.licensing,
-                        MatterCategory.public_service,
-                        MatterCategory.confirmation,
-                        MatterCategory.payment,
-                    ],
-                    [45, 35, 12, 8],
-                )[0],
-                department=department,
-                case_kind=kind,
-                legal_limit_days=legal,
-                promised_limit_days=promised,
-                fee_standard=fee,
-                fee_max=fee * 2 if fee and rng.random() < 0.2 else None,
-                fee_basis="《行政事业性收费标准管理办法》" if fee else None,
-                legal_basis=rng.choice(BASES),
-                online_available=rng.random() < 0.7,
-                place=f"县政务服务中心{department.short_name}窗口",
-                phone=f"0371-1234{rng.randint(5000, 5999)}",
-                materials=[
-                    MatterMaterial(
-                        name=m,
-                        form=form,
-                        original_count=0 if form in (MaterialForm.copy, MaterialForm.electronic) else 1,
-                        copy_count=0 if form in (MaterialForm.original, MaterialForm.electronic) else 1,
-                        required=req,
-                        sort_order=k,
-                    )
-                    for k, (m, form, req) in enumerate(picked, 1)
-                ],
-                steps=[
-                    MatterStep(seq=k, name=n, limit_days=d)
-                    for k, (n, d) in enumerate(zip(step_names, shares, strict=True), 1)
-                ],
-            )
-        )
-    return matters
-
-
-def _split(days, parts):
-    """Share `days` over `parts` steps, review getting the remainder."""
-    base = [days // parts] * parts
-    base[min(1, parts - 1)] += days - sum(base)
-    return base
+    centers: int
+    departments: int
+    windows: int
+    staff: int
+    matters: int
+    created: bool
+    logins: dict[str, str] = field(default_factory=dict)  # role name -> example username
 
 
 def seed_demo(session, *, password_hash: str, roles: dict, progress=None, seed: int = 2026) -> DemoSummary:
-    """Create the demo county unless it exists; the caller commits."""
-    report = progress or (lambda *_: None)
-    summary = DemoSummary()
-    if session.scalar(sa.select(Center.id).where(Center.code == COUNTY_CODE)) is None:
-        _create(session, rng=random.Random(seed), password_hash=password_hash, roles=roles, report=report)
-        summary.created = True
-    for model, name in (
-        (Center, "centers"),
-        (Department, "departments"),
-        (Window, "windows"),
-        (Staff, "staff"),
-        (Matter, "matters"),
-    ):
-        setattr(summary, name, session.scalar(sa.select(sa.func.count()).select_from(model)))
-    summary.logins = _logins(session)
-    return summary
+    """Create the demo county unless its center exists; the caller commits.
+
+    `roles` maps role names to FAB `Role` rows; every login gets the one
+    `password_hash` (hashing 110 passwords with scrypt would take seconds).
+    """
+    report = progress or (lambda step, done, total: None)
+    created = session.scalar(sa.select(Center.id).where(Center.code == COUNTY_CODE)) is None
+    if created:
+        _build(session, seed=seed, password_hash=password_hash, roles=roles, report=report)
+    counts = {
+        name: session.scalar(sa.select(sa.func.count()).select_from(model))
+        for name, model in (
+            ("centers", Center),
+            ("departments", Department),
+            ("windows", Window),
+            ("staff", Staff),
+            ("matters", Matter),
+        )
+    }
+    return DemoSummary(**counts, created=created, logins=_logins(session))
 
 
-def _create(session, *, rng, password_hash, roles, report):
-    county, centers = _centers()
+def _build(session, *, seed, password_hash, roles, report):
+    county, centers = build_centers()
     session.add_all(centers)
     report("服务中心", len(centers), len(centers))
-
-    departments = [
-        Department(
-            code=f"D{i:02d}", name=name, short_name=short, center=county, sort_order=i, phone=f"0371-1234{5000 + i}"
-        )
-        for i, (name, short, _w, _m) in enumerate(DEPARTMENTS, 1)
-    ]
+    departments = build_departments(county)
     session.add_all(departments)
     report("进驻部门", len(departments), len(departments))
-
-    windows, number = [], 0
-    for department, (_name, short, window_count, _m) in zip(departments, DEPARTMENTS, strict=True):
-        if short in SMALL:
-            continue
-        for k in range(window_count):
-            number += 1
-            at = centers[1] if short == "不动产" and k >= 3 else centers[2] if short == "公安" and k >= 4 else county
-            windows.append(
-                Window(
-                    code=f"A{number:02d}",
-                    name=f"{short}窗口{k + 1}",
-                    kind=WindowKind.dedicated,
-                    center=at,
-                    department=department,
-                )
-            )
-    approval = departments[0]
-    small = [d for d in departments if d.short_name in SMALL]
-    windows += [
-        Window(
-            code="Z01",
-            name="综合受理窗口1",
-            kind=WindowKind.comprehensive,
-            center=county,
-            department=approval,
-            member_departments=small[:2],
-        ),
-        Window(
-            code="Z02",
-            name="综合受理窗口2",
-            kind=WindowKind.comprehensive,
-            center=county,
-            department=approval,
-            member_departments=small[2:],
-        ),
-        Window(code="G01", name="绿色通道窗口", kind=WindowKind.green, center=county, department=approval),
-        Window(code="G02", name="企业开办绿色通道", kind=WindowKind.green, center=county, department=departments[13]),
-        Window(code="C01", name="综合出件窗口1", kind=WindowKind.delivery, center=county, department=approval),
-        Window(code="C02", name="综合出件窗口2", kind=WindowKind.delivery, center=county, department=approval),
-    ]
+    windows = build_windows(centers, departments)
     session.add_all(windows)
     session.flush()
     report("窗口", len(windows), len(windows))
-
-    _create_staff(session, rng, departments, windows, password_hash, roles, report)
-
-    matter_total = sum(m for *_rest, m in DEPARTMENTS)
-    done = 0
-    for department, (*_rest, count) in zip(departments, DEPARTMENTS, strict=True):
-        session.add_all(_matters(rng, department, count, number=1))
-        done += count
-        report("政务服务事项", done, matter_total)
+    # Separate streams, so that changing the staff tables leaves the matter catalogue as it was.
+    staff, users = build_staff(random.Random(f"{seed}:staff"), departments, windows, password_hash, roles, report)
+    session.add_all(staff)
+    session.add_all(_missing_accounts(session, password_hash, roles))
+    session.flush()
+    matters = generate_matters(random.Random(f"{seed}:matters"), departments, places=_places(windows), report=report)
+    session.add_all(matters)
     session.flush()
 
 
-def _create_staff(session, rng, departments, windows, password_hash, roles, report):
-    by_department = {}
+def build_centers() -> tuple[Center, list[Center]]:
+    """The county center and its network: sub-centers and townships under it, villages under townships."""
+    county = Center(
+        code=COUNTY_CODE,
+        name=COUNTY_NAME,
+        level=CenterLevel.county,
+        address="示范县人民路88号",
+        phone=f"{AREA_CODE}-2812345",
+        sort_order=0,
+    )
+    centers = [county]
+    for i, (code, name, address) in enumerate(SUB_CENTERS, 1):
+        centers.append(
+            Center(
+                code=code,
+                name=name,
+                level=CenterLevel.sub_center,
+                parent=county,
+                address=address,
+                phone=f"{AREA_CODE}-28123{50 + i}",
+                sort_order=i,
+            )
+        )
+    village_no = 0
+    for i, (town, villages) in enumerate(TOWNS.items(), 1):
+        township = Center(
+            code=f"XZ-T{i}",
+            name=f"{town}便民服务中心",
+            level=CenterLevel.township,
+            parent=county,
+            address=f"示范县{town}政府院内",
+            phone=f"{AREA_CODE}-28{i}6001",
+            sort_order=10 + i,
+        )
+        centers.append(township)
+        for village in villages:
+            village_no += 1
+            centers.append(
+                Center(
+                    code=f"XZ-V{village_no:02d}",
+                    name=f"{village}便民服务站",
+                    level=CenterLevel.village,
+                    parent=township,
+                    address=f"示范县{town}{village}村委会",
+                    sort_order=20 + village_no,
+                )
+            )
+    return county, centers
+
+
+def build_departments(county: Center) -> list[Department]:
+    return [
+        Department(
+            code=f"D{i:02d}",
+            name=name,
+            short_name=short,
+            center=county,
+            phone=f"{AREA_CODE}-28{100 + i * 7:04d}",
+            sort_order=i,
+        )
+        for i, (name, short, _windows) in enumerate(DEPARTMENTS, 1)
+    ]
+
+
+def build_windows(centers: list[Center], departments: list[Department]) -> list[Window]:
+    county = centers[0]
+    by_code = {c.code: c for c in centers}
+    by_short = {d.short_name: d for d in departments}
+    windows = []
+    for department, (_name, short, count) in zip(departments, DEPARTMENTS, strict=True):
+        sub_center, outside = AT_SUB_CENTER.get(short, (None, 0))
+        for k in range(count):
+            windows.append(
+                Window(
+                    code=f"A{len(windows) + 1:02d}",
+                    name=f"{short}窗口{k + 1}",
+                    kind=WindowKind.dedicated,
+                    center=by_code[sub_center] if k >= count - outside else county,
+                    department=department,
+                )
+            )
+    for code, name, owner, members, note in COMPREHENSIVE_WINDOWS:
+        windows.append(
+            Window(
+                code=code,
+                name=name,
+                kind=WindowKind.comprehensive,
+                center=county,
+                department=by_short[owner] if owner else None,
+                member_departments=[by_short[m] for m in members],
+                note=note,
+            )
+        )
+    for code, name, kind, owner, note in SPECIAL_WINDOWS:
+        windows.append(Window(code=code, name=name, kind=kind, center=county, department=by_short[owner], note=note))
+    return windows
+
+
+def build_staff(rng, departments, windows, password_hash, roles, report) -> tuple[list[Staff], list[User]]:
+    """Window staff with their logins: one chief rep per department, A posts, a few B posts, leaders and clerks."""
+    own, serving = {}, {}
     for window in windows:
-        by_department.setdefault(window.department_id, []).append(window)
-    people = []
+        if window.kind is WindowKind.dedicated:
+            own.setdefault(window.department.short_name, []).append(window)
+        for member in window.member_departments:
+            serving[member.short_name] = window
+    extra = {}
+    for window in windows:
+        if window.kind is not WindowKind.dedicated and window.department is not None:
+            position = StaffPosition.clerk if window.kind is WindowKind.delivery else StaffPosition.a_post
+            extra.setdefault(window.department.short_name, []).append((window, position))
+
+    plan = []  # (department, window, position), in staff number order
     for department in departments:
-        own = by_department.get(department.id, [])
-        # As in most county halls, the chief representative staffs the first window himself.
-        people.append((department, own[0] if own else None, StaffPosition.chief_rep))
-        for k, window in enumerate(own):
-            if k == 0:
-                if len(own) >= 3:
-                    people.append((department, window, StaffPosition.b_post))
-                continue
-            if window.kind is not WindowKind.delivery or k == 1:
-                people.append((department, window, StaffPosition.a_post))
-    for department in departments[:2]:
-        people.append((department, None, StaffPosition.leader))
-    today = date(2026, 11, 1)
-    for number, (department, window, position) in enumerate(people, 1):
+        short = department.short_name
+        counters = own.get(short, [])
+        # As in most county halls, the chief rep staffs the first window and doubles as its B post.
+        plan.append((department, counters[0] if counters else serving.get(short), StaffPosition.chief_rep))
+        if short in B_POST_DEPARTMENTS and len(counters) > 1:
+            plan.append((department, counters[1], StaffPosition.b_post))
+        plan += [(department, window, StaffPosition.a_post) for window in counters[1:]]
+        plan += [(department, window, position) for window, position in extra.get(short, [])]
+        if short in LEADER_DEPARTMENTS:
+            plan.append((department, None, StaffPosition.leader))
+
+    names, phones = {f"{s}{g}" for _u, _r, s, g in DEMO_ACCOUNTS}, set()
+    staff, users = [], []
+    for number, (department, window, position) in enumerate(plan, 1):
+        surname, given = _person_name(rng, names)
         username = f"s{number:04d}"
-        role = roles["ChiefRep"] if position is StaffPosition.chief_rep else roles["WindowStaff"]
-        surname, given = rng.choice(SURNAMES), rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.4 else "")
+        role = roles.get("ChiefRep" if position is StaffPosition.chief_rep else "WindowStaff")
         user = User(
             username=username,
             first_name=given,
@@ -434,51 +577,260 @@ def _create_staff(session, rng, departments, windows, password_hash, roles, repo
             email=f"{username}@demo.gov.cn",
             active=True,
             password=password_hash,
-            roles=[role],
+            roles=[role] if role is not None else [],
         )
-        session.add(
+        # Chief reps are middle managers (the seeds require it): they have been around longer.
+        seniority = rng.randint(3 * 365, 8 * 365) if position is StaffPosition.chief_rep else rng.randint(30, 8 * 365)
+        staff.append(
             Staff(
                 staff_no=f"S{number:04d}",
                 name=surname + given,
+                phone=_mobile(rng, phones),
                 department=department,
                 window=window,
                 position=position,
                 user=user,
-                phone=f"1{rng.choice('35789')}{rng.randint(10**8, 10**9 - 1)}",
-                joined_on=today - timedelta(days=rng.randint(60, 8 * 365)),
+                joined_on=AS_OF - timedelta(days=seniority),
             )
         )
-    for username, role, surname, given in (
-        ("admin", "Admin", "系统", "管理员"),
-        ("manager", "CenterManager", "刘", "建国"),
-        ("supervisor", "Supervisor", "陈", "静"),
-        ("leader", "Leader", "王", "志强"),
-    ):
-        if session.scalar(sa.select(User.id).where(User.username == username)) is None:
-            session.add(
-                User(
-                    username=username,
-                    first_name=given,
-                    last_name=surname,
-                    active=True,
-                    email=f"{username}@demo.gov.cn",
-                    password=password_hash,
-                    roles=[roles[role]],
-                )
-            )
-    session.flush()
-    report("工作人员", len(people), len(people))
+        users.append(user)
+        if number % 20 == 0:
+            report("工作人员", number, len(plan))
+    report("工作人员", len(plan), len(plan))
+    return staff, users
+
+
+def _missing_accounts(session, password_hash, roles) -> list[User]:
+    taken = set(session.scalars(sa.select(User.username).where(User.username.in_([a[0] for a in DEMO_ACCOUNTS]))))
+    return [
+        User(
+            username=username,
+            first_name=given,
+            last_name=surname,
+            email=f"{username}@demo.gov.cn",
+            active=True,
+            password=password_hash,
+            roles=[roles[role]] if roles.get(role) is not None else [],
+        )
+        for username, role, surname, given in DEMO_ACCOUNTS
+        if username not in taken
+    ]
+
+
+def _person_name(rng, taken: set[str]) -> tuple[str, str]:
+    # Common surnames are far more frequent; names stay unique so lists and pickers are unambiguous.
+    weights = [1 / (rank + 6) for rank in range(len(SURNAMES))]
+    while True:
+        surname = rng.choices(SURNAMES, weights)[0]
+        given = rng.choice(GIVEN_TWO) if rng.random() < 0.7 else rng.choice(GIVEN_ONE)
+        if surname + given not in taken:
+            taken.add(surname + given)
+            return surname, given
+
+
+def _mobile(rng, taken: set[str]) -> str:
+    prefixes = MOBILE_PREFIXES.split()
+    while True:
+        phone = f"{rng.choice(prefixes)}{rng.randint(0, 10**8 - 1):08d}"
+        if phone not in taken:
+            taken.add(phone)
+            return phone
+
+
+def _places(windows: list[Window]) -> dict[str, str]:
+    """Where each department's matters are handled, as the service guide prints it ("示范县政务服务中心A05–A08号窗口")."""
+    spots: dict[str, dict[str, list[str]]] = {}
+    for window in windows:
+        if window.kind is WindowKind.dedicated:
+            spots.setdefault(window.department.short_name, {}).setdefault(window.center.name, []).append(window.code)
+        elif window.kind is WindowKind.comprehensive:
+            for member in window.member_departments:
+                spots.setdefault(member.short_name, {})[window.center.name] = [f"{window.code}{window.name}"]
+    return {
+        short: "；".join(
+            f"{center}{codes[0]}号窗口" if len(codes) == 1 else f"{center}{codes[0]}–{codes[-1]}号窗口"
+            for center, codes in by_center.items()
+        )
+        for short, by_center in spots.items()
+    }
+
+
+def expand_names(catalogue: str) -> list[str]:
+    """'食品经营许可（新办/变更）；出生登记' -> ['食品经营许可（新办）', '食品经营许可（变更）', '出生登记']."""
+    names = []
+    for entry in catalogue.split("；"):
+        match = re.fullmatch(r"(.*)（([^（）]+/[^（）]+)）(.*)", entry)
+        if match:
+            head, options, tail = match.groups()
+            names += [f"{head}（{option}）{tail}" for option in options.split("/")]
+        else:
+            names.append(entry)
+    return names
+
+
+def generate_matters(rng, departments, *, places=None, report=None) -> list[Matter]:
+    """The matter catalogue of `departments`, with materials and steps, in code order."""
+    catalogues = [
+        expand_names(MATTERS.get(d.short_name) or GENERIC_MATTERS.format(short=d.short_name or d.name))
+        for d in departments
+    ]
+    total, done = sum(map(len, catalogues)), 0
+    matters = []
+    for department, names in zip(departments, catalogues, strict=True):
+        place = (places or {}).get(department.short_name) or COUNTY_NAME
+        matters += [_matter(rng, department, name, number, place) for number, name in enumerate(names, 1)]
+        done += len(names)
+        if report:
+            report("政务服务事项", done, total)
+    return matters
+
+
+def _matter(rng, department, name, number, place) -> Matter:
+    short = department.short_name
+    category = category_of(name)
+    kind = _case_kind(rng, name, category)
+    legal, promised = _limits(rng, kind, category)
+    fee, fee_max, fee_basis = _fee(rng, name, short, category)
+    bases = LEGAL_BASES.get(short, DEFAULT_BASES)
+    return Matter(
+        code=f"{COUNTY_CODE}-{department.code}-{number:04d}",
+        name=name,
+        category=category,
+        department=department,
+        # A few everyday services are also handled in township centers (办事不出乡).
+        handling_level=CenterLevel.township
+        if category is MatterCategory.public_service and kind is CaseKind.immediate and rng.random() < 0.25
+        else CenterLevel.county,
+        case_kind=kind,
+        legal_basis="；".join(rng.sample(bases, k=min(len(bases), rng.choice((1, 1, 2))))),
+        conditions=CONDITIONS.get(category),
+        legal_limit_days=legal,
+        promised_limit_days=promised,
+        fee_standard=fee,
+        fee_max=fee_max,
+        fee_basis=fee_basis,
+        online_available=rng.random() < 0.7,
+        place=place,
+        phone=department.phone,
+        materials=_materials(rng, name, short),
+        steps=_steps(kind, category, promised),
+    )
+
+
+def category_of(name: str) -> MatterCategory:
+    for category, words in CATEGORY_RULES:
+        if any(word in name for word in words):
+            return category
+    return MatterCategory.public_service
+
+
+def _case_kind(rng, name, category) -> CaseKind:
+    if any(word in name for word in JOINT_WORDS):
+        return CaseKind.joint
+    if any(word in name for word in IMMEDIATE_WORDS):
+        return CaseKind.immediate
+    return rng.choices(KINDS, KIND_WEIGHTS[category])[0]
+
+
+def _limits(rng, kind, category) -> tuple[int, int]:
+    """(legal, promised) working days; promises are at least 30% under the law, as the seeds require."""
+    if kind is CaseKind.immediate:
+        return rng.choice((0, 1, 3, 5)), 0
+    if kind is CaseKind.joint:
+        legal = rng.choice((20, 30, 45))  # 行政许可法 §26: joint handling up to 45 days
+    elif kind is CaseKind.escalated:
+        legal = rng.choice((20, 30))
+    elif category is MatterCategory.licensing:
+        legal = rng.choice((10, 15, 20, 20, 30))
+    else:
+        legal = rng.choice((10, 15, 20))
+    return legal, max(1, legal * rng.choice((30, 40, 50, 60, 70)) // 100)
+
+
+def _fee(rng, name, short, category) -> tuple[Decimal, Decimal | None, str | None]:
+    if short == "不动产" and "登记" in name and not any(word in name for word in PROPERTY_FEE_FREE):
+        standard, ceiling, basis = PROPERTY_FEE
+        return Decimal(standard), Decimal(ceiling), basis
+    for fragment, standard, ceiling, basis in KNOWN_FEES:
+        if fragment in name:
+            return Decimal(standard), Decimal(ceiling) if ceiling else None, basis
+    if category is MatterCategory.licensing and rng.random() < 0.08:
+        standard = rng.choice((10, 20, 50))
+        ceiling = Decimal(standard * 4) if rng.random() < 0.3 else None
+        return Decimal(standard), ceiling, "省定行政事业性收费目录清单"
+    return Decimal("0"), None, None
+
+
+def _materials(rng, name, short) -> list[MatterMaterial]:
+    organisation = any(word in name for word in ORGANISATION_WORDS)
+    picked = [("申请表", "original"), ("营业执照", "copy") if organisation else ("居民身份证", "original_and_copy")]
+    pool = [m for m in DEPARTMENT_MATERIALS.get(short, DEFAULT_MATERIALS) if m[0] not in {p[0] for p in picked}]
+    picked += rng.sample(pool, k=min(len(pool), rng.randint(0, 3)))
+    materials = [_material(n, form, k, required=True, copies=rng.choice((1, 1, 2))) for k, (n, form) in enumerate(picked, 1)]
+    if rng.random() < 0.5:
+        materials.append(
+            _material("授权委托书", "original", len(materials) + 1, required=False, note="委托他人代为办理的提供")
+        )
+    return materials
+
+
+def _material(name, form, sort_order, *, required, copies=1, note=None) -> MatterMaterial:
+    form = MaterialForm[form]
+    return MatterMaterial(
+        name=name,
+        form=form,
+        # An electronic material has no paper counts.
+        original_count=1 if form in (MaterialForm.original, MaterialForm.original_and_copy) else 0,
+        copy_count=copies if form in (MaterialForm.copy, MaterialForm.original_and_copy) else 0,
+        required=required,
+        note=note,
+        sort_order=sort_order,
+    )
+
+
+def _steps(kind, category, promised) -> list[MatterStep]:
+    if kind is CaseKind.immediate:
+        plan = [("受理", "窗口受理人员", 0), ("审核", "窗口审核人员", 0), ("办结", "窗口受理人员", 0)]
+    else:
+        last = "送达" if category is MatterCategory.licensing else "办结"
+        names = [("受理", "窗口受理人员", 1), ("审查", "窗口审核人员", 3), ("决定", "首席代表", 2)]
+        if promised >= 3:
+            names.append((last, "窗口出件人员", 1))
+        days = split_days(promised, [weight for *_n, weight in names])
+        plan = [(n, handler, d) for (n, handler, _w), d in zip(names, days, strict=True)]
+    return [
+        MatterStep(seq=seq, name=name, handler_position=handler, limit_days=days)
+        for seq, (name, handler, days) in enumerate(plan, 1)
+    ]
+
+
+def split_days(days: int, weights: list[int]) -> list[int]:
+    """Share `days` by weight (largest remainder): the parts add up to `days` exactly."""
+    total = sum(weights)
+    shares = [days * w // total for w in weights]
+    remainders = sorted(range(len(weights)), key=lambda i: (-(days * weights[i] % total), -weights[i], i))
+    for i in remainders[: days - sum(shares)]:
+        shares[i] += 1
+    return shares
 
 
 def _logins(session) -> dict[str, str]:
+    """One username per role to print after seeding: the demo account where it exists."""
+    preferred = {role: username for username, role, *_names in DEMO_ACCOUNTS}
+    found: dict[str, list[str]] = {}
+    rows = session.execute(
+        sa.select(Role.name, User.username)
+        .select_from(User)
+        .join(User.roles)
+        .where(Role.name.in_(ROLE_NAMES), User.active.is_(True))
+        .order_by(User.username)
+    )
+    for role, username in rows:
+        found.setdefault(role, []).append(username)
     logins = {}
-    for role in ("Admin", "CenterManager", "Supervisor", "Leader", "ChiefRep", "WindowStaff"):
-        username = session.scalar(
-            sa.select(User.username)
-            .where(User.roles.any(name=role), User.username != "system")
-            .order_by(User.username)
-            .limit(1)
-        )
-        if username:
-            logins[role] = username
+    for role in ROLE_NAMES:
+        usernames = found.get(role, [])
+        if usernames:
+            staff_like = [u for u in usernames if re.fullmatch(r"s\d{4}", u)]
+            logins[role] = preferred.get(role) if preferred.get(role) in usernames else (staff_like or usernames)[0]
     return logins
