@@ -20,7 +20,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from wtforms import BooleanField, HiddenField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, InputRequired
@@ -93,7 +93,12 @@ class GovInterface(SQLAInterface):
         self.eager = eager
 
     def _eager_options(self):
-        return [selectinload(getattr(self.obj, name)) for name in self.eager]
+        # Many-to-one relations ride along in the page's own SELECT (a JOIN); only
+        # collections need a second query.
+        return [
+            (joinedload if self.is_relation_many_to_one(name) else selectinload)(getattr(self.obj, name))
+            for name in self.eager
+        ]
 
     def query(
         self,
