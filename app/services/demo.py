@@ -215,12 +215,16 @@ MATTERS = {
         "城市建筑垃圾处置核准；设置大型户外广告审批；占用挖掘城市道路审批；临时占用城市绿地审批；砍伐城市树木审批；"
         "城市生活垃圾经营性清扫收集运输服务许可"
     ),
-    "退役军人": "退役军人优待证申领；伤残等级评定；优抚对象抚恤补助发放；退役士兵自主就业一次性经济补助发放；烈士褒扬金发放",
+    "退役军人": (
+        "退役军人优待证申领；伤残等级评定；优抚对象抚恤补助发放；退役士兵自主就业一次性经济补助发放；烈士褒扬金发放"
+    ),
     "残联": "残疾人证（新办/换领/迁移）；残疾人辅助器具适配补贴申请",
     "消防": "公众聚集场所投入使用、营业前消防安全检查；大型群众性活动消防安全检查；火灾事故认定；消防安全重点单位备案",
     "气象": "雷电防护装置设计审核；雷电防护装置竣工验收；升放无人驾驶自由气球或者系留气球活动审批",
     "烟草": "烟草专卖零售许可证（新办/延续/变更）",
-    "供电": "低压居民用电新装（增容）；低压非居民用电新装（增容）；高压用电新装（增容）；用电更名过户；分布式光伏发电并网",
+    "供电": (
+        "低压居民用电新装（增容）；低压非居民用电新装（增容）；高压用电新装（增容）；用电更名过户；分布式光伏发电并网"
+    ),
     "供水": "用水报装；用水过户；水表迁移",
     "燃气": "燃气报装；燃气过户；燃气设施改装",
 }
@@ -232,26 +236,21 @@ GENERIC_MATTERS = (
 
 # First matching rule wins: the order settles names such as 参保登记 (a service, not a confirmation).
 CATEGORY_RULES = [
-    (MatterCategory.adjudication, ("调处", "投诉处理", "仲裁")),
-    (
-        MatterCategory.payment,
-        ("补贴", "抚恤", "补助", "救助", "津贴", "养老金", "保险金", "报销", "奖励扶助", "待遇", "稳岗返还", "褒扬金"),
-    ),
-    (MatterCategory.levy, ("税申报", "申报缴纳", "费缴纳", "汇算清缴")),
+    (MatterCategory.public_service, "查询 打印"),
+    (MatterCategory.adjudication, "调处 投诉处理 仲裁"),
+    (MatterCategory.payment, "补贴 抚恤 补助 救助 津贴 养老金 保险金 报销 奖励扶助 待遇 稳岗返还 褒扬金 生活保障"),
+    (MatterCategory.levy, "税申报 申报缴纳 费缴纳 汇算清缴"),
     (
         MatterCategory.public_service,
-        ("查询", "参保", "失业登记", "生育登记", "证明开具", "打印", "就医备案", "报装", "过户", "新装", "一件事"),
+        "参保 失业登记 生育登记 缴存登记 账户设立 信息公开 证明开具 就医备案 报装 过户 新装 一件事",
     ),
-    (MatterCategory.other_power, ("备案", "报告公示")),
-    (
-        MatterCategory.licensing,
-        ("许可", "审批", "核准", "核发", "执业", "资质", "审查", "审核", "设立", "安全检查", "验收", "核定"),
-    ),
-    (MatterCategory.confirmation, ("登记", "认定", "鉴定", "评定", "确认", "注册", "户口", "签注")),
+    (MatterCategory.other_power, "备案 报告公示"),
+    (MatterCategory.licensing, "许可 审批 核准 核发 执业 资质 审查 审核 设立 安全检查 验收 核定"),
+    (MatterCategory.confirmation, "登记 认定 鉴定 评定 确认 注册 户口 签注"),
 ]
 # Queries, prints and certificates are handled on the spot everywhere.
 IMMEDIATE_WORDS = ("查询", "打印", "挂失", "开具", "信息采集")
-JOINT_WORDS = ("联合", "一件事", "联办")
+JOINT_WORDS = ("联合审批", "联合审查", "联合验收", "一件事", "联办")
 # (immediate, promised, joint, escalated) weights by category: licences take time, services rarely do.
 KIND_WEIGHTS = {
     MatterCategory.licensing: (20, 68, 4, 8),
@@ -264,47 +263,243 @@ KIND_WEIGHTS = {
 }
 KINDS = (CaseKind.immediate, CaseKind.promised, CaseKind.joint, CaseKind.escalated)
 
+# Legal basis per department: (words in the matter name, basis); "*" is the department's general basis.
 LEGAL_BASES = {
-    "审批局": ("《中华人民共和国行政许可法》第二十五条", "《公共场所卫生管理条例》", "《旅馆业治安管理办法》"),
-    "发改": ("《企业投资项目核准和备案管理条例》", "《政府投资条例》", "《固定资产投资项目节能审查办法》"),
-    "公安": ("《中华人民共和国居民身份证法》", "《中华人民共和国户口登记条例》第六条", "《居住证暂行条例》"),
-    "民政": ("《婚姻登记条例》", "《社会团体登记管理条例》", "《社会救助暂行办法》"),
-    "人社": ("《中华人民共和国社会保险法》", "《工伤保险条例》", "《失业保险条例》", "《就业服务与就业管理规定》"),
-    "自然资源": ("《中华人民共和国城乡规划法》", "《中华人民共和国土地管理法》", "《土地复垦条例》"),
-    "住建": ("《中华人民共和国建筑法》第七条", "《城市商品房预售管理办法》", "《建设工程质量管理条例》"),
-    "交通": ("《中华人民共和国道路运输条例》", "《中华人民共和国公路法》", "《公路安全保护条例》"),
-    "水利": ("《中华人民共和国水法》", "《取水许可和水资源费征收管理条例》", "《中华人民共和国水土保持法》"),
-    "农业农村": ("《农药管理条例》", "《兽药管理条例》", "《中华人民共和国动物防疫法》", "《中华人民共和国种子法》"),
-    "商务": ("《单用途商业预付卡管理办法（试行）》", "《再生资源回收管理办法》", "《中华人民共和国外商投资法》"),
-    "文旅": ("《娱乐场所管理条例》", "《互联网上网服务营业场所管理条例》", "《营业性演出管理条例》"),
-    "卫健": ("《医疗机构管理条例》", "《中华人民共和国医师法》", "《护士条例》", "《中华人民共和国母婴保健法》"),
-    "市场监管": (
-        "《中华人民共和国食品安全法》第三十五条",
-        "《食品经营许可和备案管理办法》",
-        "《中华人民共和国市场主体登记管理条例》",
-        "《促进个体工商户发展条例》",
-    ),
-    "税务": ("《中华人民共和国税收征收管理法》", "《中华人民共和国发票管理办法》", "《中华人民共和国契税法》"),
-    "医保": ("《中华人民共和国社会保险法》", "《医疗保障基金使用监督管理条例》"),
-    "公积金": ("《住房公积金管理条例》",),
-    "不动产": ("《不动产登记暂行条例》第十四条", "《不动产登记暂行条例实施细则》", "《中华人民共和国民法典》"),
-    "生态环境": ("《中华人民共和国环境影响评价法》", "《排污许可管理条例》"),
-    "教育": ("《中华人民共和国民办教育促进法》", "《教师资格条例》"),
-    "司法": ("《中华人民共和国法律援助法》", "《中华人民共和国公证法》", "《中华人民共和国人民调解法》"),
-    "财政": ("《中华人民共和国会计法》", "《代理记账管理办法》", "《中华人民共和国政府采购法》"),
-    "应急": ("《中华人民共和国安全生产法》", "《危险化学品安全管理条例》", "《烟花爆竹安全管理条例》"),
-    "林业": ("《中华人民共和国森林法》", "《植物检疫条例》"),
-    "城管": ("《城市市容和环境卫生管理条例》", "《城市道路管理条例》", "《城市绿化条例》"),
-    "退役军人": ("《中华人民共和国退役军人保障法》", "《军人抚恤优待条例》"),
-    "残联": ("《中华人民共和国残疾人保障法》",),
-    "消防": ("《中华人民共和国消防法》第十五条",),
-    "气象": ("《中华人民共和国气象法》", "《气象灾害防御条例》"),
-    "烟草": ("《中华人民共和国烟草专卖法》第十六条", "《中华人民共和国烟草专卖法实施条例》"),
-    "供电": ("《电力供应与使用条例》",),
-    "供水": ("《城市供水条例》",),
-    "燃气": ("《城镇燃气管理条例》",),
+    "审批局": [
+        ("公共场所", "《公共场所卫生管理条例》"),
+        ("旅馆", "《旅馆业治安管理办法》"),
+        ("出版物", "《出版管理条例》"),
+        ("民办非企业", "《民办非企业单位登记管理暂行条例》"),
+        ("人防", "《中华人民共和国人民防空法》"),
+        ("医疗机构", "《医疗机构管理条例》"),
+        ("电影", "《中华人民共和国电影产业促进法》"),
+        ("校车", "《校车安全管理条例》"),
+        ("规划", "《中华人民共和国城乡规划法》"),
+        ("供水", "《生活饮用水卫生监督管理办法》"),
+        ("招标", "《中华人民共和国招标投标法》"),
+        ("联合 施工图", "《工程建设项目审批制度改革实施方案》"),
+        ("*", "《中华人民共和国行政许可法》第二十五条"),
+        ("*", "《优化营商环境条例》"),
+    ],
+    "发改": [
+        ("核准 备案", "《企业投资项目核准和备案管理条例》"),
+        ("节能", "《固定资产投资项目节能审查办法》"),
+        ("政府投资", "《政府投资条例》"),
+        ("价格", "《价格认定规定》"),
+        ("粮食", "《粮食流通管理条例》"),
+        ("招标", "《中华人民共和国招标投标法实施条例》"),
+        ("外商", "《中华人民共和国外商投资法》"),
+    ],
+    "公安": [
+        ("身份证", "《中华人民共和国居民身份证法》"),
+        ("户口 出生 户籍 姓名", "《中华人民共和国户口登记条例》第六条"),
+        ("居住证", "《居住证暂行条例》"),
+        ("驾驶证", "《机动车驾驶证申领和使用规定》"),
+        ("机动车", "《中华人民共和国道路交通安全法》"),
+        ("护照", "《中华人民共和国护照法》"),
+        ("港澳 台湾", "《中华人民共和国出境入境管理法》"),
+        ("犯罪", "《公安机关办理无犯罪记录证明工作规定》"),
+        ("群众性活动", "《大型群众性活动安全管理条例》"),
+        ("剧毒", "《危险化学品安全管理条例》"),
+        ("爆炸", "《民用爆炸物品安全管理条例》"),
+        ("烟花", "《烟花爆竹安全管理条例》"),
+        ("*", "《中华人民共和国治安管理处罚法》"),
+    ],
+    "民政": [
+        ("婚", "《婚姻登记条例》"),
+        ("社会团体", "《社会团体登记管理条例》"),
+        ("社会服务机构", "《民办非企业单位登记管理暂行条例》"),
+        ("生活保障 特困 临时救助", "《社会救助暂行办法》"),
+        ("高龄", "《中华人民共和国老年人权益保障法》"),
+        ("养老机构", "《养老机构管理办法》"),
+        ("残疾人", "《中华人民共和国残疾人保障法》"),
+    ],
+    "人社": [
+        ("社会保障卡 参保 养老 缴费 权益 转移", "《中华人民共和国社会保险法》"),
+        ("工伤 劳动能力", "《工伤保险条例》"),
+        ("失业 稳岗", "《失业保险条例》"),
+        ("就业 创业 见习", "《中华人民共和国就业促进法》"),
+        ("劳务派遣", "《劳务派遣行政许可实施办法》"),
+        ("人力资源服务", "《人力资源市场暂行条例》"),
+        ("仲裁", "《中华人民共和国劳动争议调解仲裁法》"),
+        ("*", "《中华人民共和国劳动法》"),
+    ],
+    "自然资源": [
+        ("规划", "《中华人民共和国城乡规划法》"),
+        ("用地 土地", "《中华人民共和国土地管理法》"),
+        ("采矿", "《中华人民共和国矿产资源法》"),
+        ("复垦", "《土地复垦条例》"),
+        ("地质灾害", "《地质灾害防治条例》"),
+        ("测绘", "《中华人民共和国测绘法》"),
+    ],
+    "住建": [
+        ("施工许可", "《中华人民共和国建筑法》第七条"),
+        ("预售", "《城市商品房预售管理办法》"),
+        ("竣工 质量", "《建设工程质量管理条例》"),
+        ("安全监督", "《建设工程安全生产管理条例》"),
+        ("建筑业企业", "《建筑业企业资质管理规定》"),
+        ("房地产开发", "《城市房地产开发经营管理条例》"),
+        ("燃气", "《城镇燃气管理条例》"),
+        ("消防", "《建设工程消防设计审查验收管理暂行规定》"),
+        ("买卖合同 交易资金 房屋租赁", "《中华人民共和国城市房地产管理法》"),
+        ("物业 维修资金", "《物业管理条例》"),
+        ("公共租赁 住房租赁", "《公共租赁住房管理办法》"),
+        ("排水", "《城镇排水与污水处理条例》"),
+        ("白蚁", "《城市房屋白蚁防治管理规定》"),
+    ],
+    "交通": [
+        ("道路 出租 维修 驾驶员培训", "《中华人民共和国道路运输条例》"),
+        ("网络预约", "《网络预约出租汽车经营服务管理暂行办法》"),
+        ("超限 涉路", "《公路安全保护条例》"),
+        ("公路建设", "《中华人民共和国公路法》"),
+    ],
+    "水利": [
+        ("取水", "《取水许可和水资源费征收管理条例》"),
+        ("河道", "《中华人民共和国河道管理条例》"),
+        ("水土保持", "《中华人民共和国水土保持法》"),
+        ("洪水", "《中华人民共和国防洪法》"),
+        ("*", "《中华人民共和国水法》"),
+    ],
+    "农业农村": [
+        ("农药", "《农药管理条例》"),
+        ("兽药", "《兽药管理条例》"),
+        ("动物", "《中华人民共和国动物防疫法》"),
+        ("种子", "《中华人民共和国种子法》"),
+        ("拖拉机", "《农业机械安全监督管理条例》"),
+        ("生鲜乳", "《乳品质量安全监督管理条例》"),
+        ("宅基地", "《中华人民共和国土地管理法》"),
+        ("渔业 水产", "《中华人民共和国渔业法》"),
+        ("种畜禽", "《中华人民共和国畜牧法》"),
+        ("农机购置", "《中华人民共和国农业机械化促进法》"),
+    ],
+    "商务": [
+        ("预付卡", "《单用途商业预付卡管理办法（试行）》"),
+        ("再生资源", "《再生资源回收管理办法》"),
+        ("外商", "《中华人民共和国外商投资法》"),
+        ("洗染", "《洗染业管理办法》"),
+        ("*", "《中华人民共和国行政许可法》"),
+    ],
+    "文旅": [
+        ("娱乐", "《娱乐场所管理条例》"),
+        ("上网", "《互联网上网服务营业场所管理条例》"),
+        ("演出", "《营业性演出管理条例》"),
+        ("旅行社", "《旅行社条例》"),
+        ("艺术品", "《艺术品经营管理办法》"),
+        ("非物质", "《中华人民共和国非物质文化遗产法》"),
+        ("文物", "《中华人民共和国文物保护法》"),
+        ("体育", "《全民健身条例》"),
+        ("图书馆", "《中华人民共和国公共图书馆法》"),
+    ],
+    "卫健": [
+        ("医疗机构", "《医疗机构管理条例》"),
+        ("医师执业", "《中华人民共和国医师法》"),
+        ("乡村医生", "《乡村医生从业管理条例》"),
+        ("护士", "《护士条例》"),
+        ("母婴 出生医学", "《中华人民共和国母婴保健法》"),
+        ("放射", "《放射诊疗管理规定》"),
+        ("生育", "《中华人民共和国人口与计划生育法》"),
+        ("饮用水", "《生活饮用水卫生监督管理办法》"),
+    ],
+    "市场监管": [
+        ("食品经营 小餐饮", "《食品经营许可和备案管理办法》"),
+        ("食品", "《中华人民共和国食品安全法》第三十五条"),
+        ("个体工商户", "《促进个体工商户发展条例》"),
+        ("公司 合作社 独资 营业执照 歇业 企业登记", "《中华人民共和国市场主体登记管理条例》"),
+        ("药品", "《中华人民共和国药品管理法》"),
+        ("医疗器械", "《医疗器械监督管理条例》"),
+        ("特种设备", "《中华人民共和国特种设备安全法》"),
+        ("计量", "《中华人民共和国计量法》"),
+        ("年度报告 经营异常", "《企业信息公示暂行条例》"),
+        ("股权出质", "《股权出质登记办法》"),
+        ("动产抵押", "《动产抵押登记办法》"),
+    ],
+    "税务": [
+        ("发票", "《中华人民共和国发票管理办法》"),
+        ("增值税", "《增值税一般纳税人登记管理办法》"),
+        ("个人所得税", "《中华人民共和国个人所得税法》"),
+        ("契税", "《中华人民共和国契税法》"),
+        ("车辆购置税", "《中华人民共和国车辆购置税法》"),
+        ("社会保险费 医疗保险费", "《中华人民共和国社会保险法》"),
+        ("*", "《中华人民共和国税收征收管理法》"),
+    ],
+    "医保": [
+        ("定点", "《医疗机构医疗保障定点管理暂行办法》"),
+        ("报销 待遇", "《医疗保障基金使用监督管理条例》"),
+        ("*", "《中华人民共和国社会保险法》"),
+    ],
+    "公积金": [("*", "《住房公积金管理条例》")],
+    "不动产": [
+        ("查询", "《不动产登记资料查询暂行办法》"),
+        ("登记 补证", "《不动产登记暂行条例实施细则》"),
+        ("*", "《不动产登记暂行条例》第十四条"),
+    ],
+    "生态环境": [
+        ("环境影响", "《中华人民共和国环境影响评价法》"),
+        ("排污", "《排污许可管理条例》"),
+        ("应急预案", "《突发环境事件应急管理办法》"),
+        ("竣工", "《建设项目环境保护管理条例》"),
+    ],
+    "教育": [
+        ("教师资格", "《教师资格条例》"),
+        ("民办学校 培训机构", "《中华人民共和国民办教育促进法》"),
+        ("*", "《中华人民共和国教育法》"),
+    ],
+    "司法": [
+        ("法律援助", "《中华人民共和国法律援助法》"),
+        ("公证", "《中华人民共和国公证法》"),
+        ("调解", "《中华人民共和国人民调解法》"),
+        ("基层法律服务", "《基层法律服务工作者管理办法》"),
+        ("法律职业资格", "《国家统一法律职业资格考试实施办法》"),
+    ],
+    "财政": [
+        ("代理记账", "《代理记账管理办法》"),
+        ("会计", "《中华人民共和国会计法》"),
+        ("政府采购", "《政府采购质疑和投诉办法》"),
+        ("票据", "《财政票据管理办法》"),
+        ("*", "《中华人民共和国预算法》"),
+    ],
+    "应急": [
+        ("危险化学品", "《危险化学品安全管理条例》"),
+        ("烟花爆竹", "《烟花爆竹安全管理条例》"),
+        ("应急预案", "《生产安全事故应急预案管理办法》"),
+        ("*", "《中华人民共和国安全生产法》"),
+    ],
+    "林业": [
+        ("采伐 林地", "《中华人民共和国森林法》"),
+        ("种子", "《中华人民共和国种子法》"),
+        ("检疫", "《植物检疫条例》"),
+        ("用火", "《森林防火条例》"),
+    ],
+    "城管": [
+        ("建筑垃圾", "《城市建筑垃圾管理规定》"),
+        ("广告 生活垃圾", "《城市市容和环境卫生管理条例》"),
+        ("道路", "《城市道路管理条例》"),
+        ("绿地 树木", "《城市绿化条例》"),
+    ],
+    "退役军人": [
+        ("优待证", "《中华人民共和国退役军人保障法》"),
+        ("伤残 抚恤 优抚", "《军人抚恤优待条例》"),
+        ("退役士兵", "《退役士兵安置条例》"),
+        ("烈士", "《烈士褒扬条例》"),
+    ],
+    "残联": [("*", "《中华人民共和国残疾人保障法》")],
+    "消防": [
+        ("公众聚集", "《中华人民共和国消防法》第十五条"),
+        ("火灾事故", "《火灾事故调查规定》"),
+        ("群众性活动", "《大型群众性活动安全管理条例》"),
+        ("*", "《中华人民共和国消防法》"),
+    ],
+    "气象": [
+        ("雷电", "《防雷减灾管理办法》"),
+        ("气球", "《施放气球管理办法》"),
+        ("*", "《中华人民共和国气象法》"),
+    ],
+    "烟草": [("*", "《中华人民共和国烟草专卖法》第十六条"), ("*", "《中华人民共和国烟草专卖法实施条例》")],
+    "供电": [("*", "《电力供应与使用条例》"), ("*", "《供电营业规则》")],
+    "供水": [("*", "《城市供水条例》")],
+    "燃气": [("*", "《城镇燃气管理条例》")],
 }
-DEFAULT_BASES = ("《中华人民共和国行政许可法》第十二条", "《优化营商环境条例》")
+DEFAULT_BASES = ["《中华人民共和国行政许可法》第十二条", "《优化营商环境条例》"]
 CONDITIONS = {
     MatterCategory.licensing: "申请人具备法定条件，申请材料齐全、符合法定形式。",
     MatterCategory.confirmation: "申请人身份及相关事实清楚，证明材料真实有效。",
@@ -314,49 +509,321 @@ CONDITIONS = {
 # Fees the law fixes for well-known matters: name fragment -> (standard, ceiling, basis).
 KNOWN_FEES = [
     ("居民身份证（补领）", "40", None, "居民身份证工本费标准"),
-    ("居民身份证", "20", None, "居民身份证工本费标准"),
     ("临时居民身份证", "10", None, "居民身份证工本费标准"),
+    ("居民身份证", "20", None, "居民身份证工本费标准"),
     ("机动车驾驶证", "10", None, "机动车驾驶证工本费标准"),
     ("普通护照", "120", None, "出入境证件收费标准"),
     ("往来港澳通行证", "60", None, "出入境证件收费标准"),
     ("不动产权证书补证", "10", None, "不动产权属证书工本费标准"),
 ]
 # Housing 80 yuan per case, other property 550: one matter, two rates.
-PROPERTY_FEE = ("80", "550", "《国家发展改革委 财政部关于不动产登记收费标准等有关问题的通知》（发改价格规〔2016〕2559号）")
-PROPERTY_FEE_FREE = ("查询", "补证", "更正", "异议", "预告")
+PROPERTY_FEE = (
+    "80",
+    "550",
+    "《国家发展改革委 财政部关于不动产登记收费标准等有关问题的通知》（发改价格规〔2016〕2559号）",
+)
+# Cancellations, corrections and objections are free; rural homesteads pay only the certificate.
+PROPERTY_FEE_FREE = ("查询", "补证", "注销", "更正", "异议", "预告", "宅基地")
 
-# (name, form). The application form and the applicant's ID are added per matter.
+# Materials per department, one per line: words in the matter name | material | form.
+# "*" fits any matter of the department. The application form and the applicant's ID are added to every matter.
 DEPARTMENT_MATERIALS = {
-    "市场监管": [("经营场所使用证明", "copy"), ("食品安全管理制度", "original"), ("从业人员健康证明", "copy"),
-             ("公司章程", "original"), ("股东会决议", "original")],
-    "公安": [("居民户口簿", "original_and_copy"), ("数码照片回执", "electronic"), ("出生医学证明", "original_and_copy"),
-           ("房屋产权证明", "copy"), ("机动车行驶证", "original")],
-    "人社": [("社会保障卡", "original"), ("劳动合同", "copy"), ("解除劳动关系证明", "original"),
-           ("银行账户信息", "copy"), ("工伤事故报告", "original")],
-    "住建": [("建设工程规划许可证", "copy"), ("施工图审查合格书", "copy"), ("中标通知书", "copy"),
-           ("施工合同", "copy"), ("建设资金落实证明", "original")],
-    "民政": [("居民户口簿", "original_and_copy"), ("婚姻状况声明", "original"), ("家庭收入情况说明", "original"),
-           ("章程草案", "original")],
-    "自然资源": [("建设项目批准文件", "copy"), ("用地红线图", "electronic"), ("总平面图", "electronic"),
-             ("土地权属证明", "copy")],
-    "不动产": [("不动产权证书", "original"), ("不动产买卖合同", "original"), ("完税凭证", "copy"),
-            ("不动产权籍调查成果", "original"), ("抵押合同", "original")],
-    "税务": [("经办人身份证件", "original_and_copy"), ("财务会计制度", "copy"), ("房屋买卖合同", "copy")],
-    "交通": [("车辆行驶证", "original_and_copy"), ("机动车驾驶证", "original_and_copy"),
-           ("安全生产管理制度", "original"), ("停车场地使用证明", "copy")],
-    "卫健": [("医疗机构设置批准书", "copy"), ("执业资格证书", "original_and_copy"), ("健康体检证明", "original"),
-           ("房屋平面布局图", "electronic")],
-    "医保": [("医保电子凭证", "electronic"), ("住院费用票据", "original"), ("出院小结", "copy"),
-           ("疾病诊断证明", "original")],
-    "公积金": [("购房合同", "copy"), ("婚姻关系证明", "copy"), ("本人银行卡", "copy"), ("房屋租赁合同", "copy")],
-    "农业农村": [("经营场所证明", "copy"), ("专业技术人员资格证明", "copy"), ("仓储设施清单", "original")],
-    "文旅": [("消防安全检查合格证明", "copy"), ("场所平面图", "electronic"), ("安全管理制度", "original")],
-    "水利": [("水资源论证报告", "original"), ("工程建设方案", "original"), ("水土保持方案报告书", "original")],
-    "生态环境": [("环境影响报告表", "original"), ("污染防治设施说明", "original"), ("监测报告", "copy")],
-    "教育": [("学历证书", "original_and_copy"), ("体检合格证明", "original"), ("普通话水平测试等级证书", "copy"),
-           ("办学场所证明", "copy")],
-}  # fmt: skip
-DEFAULT_MATERIALS = [("相关资质证明", "copy"), ("情况说明", "original"), ("现场照片", "electronic")]
+    "审批局": """
+        公共场所 供水 餐馆 | 卫生管理制度 | original
+        公共场所 供水 餐馆 | 从业人员健康证明 | copy
+        旅馆 出版物 电影 餐馆 | 经营场所使用证明 | copy
+        旅馆 | 消防安全检查合格证明 | copy
+        民办非企业 | 章程草案 | original
+        人防 | 人防工程设计文件 | original
+        医疗机构 | 设置可行性研究报告 | original
+        校车 | 校车行驶证 | copy
+        校车 | 校车驾驶人资格证明 | copy
+        规划 | 建设工程设计方案 | original
+        招标 | 招标投标情况书面报告 | original
+        联合 施工图 | 施工图设计文件 | electronic
+        新生儿 | 出生医学证明 | copy
+        退休 | 社会保障卡 | original
+        开办 | 公司章程 | original
+        代办 | 项目代办委托书 | original
+    """,
+    "发改": """
+        核准 | 项目申请报告 | original
+        备案 | 项目基本情况表 | original
+        节能 | 节能报告 | original
+        建议书 | 项目建议书 | original
+        可行性 | 可行性研究报告 | original
+        初步设计 | 初步设计文件 | original
+        价格 | 价格认定协助书 | original
+        粮食 | 仓储设施证明 | copy
+        招标 | 招标方案 | original
+        风险评估 | 社会稳定风险评估报告 | original
+    """,
+    "公安": """
+        身份证 户口 出生 姓名 户籍 | 居民户口簿 | original_and_copy
+        身份证 护照 通行证 居住证 驾驶证 | 数码照片回执 | electronic
+        出生 | 出生医学证明 | original_and_copy
+        户口迁移 居住证 | 合法稳定住所证明 | copy
+        死亡 | 死亡医学证明 | original
+        转移登记 抵押登记 检验 | 机动车登记证书 | original
+        注册登记 | 机动车整车出厂合格证明 | original
+        检验 | 机动车交通事故责任强制保险凭证 | copy
+        驾驶证 | 身体条件证明 | original
+        印章 刻制 | 单位介绍信 | original
+        群众性活动 | 安全工作方案 | original
+        剧毒 爆炸 烟花 | 购买用途证明 | original
+    """,
+    "民政": """
+        婚 | 居民户口簿 | original_and_copy
+        结婚 | 婚姻状况声明 | original
+        结婚 | 双方合影照片 | original
+        离婚 | 离婚协议书 | original
+        离婚 补领 | 结婚证 | original
+        社会团体 社会服务机构 | 章程草案 | original
+        社会团体 社会服务机构 养老机构 | 住所使用证明 | copy
+        生活保障 特困 救助 津贴 补贴 | 家庭收入情况说明 | original
+        生活保障 特困 救助 津贴 补贴 | 居民户口簿 | original_and_copy
+        残疾人 | 残疾人证 | copy
+        养老机构 | 消防安全检查合格证明 | copy
+    """,
+    "人社": """
+        社会保障卡 | 数码照片回执 | electronic
+        养老 退休 权益 转移 | 社会保障卡 | original
+        失业 | 解除劳动关系证明 | original
+        劳务派遣 工伤认定 仲裁 就业困难 | 劳动合同 | copy
+        工伤 劳动能力 | 医疗诊断证明 | original
+        工伤认定 | 工伤事故报告 | original
+        补贴 贷款 稳岗 见习 | 银行账户信息 | copy
+        创业 | 创业项目计划书 | original
+        劳务派遣 人力资源服务 | 经营场所使用证明 | copy
+        仲裁 | 仲裁申请书 | original
+    """,
+    "自然资源": """
+        规划 用地 选址 | 建设项目批准文件 | copy
+        规划 用地 选址 | 用地红线图 | electronic
+        规划 | 总平面图 | electronic
+        土地 用地 | 土地权属证明 | copy
+        采矿 | 矿产资源开发利用方案 | original
+        复垦 | 土地复垦方案 | original
+        地质灾害 | 地质灾害危险性评估报告 | original
+        调处 | 权属争议调查申请书 | original
+    """,
+    "住建": """
+        施工许可 监督登记 | 施工合同 | copy
+        施工许可 | 建设工程规划许可证 | copy
+        施工许可 | 中标通知书 | copy
+        施工许可 消防设计 | 施工图设计文件审查合格书 | copy
+        预售 | 国有土地使用权证 | copy
+        预售 | 工程施工进度证明 | original
+        竣工 验收 | 工程竣工验收报告 | original
+        资质 | 技术负责人资格证书 | copy
+        燃气 | 燃气设施安全评估报告 | original
+        买卖合同 交易资金 | 商品房买卖合同 | original
+        物业 | 前期物业服务合同 | original
+        维修资金 | 业主大会决议 | original
+        公共租赁 住房租赁补贴 | 家庭收入情况说明 | original
+        房屋租赁 | 房屋租赁合同 | original
+        排水 | 排水管网图 | electronic
+    """,
+    "交通": """
+        经营许可 | 拟投入车辆承诺书 | original
+        道路 出租 维修 驾驶员培训 | 安全生产管理制度 | original
+        道路旅客 出租 维修 驾驶员培训 | 停车场地使用证明 | copy
+        从业资格 | 机动车驾驶证 | original_and_copy
+        网络预约 超限 运输证 | 车辆行驶证 | original_and_copy
+        超限 | 护送方案 | original
+        涉路 公路建设 | 施工方案 | original
+    """,
+    "水利": """
+        取水 | 水资源论证报告 | original
+        河道 | 工程建设方案 | original
+        水土保持 | 水土保持方案报告书 | original
+        洪水 | 洪水影响评价报告 | original
+        采砂 | 采砂作业方案 | original
+        灌溉 | 占用补偿方案 | original
+        基建 | 初步设计报告 | original
+        质量监督 | 施工合同 | copy
+    """,
+    "农业农村": """
+        农药 兽药 种子 种畜禽 | 经营场所证明 | copy
+        农药 兽药 | 专业技术人员资格证明 | copy
+        农药 兽药 | 仓储设施清单 | original
+        动物 | 场所平面图 | electronic
+        动物诊疗 | 执业兽医资格证书 | copy
+        注册登记 | 拖拉机来历证明 | original
+        驾驶证 | 身体条件证明 | original
+        生鲜乳 | 检测设备清单 | original
+        宅基地 | 村民小组会议讨论意见 | original
+        渔业 | 渔船检验证书 | copy
+        水产 | 苗种生产场所证明 | copy
+        补贴 | 农机购置发票 | original
+    """,
+    "商务": """
+        成品油 | 加油站规划确认文件 | copy
+        预付卡 再生资源 洗染 美容美发 | 经营场所使用证明 | copy
+        以旧换新 | 购买发票 | original
+        以旧换新 | 旧品回收证明 | original
+    """,
+    "文旅": """
+        娱乐 上网 演出 | 消防安全检查合格证明 | copy
+        娱乐 上网 | 场所平面图 | electronic
+        娱乐 上网 演出 体育 | 安全管理制度 | original
+        旅行社 艺术品 | 经营场所使用证明 | copy
+        旅行社 | 质量保证金缴存证明 | copy
+        非物质 | 项目申报书 | original
+        文物 | 建设工程设计方案 | original
+        体育 | 社会体育指导人员资格证明 | copy
+    """,
+    "卫健": """
+        医疗机构 | 医疗机构设置批准书 | copy
+        医疗机构 | 房屋平面布局图 | electronic
+        医师 护士 乡村医生 | 执业资格证书 | original_and_copy
+        医师 护士 | 健康体检证明 | original
+        母婴 放射 | 专业技术人员资格证明 | copy
+        放射 | 放射诊疗设备清单 | original
+        出生医学 | 新生儿父母身份证件 | copy
+        生育 扶助 | 居民户口簿 | original_and_copy
+        饮用水 | 水质检测报告 | original
+    """,
+    "市场监管": """
+        食品 小餐饮 个体工商户 独资 药品 医疗器械 | 经营场所使用证明 | copy
+        食品 | 食品安全管理制度 | original
+        食品 小餐饮 药品 | 从业人员健康证明 | copy
+        公司 | 公司章程 | original
+        公司 | 股东会决议 | original
+        合作社 | 成员出资清单 | original
+        药品 医疗器械 | 质量管理制度 | original
+        药品 | 执业药师注册证 | copy
+        特种设备 | 特种设备产品合格证 | copy
+        计量 | 计量器具清单 | original
+        股权出质 | 股权质押合同 | original
+        动产抵押 | 动产抵押合同 | original
+    """,
+    "税务": """
+        代开 | 合同或协议 | copy
+        增值税 | 财务会计制度 | copy
+        契税 | 房屋买卖合同 | copy
+        车辆购置税 | 机动车销售统一发票 | original
+        个人所得税 | 收入纳税明细 | electronic
+        出口退 | 出口货物报关单 | copy
+        清税 | 清税申报表 | original
+    """,
+    "医保": """
+        报销 | 医疗费用票据 | original
+        报销 | 费用明细清单 | original
+        报销 慢特病 | 疾病诊断证明 | original
+        就医 参保 转移 变更 凭证 | 医保电子凭证 | electronic
+        生育 | 出生医学证明 | copy
+        定点 | 医疗机构执业许可证 | copy
+    """,
+    "公积金": """
+        购房 贷款 | 购房合同 | copy
+        租房 | 房屋租赁合同 | copy
+        提取 贷款 | 本人银行卡 | copy
+        离退休 | 退休证明 | copy
+        贷款 | 婚姻关系证明 | copy
+        贷款 | 收入证明 | original
+    """,
+    "不动产": """
+        转移 变更 抵押 预告 更正 补证 异议 | 不动产权证书 | original
+        首次 | 不动产权籍调查成果 | original
+        国有建设用地 | 国有建设用地使用权出让合同 | original
+        转移 预告 | 不动产买卖合同 | original
+        转移 | 完税凭证 | copy
+        抵押 | 抵押合同 | original
+        抵押 | 主债权合同 | original
+        宅基地 | 宅基地批准文件 | copy
+        更正 异议 | 利害关系证明材料 | copy
+    """,
+    "生态环境": """
+        报告表 | 环境影响报告表 | original
+        登记表 | 环境影响登记表 | electronic
+        排污 | 污染防治设施说明 | original
+        排污 | 监测报告 | copy
+        应急预案 | 突发环境事件应急预案 | original
+        竣工 | 竣工环境保护验收监测报告 | original
+    """,
+    "教育": """
+        教师资格 | 学历证书 | original_and_copy
+        教师资格 | 体检合格证明 | original
+        教师资格 | 普通话水平测试等级证书 | copy
+        民办学校 培训机构 | 办学场所证明 | copy
+        民办学校 培训机构 | 学校章程 | original
+        资助 | 家庭经济困难情况说明 | original
+        转学 | 转入学校接收证明 | original
+    """,
+    "司法": """
+        法律援助 | 经济困难状况说明表 | original
+        申办 | 公证事项证明材料 | original
+        调解 | 纠纷情况说明 | original
+        执业 | 法律专业学历证明 | copy
+        法律职业资格 | 考试成绩合格证明 | copy
+    """,
+    "财政": """
+        代理记账 | 办公场所证明 | copy
+        代理记账 会计 | 会计专业技术资格证明 | copy
+        政府采购 | 投诉书 | original
+        补贴 | 惠民惠农一卡通 | copy
+    """,
+    "应急": """
+        危险化学品 | 安全评价报告 | original
+        危险化学品 烟花 | 经营场所使用证明 | copy
+        应急预案 | 应急预案文本 | original
+        设计审查 | 安全设施设计文件 | original
+    """,
+    "林业": """
+        采伐 | 林权证明 | copy
+        采伐 | 采伐作业设计 | original
+        林地 | 使用林地可行性报告 | original
+        种子 | 种子检验报告 | copy
+        用火 | 用火安全措施 | original
+    """,
+    "城管": """
+        建筑垃圾 生活垃圾 | 运输车辆清单 | original
+        广告 | 广告设计效果图 | electronic
+        道路 绿地 | 施工方案 | original
+        树木 | 树木现状照片 | electronic
+    """,
+    "退役军人": """
+        优待证 伤残 抚恤 优抚 补助 | 退役证件 | copy
+        伤残 | 医疗诊断证明 | original
+        烈士 | 烈士证明书 | copy
+    """,
+    "残联": """
+        残疾人证 | 数码照片回执 | electronic
+        新办 | 残疾评定表 | original
+        辅助器具 | 残疾人证 | copy
+    """,
+    "消防": """
+        检查 | 消防安全制度 | original
+        检查 | 场所平面布置图 | electronic
+        火灾 | 火灾损失情况说明 | original
+        重点单位 | 消防安全管理人员名单 | original
+    """,
+    "气象": """
+        设计 | 防雷装置设计说明书 | original
+        竣工 | 防雷装置检测报告 | original
+        气球 | 施放活动方案 | original
+    """,
+    "烟草": """
+        * | 经营场所使用证明 | copy
+    """,
+    "供电": """
+        新装 | 用电地址产权证明 | copy
+        高压 | 用电工程项目批准文件 | copy
+        过户 | 产权变更证明 | copy
+        光伏 | 屋顶使用证明 | copy
+    """,
+    "供水": """
+        报装 | 用水地址产权证明 | copy
+        过户 | 产权变更证明 | copy
+    """,
+    "燃气": """
+        报装 | 用气地址产权证明 | copy
+        过户 | 产权变更证明 | copy
+        改装 | 改装方案 | original
+    """,
+}
+DEFAULT_MATERIALS = "* | 相关资质证明 | copy\n* | 情况说明 | original"
 # Names that say the applicant is an organisation, so it shows a business licence rather than an ID card.
 ORGANISATION_WORDS = ("企业", "公司", "单位", "经营", "机构", "项目", "工程", "合作社", "场所", "许可")
 
@@ -372,7 +839,9 @@ GIVEN_TWO = (
     "丽萍 春燕 亚楠 晓峰 俊峰 长青 保国 爱华"
 ).split()
 GIVEN_ONE = "伟 芳 娜 敏 静 丽 强 磊 军 洋 勇 艳 杰 娟 涛 明 超 霞 平 刚 鹏 辉 斌 峰 琳 颖 倩 婷 蕾 昊".split()
-MOBILE_PREFIXES = "130 131 132 135 136 137 138 139 150 151 152 155 156 157 158 159 166 177 180 182 183 185 186 187 188 189 199"
+MOBILE_PREFIXES = (
+    "130 131 132 135 136 137 138 139 150 151 152 155 156 157 158 159 166 177 180 182 183 185 186 187 188 189 199"
+)
 
 # Accounts that are not window staff: (username, role, surname, given name).
 DEMO_ACCOUNTS = [
@@ -430,7 +899,11 @@ def _build(session, *, seed, password_hash, roles, report):
     session.flush()
     report("窗口", len(windows), len(windows))
     # Separate streams, so that changing the staff tables leaves the matter catalogue as it was.
-    staff, users = build_staff(random.Random(f"{seed}:staff"), departments, windows, password_hash, roles, report)
+    # A login left behind by an earlier, deleted demo county is linked again rather than duplicated.
+    existing = {u.username: u for u in session.scalars(sa.select(User).where(User.username.like("s%")))}
+    staff = build_staff(random.Random(f"{seed}:staff"), departments, windows, password_hash, roles, report)
+    for person in staff:
+        person.user = existing.get(person.user.username, person.user)
     session.add_all(staff)
     session.add_all(_missing_accounts(session, password_hash, roles))
     session.flush()
@@ -496,7 +969,7 @@ def build_departments(county: Center) -> list[Department]:
             name=name,
             short_name=short,
             center=county,
-            phone=f"{AREA_CODE}-28{100 + i * 7:04d}",
+            phone=f"{AREA_CODE}-28{10000 + i * 37}",
             sort_order=i,
         )
         for i, (name, short, _windows) in enumerate(DEPARTMENTS, 1)
@@ -537,7 +1010,7 @@ def build_windows(centers: list[Center], departments: list[Department]) -> list[
     return windows
 
 
-def build_staff(rng, departments, windows, password_hash, roles, report) -> tuple[list[Staff], list[User]]:
+def build_staff(rng, departments, windows, password_hash, roles, report) -> list[Staff]:
     """Window staff with their logins: one chief rep per department, A posts, a few B posts, leaders and clerks."""
     own, serving = {}, {}
     for window in windows:
@@ -565,7 +1038,7 @@ def build_staff(rng, departments, windows, password_hash, roles, report) -> tupl
             plan.append((department, None, StaffPosition.leader))
 
     names, phones = {f"{s}{g}" for _u, _r, s, g in DEMO_ACCOUNTS}, set()
-    staff, users = [], []
+    staff = []
     for number, (department, window, position) in enumerate(plan, 1):
         surname, given = _person_name(rng, names)
         username = f"s{number:04d}"
@@ -593,11 +1066,10 @@ def build_staff(rng, departments, windows, password_hash, roles, report) -> tupl
                 joined_on=AS_OF - timedelta(days=seniority),
             )
         )
-        users.append(user)
         if number % 20 == 0:
             report("工作人员", number, len(plan))
     report("工作人员", len(plan), len(plan))
-    return staff, users
+    return staff
 
 
 def _missing_accounts(session, password_hash, roles) -> list[User]:
@@ -638,21 +1110,22 @@ def _mobile(rng, taken: set[str]) -> str:
 
 
 def _places(windows: list[Window]) -> dict[str, str]:
-    """Where each department's matters are handled, as the service guide prints it ("示范县政务服务中心A05–A08号窗口")."""
-    spots: dict[str, dict[str, list[str]]] = {}
+    """Where each department's matters are handled, as service guides print it."""
+    dedicated: dict[str, dict[str, list[str]]] = {}
+    places = {}
     for window in windows:
         if window.kind is WindowKind.dedicated:
-            spots.setdefault(window.department.short_name, {}).setdefault(window.center.name, []).append(window.code)
+            by_center = dedicated.setdefault(window.department.short_name, {})
+            by_center.setdefault(window.center.name, []).append(window.code)
         elif window.kind is WindowKind.comprehensive:
             for member in window.member_departments:
-                spots.setdefault(member.short_name, {})[window.center.name] = [f"{window.code}{window.name}"]
-    return {
-        short: "；".join(
-            f"{center}{codes[0]}号窗口" if len(codes) == 1 else f"{center}{codes[0]}–{codes[-1]}号窗口"
+                places[member.short_name] = f"{window.center.name}{window.code}{window.name}"
+    for short, by_center in dedicated.items():
+        places[short] = "；".join(
+            f"{center}{codes[0]}{'' if len(codes) == 1 else '–' + codes[-1]}号窗口"
             for center, codes in by_center.items()
         )
-        for short, by_center in spots.items()
-    }
+    return places
 
 
 def expand_names(catalogue: str) -> list[str]:
@@ -691,7 +1164,6 @@ def _matter(rng, department, name, number, place) -> Matter:
     kind = _case_kind(rng, name, category)
     legal, promised = _limits(rng, kind, category)
     fee, fee_max, fee_basis = _fee(rng, name, short, category)
-    bases = LEGAL_BASES.get(short, DEFAULT_BASES)
     return Matter(
         code=f"{COUNTY_CODE}-{department.code}-{number:04d}",
         name=name,
@@ -702,7 +1174,7 @@ def _matter(rng, department, name, number, place) -> Matter:
         if category is MatterCategory.public_service and kind is CaseKind.immediate and rng.random() < 0.25
         else CenterLevel.county,
         case_kind=kind,
-        legal_basis="；".join(rng.sample(bases, k=min(len(bases), rng.choice((1, 1, 2))))),
+        legal_basis=_legal_basis(rng, name, short),
         conditions=CONDITIONS.get(category),
         legal_limit_days=legal,
         promised_limit_days=promised,
@@ -719,7 +1191,7 @@ def _matter(rng, department, name, number, place) -> Matter:
 
 def category_of(name: str) -> MatterCategory:
     for category, words in CATEGORY_RULES:
-        if any(word in name for word in words):
+        if any(word in name for word in words.split()):
             return category
     return MatterCategory.public_service
 
@@ -747,6 +1219,14 @@ def _limits(rng, kind, category) -> tuple[int, int]:
     return legal, max(1, legal * rng.choice((30, 40, 50, 60, 70)) // 100)
 
 
+def _legal_basis(rng, name, short) -> str:
+    """The laws whose subject the matter's name mentions, else the department's general basis."""
+    entries = LEGAL_BASES.get(short, [])
+    matched = [basis for words, basis in entries if words != "*" and any(w in name for w in words.split())]
+    general = [basis for words, basis in entries if words == "*"] or DEFAULT_BASES
+    return "；".join(matched[:2] or [rng.choice(general)])
+
+
 def _fee(rng, name, short, category) -> tuple[Decimal, Decimal | None, str | None]:
     if short == "不动产" and "登记" in name and not any(word in name for word in PROPERTY_FEE_FREE):
         standard, ceiling, basis = PROPERTY_FEE
@@ -762,16 +1242,30 @@ def _fee(rng, name, short, category) -> tuple[Decimal, Decimal | None, str | Non
 
 
 def _materials(rng, name, short) -> list[MatterMaterial]:
-    organisation = any(word in name for word in ORGANISATION_WORDS)
-    picked = [("申请表", "original"), ("营业执照", "copy") if organisation else ("居民身份证", "original_and_copy")]
-    pool = [m for m in DEPARTMENT_MATERIALS.get(short, DEFAULT_MATERIALS) if m[0] not in {p[0] for p in picked}]
-    picked += rng.sample(pool, k=min(len(pool), rng.randint(0, 3)))
-    materials = [_material(n, form, k, required=True, copies=rng.choice((1, 1, 2))) for k, (n, form) in enumerate(picked, 1)]
+    if "身份证" in name:  # the card itself is what is being applied for
+        subject = ("居民户口簿", "original_and_copy")
+    elif any(word in name for word in ORGANISATION_WORDS):
+        subject = ("营业执照", "copy")
+    else:
+        subject = ("居民身份证", "original_and_copy")
+    table = _material_table(DEPARTMENT_MATERIALS.get(short, DEFAULT_MATERIALS))
+    matched = [(m, form) for words, m, form in table if words != "*" and any(w in name for w in words.split())]
+    matched = matched or [(m, form) for words, m, form in table if words == "*"]
+    if len(matched) > 3:
+        matched = [matched[i] for i in sorted(rng.sample(range(len(matched)), 3))]
+    picked = [("申请表", "original"), subject] + [m for m in matched if m[0] != subject[0]]
+    materials = [
+        _material(m, form, k, required=True, copies=rng.choice((1, 1, 2))) for k, (m, form) in enumerate(picked, 1)
+    ]
     if rng.random() < 0.5:
         materials.append(
             _material("授权委托书", "original", len(materials) + 1, required=False, note="委托他人代为办理的提供")
         )
     return materials
+
+
+def _material_table(text: str) -> list[tuple[str, str, str]]:
+    return [tuple(part.strip() for part in line.split("|")) for line in text.strip().splitlines()]
 
 
 def _material(name, form, sort_order, *, required, copies=1, note=None) -> MatterMaterial:
@@ -794,7 +1288,7 @@ def _steps(kind, category, promised) -> list[MatterStep]:
     else:
         last = "送达" if category is MatterCategory.licensing else "办结"
         names = [("受理", "窗口受理人员", 1), ("审查", "窗口审核人员", 3), ("决定", "首席代表", 2)]
-        if promised >= 3:
+        if promised >= 5:  # a delivery step of its own only when the promise leaves room for it
             names.append((last, "窗口出件人员", 1))
         days = split_days(promised, [weight for *_n, weight in names])
         plan = [(n, handler, d) for (n, handler, _w), d in zip(names, days, strict=True)]
