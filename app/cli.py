@@ -228,7 +228,7 @@ def _calendar_commands():
         db.session.commit()
         from app.services.case_flow import Clock, recompute_unconfirmed
 
-        moved = recompute_unconfirmed(db.session, Clock.load(db.session))
+        moved = recompute_unconfirmed(db.session, Clock.load(db.session), clock.now())
         db.session.commit()
         click.echo(
             f"已导入 {'、'.join(map(str, result['years']))} 年日历，共 {result['days']} 天；"

@@ -28,6 +28,12 @@ OPEN_STATUSES = (CaseStatus.submitted, CaseStatus.accepted, CaseStatus.in_progre
 RUNNING_STATUSES = (CaseStatus.accepted, CaseStatus.in_progress)
 
 
+class Light(LabeledEnum):
+    green = _l("On time")
+    yellow = _l("Due soon")
+    red = _l("Overdue")
+
+
 class Channel(LabeledEnum):
     window = _l("At the window")
     online = _l("Online")
@@ -100,6 +106,9 @@ class Case(VersionedMixin, Model):
     accepted_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     # Stored, and changed only by an action, so overdue scans are index range queries.
     deadline_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # When the light turns yellow; stored with the deadline so the warning scan is a range query.
+    warn_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    light: Mapped[Light | None] = enum_field(Light, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     limit_days: Mapped[int] = mapped_column(sa.Integer, default=0)
     paused_workdays: Mapped[int] = mapped_column(sa.Integer, default=0)
@@ -124,6 +133,7 @@ class Case(VersionedMixin, Model):
         # The everyday lists: a department's open cases by deadline, and date ranges.
         sa.Index("ix_case_department_status_deadline", "department_id", "status", "deadline_at"),
         sa.Index("ix_case_status_deadline", "status", "deadline_at"),
+        sa.Index("ix_case_status_warn", "status", "warn_at"),
         sa.Index("ix_case_accepted_at", "accepted_at"),
         sa.Index("ix_case_department_accepted", "department_id", "accepted_at"),
         sa.Index("ix_case_matter_accepted", "matter_id", "accepted_at"),
@@ -197,6 +207,7 @@ class CaseTask(VersionedMixin, Model):
     assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
     deadline_at: Mapped[datetime] = mapped_column(sa.DateTime)
     status: Mapped[TaskStatus] = enum_field(TaskStatus, default=TaskStatus.open)
+    light: Mapped[Light | None] = enum_field(Light, nullable=True)
     done_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     note: Mapped[str | None] = mapped_column(sa.String(500))
 

@@ -42,6 +42,7 @@ from app.models.case import (
     CaseStatus,
     CaseTask,
     Channel,
+    Light,
     SuspendReason,
     TaskStatus,
     Violation,
@@ -50,7 +51,7 @@ from app.models.case import (
 from app.models.matter import CaseKind, Matter, MatterStatus
 from app.models.org import Staff
 from app.services import calendar as calendar_service
-from app.services import settings
+from app.services import settings, warnings
 from app.services.deadlines import OfficeHours, deadline, parse_office_hours
 from app.services.idnumber import valid_id_number
 from app.services.workdays import WorkCalendar
@@ -86,14 +87,26 @@ class Actor:
 
 @dataclass(frozen=True)
 class Clock:
-    """What the deadline rules need besides `now`: the calendar and office hours."""
+    """What the deadline rules need besides `now`: calendar, office hours, warning window."""
 
     calendar: WorkCalendar
     hours: OfficeHours
+    warn_days: int = warnings.WARN_DAYS
+    warn_ratio: float = warnings.WARN_RATIO
 
     @classmethod
     def load(cls, session: Session) -> "Clock":
-        return cls(calendar_service.load(session), parse_office_hours(settings.get(session, "office_hours")))
+        return cls(
+            calendar_service.load(session),
+            parse_office_hours(settings.get(session, "office_hours")),
+            int(settings.get(session, "warning_days")),
+            float(settings.get(session, "warning_ratio")),
+        )
+
+    def warn_at(self, deadline_at, limit_days):
+        return warnings.warn_at(
+            deadline_at, limit_days, self.calendar, warn_days=self.warn_days, warn_ratio=self.warn_ratio
+        )
 
 
 @dataclass
@@ -162,7 +175,7 @@ def _require_text(value, message):
 # ---------------------------------------------------------------------------
 
 
-def _recompute_deadline(case: Case, clock: Clock):
+def _recompute_deadline(case: Case, clock: Clock, now: datetime):
     result = deadline(
         case.accepted_at,
         case.limit_days,
@@ -172,6 +185,8 @@ def _recompute_deadline(case: Case, clock: Clock):
         extension_days=case.extension_days,
     )
     case.deadline_at = result.due_at
+    case.warn_at = clock.warn_at(result.due_at, case.limit_days)
+    case.light = Light.red if now > case.deadline_at else Light.yellow if now >= case.warn_at else Light.green
     case.calendar_unconfirmed = not result.confirmed
 
 
@@ -187,7 +202,7 @@ def _resume(case: Case, now, clock: Clock):
     case.status = CaseStatus.in_progress
     case.suspend_reason = None
     case.suspended_at = None
-    _recompute_deadline(case, clock)
+    _recompute_deadline(case, clock, now)
     return paused
 
 
@@ -335,7 +350,7 @@ def _accept(case, actor, now, clock, co_department_ids, received_names):
     case.status = CaseStatus.accepted
     case.accepted_at = now
     case.accepted_by_id = actor.staff_id
-    _recompute_deadline(case, clock)
+    _recompute_deadline(case, clock, now)
     for department_id in co_department_ids:
         if department_id != case.department_id:
             case.tasks.append(CaseTask(department_id=department_id, deadline_at=case.deadline_at))
@@ -522,7 +537,7 @@ def extend(session, actor, case, version, now, *, clock, days, reason):
     if days < 1 or case.extension_days + days > limit:
         raise CaseError(_l("Extensions may add at most %(limit)s working days in all.", limit=limit))
     case.extension_days += days
-    _recompute_deadline(case, clock)
+    _recompute_deadline(case, clock, now)
     return _event(
         case,
         actor,
@@ -646,7 +661,7 @@ def complete_task(session, actor, case, version, now, *, clock, task_id, note=No
     )
 
 
-def recompute_unconfirmed(session: Session, clock: Clock) -> int:
+def recompute_unconfirmed(session: Session, clock: Clock, now: datetime) -> int:
     """After a year's calendar is loaded: recompute open cases whose deadline was on weekdays only.
 
     Few cases are affected (those due in a year not yet published), so the ORM
@@ -658,7 +673,7 @@ def recompute_unconfirmed(session: Session, clock: Clock) -> int:
         )
     ).all()
     for case in cases:
-        _recompute_deadline(case, clock)
+        _recompute_deadline(case, clock, now)
         for task in case.tasks:
             if task.status is TaskStatus.open:
                 task.deadline_at = case.deadline_at

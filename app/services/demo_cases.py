@@ -176,6 +176,7 @@ def generate_cases(
         case_events, forwards = _events(
             rng, case_id, accepted_at, end, actor, matter["steps"], intended, paused, extension, overdue_at
         )
+        warn = clock.warn_at(deadline_at, limit)
         # An open case is where its history left it (a one-step matter never reaches "in progress").
         status = case_events[-1]["to_status"]
         result = {"completed": "approved", "returned": "returned_active", "withdrawn": "withdrawn"}.get(status)
@@ -208,6 +209,8 @@ def generate_cases(
                 "submitted_at": accepted_at,
                 "accepted_at": accepted_at,
                 "deadline_at": deadline_at,
+                "warn_at": warn,
+                "light": None if status in ("completed", "returned", "withdrawn") else _light(now, warn, deadline_at),
                 "finished_at": finished_at,
                 "limit_days": limit,
                 "paused_workdays": paused,
@@ -232,6 +235,7 @@ def generate_cases(
                         "department_id": other,
                         "deadline_at": deadline_at,
                         "status": "done" if done else "open",
+                        "light": None if done else ("red" if now > deadline_at else "green"),
                         "done_at": finished_at if done else None,
                         "version": 1,
                     }
@@ -257,6 +261,10 @@ def generate_cases(
     if progress:
         progress("办件", count, count)
     return {**totals, "seconds": round(time.perf_counter() - started, 1)}
+
+
+def _light(now, warn, deadline_at):
+    return "red" if now > deadline_at else "yellow" if now >= warn else "green"
 
 
 def _events(rng, case_id, start, end, actor, steps, status, paused, extension, overdue_at):

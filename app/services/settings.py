@@ -30,6 +30,13 @@ SPECS = {
         ),
         SettingSpec("report_due_workday", "5", _l("Monthly report due (working day of the month)")),
         SettingSpec("calendar_revision", "0", _l("Calendar revision (changes by itself)")),
+        SettingSpec("warning_days", "1", _l("Warning window (working days before the deadline)")),
+        SettingSpec(
+            "warning_ratio",
+            "0.2",
+            _l("Warning window (share of the limit)"),
+            _l("The warning starts at whichever of the two comes first."),
+        ),
     )
 }
 

@@ -101,6 +101,11 @@ class WorkCalendar:
         except IndexError:
             raise ValueError(f"{n} working days after {day} is past the calendar's end ({self.last_year})") from None
 
+    def workday_before(self, day: date, n: int) -> date:
+        """The first date on which at most `n` working days remain until `day` (a working day)."""
+        rank = self._rank_of(day) - n
+        return self._days[rank - 1] if rank >= 1 else self._days[0]
+
     def next_workday(self, day: date) -> date:
         """The first working day strictly after `day`."""
         return self.add_workdays(day, 1)

@@ -3,6 +3,7 @@
 from flask import flash
 from flask_babel import lazy_gettext as _l
 
+from app import clock as wall_clock
 from app.extensions import db
 from app.models.calendar import WorkCalendarDay
 from app.services.case_flow import Clock, recompute_unconfirmed
@@ -28,7 +29,7 @@ class WorkCalendarDayView(GovModelView):
 
     def _recompute(self, item):
         # A confirmed or corrected calendar moves the deadlines computed on weekdays only.
-        moved = recompute_unconfirmed(db.session, Clock.load(db.session))
+        moved = recompute_unconfirmed(db.session, Clock.load(db.session), wall_clock.now())
         db.session.commit()
         if moved:
             flash(str(_l("%(count)s open case deadline(s) recomputed with the new calendar.", count=moved)), "info")

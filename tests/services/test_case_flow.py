@@ -270,7 +270,7 @@ def test_unconfirmed_year_flag_then_recomputed(ctx, world_ids):
     case = new_case(world_ids, now=datetime(2026, 12, 24, 10, 0))  # 10 working days run into 2027
     assert case.calendar_unconfirmed and case.deadline_at == datetime(2027, 1, 7, 17, 30)
     calendar_service.import_exceptions(db.session, [CalendarException(date(2027, 1, 1), False, "元旦")])
-    changed = case_flow.recompute_unconfirmed(db.session, Clock.load(db.session))
+    changed = case_flow.recompute_unconfirmed(db.session, Clock.load(db.session), datetime(2027, 1, 2, 9, 0))
     db.session.commit()
     case = db.session.get(Case, case.id)
     assert changed == 1 and not case.calendar_unconfirmed
