@@ -20,6 +20,7 @@ from .case import (  # noqa: F401
     Violation,
     ViolationKind,
 )
+from .jobs import JobOutcome, JobRun  # noqa: F401
 from .matter import CaseKind, MaterialForm, Matter, MatterCategory, MatterMaterial, MatterStatus, MatterStep  # noqa: F401
 from .org import (  # noqa: F401
     Center,
