@@ -112,7 +112,7 @@ def _register_views(appbuilder: AppBuilder) -> None:
         WindowApi,
         WindowView,
     )
-    from app.views.system import SettingView
+    from app.views.system import JobRunView, SettingView
 
     org = {"category": "Organisation", "category_label": _l("Organisation"), "category_icon": "fa-sitemap"}
     appbuilder.add_view(CenterView, "CenterList", label=_l("Service centers"), icon="fa-building", **org)
@@ -161,6 +161,7 @@ def _register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(
         WorkCalendarDayView, "WorkCalendarDayList", label=_l("Working-day calendar"), icon="fa-calendar", **admin
     )
+    appbuilder.add_view(JobRunView, "JobRunList", label=_l("Job runs"), icon="fa-tasks", **admin)
 
     for api in (CenterApi, DepartmentApi, WindowApi, StaffApi, MatterApi, CaseApi):
         appbuilder.add_api(api)

@@ -4,9 +4,10 @@ Department A (市场监管局) and B (公安局) each have a chief representativ
 window clerk; the global roles have no Staff record.
 """
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
+from app.models.jobs import JobOutcome, JobRun
 from app.models.matter import CaseKind, MaterialForm, Matter, MatterCategory, MatterMaterial, MatterStep
 from app.models.org import Center, CenterLevel, Department, Staff, StaffPosition, Window, WindowKind
 from app.services import audit
@@ -110,6 +111,16 @@ def build(session, sm) -> dict:
             session.add(staff)
             session.flush()
             ids[f"staff_{username}"] = staff.id
+    session.add(
+        JobRun(
+            job="calendar_check",
+            now=datetime(2026, 1, 5, 9, 0),
+            started_at=datetime(2026, 1, 5, 9, 0),
+            finished_at=datetime(2026, 1, 5, 9, 0),
+            rows=0,
+            outcome=JobOutcome.ok,
+        )
+    )
     session.commit()
     session.info.pop(audit.SESSION_ACTOR)
     return ids

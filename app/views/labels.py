@@ -77,4 +77,10 @@ LABELS = {
     "detail": _l("Detail"),
     "staff": _l("Staff member"),
     "case": _l("Case"),
+    "job": _l("Job"),
+    "now": _l("Run for"),
+    "started_at": _l("Started"),
+    "rows": _l("Rows"),
+    "outcome": _l("Outcome"),
+    "error": _l("Error"),
 }

@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from app.models.jobs import JobRun
 from app.models.system import Setting
 from app.services.settings import SPECS
 from app.views.base import GovInterface, GovModelView
@@ -25,3 +26,17 @@ class SettingView(GovModelView):
     search_columns = ["key", "value"]
     base_order = ("key", "asc")
     formatters_columns = {"key": _setting_label}
+
+
+class JobRunView(GovModelView):
+    """Scheduled-job runs, newest first (Admin)."""
+
+    datamodel = GovInterface(JobRun)
+    class_permission_name = "JobRun"
+    base_permissions = ["can_read", "can_export"]
+    list_title = _l("Job runs")
+    show_title = _l("Job run")
+    list_columns = ["job", "now", "started_at", "finished_at", "rows", "outcome"]
+    show_columns = [*list_columns, "error"]
+    search_columns = ["job", "outcome", "now"]
+    base_order = ("started_at", "desc")

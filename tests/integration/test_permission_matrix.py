@@ -11,10 +11,10 @@ from app.models import Center, Department, Matter, MatterMaterial, MatterStep, S
 from tests.conftest import login
 
 ORG_CAT = ("center", "department", "window", "staff", "matter", "material", "step")
-ALL = (*ORG_CAT, "audit", "setting", "calendar")
+ALL = (*ORG_CAT, "audit", "setting", "calendar", "jobrun")
 
 GRANTS = {
-    "admin": {**{res: "RAEDX" for res in ALL}, "setting": "REX"},
+    "admin": {**{res: "RAEDX" for res in ALL}, "setting": "REX", "jobrun": "RX"},
     "manager": {res: "RAEDX" for res in ORG_CAT},
     "supervisor": {**{res: "RX" for res in ORG_CAT}, "audit": "RX"},
     "chief_a": {**{res: "RX" for res in ORG_CAT}, "window": "REX", "staff": "REX"},
@@ -35,6 +35,7 @@ RESOURCES = {
     "audit": ("auditlogview", None, None, None),
     "setting": ("settingview", None, None, None),
     "calendar": ("workcalendardayview", None, WorkCalendarDay, None),
+    "jobrun": ("jobrunview", None, None, None),
 }
 
 
@@ -85,7 +86,9 @@ def _row_id(resource, ids, app, user):
     if key:
         return ids[key]
     with app.app_context():
-        model = {"audit": "audit_log", "setting": "setting", "calendar": "work_calendar_day"}[resource]
+        model = {"audit": "audit_log", "setting": "setting", "calendar": "work_calendar_day", "jobrun": "job_run"}[
+            resource
+        ]
         return db.session.execute(db.text(f"SELECT MIN(id) FROM {model}")).scalar()  # noqa: S608 (constant names)
 
 
@@ -114,16 +117,16 @@ def test_cell(app, client, world_ids, user, resource):
     check(client.get(f"/{view}/list/"), "R")
     check(client.get(f"/{view}/show/{pk}"), "R")
     check(client.get(f"/{view}/export/"), "X")
-    if resource not in ("audit",):
+    if resource not in ("audit", "jobrun"):
         check(client.get(f"/{view}/edit/{pk}"), "E")
-    if resource not in ("audit", "setting"):
+    if resource not in ("audit", "setting", "jobrun"):
         check(client.get(f"/{view}/add"), "A")
     if api:
         check(client.get(f"/api/v1/{api}/"), "R", api_call=True)
         check(client.get(f"/api/v1/{api}/{pk}"), "R", api_call=True)
         check(client.post(f"/api/v1/{api}/", json=api_payload(api, world_ids)), "A", api_call=True, ok=201)
         check(client.put(f"/api/v1/{api}/{pk}", json={"name": f"改名{resource}"}), "E", api_call=True)
-    if resource not in ("audit", "setting"):
+    if resource not in ("audit", "setting", "jobrun"):
         response = client.post(f"/{view}/delete/{pk}")
         if "D" in grants:
             assert response.status_code == 302

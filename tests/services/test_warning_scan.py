@@ -130,4 +130,5 @@ def test_cli_jobs_run_with_fixed_now(app, world_ids):
     assert "处理 0 行" in again.output
     assert runner.invoke(args=["jobs", "run", "warning_scan", "--now", "yesterday"]).exit_code != 0
     with app.app_context():
-        assert [r.outcome.name for r in db.session.scalars(sa.select(JobRun).order_by(JobRun.id))] == ["ok", "ok"]
+        runs = db.session.scalars(sa.select(JobRun).where(JobRun.job == "warning_scan").order_by(JobRun.id))
+        assert [r.outcome.name for r in runs] == ["ok", "ok"]
