@@ -10,6 +10,9 @@ import argparse
 import time
 from datetime import timedelta
 
+import sqlalchemy as sa
+
+from app.models import Case
 from bench.cases import NOW, PlainCaseView, build
 from bench.common import bench_app, database_url
 
@@ -33,6 +36,9 @@ def main():
 
     with app.app_context():
         session = db.session
+        # As on a first run: no yellow/green light stored yet (red ones keep their overdue events).
+        session.execute(sa.update(Case.__table__).where(Case.__table__.c.light != "red").values(light=None))
+        session.commit()
         commits, last = [], [time.perf_counter()]
         original_commit = session.commit
 
