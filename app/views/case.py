@@ -220,16 +220,24 @@ class CaseView(GovModelView):
 
     def render_template(self, template, **kwargs):
         if template == self.list_template:
-            # A plain <select> of matters instead of FAB's relationship filter, which
-            # builds ~400 ORM-backed options on every list page (17 ms at 1M cases).
+            # Plain <select>s of matters and departments instead of FAB's relationship
+            # filters, which build ~400 ORM-backed options and run two queries each on
+            # every list page (17 ms at 1M cases).
             scope = current_scope()
             query = sa.select(Matter.id, Matter.code, Matter.name).order_by(Matter.code)
             if not scope.everything:
                 query = query.where(Matter.department_id == scope.department_id)
+            departments = []
+            if scope.everything:
+                departments = db.session.execute(
+                    sa.select(Department.id, Department.name).order_by(Department.sort_order)
+                ).all()
             kwargs.update(
                 matter_choices=db.session.execute(query).all(),
+                department_choices=departments,
                 quick=request.args.get("quick", ""),
                 matter_id=request.args.get("matter_id", ""),
+                department_id=request.args.get("department_id", ""),
             )
         return super().render_template(template, **kwargs)
 

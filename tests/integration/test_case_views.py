@@ -227,7 +227,10 @@ def test_department_filter_for_global_roles(app, client, world_ids):
     pk = intake(client, world_ids, matter="matter_b")
     with app.app_context():
         number = db.session.get(Case, pk).number
+    assert 'name="department_id"' not in client.get("/caseview/list/").get_data(as_text=True)  # own dept only
     client.get("/logout/")
     login(client, "manager")
+    page = client.get("/caseview/list/").get_data(as_text=True)
+    assert 'name="department_id"' in page and "县公安局" in page
     assert number in client.get(f"/caseview/list/?department_id={world_ids['dept_b']}").get_data(as_text=True)
     assert number not in client.get(f"/caseview/list/?department_id={world_ids['dept_a']}").get_data(as_text=True)
