@@ -23,6 +23,7 @@ from app.models.case import (
     CaseAction,
     CaseTask,
     Channel,
+    Light,
     Violation,
 )
 from app.models.matter import Matter, MatterStatus
@@ -45,16 +46,13 @@ def _request_now():
     return g.govhall_now, g.govhall_calendar
 
 
-def deadline_badge(value):
-    """List cell: the deadline with its light (yellow = 1 working day left or less)."""
-    if value is None:
+def light_badge(value):
+    """List cell: the stored light (kept current by actions and the warning scan; none once closed)."""
+    # FAB passes an enum column's value (its label), not the member.
+    light = Light.from_label(str(value)) if value is not None else None
+    if light is None:
         return ""
-    now, cal = _request_now()
-    colour = light(value, 0, now, cal)
-    return Markup(
-        f'<span class="govhall-light govhall-light-{colour}" title="{escape(LIGHT_LABELS[colour])}"></span>'
-        f"{value:%Y-%m-%d %H:%M}"
-    )
+    return Markup(f'<span class="govhall-light govhall-light-{light.name}"></span>{escape(light.label)}')
 
 
 class CaseScopeFilter(ScopeFilter):
@@ -185,6 +183,7 @@ class CaseView(GovModelView):
         "status",
         "accepted_at",
         "deadline_at",
+        "light",
     ]
     export_columns = [
         "number",
@@ -197,6 +196,7 @@ class CaseView(GovModelView):
         "status",
         "accepted_at",
         "deadline_at",
+        "light",
         "finished_at",
         "result",
         "fee",
@@ -213,7 +213,7 @@ class CaseView(GovModelView):
         "deadline_at",
     ]
     base_order = ("accepted_at", "desc")
-    formatters_columns = {"applicant_id_number": mask, "applicant_phone": mask_phone, "deadline_at": deadline_badge}
+    formatters_columns = {"applicant_id_number": mask, "applicant_phone": mask_phone, "light": light_badge}
     export_formatters = {"applicant_id_number": mask, "applicant_phone": mask_phone}
     show_template = "govhall/case_show.html"
     list_template = "govhall/case_list.html"

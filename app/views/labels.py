@@ -77,6 +77,7 @@ LABELS = {
     "detail": _l("Detail"),
     "staff": _l("Staff member"),
     "case": _l("Case"),
+    "light": _l("Light"),
     "job": _l("Job"),
     "now": _l("Run for"),
     "started_at": _l("Started"),

@@ -150,6 +150,7 @@ def test_quick_filters_and_export(app, client, world_ids):
     assert numbers[pk] in overdue and numbers[other] not in overdue
     mine = client.get("/caseview/list/?quick=mine").get_data(as_text=True)
     assert numbers[pk] in mine and numbers[other] in mine
+    assert 'govhall-light-green"></span>正常' in mine  # the stored light, set at acceptance
     assert client.get("/caseview/export/?quick=overdue").status_code == 403  # window staff do not export
     client.get("/logout/")
     login(client, "chief_a")
