@@ -462,28 +462,6 @@ def request_supplement(session, actor, case, version, now, *, clock, materials, 
     return _event(case, actor, now, CaseAction.request_supplement, from_status, materials=materials, note=note)
 
 
-def receive_supplement(session, actor, case, version, now, *, clock, note=None):
-    _require_window_role(actor, case, now)
-    _require_version(case, version)
-    if case.status is CaseStatus.submitted:
-        # Materials completed before acceptance: the application is accepted now.
-        return _accept(case, actor, now, clock, (), [])
-    _require_status(case, CaseStatus.suspended)
-    if case.suspend_reason is not SuspendReason.supplement:
-        raise CaseError(_l("The case is not waiting for materials."))
-    from_status = case.status
-    paused = _resume(case, now, clock)
-    return _event(
-        case,
-        actor,
-        now,
-        CaseAction.receive_supplement,
-        from_status,
-        note=note,
-        data={"paused_workdays": paused, "deadline": case.deadline_at.isoformat()},
-    )
-
-
 def _pause_action(reason, action, needs_note):
     def run(session, actor, case, version, now, *, clock, note=None):
         _require_window_role(actor, case, now)
@@ -497,13 +475,13 @@ def _pause_action(reason, action, needs_note):
     return run
 
 
-def _resume_action(reason, action):
+def _resume_action(reason, action, wrong_reason=_l("The case is suspended for another reason.")):
     def run(session, actor, case, version, now, *, clock, note=None):
         _require_window_role(actor, case, now)
         _require_status(case, CaseStatus.suspended)
         _require_version(case, version)
         if case.suspend_reason is not reason:
-            raise CaseError(_l("The case is suspended for another reason."))
+            raise CaseError(wrong_reason)
         from_status = case.status
         paused = _resume(case, now, clock)
         return _event(
@@ -517,6 +495,20 @@ def _resume_action(reason, action):
         )
 
     return run
+
+
+_resume_supplement = _resume_action(
+    SuspendReason.supplement, CaseAction.receive_supplement, _l("The case is not waiting for materials.")
+)
+
+
+def receive_supplement(session, actor, case, version, now, *, clock, note=None):
+    if case.status is CaseStatus.submitted:
+        # Materials completed before acceptance: the application is accepted now.
+        _require_window_role(actor, case, now)
+        _require_version(case, version)
+        return _accept(case, actor, now, clock, (), [])
+    return _resume_supplement(session, actor, case, version, now, clock=clock, note=note)
 
 
 start_special = _pause_action(SuspendReason.special_procedure, CaseAction.start_special, needs_note=True)
