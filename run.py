@@ -27,8 +27,28 @@ def prepare():
             print_logins(summary.logins)
 
 
+def start_scheduler():
+    """The jobs in-process, unless a `flask scheduler` (or another run.py) already holds the lock."""
+    from pathlib import Path
+
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from app.extensions import db
+    from app.scheduler import SingleInstanceLock, build
+
+    with app.app_context():
+        lock = SingleInstanceLock(db.engine, Path(app.instance_path) / "scheduler.lock")
+        if not lock.acquire(blocking=False):
+            print("调度进程已在别处运行，本进程不运行定时任务。")
+            return None
+    scheduler = build(app, BackgroundScheduler)
+    scheduler.start()
+    return scheduler
+
+
 if __name__ == "__main__":
     prepare()
+    start_scheduler()
     host = os.environ.get("GOVHALL_HOST", "127.0.0.1")
     port = int(os.environ.get("GOVHALL_PORT", "5000"))
     print(f"GovHall 已启动：http://{host}:{port}/")

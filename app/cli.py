@@ -2,6 +2,7 @@
 
 import secrets
 import sys
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -170,6 +171,21 @@ def register_cli(app):
     app.cli.add_command(imports)
     app.cli.add_command(_calendar_commands())
     app.cli.add_command(_job_commands())
+
+    @app.cli.command("scheduler")
+    def scheduler_command():
+        """Run the scheduled jobs. Start exactly one beside the web workers; a second one waits."""
+        from app.scheduler import SingleInstanceLock, build
+
+        lock = SingleInstanceLock(db.engine, Path(current_app.instance_path) / "scheduler.lock")
+        lock.acquire(on_wait=lambda: click.echo("另一个调度进程正在运行，等待中……"))
+        click.echo("调度进程已启动（Ctrl+C 退出）。")
+        try:
+            build(current_app._get_current_object()).start()
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            lock.release()
 
 
 def _job_commands():

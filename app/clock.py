@@ -17,6 +17,11 @@ def now() -> datetime:
     return datetime.now(TZ).replace(tzinfo=None, microsecond=0)
 
 
+def now_aware() -> datetime:
+    """The current instant with its +08:00 offset (for schedulers and other libraries)."""
+    return datetime.now(TZ).replace(microsecond=0)
+
+
 def to_local_naive(value: datetime) -> datetime:
     """Aware → naive Asia/Shanghai; naive values are taken as already local."""
     if value.tzinfo is None:

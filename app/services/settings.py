@@ -30,6 +30,12 @@ SPECS = {
         ),
         SettingSpec("report_due_workday", "5", _l("Monthly report due (working day of the month)")),
         SettingSpec("calendar_revision", "0", _l("Calendar revision (changes by itself)")),
+        SettingSpec(
+            "warning_scan_minutes",
+            "5",
+            _l("Warning scan interval (minutes)"),
+            _l("Takes effect when the scheduler process restarts."),
+        ),
         SettingSpec("warning_days", "1", _l("Warning window (working days before the deadline)")),
         SettingSpec(
             "warning_ratio",
