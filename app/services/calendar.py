@@ -102,3 +102,14 @@ def year_rows(session: Session, year: int) -> list[WorkCalendarDay]:
             .order_by(WorkCalendarDay.day)
         )
     )
+
+
+def missing_next_year(calendar, today: date) -> int | None:
+    """From 1 November on, the coming year if its official schedule is not loaded yet.
+
+    The State Council publishes it each November or December; until it is
+    imported, deadlines in that year are computed on weekdays and flagged.
+    """
+    if today.month >= 11 and today.year + 1 not in calendar.confirmed_years:
+        return today.year + 1
+    return None

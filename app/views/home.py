@@ -4,10 +4,13 @@ import sqlalchemy as sa
 from flask import g, redirect, url_for
 from flask_appbuilder import IndexView, expose
 
+from app import clock
 from app.extensions import db
+from app.models.case import OPEN_STATUSES, Case
 from app.models.matter import Matter, MatterStatus
 from app.models.org import Center, Department, Staff, StaffStatus, Window
 from app.security import current_scope
+from app.services import calendar as calendar_service
 
 
 class HomeView(IndexView):
@@ -26,7 +29,16 @@ class HomeView(IndexView):
         }
         if scope.everything:
             counts["centers"] = db.session.scalar(sa.select(sa.func.count()).select_from(Center))
-        return self.render_template(self.index_template, appbuilder=self.appbuilder, counts=counts, scope=scope)
+        missing_year = calendar_service.missing_next_year(calendar_service.load(db.session), clock.now().date())
+        unconfirmed = _count(Case, scope, Case.calendar_unconfirmed.is_(True), Case.status.in_(OPEN_STATUSES))
+        return self.render_template(
+            self.index_template,
+            appbuilder=self.appbuilder,
+            counts=counts,
+            scope=scope,
+            missing_year=missing_year,
+            unconfirmed=unconfirmed,
+        )
 
 
 def _count(model, scope, *conditions):

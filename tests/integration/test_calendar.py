@@ -119,3 +119,27 @@ def test_import_recomputes_unconfirmed_case_deadlines(app, tmp_path):
     with app.app_context():
         case = db.session.get(Case, case_id)
         assert not case.calendar_unconfirmed and case.deadline_at == datetime(2027, 1, 8, 17, 30)
+
+
+def test_missing_next_year_rule():
+    from app.services.workdays import CalendarException, WorkCalendar
+
+    cal = WorkCalendar([CalendarException(date(2026, 10, 1), False, "国庆节")], {2026})
+    assert calendar.missing_next_year(cal, date(2026, 10, 31)) is None  # not before November
+    assert calendar.missing_next_year(cal, date(2026, 11, 1)) == 2027
+    loaded = WorkCalendar([CalendarException(date(2027, 1, 1), False, "元旦")], {2026, 2027})
+    assert calendar.missing_next_year(loaded, date(2026, 12, 15)) is None
+
+
+def test_home_page_warns_while_next_year_is_missing(app, client):
+    from app import clock
+
+    login(client, "admin")
+    page = client.get("/").get_data(as_text=True)
+    today = clock.now().date()
+    with app.app_context():
+        missing = calendar.missing_next_year(calendar.load(db.session), today)
+    if missing:
+        assert f"{missing} 年法定节假日安排尚未导入" in page and "/workcalendardayview/list/" in page
+    else:
+        assert "法定节假日安排尚未导入" not in page
