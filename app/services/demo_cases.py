@@ -61,7 +61,8 @@ class _Deadlines:
         after_hours = accepted_at.time() >= self.clock.hours.closes
         key = (accepted_at.date(), after_hours, days)
         if key not in self.cache:
-            self.cache[key] = deadline(accepted_at, days, self.clock.calendar, self.clock.hours).due_at
+            result = deadline(accepted_at, days, self.clock.calendar, self.clock.hours)
+            self.cache[key] = (result.due_at, not result.confirmed)
         return self.cache[key]
 
 
@@ -145,7 +146,7 @@ def generate_cases(
         limit = 0 if kind == "immediate" else matter["promised_limit_days"]
         paused = rng.randint(1, 5) if limit and rng.random() < 0.05 else 0
         extension = rng.randint(3, 10) if limit and rng.random() < 0.01 else 0
-        deadline_at = due(accepted_at, limit + paused + extension)
+        deadline_at, unconfirmed = due(accepted_at, limit + paused + extension)
         outcome = (
             "open"
             if deadline_at > now and rng.random() < 0.6
@@ -218,7 +219,7 @@ def generate_cases(
                 "suspended_at": end - timedelta(hours=2) if status == "suspended" else None,
                 "suspend_reason": "supplement" if status == "suspended" else None,
                 "supplement_count": 1 if paused or status == "suspended" else 0,
-                "calendar_unconfirmed": False,
+                "calendar_unconfirmed": unconfirmed,
                 "result": result,
                 "fee": matter["fee_standard"] if result == "approved" else None,
                 "version": len(case_events),
