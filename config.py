@@ -31,6 +31,8 @@ CATALOGUE = "Matter|MatterMaterial|MatterStep"
 MENU_ORG = "Organisation|CenterList|DepartmentList|WindowList|StaffList"
 MENU_CATALOGUE = "Catalogue|MatterList|MatterImport"
 MENU_SUPERVISION = "Supervision|AuditLogList"
+MENU_REPORTS = "Supervision|MonthlyReportList|BulletinList"
+MENU_FEEDBACK = "Feedback|EvaluationList|RectificationList|ComplaintList"
 MENU_CASES = "Cases|CaseList|MyCases|DueSoonCases|OverdueCases|ViolationList"
 
 SELF_SERVICE = [
@@ -38,8 +40,13 @@ SELF_SERVICE = [
     ["^UserDBModelView$", "^can_userinfo$"],
     ["^ResetMyPasswordView$", "^can_this_form_(get|post)$"],
     ["^UserInfoEditView$", "^can_this_form_(get|post)$"],
+    # Own inbox (row filter: the user's own notices).
+    ["^Notice$", "^can_read$"],
+    ["^(Inbox|NoticeList)$", "^menu_access$"],
 ]
 
+# FAB stores each pattern as a view-menu name (at most 250 characters on PostgreSQL):
+# long alternations are split over several rules (a test checks the length).
 FAB_ROLES = {
     "Admin": [[".*", ".*"]],
     "CenterManager": [
@@ -47,13 +54,25 @@ FAB_ROLES = {
         ["^MatterImport$", "^can_import$"],
         ["^Case$", "^can_(read|export|act)$"],
         ["^Violation$", "^can_(read|export)$"],
+        ["^MonthlyReport$", "^can_(read|export|generate|submit)$"],
+        ["^Bulletin$", "^can_(read|export)$"],
+        ["^Evaluation$", "^can_(read|export|add)$"],
+        ["^(Rectification|Complaint)$", "^can_(read|export|act)$"],
+        ["^Complaint$", "^can_add$"],
         [f"^({MENU_ORG}|{MENU_CATALOGUE}|{MENU_CASES})$", "^menu_access$"],
+        [f"^({MENU_REPORTS}|{MENU_FEEDBACK})$", "^menu_access$"],
         *SELF_SERVICE,
     ],
     "Supervisor": [
         [f"^({ORG}|{CATALOGUE}|AuditLog|Violation)$", "^can_(read|export)$"],
         ["^Case$", "^can_(read|export|act)$"],
+        ["^MonthlyReport$", "^can_(read|export|generate)$"],
+        ["^Bulletin$", "^can_(read|export)$"],
+        ["^Evaluation$", "^can_(read|export|add)$"],
+        ["^(Rectification|Complaint)$", "^can_(read|export|act)$"],
+        ["^Complaint$", "^can_add$"],
         [f"^({MENU_ORG}|MatterList|Catalogue|{MENU_SUPERVISION}|{MENU_CASES})$", "^menu_access$"],
+        [f"^({MENU_REPORTS}|{MENU_FEEDBACK})$", "^menu_access$"],
         *SELF_SERVICE,
     ],
     "ChiefRep": [
@@ -63,20 +82,34 @@ FAB_ROLES = {
         ["^Staff$", "^can_(activate|deactivate)$"],
         ["^Case$", "^can_(read|export|act|intake)$"],
         ["^Violation$", "^can_read$"],
-        [f"^({MENU_ORG}|MatterList|Catalogue|Cases|CaseIntake|JointCases|{MENU_CASES})$", "^menu_access$"],
+        # Own department's evaluations, rectifications and complaints (contacts masked).
+        ["^Evaluation$", "^can_(read|export)$"],
+        ["^(Rectification|Complaint)$", "^can_(read|act)$"],
+        [
+            f"^({MENU_ORG}|MatterList|Catalogue|Cases|CaseIntake|JointCases|{MENU_CASES}|{MENU_FEEDBACK})$",
+            "^menu_access$",
+        ],
         *SELF_SERVICE,
     ],
     "WindowStaff": [
         [f"^({ORG}|{CATALOGUE})$", "^can_read$"],
         ["^Case$", "^can_(read|act|intake)$"],
         ["^Violation$", "^can_read$"],
-        [f"^({MENU_ORG}|MatterList|Catalogue|CaseIntake|JointCases|{MENU_CASES})$", "^menu_access$"],
+        ["^Evaluation$", "^can_read$"],
+        [
+            f"^({MENU_ORG}|MatterList|Catalogue|CaseIntake|JointCases|{MENU_CASES}|Feedback|EvaluationList)$",
+            "^menu_access$",
+        ],
         *SELF_SERVICE,
     ],
     "Leader": [
-        [f"^({ORG}|{CATALOGUE}|Case|Violation)$", "^can_(read|export)$"],
         [
-            f"^({MENU_ORG}|MatterList|Catalogue|Cases|CaseList|DueSoonCases|OverdueCases|ViolationList)$",
+            f"^({ORG}|{CATALOGUE}|Case|Violation|MonthlyReport|Bulletin|Evaluation|Rectification|Complaint)$",
+            "^can_(read|export)$",
+        ],
+        [
+            f"^({MENU_ORG}|MatterList|Catalogue|Cases|CaseList|DueSoonCases|OverdueCases|ViolationList|{MENU_REPORTS}"
+            f"|{MENU_FEEDBACK})$",
             "^menu_access$",
         ],
         *SELF_SERVICE,

@@ -49,6 +49,9 @@ def create_app(config=None) -> Flask:
             indexview=_index_view(),
         )
         _register_views(appbuilder)
+        from app.views import portal
+
+        portal.install(app, appbuilder.sm.limiter)
 
     _install_request_hooks(app)
     from app.cli import register_cli
@@ -98,10 +101,13 @@ def _index_view():
 
 def _register_views(appbuilder: AppBuilder) -> None:
     from app.views.audit import AuditLogView
+    from app.views.bulletin import BulletinView
     from app.views.calendar import WorkCalendarDayView
     from app.views.case import CaseApi, CaseIntakeView, CaseView, ViolationView
+    from app.views.feedback import ComplaintView, EvaluationView, RectificationView
     from app.views.matter import MatterApi, MatterMaterialView, MatterStepView, MatterView
     from app.views.matter_import import MatterImportView
+    from app.views.notice import NoticeView
     from app.views.org import (
         CenterApi,
         CenterView,
@@ -112,7 +118,18 @@ def _register_views(appbuilder: AppBuilder) -> None:
         WindowApi,
         WindowView,
     )
+    from app.views.report import MonthlyReportView
     from app.views.system import JobRunView, SettingView
+
+    appbuilder.add_view(
+        NoticeView,
+        "NoticeList",
+        label=_l("My notices"),
+        icon="fa-bell",
+        category="Inbox",
+        category_label=_l("Inbox"),
+        category_icon="fa-bell",
+    )
 
     org = {"category": "Organisation", "category_label": _l("Organisation"), "category_icon": "fa-sitemap"}
     appbuilder.add_view(CenterView, "CenterList", label=_l("Service centers"), icon="fa-building", **org)
@@ -155,6 +172,17 @@ def _register_views(appbuilder: AppBuilder) -> None:
 
     sup = {"category": "Supervision", "category_label": _l("Supervision"), "category_icon": "fa-eye"}
     appbuilder.add_view(AuditLogView, "AuditLogList", label=_l("Audit log"), icon="fa-history", **sup)
+    appbuilder.add_view(
+        MonthlyReportView, "MonthlyReportList", label=_l("Monthly reports"), icon="fa-file-excel-o", **sup
+    )
+    appbuilder.add_view(BulletinView, "BulletinList", label=_l("Efficiency bulletins"), icon="fa-bullhorn", **sup)
+
+    feedback = {"category": "Feedback", "category_label": _l("Feedback"), "category_icon": "fa-comments"}
+    appbuilder.add_view(EvaluationView, "EvaluationList", label=_l("Evaluations"), icon="fa-star", **feedback)
+    appbuilder.add_view(
+        RectificationView, "RectificationList", label=_l("Bad-review rectifications"), icon="fa-wrench", **feedback
+    )
+    appbuilder.add_view(ComplaintView, "ComplaintList", label=_l("Complaints"), icon="fa-bullhorn", **feedback)
 
     admin = {"category": "Security", "category_label": _l("Security")}
     appbuilder.add_view(SettingView, "SettingList", label=_l("Settings"), icon="fa-cog", **admin)

@@ -1,5 +1,6 @@
 """`flask` commands: init, seed-demo, import. Each one is a thin call into services."""
 
+import functools
 import secrets
 import sys
 from pathlib import Path
@@ -193,7 +194,7 @@ def _job_commands():
 
     from app import clock
     from app.jobs import JOBS
-    from app.services import job_runs, warning_scan
+    from app.services import job_runs
 
     group = AppGroup("jobs", help="Scheduled jobs.")
 
@@ -210,7 +211,7 @@ def _job_commands():
         if full and name != "warning_scan":
             raise click.UsageError("--full 仅适用于 warning_scan")
         user = _system_user(current_app.appbuilder.sm)
-        work = warning_scan.rebuild if full else JOBS[name]
+        work = functools.partial(JOBS[name], full=True) if full else JOBS[name]
         record = job_runs.run(db.session, name, work, now, clock.now, (user.id, user.username))
         click.echo(f"{name} @ {clock.isoformat(now)}: {record.outcome.label}，处理 {record.rows} 行。")
         if record.error:

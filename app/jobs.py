@@ -1,19 +1,95 @@
-"""Scheduled jobs: each a thin call into a service with an explicit `now`.
+"""Scheduled jobs: each a thin call into services with an explicit `now`.
 
-The APScheduler process that calls them on a timetable is wired here too as it
-lands (issue 4); `flask jobs run NAME --now ISO` runs any job once.
+`app/scheduler.py` puts them on their timetable; `flask jobs run NAME
+--now ISO` runs any one once.
 """
 
 from sqlalchemy.orm import Session
 
-from app.services import job_runs, warning_scan
+from app.services import (
+    calendar,
+    complaints,
+    escalation,
+    evaluations,
+    job_runs,
+    rectifications,
+    reports,
+    settings,
+    step_scan,
+    warning_scan,
+)
 
 
-def warning_scan_job(session: Session, now):
+def warning_scan_job(session: Session, now, *, full=False):
+    """Lights, overdue events and violations, then who must hear about them.
+    The first run, or `full`, rebuilds every light instead of the routine range."""
     since = job_runs.last_success(session, "warning_scan")
-    if since is None:
-        return warning_scan.rebuild(session, now)
-    return warning_scan.scan(session, now, since)
+    if full or since is None:
+        rows = warning_scan.rebuild(session, now) + step_scan.backfill_step_due(session, calendar.load(session))
+        since = None
+    else:
+        rows = warning_scan.scan(session, now, since)
+    return rows + follow_up(session, now, since)
 
 
-JOBS = {"warning_scan": warning_scan_job}
+def follow_up(session: Session, now, since):
+    """Who must hear about red cases, steps past their share and expired supplement limits,
+    for what happened in (since, now]; everything when `since` is None."""
+    work_calendar = calendar.load(session)
+
+    def number(key):
+        return int(settings.get(session, key))
+
+    rows = escalation.notify(
+        session,
+        now,
+        work_calendar,
+        since,
+        chief_days=number("escalate_chief_days"),
+        center_days=number("escalate_center_days"),
+    )
+    rows += step_scan.scan_steps(session, now, since)
+    rows += step_scan.scan_supplements(session, now, work_calendar, limit_days=number("supplement_limit_days"))
+    return rows
+
+
+def calendar_check_job(session: Session, now):
+    return calendar.check_next_year(session, now)
+
+
+def monthly_report_job(session: Session, now):
+    """On the 1st: last month's report for every reporting center that has none yet."""
+    return reports.generate_missing(
+        session,
+        now,
+        calendar=calendar.load(session),
+        due_workday=int(settings.get(session, "report_due_workday")),
+        actor_name="系统",
+    )
+
+
+def report_check_job(session: Session, now):
+    return reports.flag_late(session, now)
+
+
+def feedback_scan_job(session: Session, now):
+    """Default ratings for cases left unrated, then rectifications and complaint stages past their limits."""
+    since = job_runs.last_success(session, "feedback_scan")
+    rows = evaluations.apply_defaults(
+        session,
+        now,
+        since,
+        days=int(settings.get(session, "evaluation_default_days")),
+        level=int(settings.get(session, "evaluation_default_level")),
+    )
+    rows += rectifications.flag_overdue(session, now)
+    return rows + complaints.flag_overdue(session, now, since)
+
+
+JOBS = {
+    "warning_scan": warning_scan_job,
+    "calendar_check": calendar_check_job,
+    "monthly_report": monthly_report_job,
+    "report_check": report_check_job,
+    "feedback_scan": feedback_scan_job,
+}

@@ -100,4 +100,13 @@ def build(app, scheduler_class=BlockingScheduler):
         id="warning_scan",
         next_run_time=clock.now_aware(),
     )
+    scheduler.add_job(run_scheduled, "interval", minutes=30, args=(app, "feedback_scan"), id="feedback_scan")
+    # Daily and monthly jobs: a missed slot (the server was down) still runs once
+    # when the scheduler is back the same day; each job is idempotent.
+    for job_id, trigger in (
+        ("calendar_check", {"hour": 0, "minute": 30}),
+        ("monthly_report", {"day": 1, "hour": 1, "minute": 0}),
+        ("report_check", {"hour": 9, "minute": 0}),
+    ):
+        scheduler.add_job(run_scheduled, "cron", args=(app, job_id), id=job_id, misfire_grace_time=86_400, **trigger)
     return scheduler

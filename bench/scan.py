@@ -3,7 +3,9 @@
     python -m bench.scan [--cases 1000000] [--rebuild]
 
 Full rebuild (and its longest single write transaction), a second full rebuild,
-the routine run for the last five minutes, and that run again.
+the routine run for the last five minutes, and that run again; then the job's
+follow-up (notices by escalation tier, step shares, supplement limits) first and
+routine.
 """
 
 import argparse
@@ -32,6 +34,9 @@ def main():
     build(app, args.cases, args.rebuild)
 
     from app.extensions import db
+    from app.jobs import follow_up
+    from app.models.case import OPEN_STATUSES
+    from app.models.notice import Notice
     from app.services import warning_scan
 
     with app.app_context():
@@ -65,6 +70,22 @@ def main():
         print(f"routine run again: {rows} rows in {ms:.1f} ms (target 0 rows)")
         rows, ms = timed(lambda: (warning_scan.scan(session, NOW + timedelta(days=1), later), session.commit())[0])
         print(f"routine run over the next day: {rows} rows in {ms:.1f} ms")
+        # What the job does after the lights: notices by tier, step shares, supplement limits.
+        session.execute(sa.delete(Notice))
+        session.commit()
+        rows, ms = timed(lambda: (follow_up(session, later, None), session.commit())[0])
+        print(f"follow-up, first run (every red case's notices): {rows} rows in {ms:.0f} ms")
+        rows, ms = timed(lambda: (follow_up(session, later, None), session.commit())[0])
+        print(f"follow-up, first run again: {rows} rows in {ms:.0f} ms (target 0 rows)")
+        after = later + timedelta(minutes=5)
+        rows, ms = timed(lambda: (follow_up(session, after, later), session.commit())[0])
+        print(f"follow-up, routine run (5 minutes): {rows} rows in {ms:.1f} ms (target ≤ 100 ms with the lights)")
+        rows, ms = timed(lambda: (follow_up(session, NOW + timedelta(days=1), after), session.commit())[0])
+        print(f"follow-up over the next day: {rows} rows in {ms:.1f} ms")
+        open_red = session.scalar(
+            sa.select(sa.func.count()).select_from(Case).where(Case.status.in_(OPEN_STATUSES), Case.light == "red")
+        )
+        print(f"(open cases: red {open_red})")
 
 
 if __name__ == "__main__":

@@ -91,6 +91,11 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch mode rebuilds a table to alter it (copy, drop, rename); with foreign
+            # keys enforced, dropping a referenced table fails once it holds data.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # end the implicit transaction, or Alembic would run inside it and never commit
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

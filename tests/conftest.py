@@ -161,3 +161,26 @@ def scratch_app(scratch_url):
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def demo_county(scratch_app):
+    """The demo county with 3000 cases over 2026, on its own database (reports, bulletins)."""
+    from datetime import datetime
+
+    from app.cli import seed_demo_data
+    from app.extensions import db
+    from app.services.case_flow import Clock
+    from app.services.demo_cases import generate_cases
+
+    with scratch_app.app_context():
+        seed_demo_data()
+        with db.engine.begin() as connection:
+            generate_cases(
+                connection,
+                year_start=datetime(2026, 1, 1),
+                count=3000,
+                clock=Clock.load(db.session),
+                now=datetime(2026, 11, 24, 10, 0),
+            )
+    return scratch_app

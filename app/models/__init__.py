@@ -20,8 +20,17 @@ from .case import (  # noqa: F401
     Violation,
     ViolationKind,
 )
+from .feedback import (  # noqa: F401
+    Complaint,
+    ComplaintStage,
+    Evaluation,
+    EvaluationChannel,
+    Rectification,
+    Sanction,
+)
 from .jobs import JobOutcome, JobRun  # noqa: F401
 from .matter import CaseKind, MaterialForm, Matter, MatterCategory, MatterMaterial, MatterStatus, MatterStep  # noqa: F401
+from .notice import Notice, NoticeKind  # noqa: F401
 from .org import (  # noqa: F401
     Center,
     CenterLevel,
@@ -33,4 +42,5 @@ from .org import (  # noqa: F401
     Window,
     WindowKind,
 )
+from .report import MonthlyReport  # noqa: F401
 from .system import LoginSession, Setting  # noqa: F401

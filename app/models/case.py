@@ -109,6 +109,8 @@ class Case(VersionedMixin, Model):
     # When the light turns yellow; stored with the deadline so the warning scan is a range query.
     warn_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     light: Mapped[Light | None] = enum_field(Light, nullable=True)
+    # When the current step has been held past its share of the limit (None: no share).
+    step_due_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     limit_days: Mapped[int] = mapped_column(sa.Integer, default=0)
     paused_workdays: Mapped[int] = mapped_column(sa.Integer, default=0)
@@ -134,10 +136,14 @@ class Case(VersionedMixin, Model):
         sa.Index("ix_case_department_status_deadline", "department_id", "status", "deadline_at"),
         sa.Index("ix_case_status_deadline", "status", "deadline_at"),
         sa.Index("ix_case_status_warn", "status", "warn_at"),
+        sa.Index("ix_case_status_step_due", "status", "step_due_at"),
         sa.Index("ix_case_accepted_at", "accepted_at"),
         sa.Index("ix_case_department_accepted", "department_id", "accepted_at"),
         sa.Index("ix_case_matter_accepted", "matter_id", "accepted_at"),
         sa.Index("ix_case_applicant_name", "applicant_name"),
+        # The monthly report: cases finished, or due, in a month.
+        sa.Index("ix_case_finished_at", "finished_at"),
+        sa.Index("ix_case_deadline_at", "deadline_at"),
     )
 
     def __str__(self) -> str:
@@ -214,6 +220,9 @@ class CaseTask(VersionedMixin, Model):
     case: Mapped[Case] = relationship(back_populates="tasks")
     department: Mapped[Department] = relationship()
     assignee: Mapped[Staff | None] = relationship()
+
+    # The warning scan and its notices: open tasks by deadline.
+    __table_args__ = (sa.Index("ix_case_task_status_deadline", "status", "deadline_at"),)
 
     def __str__(self) -> str:
         return f"{self.case_id}/{self.department_id}"

@@ -64,6 +64,10 @@ class Matter(Audited, VersionedMixin, Model):
     fee_max: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))
     fee_basis: Mapped[str | None] = mapped_column(sa.String(500))
     online_available: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # Handled in the center's hall (进驻), not only in the department's own office.
+    stationed: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
+    # The window may decide on site (授权到位), not just collect and forward.
+    window_authorized: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
     place: Mapped[str | None] = mapped_column(sa.String(200))
     phone: Mapped[str | None] = mapped_column(sa.String(40))
     status: Mapped[MatterStatus] = enum_field(MatterStatus, default=MatterStatus.active, index=True)

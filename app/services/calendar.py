@@ -1,14 +1,16 @@
 """The calendar as the application uses it: loaded from the database, cached, reloaded on edit."""
 
 import threading
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.models.calendar import DayKind, WorkCalendarDay
+from app.models.notice import NoticeKind
 from app.models.system import Setting
+from app.services import notices
 from app.services.workdays import CalendarException, WorkCalendar, from_chinese_calendar
 
 _lock = threading.Lock()
@@ -113,3 +115,24 @@ def missing_next_year(calendar, today: date) -> int | None:
     if today.month >= 11 and today.year + 1 not in calendar.confirmed_years:
         return today.year + 1
     return None
+
+
+def check_next_year(session: Session, now: datetime) -> int:
+    """The calendar check: tell every Admin once while next year is missing; once it
+    is loaded, the notice is marked read. Returns notices written or resolved."""
+
+    year = missing_next_year(load(session), now.date())
+    if year is None:
+        return notices.resolve(session, f"calendar:{now.year + 1}", now)
+    admins = notices.users_with_roles("Admin")
+    return notices.insert(
+        session.connection(),
+        NoticeKind.calendar_missing,
+        sa.select(
+            admins.c.user_id,
+            sa.literal(f"calendar:{year}").label("key"),
+            sa.cast(sa.null(), sa.Integer).label("case_id"),
+            sa.literal(f"{year} 年节假日安排未导入").label("detail"),
+        ),
+        now,
+    )

@@ -19,6 +19,7 @@ the day it restarts does not.
 """
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -26,7 +27,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -52,7 +53,7 @@ from app.models.matter import CaseKind, Matter, MatterStatus
 from app.models.org import Staff
 from app.services import calendar as calendar_service
 from app.services import settings, warnings
-from app.services.deadlines import OfficeHours, deadline, parse_office_hours
+from app.services.deadlines import OfficeHours, deadline, parse_office_hours, step_due_at
 from app.services.idnumber import valid_id_number
 from app.services.workdays import WorkCalendar
 
@@ -173,6 +174,15 @@ def _require_text(value, message):
 # ---------------------------------------------------------------------------
 # Clock helpers
 # ---------------------------------------------------------------------------
+
+
+def _start_step(case: Case, clock: Clock, now: datetime) -> None:
+    """The current step starts now: store when it will have outrun its share (step scan)."""
+    session = object_session(case)
+    # Loading the steps must not flush the half-changed case: that would be a second UPDATE (and version).
+    with session.no_autoflush if session else nullcontext():
+        step = case.current_step
+    case.step_due_at = step_due_at(clock.calendar, now, step.limit_days if step else 0)
 
 
 def _recompute_deadline(case: Case, clock: Clock, now: datetime):
@@ -351,6 +361,7 @@ def _accept(case, actor, now, clock, co_department_ids, received_names):
     case.accepted_at = now
     case.accepted_by_id = actor.staff_id
     _recompute_deadline(case, clock, now)
+    _start_step(case, clock, now)
     for department_id in co_department_ids:
         if department_id != case.department_id:
             case.tasks.append(CaseTask(department_id=department_id, deadline_at=case.deadline_at))
@@ -390,6 +401,7 @@ def forward(session, actor, case, version, now, *, clock, assignee_id=None, next
         if case.step_seq >= len(case.matter.steps):
             raise CaseError(_l("This is the last step: complete the case instead."))
         case.step_seq += 1
+        _start_step(case, clock, now)
     if assignee_id is not None:
         assignee = session.get(Staff, assignee_id)
         if assignee is None or assignee.department_id != case.department_id:
@@ -410,21 +422,17 @@ def forward(session, actor, case, version, now, *, clock, assignee_id=None, next
 
 
 def _step_overdue(session, case, actor, now, clock):
-    """A step held longer than its share of the limit is a violation."""
+    """A step held past its share of the limit is one violation, unless the step scan
+    has recorded it already."""
     step = case.current_step
-    if step is None or not step.limit_days:
+    if step is None or case.step_due_at is None or now < case.step_due_at:
         return []
-    started = (
-        session.scalar(
-            sa.select(sa.func.max(CaseEvent.at)).where(
-                CaseEvent.case_id == case.id,
-                CaseEvent.action.in_([CaseAction.accept, CaseAction.forward]),
-            )
+    reported = session.scalar(
+        sa.select(Violation.id).where(
+            Violation.case_id == case.id, Violation.kind == ViolationKind.step_overdue, Violation.at >= case.step_due_at
         )
-        or case.accepted_at
     )
-    held = clock.calendar.workdays_between(started.date(), now.date())
-    if held <= step.limit_days:
+    if reported:
         return []
     return [
         _violation(
@@ -432,7 +440,7 @@ def _step_overdue(session, case, actor, now, clock):
             case,
             actor,
             now,
-            f"环节“{step.name}”用时 {held} 个工作日，超过分配的 {step.limit_days} 个工作日",
+            f"办件 {case.number} 环节“{step.name}”超过分配的 {step.limit_days} 个工作日",
         )
     ]
 

@@ -68,3 +68,11 @@ def deadline(
     # The common case (one confirmed year) without a call; spans across years are checked in full.
     confirmed = (start.year == due_day.year and start.year in years) or not calendar.unconfirmed_between(start, due_day)
     return Deadline(datetime.combine(due_day, hours.closes), start, confirmed)
+
+
+def step_due_at(calendar: WorkCalendar, started: datetime, limit_days: int) -> datetime | None:
+    """When a step begun at `started` has been held longer than its share of `limit_days`
+    working days (the start of the working day after its last one); None without a share."""
+    if not limit_days:
+        return None
+    return datetime.combine(calendar.add_workdays(started.date(), limit_days + 1), time())

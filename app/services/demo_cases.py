@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from app.models.case import Case, CaseCounter, CaseEvent, CaseTask, Violation
+from app.models.feedback import Evaluation
 from app.models.matter import Matter, MatterStep
 from app.models.org import Center, Department, Staff, Window
-from app.services.deadlines import deadline
+from app.services.deadlines import deadline, step_due_at
 from app.services.idnumber import check_digit
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢"
@@ -32,6 +33,10 @@ COMPANIES = [
 RETURN_REASONS = ["申请人不符合许可条件", "申请事项不属于本部门职权范围", "申请人逾期未补正材料", "申请人主动放弃"]
 # Share of outcomes for cases whose deadline has passed.
 OUTCOMES = [("on_time", 86), ("late", 3), ("returned", 5), ("withdrawn", 1), ("open_overdue", 1)]
+# Share of completed cases the applicant rates, and how (most ratings are 非常满意).
+RATED_SHARE = 0.55
+RATING_LEVELS, RATING_WEIGHTS = (5, 4, 3, 2, 1), (70, 18, 8, 3, 1)
+RATING_CHANNELS = ("window_device", "portal", "phone")
 
 
 def _person_id(rng):
@@ -67,9 +72,13 @@ class _Deadlines:
 
 
 def _load(connection):
-    steps = dict(
-        connection.execute(sa.select(MatterStep.matter_id, sa.func.count()).group_by(MatterStep.matter_id)).all()
-    )
+    shares = {
+        (row.matter_id, row.seq): row.limit_days
+        for row in connection.execute(sa.select(MatterStep.matter_id, MatterStep.seq, MatterStep.limit_days))
+    }
+    steps = defaultdict(int)
+    for matter_id, _seq in shares:
+        steps[matter_id] += 1
     # Enum columns come back as members; the rows below are written by name.
     matters = [
         dict(row._mapping, case_kind=row.case_kind.name, steps=steps.get(row.id, 1))
@@ -88,7 +97,7 @@ def _load(connection):
         staff[row.department_id].append(row)
     departments = dict(connection.execute(sa.select(Department.id, Department.center_id)).all())
     codes = dict(connection.execute(sa.select(Center.id, Center.code)).all())
-    return matters, windows, staff, departments, codes
+    return matters, windows, staff, departments, codes, shares
 
 
 def generate_cases(
@@ -104,7 +113,7 @@ def generate_cases(
 ) -> dict:
     started = time.perf_counter()
     rng = random.Random(seed)
-    matters, windows, staff, departments, codes = _load(connection)
+    matters, windows, staff, departments, codes, shares = _load(connection)
     if not matters:
         raise ValueError("no matters: seed the demo county first")
     # Popular matters are far more frequent (a few matters make most of a hall's work).
@@ -123,8 +132,10 @@ def generate_cases(
     sequences = defaultdict(
         int, {(row.center_id, row.year): row.last for row in connection.execute(sa.select(CaseCounter))}
     )
-    totals = {"cases": 0, "events": 0, "tasks": 0, "violations": 0}
-    cases, events, tasks, violations = [], [], [], []
+    totals = {"cases": 0, "events": 0, "tasks": 0, "violations": 0, "evaluations": 0}
+    cases, events, tasks, violations, evaluations = [], [], [], [], []
+    # Its own generator: the ratings do not shift the cases' random draws.
+    ratings = random.Random(seed + 1)
     department_ids = list(departments)
 
     for index, day in enumerate(picked_days):
@@ -180,6 +191,10 @@ def generate_cases(
         warn = clock.warn_at(deadline_at, limit)
         # An open case is where its history left it (a one-step matter never reaches "in progress").
         status = case_events[-1]["to_status"]
+        step_due = None
+        if status in ("accepted", "in_progress"):
+            step_started = max(e["at"] for e in case_events if e["action"] in ("accept", "forward"))
+            step_due = step_due_at(clock.calendar, step_started, shares.get((matter["id"], 1 + forwards), 0))
         result = {"completed": "approved", "returned": "returned_active", "withdrawn": "withdrawn"}.get(status)
         if status == "completed" and rng.random() < 0.02:
             result = "denied"
@@ -212,6 +227,7 @@ def generate_cases(
                 "deadline_at": deadline_at,
                 "warn_at": warn,
                 "light": None if status in ("completed", "returned", "withdrawn") else _light(now, warn, deadline_at),
+                "step_due_at": step_due,
                 "finished_at": finished_at,
                 "limit_days": limit,
                 "paused_workdays": paused,
@@ -226,6 +242,20 @@ def generate_cases(
             }
         )
         events.extend(case_events)
+        if status == "completed" and ratings.random() < RATED_SHARE:
+            evaluations.append(
+                {
+                    "case_id": case_id,
+                    "center_id": center_id,
+                    "department_id": dept,
+                    "window_id": window_id,
+                    "staff_id": clerk.id if clerk else None,
+                    "level": ratings.choices(RATING_LEVELS, RATING_WEIGHTS)[0],
+                    "channel": ratings.choices(RATING_CHANNELS, (6, 3, 1))[0],
+                    "is_default": False,
+                    "created_at": min(now, finished_at + timedelta(minutes=ratings.randint(1, 600))),
+                }
+            )
         if kind == "joint":
             others = rng.sample([d for d in department_ids if d != dept], k=rng.randint(1, 2))
             for other in others:
@@ -254,10 +284,10 @@ def generate_cases(
                 }
             )
         if len(cases) >= batch:
-            _flush(connection, cases, events, tasks, violations, totals)
+            _flush(connection, cases, events, tasks, violations, evaluations, totals)
             if progress:
                 progress("办件", index + 1, count)
-    _flush(connection, cases, events, tasks, violations, totals)
+    _flush(connection, cases, events, tasks, violations, evaluations, totals)
     _save_counters(connection, sequences)
     if progress:
         progress("办件", count, count)
@@ -321,12 +351,13 @@ def _event(case_id, action, at, actor, from_status, to_status, note=None):
     }
 
 
-def _flush(connection, cases, events, tasks, violations, totals):
+def _flush(connection, cases, events, tasks, violations, evaluations, totals):
     for table, rows, key in (
         (Case.__table__, cases, "cases"),
         (CaseEvent.__table__, events, "events"),
         (CaseTask.__table__, tasks, "tasks"),
         (Violation.__table__, violations, "violations"),
+        (Evaluation.__table__, evaluations, "evaluations"),
     ):
         if rows:
             connection.execute(sa.insert(table), rows)

@@ -51,11 +51,17 @@ def write_workbook(target, sheet_title: str, headers: list[str], rows: Iterable[
         sheet.set_column(col, col, max(10, min(40, len(str(header)) * 2 + 4)))
     sheet.freeze_panes(1, 0)
     count = 0
+    # An enum's label is a lazy translation: look each one up once, not once per row
+    # (the lookups were 7 of 25 s in a 100k-row case export).
+    labels = {}
     for count, row in enumerate(rows, start=1):
         for col, value in enumerate(row):
             if value is None:
                 continue  # a blank cell, not an empty string
-            value = safe_cell(value)
+            if isinstance(value, Enum):
+                value = labels.get(value) or labels.setdefault(value, safe_cell(value))
+            else:
+                value = safe_cell(value)
             if isinstance(value, datetime):
                 sheet.write_datetime(count, col, value, datetime_fmt)
             elif isinstance(value, date):

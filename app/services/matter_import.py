@@ -45,6 +45,8 @@ COLUMNS = (
     Column("设定依据", "legal_basis"),
     Column("受理条件", "conditions"),
     Column("是否网办", "online_available"),
+    Column("是否进驻中心", "stationed"),
+    Column("是否授权窗口办结", "window_authorized"),
     Column("办理地点", "place"),
     Column("咨询电话", "phone"),
     Column("申请材料", "materials"),
@@ -52,6 +54,7 @@ COLUMNS = (
 )
 ENUMS = {"category": MatterCategory, "handling_level": CenterLevel, "case_kind": CaseKind}
 TEXT_FIELDS = ("code", "name", "fee_basis", "legal_basis", "conditions", "place", "phone")
+BOOL_FIELDS = {"online_available": False, "stationed": True, "window_authorized": True}  # with defaults
 YES, NO = {"是", "y", "yes", "1", "true", "√"}, {"否", "n", "no", "0", "false", ""}
 
 _MATERIAL = re.compile(r"^(?P<name>.+?)\s*(?:[（(](?P<spec>[^）)]*)[）)])?$")
@@ -216,7 +219,7 @@ class _RowReader:
                 self.values[name] = _money(value)
             except ValueError:
                 self.error(column, _l("Enter an amount in yuan."))
-        elif name == "online_available":
+        elif name in BOOL_FIELDS:
             text = str(value).strip().lower()
             if text not in YES | NO:
                 self.error(column, _l("Enter 是 or 否."))
@@ -338,7 +341,8 @@ def _apply(session, matter, values):
     matter.promised_limit_days = values["promised_limit_days"]
     matter.fee_standard = values.get("fee_standard", Decimal("0"))
     matter.fee_max = values.get("fee_max")
-    matter.online_available = values.get("online_available", False)
+    for name, default in BOOL_FIELDS.items():
+        setattr(matter, name, values.get(name, default))
     for name in ("fee_basis", "legal_basis", "conditions", "place", "phone"):
         setattr(matter, name, values.get(name))
     if matter.id is not None:
@@ -372,6 +376,8 @@ EXAMPLES = (
         "《中华人民共和国食品安全法》第三十五条",
         "有与经营的食品品种、数量相适应的经营场所",
         "是",
+        "是",
+        "否",
         "县政务服务中心一楼市场监管窗口",
         "0371-12345678",
         "食品经营许可申请书（原件1份）\n营业执照（复印件1份）\n法定代表人身份证明（原件1份，复印件1份）\n授权委托书（原件1份，选填）",
@@ -391,6 +397,8 @@ EXAMPLES = (
         "",
         "《促进个体工商户发展条例》第十条",
         "",
+        "是",
+        "是",
         "是",
         "县政务服务中心一楼市场监管窗口",
         "0371-12345678",

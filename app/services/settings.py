@@ -43,6 +43,39 @@ SPECS = {
             _l("Warning window (share of the limit)"),
             _l("The warning starts at whichever of the two comes first."),
         ),
+        SettingSpec(
+            "escalate_chief_days",
+            "1",
+            _l("Overdue cases go to the chief representative after (working days in red)"),
+        ),
+        SettingSpec(
+            "escalate_center_days",
+            "3",
+            _l("Overdue cases go to the center after (working days in red)"),
+        ),
+        SettingSpec(
+            "supplement_limit_days",
+            "10",
+            _l("Supplement limit (working days)"),
+            _l("After it, the chief representative is asked to decide on a passive return."),
+        ),
+        SettingSpec(
+            "evaluation_rule",
+            "per_channel",
+            _l("Evaluations per case"),
+            _l("per_channel: one per case and channel; once: one per case"),
+        ),
+        SettingSpec("evaluation_default_days", "7", _l("Default rating after (natural days unrated)")),
+        SettingSpec("evaluation_default_level", "3", _l("Default rating (1–5)")),
+        SettingSpec("rectify_contact_days", "1", _l("Bad review: contact the applicant within (working days)")),
+        SettingSpec("rectify_days", "5", _l("Bad review: rectify within (working days)")),
+        SettingSpec(
+            "complaint_stage_days",
+            "1,3,3,2,1",
+            _l("Complaint stage limits (working days)"),
+            _l("Receive, investigate, handle, reply, call back — comma-separated"),
+        ),
+        SettingSpec("complaint_total_days", "10", _l("Complaint limit (working days)")),
     )
 }
 

@@ -106,6 +106,15 @@ class WorkCalendar:
         rank = self._rank_of(day) - n
         return self._days[rank - 1] if rank >= 1 else self._days[0]
 
+    def elapsed_since(self, today: date, n: int) -> date:
+        """The boundary date B such that every date before B has at least `n` working
+        days in (date, today] and no date from B on has: "for n working days" in SQL
+        becomes `column < B`."""
+        rank = self._rank_of(today) - n
+        if rank < 0:
+            return self._days[0]
+        return self._days[rank] if rank < len(self._days) else today + timedelta(days=1)
+
     def next_workday(self, day: date) -> date:
         """The first working day strictly after `day`."""
         return self.add_workdays(day, 1)

@@ -1,16 +1,19 @@
-"""Landing page after login: the figures of the user's own scope."""
+"""Landing page after login: the dashboard of the user's own scope."""
 
 import sqlalchemy as sa
 from flask import g, redirect, url_for
 from flask_appbuilder import IndexView, expose
+from flask_babel import lazy_gettext as _l
 
 from app import clock
 from app.extensions import db
-from app.models.case import OPEN_STATUSES, Case
+from app.models.case import OPEN_STATUSES, Case, Light
+from app.models.feedback import Evaluation
 from app.models.matter import Matter, MatterStatus
 from app.models.org import Center, Department, Staff, StaffStatus, Window
 from app.security import current_scope
 from app.services import calendar as calendar_service
+from app.services import dashboard, notices
 
 
 class HomeView(IndexView):
@@ -29,8 +32,18 @@ class HomeView(IndexView):
         }
         if scope.everything:
             counts["centers"] = db.session.scalar(sa.select(sa.func.count()).select_from(Center))
-        missing_year = calendar_service.missing_next_year(calendar_service.load(db.session), clock.now().date())
+        now = clock.now()
+        missing_year = calendar_service.missing_next_year(calendar_service.load(db.session), now.date())
         unconfirmed = _count(Case, scope, Case.calendar_unconfirmed.is_(True), Case.status.in_(OPEN_STATUSES))
+        figures = dashboard.build(db.session, scope.clause(Case), scope.clause(Evaluation), now)
+        charts = {
+            "lights": [
+                {"name": str(light.label), "key": light.name, "value": figures.lights[light.name]} for light in Light
+            ],
+            "overdue": [{"name": name, "value": count} for name, count in figures.overdue_by_department],
+            "trend": figures.trend,
+            "labels": {"accepted": str(_l("Accepted")), "completed": str(_l("Completed"))},
+        }
         return self.render_template(
             self.index_template,
             appbuilder=self.appbuilder,
@@ -38,6 +51,10 @@ class HomeView(IndexView):
             scope=scope,
             missing_year=missing_year,
             unconfirmed=unconfirmed,
+            figures=figures,
+            charts=charts,
+            unread=notices.unread_count(db.session, g.user.id),
+            show_red_cases=self.appbuilder.sm.has_access("can_read", "Case"),
         )
 
 

@@ -11,7 +11,7 @@ from app.views.base import GovInterface, GovModelApi, GovModelView, status_actio
 MATTER_FORM_FIELDS = [
     "code", "name", "category", "department", "handling_level", "case_kind", "legal_limit_days",
     "promised_limit_days", "fee_standard", "fee_max", "fee_basis", "legal_basis", "conditions",
-    "online_available", "place", "phone", "status",
+    "online_available", "stationed", "window_authorized", "place", "phone", "status",
 ]  # fmt: skip
 
 

@@ -136,3 +136,12 @@ def test_cell(app, client, world_ids, user, resource):
             check(response, "D")
             with app.app_context():
                 assert db.session.get(model, pk) is not None, f"{user} deleted {resource} without permission"
+
+
+def test_role_patterns_fit_a_view_menu_name():
+    """FAB stores each FAB_ROLES pattern as a view-menu name: varchar(250) on PostgreSQL."""
+    import config
+
+    for role, rules in config.FAB_ROLES.items():
+        for view, permission in rules:
+            assert len(view) <= 250 and len(permission) <= 100, (role, view[:60])

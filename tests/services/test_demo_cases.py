@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from app.cli import seed_demo_data
 from app.extensions import db
-from app.models import Case, CaseEvent, CaseStatus, CaseTask, Violation, ViolationKind
+from app.models import Case, CaseEvent, CaseStatus, CaseTask, Evaluation, Violation, ViolationKind
 from app.services.case_flow import Clock
 from app.services.demo_cases import generate_cases
 from app.services.idnumber import valid_id_number
@@ -31,6 +31,14 @@ def test_generated_year_is_consistent(scratch_app):
             events.setdefault(event.case_id, []).append(event)
         statuses = Counter(c.status for c in cases)
         assert statuses[CaseStatus.completed] > 2000 and statuses[CaseStatus.returned] > 30
+        # About half the completed cases are rated, only completed ones, never before they finished.
+        assert 0.45 < totals["evaluations"] / statuses[CaseStatus.completed] < 0.65
+        rated = db.session.execute(
+            sa.select(Case.status, Case.finished_at, Evaluation.created_at).join(
+                Evaluation, Evaluation.case_id == Case.id
+            )
+        ).all()
+        assert all(status is CaseStatus.completed and finished <= rated_at for status, finished, rated_at in rated)
         assert any(c.is_open and c.deadline_at < NOW for c in cases), "some open cases are overdue"
         for case in cases:
             history = events[case.id]

@@ -40,3 +40,33 @@ def test_a_timetabled_run_is_recorded(app):
     with app.app_context():
         run = db.session.scalar(sa.select(JobRun).where(JobRun.job == "warning_scan"))
         assert run is not None and run.outcome.name == "ok" and run.finished_at is not None
+
+
+def test_every_job_is_on_the_timetable(app):
+    scheduler = build(app, BackgroundScheduler)  # not started: jobs are only listed
+    assert {job.id for job in scheduler.get_jobs()} == {
+        "warning_scan",
+        "calendar_check",
+        "monthly_report",
+        "report_check",
+        "feedback_scan",
+    }
+    monthly = scheduler.get_job("monthly_report")
+    assert str(monthly.trigger.fields[2]) == "1" and monthly.misfire_grace_time == 86_400  # day 1
+
+
+def test_a_job_that_raises_is_recorded_and_the_next_job_still_runs(app, monkeypatch):
+    from app import jobs
+
+    def boom(session, now):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setitem(jobs.JOBS, "boom", boom)
+    with app.app_context():
+        before = db.session.scalar(sa.select(sa.func.max(JobRun.id)))
+    run_scheduled(app, "boom")  # does not raise into the scheduler
+    run_scheduled(app, "calendar_check")
+    with app.app_context():
+        runs = {run.job: run for run in db.session.scalars(sa.select(JobRun).where(JobRun.id > before))}
+        assert runs["boom"].outcome.name == "error" and "disk full" in runs["boom"].error
+        assert runs["calendar_check"].outcome.name == "ok"

@@ -53,16 +53,23 @@ def test_walk_green_yellow_red_across_national_day(ctx, world_ids):
     assert light_of(case.id) == "yellow"
     run(datetime(2026, 10, 5, 9, 0))  # the holiday week changes nothing
     assert light_of(case.id) == "yellow" and overdue_events(case.id) == 0
-    assert run(datetime(2026, 10, 8, 17, 35)) == 1
+    assert run(datetime(2026, 10, 8, 17, 35)) == 2  # red, and the assignee's notice
     assert light_of(case.id) == "red"
     assert overdue_events(case.id) == 1
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Violation).where(Violation.case_id == case.id)) == 1
+    overdue = (
+        sa.select(sa.func.count())
+        .select_from(Violation)
+        .where(Violation.case_id == case.id, Violation.kind == "overdue")
+    )
+    assert db.session.scalar(overdue) == 1
 
 
 def test_running_twice_changes_nothing_the_second_time(ctx, world_ids):
     case = new_case(world_ids, now=ACCEPTED)
     run(datetime(2026, 9, 18, 9, 0))
-    assert run(datetime(2026, 10, 9, 9, 0)) == 1
+    # Red; the assignee's notice; the first step held past its 1-day share (violation
+    # and notice); one working day in red, so the chief representative's notice.
+    assert run(datetime(2026, 10, 9, 9, 0)) == 5
     assert run(datetime(2026, 10, 9, 9, 0)) == 0
     assert run(datetime(2026, 10, 9, 9, 5)) == 0
     assert overdue_events(case.id) == 1

@@ -1,0 +1,56 @@
+"""The in-app inbox: what the scheduler tells a user (overdue cases, escalations, calendar)."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_appbuilder import Model
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import LabeledEnum, enum_field
+from .case import Case
+
+
+class NoticeKind(LabeledEnum):
+    case_overdue = _l("Your case is overdue")
+    chief_escalation = _l("Overdue case escalated to the chief representative")
+    center_escalation = _l("Overdue case escalated to the center")
+    step_overdue = _l("Step held past its share of the limit")
+    supplement_expired = _l("Supplement limit passed: passive return proposed")
+    task_overdue = _l("Joint task overdue")
+    calendar_missing = _l("Next year's holiday schedule is not loaded")
+    report_late = _l("Monthly report not submitted in time")
+    rectification_overdue = _l("Bad-review rectification past its limit")
+    complaint_overdue = _l("Complaint stage past its limit")
+
+
+class Notice(Model):
+    """One message to one user. `key` makes every scheduler insert idempotent:
+    a (user, key) pair is written once however often the job runs."""
+
+    __tablename__ = "notice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("ab_user.id", ondelete="CASCADE"))
+    kind: Mapped[NoticeKind] = enum_field(NoticeKind)
+    key: Mapped[str] = mapped_column(sa.String(80))
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    detail: Mapped[str | None] = mapped_column(sa.String(300))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    read_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+    case: Mapped[Case | None] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "key", name="uq_notice_user_key"),
+        # The inbox: a user's unread notices, newest first.
+        sa.Index("ix_notice_user_read", "user_id", "read_at", "created_at"),
+    )
+
+    def __str__(self) -> str:
+        return str(self.kind.label)
+
+    @classmethod
+    def scope_clause(cls, scope):
+        # Everyone's inbox is their own, whatever their role.
+        return cls.user_id == scope.user_id

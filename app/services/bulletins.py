@@ -1,0 +1,140 @@
+"""Efficiency bulletins (效能通报): six indicators by department for a period, ranked.
+
+Definitions, shown on the page and in the workbook:
+- 项目进入率: the department's matters in service that are handled in the center
+  ÷ all its matters in service.
+- 窗口授权率: matters handled in the center that the window may decide on site
+  ÷ matters handled in the center.
+- 现场办结率: immediate cases completed by the close of the day they were accepted
+  ÷ immediate cases accepted.
+- 按时办结率: cases completed no later than their deadline ÷ cases completed.
+- 评议满意率: evaluations rated 3–5 ÷ all evaluations.
+- 投诉率: complaints ÷ cases accepted.
+The case, evaluation and complaint figures are the monthly report's
+(monthly_report.compute_period); matters are one GROUP BY.
+"""
+
+import io
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+import xlsxwriter
+from sqlalchemy.orm import Session
+
+from app.models.matter import Matter, MatterStatus
+from app.models.org import Department, RecordStatus
+from app.services import monthly_report
+from app.services.excel import safe_cell
+
+# (key, label, higher is better)
+INDICATORS = (
+    ("stationed_rate", "项目进入率", True),
+    ("authorized_rate", "窗口授权率", True),
+    ("on_site_rate", "现场办结率", True),
+    ("on_time_rate", "按时办结率", True),
+    ("satisfaction_rate", "评议满意率", True),
+    ("complaint_rate", "投诉率", False),
+)
+DEFINITIONS = {
+    "stationed_rate": "进驻中心办理的在用事项数 ÷ 部门在用事项总数",
+    "authorized_rate": "授权窗口当场决定的进驻事项数 ÷ 进驻事项数",
+    "on_site_rate": "当日办结的即办件数 ÷ 受理的即办件数",
+    "on_time_rate": "在承诺时限内办结的件数 ÷ 办结件数",
+    "satisfaction_rate": "基本满意及以上的评价数 ÷ 评价总数",
+    "complaint_rate": "投诉件数 ÷ 受理件数",
+}
+
+
+def _ratio(numerator, denominator):
+    return numerator / denominator if denominator else None
+
+
+@dataclass
+class BulletinRow:
+    rank: int
+    department_id: int
+    name: str
+    accepted: int
+    values: dict
+
+
+def compute(session: Session, center_id: int, start: datetime, end: datetime, order_by: str = "on_time_rate"):
+    if order_by not in {key for key, _, _ in INDICATORS}:
+        raise ValueError(order_by)
+    figures = monthly_report.compute_period(session, center_id, start, end)
+    by_department = {line.key: line for line in figures.lines["department"]}
+    matters = session.execute(
+        sa.select(
+            Matter.department_id,
+            sa.func.count(),
+            sa.func.sum(sa.case((Matter.stationed, 1), else_=0)),
+            sa.func.sum(sa.case((sa.and_(Matter.stationed, Matter.window_authorized), 1), else_=0)),
+        )
+        .where(Matter.status == MatterStatus.active)
+        .group_by(Matter.department_id)
+    ).all()
+    matter_counts = {row[0]: row[1:] for row in matters}
+    departments = session.execute(
+        sa.select(Department.id, Department.name)
+        .where(Department.center_id.in_(figures.center_ids), Department.status == RecordStatus.active)
+        .order_by(Department.sort_order, Department.id)
+    ).all()
+    rows = []
+    for department_id, name in departments:
+        total, stationed, authorized = matter_counts.get(department_id, (0, 0, 0))
+        line = by_department.get(department_id) or monthly_report.Line(department_id, name)
+        values = {
+            "stationed_rate": _ratio(stationed or 0, total),
+            "authorized_rate": _ratio(authorized or 0, stationed or 0),
+            "on_site_rate": line.rates["on_site_rate"],
+            "on_time_rate": line.rates["on_time_rate"],
+            "satisfaction_rate": line.rates["satisfaction_rate"],
+            "complaint_rate": _ratio(line.values["complaints"], line.values["accepted"]),
+        }
+        rows.append(BulletinRow(0, department_id, name, line.values["accepted"], values))
+    higher_is_better = next(better for key, _, better in INDICATORS if key == order_by)
+    # Departments without a figure for the indicator go last, unranked.
+    ranked = [row for row in rows if row.values[order_by] is not None]
+    ranked.sort(key=lambda row: (-row.values[order_by] if higher_is_better else row.values[order_by], row.name))
+    previous = None
+    for position, row in enumerate(ranked, start=1):
+        # Ties share a rank (1, 2, 2, 4).
+        row.rank = previous.rank if previous and previous.values[order_by] == row.values[order_by] else position
+        previous = row
+    return ranked + [row for row in rows if row.values[order_by] is None]
+
+
+def workbook(rows, center_name: str, start: datetime, end: datetime, order_by: str) -> bytes:
+    """The bulletin as an .xlsx: title, period, ranked table, definitions."""
+    output = io.BytesIO()
+    book = xlsxwriter.Workbook(output, {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True})
+    sheet = book.add_worksheet("效能通报")
+    title = book.add_format({"bold": True, "font_size": 14})
+    header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+    percent = book.add_format({"num_format": "0.0%"})
+    last_day = end.date() - timedelta(days=1)
+    heading = f"{center_name}政务服务效能通报（{start:%Y-%m-%d} 至 {last_day:%Y-%m-%d}）"
+    sheet.write_string(0, 0, safe_cell(heading), title)
+    order_label = next(label for key, label, _ in INDICATORS if key == order_by)
+    sheet.write_string(1, 0, f"按{order_label}排名")
+    headers = ["排名", "进驻部门", "受理件数", *(label for _, label, _ in INDICATORS)]
+    for col, text in enumerate(headers):
+        sheet.write_string(3, col, text, header)
+    sheet.set_column(0, 0, 6)
+    sheet.set_column(1, 1, 26)
+    sheet.set_column(2, len(headers) - 1, 12)
+    for number, row in enumerate(rows, start=4):
+        if row.rank:
+            sheet.write_number(number, 0, row.rank)
+        sheet.write_string(number, 1, safe_cell(row.name))
+        sheet.write_number(number, 2, row.accepted)
+        for col, (key, _, _) in enumerate(INDICATORS, start=3):
+            if row.values[key] is not None:
+                sheet.write_number(number, col, row.values[key], percent)
+    notes = 4 + len(rows) + 1
+    sheet.write_string(notes, 0, "指标口径：")
+    for offset, (key, label, _) in enumerate(INDICATORS, start=1):
+        sheet.write_string(notes + offset, 0, f"{label}：{DEFINITIONS[key]}")
+    book.close()
+    return output.getvalue()

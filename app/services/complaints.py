@@ -1,0 +1,232 @@
+"""投诉: filed on the portal or registered by staff, then received → investigating →
+handling → replied → called back → archived, each stage within its working-day limit.
+
+Center roles (Supervisor, CenterManager) drive every stage; the chief
+representative of the complained-about department may also investigate and
+handle its own complaints. The finding and any sanctions are recorded with the
+reply; sanctions count against the staff member and window in the assessment.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from app.models.feedback import (
+    Complaint,
+    ComplaintChannel,
+    ComplaintFinding,
+    ComplaintStage,
+    Sanction,
+    SanctionKind,
+)
+from app.models.notice import NoticeKind
+from app.models.org import Department, Staff, Window
+from app.services import notices
+from app.services.deadlines import OfficeHours, deadline
+from app.services.workdays import WorkCalendar
+
+CENTER_ROLES = {"Admin", "CenterManager", "Supervisor"}
+ORDER = list(ComplaintStage)
+MAX_SUBJECT, MAX_CONTENT, MAX_NAME = 100, 2000, 50
+
+
+class ComplaintError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Limits:
+    calendar: WorkCalendar
+    hours: OfficeHours
+    stage_days: tuple = (1, 3, 3, 2, 1)
+    total_days: int = 10
+
+    @classmethod
+    def parse(cls, calendar, hours, stage_text: str, total: str) -> "Limits":
+        days = tuple(int(part) for part in stage_text.split(","))
+        if len(days) != len(ORDER) - 1 or min(days) < 0:
+            raise ValueError(stage_text)
+        return cls(calendar, hours, days, int(total))
+
+    def due(self, start: datetime, days: int) -> datetime:
+        return deadline(start, days, self.calendar, self.hours).due_at
+
+
+@dataclass
+class Filing:
+    subject: str
+    content: str
+    complainant_name: str | None = None
+    complainant_phone: str | None = None
+    department_id: int | None = None
+    window_id: int | None = None
+    staff_id: int | None = None
+    case_id: int | None = None
+
+
+def _clean(text, limit, message, *, required=True):
+    value = (text or "").strip()
+    if required and not value:
+        raise ComplaintError(message)
+    if len(value) > limit:
+        raise ComplaintError(_l("A field is too long: %(limit)s characters at most.", limit=limit))
+    if "\0" in value:
+        raise ComplaintError(_l("The text contains characters that are not allowed."))
+    return value or None
+
+
+def file(session: Session, filing: Filing, channel: ComplaintChannel, center_id: int, now: datetime, limits: Limits):
+    """A new complaint in `received`, with its tracking number; caller commits."""
+    subject = _clean(filing.subject, MAX_SUBJECT, _l("Enter the subject of the complaint."))
+    content = _clean(filing.content, MAX_CONTENT, _l("Describe what happened."))
+    name = _clean(filing.complainant_name, MAX_NAME, "", required=False)
+    phone = (filing.complainant_phone or "").strip()
+    if not (phone.isdigit() and 7 <= len(phone) <= 12):
+        raise ComplaintError(_l("Enter a phone number we can call you back on (digits only)."))
+    for model, value in ((Department, filing.department_id), (Window, filing.window_id), (Staff, filing.staff_id)):
+        if value is not None and session.get(model, value) is None:
+            raise ComplaintError(_l("The department, window or staff member chosen does not exist."))
+    complaint = Complaint(
+        # Unguessable: the number and the phone's last four digits open the public status page.
+        number=f"TS{now:%Y%m%d}{secrets.randbelow(10**6):06d}",
+        channel=channel,
+        filed_at=now,
+        center_id=center_id,
+        department_id=filing.department_id,
+        window_id=filing.window_id,
+        staff_id=filing.staff_id,
+        case_id=filing.case_id,
+        subject=subject,
+        content=content,
+        complainant_name=name,
+        complainant_phone=phone,
+        stage=ComplaintStage.received,
+        stage_started_at=now,
+        stage_due_at=limits.due(now, limits.stage_days[0]),
+        due_at=limits.due(now, limits.total_days),
+    )
+    session.add(complaint)
+    session.flush()
+    return complaint
+
+
+def _may_act(actor, complaint, stage):
+    if actor.roles & CENTER_ROLES:
+        return True
+    own = "ChiefRep" in actor.roles and actor.department_id == complaint.department_id
+    return own and stage in (ComplaintStage.investigating, ComplaintStage.handling)
+
+
+def _advance(complaint, now, limits):
+    position = ORDER.index(complaint.stage) + 1
+    complaint.stage = ORDER[position]
+    complaint.stage_started_at = now
+    if complaint.stage is ComplaintStage.archived:
+        complaint.stage_due_at, complaint.closed_at = None, now
+    else:
+        complaint.stage_due_at = limits.due(now, limits.stage_days[position])
+
+
+def act(session: Session, actor, complaint: Complaint, version, now: datetime, limits: Limits, action: str, **inputs):
+    """Move the complaint one stage on; refused actions raise ComplaintError and change nothing."""
+    stage = {
+        "receive": ComplaintStage.received,
+        "investigate": ComplaintStage.investigating,
+        "handle": ComplaintStage.handling,
+        "callback": ComplaintStage.replied,
+        "archive": ComplaintStage.called_back,
+    }.get(action)
+    if stage is None:
+        raise ComplaintError(_l("Unknown action."))
+    if complaint.stage is not stage:
+        raise ComplaintError(_l("This step does not apply to the complaint in its current stage."))
+    if not _may_act(actor, complaint, stage):
+        raise ComplaintError(_l("You may not handle this complaint at this stage."))
+    if str(complaint.version) != str(version):
+        raise ComplaintError(_l("Someone else changed this record meanwhile; reload the page."))
+    if action == "receive":
+        complaint.handler_id = actor.user_id
+    elif action == "investigate":
+        try:
+            complaint.finding = ComplaintFinding[inputs.get("finding") or ""]
+        except KeyError:
+            raise ComplaintError(_l("Record the finding of the investigation.")) from None
+        complaint.investigation = _clean(inputs.get("note"), MAX_CONTENT, _l("Describe what the investigation found."))
+    elif action == "handle":
+        complaint.reply = _clean(inputs.get("note"), MAX_CONTENT, _l("Write the reply to the complainant."))
+        complaint.replied_at = now
+        for kind in inputs.get("sanctions") or ():
+            if kind not in SanctionKind.__members__:
+                raise ComplaintError(_l("Unknown sanction."))
+            if complaint.finding is ComplaintFinding.unsubstantiated:
+                raise ComplaintError(_l("An unsubstantiated complaint carries no sanction."))
+            complaint.sanctions.append(
+                Sanction(
+                    kind=SanctionKind[kind],
+                    staff_id=complaint.staff_id,
+                    window_id=complaint.window_id,
+                    at=now,
+                    decided_by=actor.name,
+                )
+            )
+    elif action == "callback":
+        complaint.callback_note = _clean(inputs.get("note"), 500, _l("Record what the complainant said."))
+        complaint.complainant_satisfied = inputs.get("satisfied") == "yes"
+    _advance(complaint, now, limits)
+    session.flush()
+    return complaint
+
+
+def public_status(session: Session, number: str, phone_last4: str):
+    """The complaint a member of the public may see: number and the phone's last four digits
+    must both match; None otherwise, without saying which was wrong."""
+    number, phone_last4 = (number or "").strip().upper(), (phone_last4 or "").strip()
+    if not number or len(number) > 40 or not (phone_last4.isdigit() and len(phone_last4) == 4):
+        return None
+    complaint = session.scalar(sa.select(Complaint).where(Complaint.number == number))
+    if complaint is None or not (complaint.complainant_phone or "").endswith(phone_last4):
+        return None
+    return complaint
+
+
+def flag_overdue(session: Session, now: datetime, since: datetime | None) -> int:
+    """A stage past its limit: its handler and the center hear once per stage."""
+    table = Complaint.__table__
+    late = [table.c.stage != ComplaintStage.archived.name, table.c.stage_due_at <= now]
+    if since is not None:
+        late.append(table.c.stage_due_at > since)
+    center = notices.users_with_roles("Supervisor", "CenterManager")
+    key = notices.key("complaint:", table.c.id, table.c.stage)
+    detail = (sa.literal("投诉 ") + table.c.number).label("detail")
+    no_case = sa.cast(sa.null(), sa.Integer).label("case_id")
+    sent = notices.insert(
+        session.connection(),
+        NoticeKind.complaint_overdue,
+        sa.select(table.c.handler_id.label("user_id"), key, no_case, detail).where(
+            *late, table.c.handler_id.is_not(None)
+        ),
+        now,
+    )
+    sent += notices.insert(
+        session.connection(),
+        NoticeKind.complaint_overdue,
+        sa.select(center.c.user_id, key, no_case, detail).select_from(table.join(center, sa.true())).where(*late),
+        now,
+    )
+    # The whole complaint past its limit (10 working days by default): the center hears once.
+    past_total = [table.c.stage != ComplaintStage.archived.name, table.c.due_at <= now]
+    if since is not None:
+        past_total.append(table.c.due_at > since)
+    sent += notices.insert(
+        session.connection(),
+        NoticeKind.complaint_overdue,
+        sa.select(center.c.user_id, notices.key("complaint-total:", table.c.id), no_case, detail)
+        .select_from(table.join(center, sa.true()))
+        .where(*past_total),
+        now,
+    )
+    return sent

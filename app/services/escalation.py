@@ -1,0 +1,87 @@
+"""Who hears about a red case, and when (escalation tiers by working days in red).
+
+Tier 0, at red: the assignee. Tier 1, after `escalate_chief_days` working days:
+the department's chief representatives. Tier 2, after `escalate_center_days`:
+the center (Supervisor and CenterManager users). A red joint task goes to the
+co-department's chief representatives. Each notice is written once per user and
+case (notices.insert), so the job may run as often as it likes.
+"""
+
+from datetime import datetime, time
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from app.models.case import RUNNING_STATUSES, Case, CaseTask
+from app.models.notice import NoticeKind
+from app.services import notices
+from app.services.workdays import WorkCalendar
+
+CASE = Case.__table__
+TASK = CaseTask.__table__
+STAFF = notices.STAFF
+RUNNING = [status.name for status in RUNNING_STATUSES]
+CENTER_ROLES = ("Supervisor", "CenterManager")
+
+
+def _rows(user_id, prefix, id_column, detail):
+    """The (user_id, key, case_id, detail) columns notices.insert expects."""
+    return sa.select(user_id, notices.key(prefix, id_column), CASE.c.id.label("case_id"), detail.label("detail"))
+
+
+def _red_for(calendar: WorkCalendar, now: datetime, since: datetime | None, days: int):
+    """Cases that reached `days` working days in red during (since, now]: those whose
+    deadline is before the boundary for `now` but not before the one for `since`."""
+
+    def boundary(instant):
+        return min(datetime.combine(calendar.elapsed_since(instant.date(), days), time()), instant)
+
+    conditions = [CASE.c.status.in_(RUNNING), CASE.c.light == "red", CASE.c.deadline_at < boundary(now)]
+    if since is not None:
+        conditions.append(CASE.c.deadline_at >= boundary(since))
+    return sa.and_(*conditions)
+
+
+def notify(
+    session: Session,
+    now: datetime,
+    calendar: WorkCalendar,
+    since: datetime | None,
+    *,
+    chief_days: int,
+    center_days: int,
+) -> int:
+    """Notices for the tiers reached in (since, now]; every red case when `since` is None."""
+    connection = session.connection()
+    detail = sa.literal("办件 ") + CASE.c.number
+    center = notices.users_with_roles(*CENTER_ROLES)
+    task_window = [] if since is None else [TASK.c.deadline_at > since, TASK.c.deadline_at <= now]
+    tiers = (
+        (
+            NoticeKind.case_overdue,
+            _rows(STAFF.c.user_id, "overdue:", CASE.c.id, detail)
+            .select_from(CASE.join(STAFF, STAFF.c.id == CASE.c.assignee_id))
+            .where(_red_for(calendar, now, since, 0), STAFF.c.user_id.is_not(None)),
+        ),
+        (
+            NoticeKind.chief_escalation,
+            _rows(STAFF.c.user_id, "chief:", CASE.c.id, detail)
+            .select_from(CASE.join(STAFF, notices.chief_reps(CASE.c.department_id)))
+            .where(_red_for(calendar, now, since, chief_days)),
+        ),
+        (
+            NoticeKind.center_escalation,
+            _rows(center.c.user_id, "center:", CASE.c.id, detail)
+            .select_from(CASE.join(center, sa.true()))
+            .where(_red_for(calendar, now, since, center_days)),
+        ),
+        (
+            NoticeKind.task_overdue,
+            _rows(STAFF.c.user_id, "task:", TASK.c.id, sa.literal("联办件 ") + CASE.c.number)
+            .select_from(
+                TASK.join(CASE, CASE.c.id == TASK.c.case_id).join(STAFF, notices.chief_reps(TASK.c.department_id))
+            )
+            .where(TASK.c.status == "open", TASK.c.light == "red", *task_window),
+        ),
+    )
+    return sum(notices.insert(connection, kind, candidates, now) for kind, candidates in tiers)

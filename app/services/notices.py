@@ -1,0 +1,80 @@
+"""Writing inbox notices in bulk, each (user, key) once, and reading a user's inbox."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_appbuilder.security.sqla.models import Role, User, assoc_user_role
+from sqlalchemy.orm import Session
+
+from app.models.notice import Notice, NoticeKind
+from app.models.org import Staff, StaffPosition, StaffStatus
+
+NOTICE = Notice.__table__
+STAFF = Staff.__table__
+
+
+def key(prefix: str, *columns):
+    """SQL for a notice key such as 'step:42:2' (prefix, then the columns joined by ':')."""
+    expression = sa.literal(prefix)
+    for number, column in enumerate(columns):
+        expression = expression + (sa.literal(":") if number else sa.literal("")) + sa.cast(column, sa.String)
+    return expression.label("key")
+
+
+def insert(connection, kind: NoticeKind, candidates: sa.Select, now: datetime) -> int:
+    """INSERT … SELECT the candidates' (user_id, key, case_id, detail) rows not already sent."""
+    rows = candidates.subquery()
+    fresh = (
+        sa.select(rows.c.user_id, sa.literal(kind.name), rows.c.key, rows.c.case_id, rows.c.detail, sa.literal(now))
+        .where(~sa.exists().where(NOTICE.c.user_id == rows.c.user_id, NOTICE.c.key == rows.c.key))
+        .distinct()
+    )
+    return connection.execute(
+        sa.insert(NOTICE).from_select(["user_id", "kind", "key", "case_id", "detail", "created_at"], fresh),
+        # psycopg reports -1 for INSERT … SELECT unless asked to keep the count.
+        execution_options={"preserve_rowcount": True},
+    ).rowcount
+
+
+def chief_reps(department_id_column):
+    """Join target: the active chief representatives (with logins) of a department column."""
+    return sa.and_(
+        STAFF.c.department_id == department_id_column,
+        STAFF.c.position == StaffPosition.chief_rep.name,
+        STAFF.c.status == StaffStatus.active.name,
+        STAFF.c.user_id.is_not(None),
+    )
+
+
+def users_with_roles(*names: str):
+    """Subquery of active user ids holding any of the roles."""
+    return (
+        sa.select(User.id.label("user_id"))
+        .join(assoc_user_role, assoc_user_role.c.user_id == User.id)
+        .join(Role, Role.id == assoc_user_role.c.role_id)
+        .where(Role.name.in_(names), User.active.is_(True))
+        .distinct()
+        .subquery()
+    )
+
+
+def unread_count(session: Session, user_id: int) -> int:
+    return session.scalar(
+        sa.select(sa.func.count()).select_from(Notice).where(Notice.user_id == user_id, Notice.read_at.is_(None))
+    )
+
+
+def mark_read(session: Session, user_id: int, ids, now: datetime) -> int:
+    """Mark the user's own notices read; other users' ids are ignored."""
+    return session.execute(
+        sa.update(Notice)
+        .where(Notice.user_id == user_id, Notice.id.in_(list(ids)), Notice.read_at.is_(None))
+        .values(read_at=now)
+    ).rowcount
+
+
+def resolve(session: Session, key: str, now: datetime) -> int:
+    """Mark every unread notice with `key` read: the condition it reported has ended."""
+    return session.execute(
+        sa.update(Notice).where(Notice.key == key, Notice.read_at.is_(None)).values(read_at=now)
+    ).rowcount

@@ -1,0 +1,132 @@
+"""What the public portal reads: matter guides, the directory, a case's progress.
+
+Nothing here returns an applicant's personal data: the progress of a case is
+its status, current step, deadline and the timeline of actions.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from app.models.case import Case, CaseAction, CaseEvent, CaseStatus
+from app.models.matter import Matter, MatterCategory, MatterStatus
+from app.models.org import Department, RecordStatus, Window
+
+PAGE_SIZE = 20
+MAX_QUERY = 50
+
+
+@dataclass
+class Progress:
+    number: str
+    matter: str
+    department: str
+    status: CaseStatus
+    step: str | None
+    accepted_at: datetime | None
+    deadline_at: datetime | None
+    finished_at: datetime | None
+    timeline: list[tuple[datetime, str]]
+
+
+def search_matters(session: Session, text: str = "", department_id=None, category: str = "", page: int = 1):
+    """(matters of the page, total) for a name/code search, a department and a category."""
+    query = sa.select(Matter).where(Matter.status == MatterStatus.active, Matter.stationed.is_(True))
+    text = (text or "").strip()[:MAX_QUERY]
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(sa.or_(Matter.name.like(pattern, escape="\\"), Matter.code.like(pattern, escape="\\")))
+    if department_id:
+        query = query.where(Matter.department_id == department_id)
+    if category in MatterCategory.__members__:
+        query = query.where(Matter.category == MatterCategory[category])
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    page = max(1, page)
+    rows = session.scalars(
+        query.options(selectinload(Matter.department))
+        .order_by(Matter.code)
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    ).all()
+    return rows, total
+
+
+def matter_guide(session: Session, code: str) -> Matter | None:
+    return session.scalar(
+        sa.select(Matter)
+        .where(Matter.code == code, Matter.status == MatterStatus.active)
+        .options(selectinload(Matter.materials), selectinload(Matter.steps), selectinload(Matter.department))
+    )
+
+
+def directory(session: Session):
+    """Departments in service with their windows, in the hall's order."""
+    departments = session.scalars(
+        sa.select(Department)
+        .where(Department.status == RecordStatus.active)
+        .order_by(Department.sort_order, Department.id)
+    ).all()
+    windows = session.execute(
+        sa.select(Window.department_id, Window.code, Window.name)
+        .where(Window.status == RecordStatus.active)
+        .order_by(Window.code)
+    ).all()
+    by_department = {}
+    for department_id, code, name in windows:
+        by_department.setdefault(department_id, []).append((code, name))
+    return [(department, by_department.get(department.id, [])) for department in departments]
+
+
+def find_case(session: Session, number: str, factor: str) -> Case | None:
+    """The case whose number matches and whose applicant's ID number or phone ends with
+    `factor` (4 digits or characters); None for any mismatch, without saying which."""
+    number, factor = (number or "").strip().upper(), (factor or "").strip().upper()
+    if not number or len(number) > 40 or len(factor) != 4 or not factor.isalnum():
+        return None
+    case = session.scalar(sa.select(Case).where(Case.number == number))
+    if case is None:
+        return None
+    id_tail = (case.applicant_id_number or "")[-4:].upper()
+    phone_tail = (case.applicant_phone or "")[-4:]
+    return case if factor in (id_tail, phone_tail) else None
+
+
+def progress(session: Session, case: Case) -> Progress:
+    events = session.execute(
+        sa.select(CaseEvent.at, CaseEvent.action)
+        .where(CaseEvent.case_id == case.id, CaseEvent.action != CaseAction.overdue)
+        .order_by(CaseEvent.at, CaseEvent.id)
+    ).all()
+    step = case.current_step
+    return Progress(
+        number=case.number,
+        matter=case.matter.name,
+        department=case.department.name,
+        status=case.status,
+        step=step.name if step and case.is_open else None,
+        accepted_at=case.accepted_at,
+        deadline_at=case.deadline_at,
+        finished_at=case.finished_at,
+        timeline=[(at, str(action.label)) for at, action in events],
+    )
+
+
+def last_completed_at_window(session: Session, window_id: int, now: datetime, within_minutes: int = 30):
+    """The kiosk's case: the window's most recent completed case, if it finished recently."""
+    window = session.scalar(sa.select(Window).where(Window.id == window_id, Window.status == RecordStatus.active))
+    if window is None:
+        return None, None
+    case = session.scalar(
+        sa.select(Case)
+        .where(
+            Case.window_id == window.id,
+            Case.status == CaseStatus.completed,
+            Case.finished_at >= now - timedelta(minutes=within_minutes),
+            Case.finished_at <= now,
+        )
+        .order_by(Case.finished_at.desc())
+        .limit(1)
+    )
+    return window, case

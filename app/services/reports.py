@@ -1,0 +1,104 @@
+"""Monthly reports as records: generate, store, submit, and flag the late ones.
+
+Every county, sub-center and township center has its own report each month
+(its tree's figures); it is due on the N-th working day of the next month
+(setting `report_due_workday`) and each center submits its own.
+"""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from app.models.notice import NoticeKind
+from app.models.org import Center, CenterLevel
+from app.models.report import MonthlyReport
+from app.services import monthly_report, notices, report_workbook
+from app.services.workdays import WorkCalendar
+
+REPORTING_LEVELS = (CenterLevel.county, CenterLevel.sub_center, CenterLevel.township)
+LATE_ROLES = ("Supervisor", "CenterManager")
+
+
+class ReportError(Exception):
+    pass
+
+
+def due_on(calendar: WorkCalendar, month: date, workday: int) -> date:
+    """The `workday`-th working day of the month after `month`."""
+    last_day = monthly_report.month_bounds(month)[1].date() - timedelta(days=1)
+    return calendar.add_workdays(last_day, workday)
+
+
+def _json_figures(figures) -> dict:
+    line = figures.total
+    values = {name: (str(value) if isinstance(value, Decimal) else value) for name, value in line.values.items()}
+    return {**values, **line.rates}
+
+
+def generate(
+    session: Session, center: Center, month: date, now: datetime, actor_name: str, *, calendar, due_workday: int
+) -> MonthlyReport:
+    """Build (or rebuild on request) the center's report for `month`; caller commits."""
+    if center.level not in REPORTING_LEVELS:
+        raise ReportError(_l("Village points do not submit monthly reports."))
+    month = month.replace(day=1)
+    if month >= now.date().replace(day=1):
+        raise ReportError(_l("A monthly report can only be built for a month that has ended."))
+    report = session.scalar(
+        sa.select(MonthlyReport).where(MonthlyReport.center_id == center.id, MonthlyReport.month == month)
+    )
+    if report is not None and report.submitted_at is not None:
+        raise ReportError(_l("This report has been submitted; it can no longer be rebuilt."))
+    figures = monthly_report.compute(session, center.id, month)
+    workbook = report_workbook.build(session, figures, center.name, now)
+    if report is None:
+        report = MonthlyReport(center=center, month=month)
+        session.add(report)
+    report.due_on = due_on(calendar, month, due_workday)
+    report.generated_at, report.generated_by = now, actor_name
+    report.figures = _json_figures(figures)
+    report.file, report.file_name = workbook, f"{center.code}-{month:%Y-%m}-月报.xlsx"
+    session.flush()
+    return report
+
+
+def generate_missing(session: Session, now: datetime, *, calendar, due_workday: int, actor_name: str) -> int:
+    """The job of the 1st: last month's report for every reporting center that has none."""
+    month = monthly_report.previous_month(now.date())
+    done = set(session.scalars(sa.select(MonthlyReport.center_id).where(MonthlyReport.month == month)))
+    centers = session.scalars(
+        sa.select(Center).where(Center.level.in_(REPORTING_LEVELS), Center.id.not_in(done)).order_by(Center.id)
+    ).all()
+    for center in centers:
+        generate(session, center, month, now, actor_name, calendar=calendar, due_workday=due_workday)
+        session.commit()  # one center at a time: a long run never holds the write lock for all of them
+    return len(centers)
+
+
+def submit(session: Session, report: MonthlyReport, now: datetime, actor_name: str) -> MonthlyReport:
+    if report.submitted_at is not None:
+        raise ReportError(_l("This report has already been submitted."))
+    report.submitted_at, report.submitted_by = now, actor_name
+    report.late = now.date() > report.due_on
+    return report
+
+
+def flag_late(session: Session, now: datetime) -> int:
+    """Tell the center's supervisors, once per report, about reports past due and not submitted."""
+    table = MonthlyReport.__table__
+    centers = Center.__table__
+    supervisors = notices.users_with_roles(*LATE_ROLES)
+    candidates = (
+        sa.select(
+            supervisors.c.user_id,
+            notices.key("report:", table.c.id),
+            sa.cast(sa.null(), sa.Integer).label("case_id"),
+            (centers.c.name + sa.literal(" 月报未按时报送")).label("detail"),
+        )
+        .select_from(table.join(centers, centers.c.id == table.c.center_id).join(supervisors, sa.true()))
+        .where(table.c.submitted_at.is_(None), table.c.due_on < now.date())
+    )
+    return notices.insert(session.connection(), NoticeKind.report_late, candidates, now)

@@ -1,0 +1,372 @@
+"""Back office for what the public says: evaluations, rectifications, complaints.
+
+Lists, search and export are FAB's; each workflow step is a small form on the
+record's page posting to /act/<pk>/<step>, which calls the service (the rules
+live there) and reports its Chinese message.
+"""
+
+import sqlalchemy as sa
+from flask import abort, flash, g, redirect, request, url_for
+from flask_appbuilder import expose, has_access
+from flask_babel import lazy_gettext as _l
+
+from app import clock
+from app.extensions import db
+from app.models.case import Case
+from app.models.feedback import (
+    LEVEL_LABELS,
+    Complaint,
+    ComplaintChannel,
+    ComplaintFinding,
+    ComplaintStage,
+    Evaluation,
+    EvaluationChannel,
+    Rectification,
+    RectificationStatus,
+    SanctionKind,
+    Verdict,
+)
+from app.models.org import Center, Department, RecordStatus, Staff, StaffStatus, Window
+from app.security import actor_for, current_scope
+from app.services import complaints, evaluations, rectifications, settings
+from app.services.case_flow import Clock
+from app.services.idnumber import mask_phone
+from app.views.base import GovInterface, GovModelView
+from app.views.labels import LABELS
+
+CONTACT_ROLES = {"Admin", "CenterManager", "Supervisor"}
+
+
+def _may_see_contact() -> bool:
+    return bool({role.name for role in g.user.roles} & CONTACT_ROLES)
+
+
+def _contact_phone(value):
+    """Complainants' phones: handlers and supervisors only."""
+    return value if _may_see_contact() else mask_phone(value)
+
+
+def _contact_name(value):
+    return value if _may_see_contact() else ("*" if value else "")
+
+
+def _id(value) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def _choices(model):
+    """(id, name) of a model's records in use, for the registration form's selects."""
+    in_use = model.status == (StaffStatus.active if model is Staff else RecordStatus.active)
+    return db.session.execute(sa.select(model.id, model.name).where(in_use).order_by(model.name)).all()
+
+
+def _level(value):
+    return f"{value} {LEVEL_LABELS.get(value, '')}"
+
+
+class WorkflowView(GovModelView):
+    """A model view whose records move through steps posted from their page."""
+
+    show_template = "govhall/workflow_show.html"
+    base_permissions = ["can_read", "can_export", "can_act"]
+    method_permission_name = {**GovModelView.method_permission_name, "act": "act"}
+    steps: dict = {}
+
+    def step_forms(self, item) -> list[dict]:
+        return []
+
+    def run_step(self, item, step, version, form):
+        raise NotImplementedError
+
+    def render_template(self, template, **kwargs):
+        if template == self.show_template and "pk" in kwargs:
+            item = self._scoped_get(kwargs["pk"])
+            may_act = self.appbuilder.sm.has_access("can_act", self.class_permission_name)
+            kwargs["step_forms"] = self.step_forms(item) if item is not None and may_act else []
+            kwargs["item"] = item
+            kwargs["act_endpoint"] = f"{self.endpoint}.act"
+        return super().render_template(template, **kwargs)
+
+    @expose("/act/<pk>/<step>", methods=["POST"])
+    @has_access
+    def act(self, pk, step):
+        item = self._scoped_get(pk)
+        if item is None:
+            abort(404)
+        try:
+            self.run_step(item, step, request.form.get("version"), request.form)
+        except (complaints.ComplaintError, rectifications.RectificationError) as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash(str(_l("Saved.")), "success")
+        return redirect(url_for(f"{self.endpoint}.show", pk=pk))
+
+
+class EvaluationView(GovModelView):
+    datamodel = GovInterface(Evaluation, eager=("case", "department", "window", "staff"))
+    class_permission_name = "Evaluation"
+    base_permissions = ["can_read", "can_export", "can_add"]
+    method_permission_name = {**GovModelView.method_permission_name, "record": "add"}
+    list_title = _l("Evaluations")
+    show_title = _l("Evaluation")
+    list_columns = ["created_at", "level", "channel", "is_default", "case", "department", "window", "staff", "comment"]
+    show_columns = [*list_columns, "tags"]
+    search_columns = ["level", "channel", "is_default", "created_at", "department", "window", "staff", "comment"]
+    base_order = ("created_at", "desc")
+    formatters_columns = {"level": _level}
+    label_columns = {**LABELS, "level": _l("Rating")}
+    list_template = "govhall/evaluation_list.html"
+
+    @expose("/record", methods=["GET", "POST"])
+    @has_access
+    def record(self):
+        """An evaluation taken by phone or SMS (好差评 回访)."""
+        if request.method == "POST":
+            number = (request.form.get("number") or "").strip().upper()[:40]
+            case = db.session.scalar(sa.select(Case).where(Case.number == number, current_scope().row_clause(Case)))
+            if case is None:
+                flash(str(_l("No case with this number in your scope.")), "danger")
+            else:
+                clock_ = Clock.load(db.session)
+                try:
+                    evaluations.rate(
+                        db.session,
+                        case,
+                        level=request.form.get("level"),
+                        channel=EvaluationChannel.phone,
+                        now=clock.now(),
+                        limits=evaluations.Limits(
+                            clock_.calendar,
+                            clock_.hours,
+                            int(settings.get(db.session, "rectify_contact_days")),
+                            int(settings.get(db.session, "rectify_days")),
+                        ),
+                        rule=settings.get(db.session, "evaluation_rule"),
+                        tags=request.form.getlist("tags")[:8],
+                        comment=request.form.get("comment"),
+                    )
+                except evaluations.EvaluationError as exc:
+                    db.session.rollback()
+                    flash(str(exc), "danger")
+                else:
+                    db.session.commit()
+                    flash(str(_l("Evaluation recorded.")), "success")
+                    return redirect(url_for("EvaluationView.list"))
+        return self.render_template(
+            "govhall/evaluation_record.html",
+            title=_l("Record an evaluation by phone"),
+            levels=sorted(LEVEL_LABELS.items(), reverse=True),
+            tags=evaluations.TAGS,
+        )
+
+
+class RectificationView(WorkflowView):
+    datamodel = GovInterface(Rectification, eager=("evaluation", "department", "assignee"))
+    class_permission_name = "Rectification"
+    list_title = _l("Bad-review rectifications")
+    show_title = _l("Rectification")
+    list_columns = ["opened_at", "evaluation", "department", "assignee", "status", "contact_due_at", "rectify_due_at"]
+    show_columns = [
+        *list_columns,
+        "contacted_at",
+        "contact_note",
+        "rectified_at",
+        "measures",
+        "verdict",
+        "closed_at",
+    ]
+    search_columns = ["status", "department", "opened_at", "verdict"]
+    base_order = ("opened_at", "desc")
+    list_template = "govhall/rectification_list.html"
+
+    def step_forms(self, item):
+        forms = {
+            RectificationStatus.open: {
+                "step": "contact",
+                "label": _l("Applicant contacted"),
+                "fields": [("textarea", "note", _l("How and what was said"), None)],
+            },
+            RectificationStatus.contacted: {
+                "step": "rectify",
+                "label": _l("Rectified"),
+                "fields": [("textarea", "measures", _l("Measures taken"), None)],
+            },
+            RectificationStatus.rectified: {
+                "step": "close",
+                "label": _l("Close with the applicant's verdict"),
+                "fields": [("select", "verdict", _l("Verdict"), [(v.name, v.label) for v in Verdict])],
+            },
+        }
+        form = forms.get(item.status)
+        return [form] if form else []
+
+    def run_step(self, item, step, version, form):
+        action = rectifications.ACTIONS.get(step)
+        if action is None:
+            raise rectifications.RectificationError(_l("Unknown action."))
+        inputs = {"contact": {"note": form.get("note")}, "rectify": {"measures": form.get("measures")}}.get(
+            step, {"verdict": form.get("verdict")}
+        )
+        action(db.session, actor_for(g.user), item, version, clock.now(), **inputs)
+
+    def render_template(self, template, **kwargs):
+        if template == self.list_template:
+            now = clock.now()
+            kwargs["rates"] = rectifications.rates(db.session, now.replace(month=1, day=1, hour=0, minute=0), now)
+        return super().render_template(template, **kwargs)
+
+
+def complaint_limits():
+    clock_ = Clock.load(db.session)
+    return complaints.Limits.parse(
+        clock_.calendar,
+        clock_.hours,
+        settings.get(db.session, "complaint_stage_days"),
+        settings.get(db.session, "complaint_total_days"),
+    )
+
+
+class ComplaintView(WorkflowView):
+    datamodel = GovInterface(Complaint, eager=("department", "window", "staff"))
+    class_permission_name = "Complaint"
+    base_permissions = ["can_read", "can_export", "can_act", "can_add"]
+    method_permission_name = {**WorkflowView.method_permission_name, "register": "add"}
+    list_title = _l("Complaints")
+    show_title = _l("Complaint")
+    list_columns = [
+        "number",
+        "filed_at",
+        "channel",
+        "subject",
+        "department",
+        "stage",
+        "stage_due_at",
+        "due_at",
+        "finding",
+    ]
+    show_columns = [
+        "number",
+        "filed_at",
+        "channel",
+        "subject",
+        "content",
+        "complainant_name",
+        "complainant_phone",
+        "department",
+        "window",
+        "staff",
+        "stage",
+        "stage_due_at",
+        "due_at",
+        "finding",
+        "investigation",
+        "reply",
+        "replied_at",
+        "sanctions",
+        "callback_note",
+        "complainant_satisfied",
+        "closed_at",
+    ]
+    search_columns = ["number", "filed_at", "stage", "channel", "department", "finding", "subject"]
+    base_order = ("filed_at", "desc")
+    formatters_columns = {"complainant_phone": _contact_phone, "complainant_name": _contact_name}
+    label_columns = {**LABELS, "number": _l("Tracking number")}
+    export_formatters = formatters_columns
+    list_template = "govhall/complaint_list.html"
+
+    def step_forms(self, item):
+        findings = [(f.name, f.label) for f in ComplaintFinding]
+        forms = {
+            ComplaintStage.received: {"step": "receive", "label": _l("Receive and handle it myself"), "fields": []},
+            ComplaintStage.investigating: {
+                "step": "investigate",
+                "label": _l("Record the investigation"),
+                "fields": [
+                    ("select", "finding", _l("Finding"), findings),
+                    ("textarea", "note", _l("What the investigation found"), None),
+                ],
+            },
+            ComplaintStage.handling: {
+                "step": "handle",
+                "label": _l("Reply and decide"),
+                "fields": [
+                    ("textarea", "note", _l("Reply to the complainant"), None),
+                    ("checkboxes", "sanctions", _l("Sanctions"), [(k.name, k.label) for k in SanctionKind]),
+                ],
+            },
+            ComplaintStage.replied: {
+                "step": "callback",
+                "label": _l("Record the call back"),
+                "fields": [
+                    ("textarea", "note", _l("What the complainant said"), None),
+                    ("select", "satisfied", _l("Satisfied with the handling"), [("yes", _l("Yes")), ("no", _l("No"))]),
+                ],
+            },
+            ComplaintStage.called_back: {"step": "archive", "label": _l("Archive"), "fields": []},
+        }
+        form = forms.get(item.stage)
+        return [form] if form else []
+
+    def run_step(self, item, step, version, form):
+        complaints.act(
+            db.session,
+            actor_for(g.user),
+            item,
+            version,
+            clock.now(),
+            complaint_limits(),
+            step,
+            finding=form.get("finding"),
+            note=form.get("note"),
+            sanctions=form.getlist("sanctions"),
+            satisfied=form.get("satisfied"),
+        )
+
+    @expose("/register", methods=["GET", "POST"])
+    @has_access
+    def register(self):
+        """A complaint taken by phone, from the mailbox or transferred by the 12345 hotline."""
+        form = request.form
+        if request.method == "POST":
+            number = (form.get("case_number") or "").strip().upper()[:40]
+            case_id = db.session.scalar(sa.select(Case.id).where(Case.number == number)) if number else None
+            filing = complaints.Filing(
+                subject=form.get("subject", ""),
+                content=form.get("content", ""),
+                complainant_name=form.get("name", ""),
+                complainant_phone=form.get("phone", ""),
+                department_id=_id(form.get("department_id")),
+                window_id=_id(form.get("window_id")),
+                staff_id=_id(form.get("staff_id")),
+                case_id=case_id,
+            )
+            channel = ComplaintChannel.__members__.get(form.get("channel", ""))
+            if channel is None or channel is ComplaintChannel.portal:
+                flash(str(_l("Choose how the complaint came in.")), "danger")
+            elif number and case_id is None:
+                flash(str(_l("No case with this number.")), "danger")
+            else:
+                center_id = db.session.scalar(
+                    sa.select(Center.id).where(Center.parent_id.is_(None)).order_by(Center.id)
+                )
+                try:
+                    complaint = complaints.file(db.session, filing, channel, center_id, clock.now(), complaint_limits())
+                except complaints.ComplaintError as exc:
+                    db.session.rollback()
+                    flash(str(exc), "danger")
+                else:
+                    db.session.commit()
+                    flash(str(_l("Complaint %(number)s registered.", number=complaint.number)), "success")
+                    return redirect(url_for("ComplaintView.show", pk=complaint.id))
+        return self.render_template(
+            "govhall/complaint_register.html",
+            title=_l("Register a complaint"),
+            departments=_choices(Department),
+            windows=_choices(Window),
+            staff=_choices(Staff),
+            channels=[(c.name, c.label) for c in ComplaintChannel if c is not ComplaintChannel.portal],
+            form=form,
+        )

@@ -1,0 +1,50 @@
+"""The inbox (我的消息): each user's own notices from the scheduler."""
+
+from flask import flash, g, redirect
+from flask_appbuilder.actions import action
+from flask_appbuilder.models.filters import BaseFilter
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
+
+from app import clock
+from app.models.notice import Notice
+from app.services import notices
+from app.views.base import GovInterface, GovModelView
+
+
+class OwnNoticeFilter(BaseFilter):
+    """Everyone reads their own inbox only, Admin included: list, show and actions."""
+
+    name = "own"
+
+    def apply(self, query, value):
+        return query.filter(Notice.user_id == g.user.id)
+
+
+def _case_link(case):
+    if case is None:
+        return ""
+    return Markup('<a href="/caseview/show/{}">{}</a>').format(case.id, escape(case.number))
+
+
+class NoticeView(GovModelView):
+    datamodel = GovInterface(Notice, eager=("case",))
+    class_permission_name = "Notice"
+    base_permissions = ["can_read"]
+    method_permission_name = {**GovModelView.method_permission_name, "mark_read": "read"}
+    scope_filter_class = OwnNoticeFilter
+    list_title = _l("My notices")
+    show_title = _l("Notice")
+    list_columns = ["created_at", "kind", "case", "detail", "read_at"]
+    show_columns = list_columns
+    search_columns = ["kind", "created_at", "read_at"]
+    base_order = ("created_at", "desc")
+    formatters_columns = {"case": _case_link}
+
+    @action("mark_read", _l("Mark as read"), None, "fa-check", single=False)
+    def mark_read(self, items):
+        items = items if isinstance(items, list) else [items]
+        changed = notices.mark_read(self.datamodel.session, g.user.id, [item.id for item in items], clock.now())
+        self.datamodel.session.commit()
+        flash(str(_l("%(count)s notice(s) marked as read.")) % {"count": changed}, "success")
+        return redirect(self.get_redirect())

@@ -1,0 +1,221 @@
+"""The public portal (/portal/): no login, Chinese, phone-sized, local assets only.
+
+Matter guides, the directory, the case progress query (case number plus the
+last four characters of the applicant's ID number or phone), rating a
+completed case, filing a complaint and following it, and the window rating
+device page. Rate-limited per client; every form carries a CSRF token; no
+applicant's personal data is ever shown.
+"""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
+
+from app import clock
+from app.extensions import db
+from app.models.case import Case, CaseStatus
+from app.models.feedback import LEVEL_LABELS, ComplaintChannel, EvaluationChannel
+from app.models.matter import MatterCategory
+from app.models.org import Center, Department
+from app.services import complaints, evaluations, portal, settings
+from app.services.case_flow import Clock
+
+blueprint = Blueprint("portal", __name__, url_prefix="/portal", template_folder="../templates/portal")
+VERIFIED_CASE = "portal_case"
+
+
+@blueprint.context_processor
+def _center_name():
+    return {"center_name": settings.get(db.session, "center_name")}
+
+
+def _departments():
+    return db.session.execute(
+        db.select(Department.id, Department.name).where(Department.status == "active").order_by(Department.sort_order)
+    ).all()
+
+
+def _limits():
+    clock_ = Clock.load(db.session)
+    return evaluations.Limits(
+        clock_.calendar,
+        clock_.hours,
+        int(settings.get(db.session, "rectify_contact_days")),
+        int(settings.get(db.session, "rectify_days")),
+    )
+
+
+def _complaint_limits():
+    clock_ = Clock.load(db.session)
+    return complaints.Limits.parse(
+        clock_.calendar,
+        clock_.hours,
+        settings.get(db.session, "complaint_stage_days"),
+        settings.get(db.session, "complaint_total_days"),
+    )
+
+
+@blueprint.route("/")
+def index():
+    text = request.args.get("q", "")
+    department = request.args.get("department", "")
+    category = request.args.get("category", "")
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and len(page) < 6 else 1
+    matters, total = portal.search_matters(
+        db.session, text, int(department) if department.isdigit() else None, category, page
+    )
+    return render_template(
+        "portal/index.html",
+        matters=matters,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // portal.PAGE_SIZE)),
+        text=text[: portal.MAX_QUERY],
+        department=department,
+        category=category,
+        departments=_departments(),
+        categories=[(c.name, c.label) for c in MatterCategory],
+    )
+
+
+@blueprint.route("/matter/<code>")
+def matter(code):
+    guide = portal.matter_guide(db.session, code[:40])
+    if guide is None:
+        abort(404)
+    return render_template("portal/matter.html", matter=guide)
+
+
+@blueprint.route("/directory")
+def directory():
+    return render_template("portal/directory.html", rows=portal.directory(db.session))
+
+
+@blueprint.route("/progress", methods=["GET", "POST"])
+def progress():
+    result = None
+    if request.method == "POST":
+        case = portal.find_case(db.session, request.form.get("number", ""), request.form.get("factor", ""))
+        if case is None:
+            # One message for every mismatch: it must not tell which part was wrong.
+            flash(str(_l("No case matches this number and these digits.")), "danger")
+        else:
+            session[VERIFIED_CASE] = case.id
+            result = portal.progress(db.session, case)
+    elif session.get(VERIFIED_CASE):
+        case = db.session.get(Case, session[VERIFIED_CASE])
+        result = portal.progress(db.session, case) if case else None
+    return render_template(
+        "portal/progress.html",
+        result=result,
+        may_rate=result is not None and result.status is CaseStatus.completed,
+        levels=sorted(LEVEL_LABELS.items(), reverse=True),
+        tags=evaluations.TAGS,
+    )
+
+
+def _rate(case, channel):
+    try:
+        evaluations.rate(
+            db.session,
+            case,
+            level=request.form.get("level"),
+            channel=channel,
+            now=clock.now(),
+            limits=_limits(),
+            rule=settings.get(db.session, "evaluation_rule"),
+            tags=request.form.getlist("tags")[:8],
+            comment=request.form.get("comment"),
+        )
+    except evaluations.EvaluationError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return False
+    db.session.commit()
+    flash(str(_l("Thank you for your rating.")), "success")
+    return True
+
+
+@blueprint.route("/rate", methods=["POST"])
+def rate():
+    case_id = session.get(VERIFIED_CASE)
+    case = db.session.get(Case, case_id) if case_id else None
+    if case is None:
+        flash(str(_l("Look up your case first.")), "danger")
+        return redirect(url_for(".progress"))
+    _rate(case, EvaluationChannel.portal)
+    return redirect(url_for(".progress"))
+
+
+@blueprint.route("/window/<int:window_id>", methods=["GET", "POST"])
+def window_device(window_id):
+    """The rating device beside a window: the window's last completed case, five big buttons."""
+    window, case = portal.last_completed_at_window(db.session, window_id, clock.now())
+    if window is None:
+        abort(404)
+    if request.method == "POST":
+        if case is None or str(case.id) != request.form.get("case_id"):
+            flash(str(_l("There is no case to rate at this window right now.")), "danger")
+        else:
+            _rate(case, EvaluationChannel.window_device)
+        return redirect(url_for(".window_device", window_id=window_id))
+    return render_template(
+        "portal/window.html", window=window, case=case, levels=sorted(LEVEL_LABELS.items(), reverse=True)
+    )
+
+
+@blueprint.route("/complaint", methods=["GET", "POST"])
+def complaint():
+    filed = None
+    form = request.form
+    if request.method == "POST":
+        department = form.get("department_id", "")
+        filing = complaints.Filing(
+            subject=form.get("subject", ""),
+            content=form.get("content", ""),
+            complainant_name=form.get("name", ""),
+            complainant_phone=form.get("phone", ""),
+            department_id=int(department) if department.isdigit() and len(department) < 10 else None,
+        )
+        if department and filing.department_id is None:
+            flash(str(_l("The department, window or staff member chosen does not exist.")), "danger")
+        else:
+            center_id = db.session.scalar(db.select(Center.id).where(Center.parent_id.is_(None)).order_by(Center.id))
+            try:
+                filed = complaints.file(
+                    db.session, filing, ComplaintChannel.portal, center_id, clock.now(), _complaint_limits()
+                )
+            except complaints.ComplaintError as exc:
+                db.session.rollback()
+                flash(str(exc), "danger")
+            else:
+                db.session.commit()
+    return render_template("portal/complaint.html", filed=filed, departments=_departments(), form={} if filed else form)
+
+
+@blueprint.route("/complaint/status", methods=["GET", "POST"])
+def complaint_status():
+    found = None
+    if request.method == "POST":
+        found = complaints.public_status(db.session, request.form.get("number", ""), request.form.get("phone4", ""))
+        if found is None:
+            flash(str(_l("No complaint matches this number and these digits.")), "danger")
+    return render_template("portal/complaint_status.html", complaint=found)
+
+
+def install(app, limiter) -> None:
+    """Register the portal with its rate limits (per client address).
+
+    Flask-Limiter enforces a decorated limit inside the wrapper it returns, so the
+    app's view functions are replaced by the wrapped ones after registration.
+    """
+    limiter.limit(app.config.get("PORTAL_RATE_LIMIT", "120 per minute"))(blueprint)
+    app.register_blueprint(blueprint)
+    query_limit = app.config.get("PORTAL_QUERY_LIMIT", "10 per 5 minute")
+    for view, limit in (
+        (progress, query_limit),
+        (complaint_status, query_limit),
+        (complaint, app.config.get("PORTAL_FILING_LIMIT", "5 per hour")),
+    ):
+        endpoint = f"portal.{view.__name__}"
+        app.view_functions[endpoint] = limiter.limit(limit, methods=["POST"])(view)

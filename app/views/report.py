@@ -1,0 +1,136 @@
+"""Monthly reports (月报): list, build on demand, download, submit."""
+
+import io
+from datetime import date
+
+import sqlalchemy as sa
+from flask import flash, g, redirect, request, send_file, url_for
+from flask_appbuilder import expose, has_access
+from flask_appbuilder.actions import action
+from flask_babel import lazy_gettext as _l
+
+from app import clock
+from app.extensions import db
+from app.models.org import Center
+from app.models.report import MonthlyReport
+from app.security import current_scope
+from app.services import calendar, reports, settings
+from app.services.monthly_report import previous_month
+from app.views.base import GovInterface, GovModelView
+
+
+def _percent(value):
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _figures(figures):
+    if not figures:
+        return ""
+    return _l(
+        "accepted %(accepted)s, completed %(completed)s, on time %(rate)s, overdue %(overdue)s",
+        accepted=figures.get("accepted", 0),
+        completed=figures.get("completed", 0),
+        rate=_percent(figures.get("on_time_rate")),
+        overdue=figures.get("overdue", 0),
+    )
+
+
+class MonthlyReportView(GovModelView):
+    datamodel = GovInterface(MonthlyReport, eager=("center",))
+    class_permission_name = "MonthlyReport"
+    base_permissions = ["can_read", "can_export", "can_generate", "can_submit"]
+    method_permission_name = {
+        **GovModelView.method_permission_name,
+        "download": "read",
+        "submit": "submit",
+        "generate": "generate",
+    }
+    list_template = "govhall/report_list.html"
+    list_title = _l("Monthly reports")
+    show_title = _l("Monthly report")
+    list_columns = ["month", "center", "figures", "due_on", "generated_at", "submitted_at", "submitted_by", "late"]
+    show_columns = [*list_columns, "generated_by", "file_name"]
+    search_columns = ["center", "month", "late"]
+    base_order = ("month", "desc")
+    formatters_columns = {"month": lambda value: f"{value:%Y-%m}", "figures": _figures}
+
+    @action("download", _l("Download"), None, "fa-download", multiple=False)
+    def download(self, item):
+        item = item[0] if isinstance(item, list) else item
+        return send_file(
+            io.BytesIO(item.file),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            as_attachment=True,
+            download_name=item.file_name,
+        )
+
+    @action(
+        "submit",
+        _l("Submit"),
+        _l("Submit this report to the center? It cannot be rebuilt afterwards."),
+        "fa-paper-plane",
+        multiple=False,
+    )
+    def submit(self, item):
+        item = item[0] if isinstance(item, list) else item
+        try:
+            reports.submit(db.session, item, clock.now(), g.user.username)
+        except reports.ReportError as exc:
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            if item.late:
+                flash(str(_l("Submitted after the due date (%(due)s): recorded as late.", due=item.due_on)), "warning")
+            else:
+                flash(str(_l("Report submitted.")), "success")
+        return redirect(self.get_redirect())
+
+    @expose("/generate/", methods=["POST"])
+    @has_access
+    def generate(self):
+        """Build (or rebuild) one center's report for a finished month."""
+        center = self._reporting_center(request.form.get("center_id", ""))
+        try:
+            month = date.fromisoformat(request.form.get("month", "") + "-01")
+        except ValueError:
+            flash(str(_l("Choose a month (YYYY-MM).")), "danger")
+            return redirect(url_for(".list"))
+        if center is None:
+            flash(str(_l("Choose a reporting center.")), "danger")
+            return redirect(url_for(".list"))
+        try:
+            report = reports.generate(
+                db.session,
+                center,
+                month,
+                clock.now(),
+                g.user.username,
+                calendar=calendar.load(db.session),
+                due_workday=int(settings.get(db.session, "report_due_workday")),
+            )
+        except reports.ReportError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+            return redirect(url_for(".list"))
+        db.session.commit()
+        flash(str(_l("Report built: %(name)s.", name=report.file_name)), "success")
+        return redirect(url_for(".show", pk=report.id))
+
+    def _reporting_center(self, value):
+        if not value.isdigit():
+            return None
+        if not current_scope().everything:
+            return None
+        query = sa.select(Center).where(Center.id == int(value), Center.level.in_(reports.REPORTING_LEVELS))
+        return db.session.scalar(query)
+
+    def render_template(self, template, **kwargs):
+        if template == self.list_template:
+            kwargs["centers"] = db.session.execute(
+                sa.select(Center.id, Center.name)
+                .where(Center.level.in_(reports.REPORTING_LEVELS))
+                .order_by(Center.sort_order, Center.id)
+            ).all()
+            kwargs["default_month"] = f"{previous_month(clock.now().date()):%Y-%m}"
+            kwargs["may_generate"] = self.appbuilder.sm.has_access("can_generate", "MonthlyReport")
+        return super().render_template(template, **kwargs)
