@@ -34,6 +34,11 @@ MENU_SUPERVISION = "Supervision|AuditLogList"
 MENU_REPORTS = "Supervision|MonthlyReportList|BulletinList"
 MENU_FEEDBACK = "Feedback|EvaluationList|RectificationList|ComplaintList"
 MENU_CASES = "Cases|CaseList|MyCases|DueSoonCases|OverdueCases|ViolationList"
+# Staff management and assessment (issue 6): one menu, what each role may open in it.
+MENU_PEOPLE = "People|LeaveRequestList|AttendanceList|PostCoverage|WindowRotationList|PersonnelChangeList"
+MENU_ASSESSMENT = "Assessment|AssessmentRuleList|AssessmentRecordList|MonthlyScoreList|QuarterlyResultList"
+PEOPLE = "LeaveRequest|Attendance|WindowRotation|PersonnelChange"
+ASSESSMENT = "AssessmentRule|AssessmentRecord|MonthlyScore"
 
 SELF_SERVICE = [
     # Own profile and password; anchored so the user list stays closed.
@@ -59,7 +64,15 @@ FAB_ROLES = {
         ["^Evaluation$", "^can_(read|export|add)$"],
         ["^(Rectification|Complaint)$", "^can_(read|export|act)$"],
         ["^Complaint$", "^can_add$"],
+        # Leave (the center's half of the joint tier), attendance, duty rosters, personnel changes.
+        [f"^({PEOPLE})$", "^can_(read|export)$"],
+        ["^(LeaveRequest|PersonnelChange)$", "^can_act$"],
+        ["^Attendance$", "^can_(import|edit)$"],
+        ["^WindowRotation$", "^can_(add|edit|delete|generate)$"],
+        ["^(AssessmentRule|AssessmentRecord)$", "^can_(read|add|edit|delete|export)$"],
+        ["^MonthlyScore$", "^can_(read|export|generate)$"],
         [f"^({MENU_ORG}|{MENU_CATALOGUE}|{MENU_CASES})$", "^menu_access$"],
+        [f"^({MENU_PEOPLE}|{MENU_ASSESSMENT})$", "^menu_access$"],
         [f"^({MENU_REPORTS}|{MENU_FEEDBACK})$", "^menu_access$"],
         *SELF_SERVICE,
     ],
@@ -71,7 +84,13 @@ FAB_ROLES = {
         ["^Evaluation$", "^can_(read|export|add)$"],
         ["^(Rectification|Complaint)$", "^can_(read|export|act)$"],
         ["^Complaint$", "^can_add$"],
+        # Attendance corrections and manual deductions are the supervisors' daily work.
+        [f"^({PEOPLE}|{ASSESSMENT})$", "^can_(read|export)$"],
+        ["^Attendance$", "^can_(import|edit)$"],
+        ["^AssessmentRecord$", "^can_add$"],
+        ["^MonthlyScore$", "^can_generate$"],
         [f"^({MENU_ORG}|MatterList|Catalogue|{MENU_SUPERVISION}|{MENU_CASES})$", "^menu_access$"],
+        [f"^({MENU_PEOPLE}|{MENU_ASSESSMENT})$", "^menu_access$"],
         [f"^({MENU_REPORTS}|{MENU_FEEDBACK})$", "^menu_access$"],
         *SELF_SERVICE,
     ],
@@ -85,10 +104,15 @@ FAB_ROLES = {
         # Own department's evaluations, rectifications and complaints (contacts masked).
         ["^Evaluation$", "^can_(read|export)$"],
         ["^(Rectification|Complaint)$", "^can_(read|act)$"],
+        # Own department: files and approves leave, requests personnel changes, reads the rest.
+        [f"^({PEOPLE}|{ASSESSMENT})$", "^can_(read|export)$"],
+        ["^(LeaveRequest|PersonnelChange)$", "^can_add$"],
+        ["^LeaveRequest$", "^can_act$"],
         [
             f"^({MENU_ORG}|MatterList|Catalogue|Cases|CaseIntake|JointCases|{MENU_CASES}|{MENU_FEEDBACK})$",
             "^menu_access$",
         ],
+        [f"^({MENU_PEOPLE}|{MENU_ASSESSMENT})$", "^menu_access$"],
         *SELF_SERVICE,
     ],
     "WindowStaff": [
@@ -96,8 +120,16 @@ FAB_ROLES = {
         ["^Case$", "^can_(read|act|intake)$"],
         ["^Violation$", "^can_read$"],
         ["^Evaluation$", "^can_read$"],
+        # Own leave requests, attendance, scores; the duty roster and the rules.
+        [f"^(LeaveRequest|Attendance|WindowRotation|{ASSESSMENT})$", "^can_read$"],
+        ["^LeaveRequest$", "^can_add$"],
         [
             f"^({MENU_ORG}|MatterList|Catalogue|CaseIntake|JointCases|{MENU_CASES}|Feedback|EvaluationList)$",
+            "^menu_access$",
+        ],
+        [
+            "^(People|LeaveRequestList|AttendanceList|PostCoverage|WindowRotationList|Assessment|AssessmentRuleList"
+            "|AssessmentRecordList|MonthlyScoreList|QuarterlyResultList)$",
             "^menu_access$",
         ],
         *SELF_SERVICE,
@@ -107,6 +139,8 @@ FAB_ROLES = {
             f"^({ORG}|{CATALOGUE}|Case|Violation|MonthlyReport|Bulletin|Evaluation|Rectification|Complaint)$",
             "^can_(read|export)$",
         ],
+        [f"^({PEOPLE}|{ASSESSMENT})$", "^can_(read|export)$"],
+        [f"^({MENU_PEOPLE}|{MENU_ASSESSMENT})$", "^menu_access$"],
         [
             f"^({MENU_ORG}|MatterList|Catalogue|Cases|CaseList|DueSoonCases|OverdueCases|ViolationList|{MENU_REPORTS}"
             f"|{MENU_FEEDBACK})$",

@@ -2,6 +2,16 @@
 
 from flask_appbuilder.security.sqla.models import User  # noqa: F401  (Staff.user)
 
+from .assessment import (  # noqa: F401
+    AssessmentCategory,
+    AssessmentOrigin,
+    AssessmentRecord,
+    AssessmentRule,
+    AssessmentTrigger,
+    Honour,
+    MonthlyScore,
+    QuarterlyResult,
+)
 from .audit import AuditAction, AuditLog  # noqa: F401
 from .base import LabeledEnum  # noqa: F401
 from .calendar import DayKind, WorkCalendarDay  # noqa: F401
@@ -41,6 +51,19 @@ from .org import (  # noqa: F401
     StaffStatus,
     Window,
     WindowKind,
+)
+from .personnel import (  # noqa: F401
+    AttendanceKind,
+    AttendanceRecord,
+    AttendanceSource,
+    ChangeKind,
+    ChangeStatus,
+    LeaveRequest,
+    LeaveStatus,
+    LeaveTier,
+    LeaveType,
+    PersonnelChange,
+    WindowRotation,
 )
 from .report import MonthlyReport  # noqa: F401
 from .system import LoginSession, Setting  # noqa: F401
