@@ -20,7 +20,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 from wtforms import BooleanField, HiddenField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, InputRequired
@@ -139,10 +139,46 @@ class GovInterface(SQLAInterface):
                 ) from exc
             raise
 
-    def stream(self, filters, order_column="", order_direction="", batch=1000):
-        """All rows the filters allow, in batches, for exports."""
+    def stream(self, filters, columns, order_column="", order_direction="", batch=1000):
+        """All rows the filters allow as tuples of `columns` values, in batches, for exports.
+
+        Plain columns and `relation.column` of many-to-one relations are selected as
+        columns (a 100k-row export spent a third of its time building ORM objects);
+        anything else falls back to loading the objects.
+        """
         query = self.apply_all(self.session.query(self.obj), filters, order_column, order_direction)
-        return query.options(*self._eager_options()).yield_per(batch)
+        entities = self._column_entities(columns)
+        if entities is None:
+            items = query.options(*self._eager_options()).yield_per(batch)
+            return ([_dotted(item, col) for col in columns] for item in items)
+        joins = {}
+        selected = []
+        for relation, attribute in entities:
+            if relation is None:
+                selected.append(getattr(self.obj, attribute))
+                continue
+            if relation not in joins:
+                target = aliased(self.obj.__mapper__.relationships[relation].mapper.class_)
+                joins[relation] = target
+                query = query.outerjoin(target, getattr(self.obj, relation).of_type(target))
+            selected.append(getattr(joins[relation], attribute))
+        return query.with_entities(*selected).yield_per(batch)
+
+    def _column_entities(self, columns):
+        """(relation or None, column) per export column, or None if one is neither."""
+        mapper = self.obj.__mapper__
+        entities = []
+        for col in columns:
+            relation, _, attribute = col.rpartition(".")
+            if not relation and attribute in mapper.columns:
+                entities.append((None, attribute))
+            elif relation in mapper.relationships and self.is_relation_many_to_one(relation):
+                if attribute not in mapper.relationships[relation].mapper.columns:
+                    return None
+                entities.append((relation, attribute))
+            else:
+                return None
+        return entities
 
 
 def require_csrf_for_session_auth():
@@ -199,6 +235,13 @@ def _optional_check_boxes(form_class):
             field.kwargs["validators"] = [
                 v for v in field.kwargs.get("validators") or [] if not isinstance(v, (InputRequired, DataRequired))
             ]
+
+
+def _formatted(row, formatters):
+    row = list(row)
+    for index, formatter in formatters:
+        row[index] = formatter(row[index])
+    return row
 
 
 def _dotted(item, column):
@@ -337,12 +380,15 @@ class GovModelView(ModelView):
         order_column, order_direction = get_order_args().get(self.__class__.__name__, self.base_order or ("", ""))
         self._check_order(order_column)
         columns = self.export_columns or self.list_columns
-        headers = [str(self.label_columns.get(col, col)) for col in columns]
-        formatters = self.export_formatters
-        rows = (
-            [formatters[col](_dotted(item, col)) if col in formatters else _dotted(item, col) for col in columns]
-            for item in self.datamodel.stream(filters, order_column, order_direction)
-        )
+        headers = [
+            str(self.label_columns.get(col) or self.label_columns.get(col.split(".")[0], col)) for col in columns
+        ]
+        rows = self.datamodel.stream(filters, columns, order_column, order_direction)
+        formatters = [
+            (index, self.export_formatters[col]) for index, col in enumerate(columns) if col in self.export_formatters
+        ]
+        if formatters:
+            rows = (_formatted(row, formatters) for row in rows)
         handle = tempfile.TemporaryFile(suffix=".xlsx")
         write_workbook(handle, str(self.list_title), headers, rows)
         handle.seek(0)

@@ -187,10 +187,10 @@ class CaseView(GovModelView):
     ]
     export_columns = [
         "number",
-        "matter",
+        "matter.name",
         "applicant_name",
         "applicant_id_number",
-        "department",
+        "department.name",
         "kind",
         "channel",
         "status",

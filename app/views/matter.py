@@ -74,7 +74,7 @@ class MatterView(GovModelView):
         "code",
         "name",
         "category",
-        "department",
+        "department.name",
         "handling_level",
         "case_kind",
         "legal_limit_days",

@@ -158,6 +158,11 @@ def test_quick_filters_and_export(app, client, world_ids):
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in rows] == [numbers[pk]]
     assert rows[0][3] == "110105********002X"  # the export masks like the list
+    # Related columns are selected by name and the headers are the list's labels.
+    headers = [cell.value for cell in sheet[1]]
+    assert headers[:5] == ["办件编号", "事项", "申请人", "证件号码", "进驻部门"]
+    assert rows[0][1] == "食品经营许可（新办）" and rows[0][4] == "县市场监督管理局"
+    assert rows[0][7] == "已受理"  # the Chinese label, not the enum name
 
 
 def test_case_list_statement_count_does_not_grow_with_rows(app, client, world_ids):
