@@ -7,11 +7,9 @@ in Chinese; a run with any error writes nothing.
 """
 
 import re
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-import openpyxl
 import sqlalchemy as sa
 import xlsxwriter
 from flask_babel import force_locale
@@ -21,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.models.matter import CaseKind, MaterialForm, Matter, MatterCategory, MatterMaterial, MatterStep
 from app.models.org import CenterLevel, Department
 from app.services.catalogue import fee_errors, limit_errors, limit_warnings
+from app.services.import_rows import RowError, read_xlsx_rows
 
 
 @dataclass(frozen=True)
@@ -62,13 +61,6 @@ _STEP = re.compile(r"^(?P<name>.+?)\s*(?:[（(](?P<days>[^）)]*)[）)])?$")
 
 
 @dataclass
-class RowError:
-    row: int | None
-    column: str
-    message: str
-
-
-@dataclass
 class ImportReport:
     dry_run: bool
     created: int = 0
@@ -81,24 +73,9 @@ class ImportReport:
         return not self.errors
 
 
-def _normalise_header(text) -> str:
-    text = str(text or "").strip().rstrip("*＊").strip()
-    return text.replace("(", "（").replace(")", "）")
-
-
 def read_rows(source):
     """(header→column index, [(excel row number, [cell values])]) or raises ValueError."""
-    try:
-        workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ValueError(str(_l("The file is not a valid Excel (.xlsx) workbook."))) from exc
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None) or ()
-    positions = {_normalise_header(cell): index for index, cell in enumerate(header) if cell is not None}
-    body = [(number, list(values)) for number, values in enumerate(rows, start=2)]
-    workbook.close()
-    return positions, body
+    return read_xlsx_rows(source)
 
 
 def _whole_number(value):
