@@ -33,8 +33,8 @@ def warning_scan_job(session: Session, now, *, full=False):
 
 
 def follow_up(session: Session, now, since):
-    """Who must hear about red cases, steps past their share and expired supplement limits,
-    for what happened in (since, now]; everything when `since` is None."""
+    """Who must hear about red cases, extensions, steps past their share and expired supplement
+    limits, for what happened in (since, now]; everything when `since` is None."""
     work_calendar = calendar.load(session)
 
     def number(key):
@@ -48,6 +48,7 @@ def follow_up(session: Session, now, since):
         chief_days=number("escalate_chief_days"),
         center_days=number("escalate_center_days"),
     )
+    rows += escalation.notify_extensions(session, now, since)
     rows += step_scan.scan_steps(session, now, since)
     rows += step_scan.scan_supplements(session, now, work_calendar, limit_days=number("supplement_limit_days"))
     return rows

@@ -193,6 +193,9 @@ class CaseEvent(Model):
 
     case: Mapped[Case] = relationship(back_populates="events")
 
+    # The supervision scan reads one kind of action in a time window (extensions since the last run).
+    __table_args__ = (sa.Index("ix_case_event_action_at", "action", "at"),)
+
     def __str__(self) -> str:
         return f"{self.action.label} {self.at:%Y-%m-%d %H:%M}"
 

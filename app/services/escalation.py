@@ -3,8 +3,9 @@
 Tier 0, at red: the assignee. Tier 1, after `escalate_chief_days` working days:
 the department's chief representatives. Tier 2, after `escalate_center_days`:
 the center (Supervisor and CenterManager users). A red joint task goes to the
-co-department's chief representatives. Each notice is written once per user and
-case (notices.insert), so the job may run as often as it likes.
+co-department's chief representatives. Every extension is reported to the
+center too: it moves a deadline the center watches. Each notice is written once
+per user and case (notices.insert), so the job may run as often as it likes.
 """
 
 from datetime import datetime, time
@@ -12,13 +13,14 @@ from datetime import datetime, time
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.models.case import RUNNING_STATUSES, Case, CaseTask
+from app.models.case import RUNNING_STATUSES, Case, CaseAction, CaseEvent, CaseTask
 from app.models.notice import NoticeKind
 from app.services import notices
 from app.services.workdays import WorkCalendar
 
 CASE = Case.__table__
 TASK = CaseTask.__table__
+EVENT = CaseEvent.__table__
 STAFF = notices.STAFF
 RUNNING = [status.name for status in RUNNING_STATUSES]
 CENTER_ROLES = ("Supervisor", "CenterManager")
@@ -85,3 +87,16 @@ def notify(
         ),
     )
     return sum(notices.insert(connection, kind, candidates, now) for kind, candidates in tiers)
+
+
+def notify_extensions(session: Session, now: datetime, since: datetime | None) -> int:
+    """Extensions approved in (since, now] go to the center; on a first run, those of running cases."""
+    center = notices.users_with_roles(*CENTER_ROLES)
+    window = [EVENT.c.at <= now] + ([EVENT.c.at > since] if since is not None else [CASE.c.status.in_(RUNNING)])
+    detail = sa.literal("办件 ") + CASE.c.number + sa.literal(" 延期：") + sa.func.substr(EVENT.c.note, 1, 200)
+    candidates = (
+        _rows(center.c.user_id, "extend:", EVENT.c.id, detail)
+        .select_from(EVENT.join(CASE, CASE.c.id == EVENT.c.case_id).join(center, sa.true()))
+        .where(EVENT.c.action == CaseAction.extend.name, *window)
+    )
+    return notices.insert(session.connection(), NoticeKind.case_extended, candidates, now)

@@ -130,3 +130,20 @@ def test_full_run_backfills_the_step_due_instant_of_older_cases(ctx, world_ids):
     run(warning_scan_job, datetime(2026, 9, 18, 9, 0))  # first run: the full rebuild
     db.session.expire_all()
     assert db.session.get(Case, case.id).step_due_at == expected
+
+
+def test_an_extension_is_reported_to_the_center_once(ctx, world_ids):
+    case = new_case(world_ids, now=ACCEPTED)
+    run(warning_scan_job, datetime(2026, 9, 18, 9, 0))
+    act(case, "extend", who="chief_a", now=datetime(2026, 9, 21, 10, 0), days=5, reason="需现场核查")
+    assert inbox(world_ids, "supervisor", "case_extended") == []  # not yet scanned
+    run(warning_scan_job, datetime(2026, 9, 21, 10, 5))
+    for username in ("supervisor", "manager"):
+        assert inbox(world_ids, username, "case_extended") == [("case_extended", case.id)]
+    assert inbox(world_ids, "chief_a", "case_extended") == [] and inbox(world_ids, "leader") == []
+    detail = db.session.scalar(
+        sa.select(Notice.detail).where(Notice.user_id == world_ids["user_supervisor"], Notice.kind == "case_extended")
+    )
+    assert detail == f"办件 {db.session.get(Case, case.id).number} 延期：需现场核查"
+    assert run(warning_scan_job, datetime(2026, 9, 21, 10, 10)) == 0
+    assert len(inbox(world_ids, "supervisor", "case_extended")) == 1
