@@ -6,7 +6,7 @@ with a Core INSERT on the flush's connection, so they commit or roll back with
 the change they describe.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
 
@@ -39,7 +39,7 @@ def _resolve_actor(session: Session):
 def _plain(value):
     if isinstance(value, Enum):
         return value.name
-    if isinstance(value, (datetime, date)):
+    if isinstance(value, (datetime, date, time)):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)

@@ -76,6 +76,38 @@ SPECS = {
             _l("Receive, investigate, handle, reply, call back — comma-separated"),
         ),
         SettingSpec("complaint_total_days", "10", _l("Complaint limit (working days)")),
+        # Monthly scoring and quarterly honours (issue 6): an empty value switches a cap or a rule off.
+        SettingSpec("assessment_cap_discipline", "30", _l("Assessment: most deducted for work discipline a month")),
+        SettingSpec("assessment_cap_image", "30", _l("Assessment: most deducted for window image a month")),
+        SettingSpec("assessment_cap_business", "", _l("Assessment: most deducted for business handling a month")),
+        SettingSpec("assessment_cap_addition", "", _l("Assessment: most added a month")),
+        SettingSpec(
+            "chief_rep_share",
+            "0.5",
+            _l("Assessment: chief representative's share of the department's window deductions"),
+        ),
+        SettingSpec("quarter_min_score", "80", _l("Quarter: disqualified below this mean score")),
+        SettingSpec("quarter_min_promised", "30", _l("Quarter: disqualified with fewer time-limited cases")),
+        SettingSpec("quarter_min_immediate", "100", _l("Quarter: disqualified with fewer immediate cases")),
+        SettingSpec("quarter_bad_review_rate", "0.10", _l("Quarter: disqualified at this bad-review rate")),
+        SettingSpec("quarter_bad_review_count", "5", _l("Quarter: disqualified at this many bad reviews")),
+        SettingSpec("quarter_overdue_rate", "0.05", _l("Quarter: disqualified at this overdue rate")),
+        SettingSpec("quarter_overdue_count", "10", _l("Quarter: disqualified at this many overdue cases")),
+        SettingSpec("quarter_meeting_absences", "3", _l("Quarter: disqualified at this many missed meetings")),
+        SettingSpec("quarter_no_system_use", "3", _l("Quarter: disqualified at this many times not using the system")),
+        SettingSpec("quarter_violations", "10", _l("Quarter: disqualified at this many operating violations")),
+        SettingSpec("red_flag_windows", "5", _l("Quarter: red-flag windows (top eligible windows)")),
+        SettingSpec("service_stars", "10", _l("Quarter: service stars (top eligible staff)")),
+        SettingSpec(
+            "attendance_grace_minutes",
+            "0",
+            _l("Attendance: minutes of grace before a clock-in counts as late"),
+        ),
+        SettingSpec(
+            "attendance_absent_minutes",
+            "30",
+            _l("Attendance: late or early by more than this many minutes counts as half a day absent"),
+        ),
     )
 }
 
