@@ -396,7 +396,7 @@ def _write(session, report, days, rules, today, progress):
     names = dict(session.execute(sa.select(Staff.id, Staff.name).where(Staff.id.in_(staff_ids))).all())
     for key, item in sorted(days.items(), key=lambda pair: pair[1].row):
         old = existing.get(key)
-        if old is not None and old.source == AttendanceSource.manual.name:
+        if old is not None and old.source in (AttendanceSource.manual, AttendanceSource.manual.name):
             report.skipped.append(
                 RowError(
                     item.row,
