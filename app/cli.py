@@ -35,6 +35,9 @@ def init_database() -> dict:
     user = _system_user(sm)
     audit.set_actor(db.session, user.id, user.username)
     added = settings.ensure_defaults(db.session)
+    from app.services.assessment import ensure_rules  # default 考核细则, by code; edited rules are kept
+
+    ensure_rules(db.session)
     days = calendar.seed_official(db.session)
     db.session.commit()
     return {"roles": len(current_app.config["FAB_ROLES"]), "settings_added": added, "calendar_days": days}

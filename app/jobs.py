@@ -87,7 +87,19 @@ def feedback_scan_job(session: Session, now):
     return rows + complaints.flag_overdue(session, now, since)
 
 
+def monthly_scoring_job(session: Session, now):
+    """On the 2nd: last month's automatic records and scores; after a quarter's last month, the quarter."""
+    from app.services import scoring
+    from app.services.monthly_report import previous_month
+
+    month = previous_month(now.date())
+    rows = scoring.run_month(session, month, now)
+    quarter = scoring.finished_quarter(month)
+    return rows + (scoring.assess_quarter(session, quarter, now) if quarter else 0)
+
+
 JOBS = {
+    "monthly_scoring": monthly_scoring_job,
     "warning_scan": warning_scan_job,
     "calendar_check": calendar_check_job,
     "monthly_report": monthly_report_job,

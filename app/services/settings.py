@@ -76,6 +76,47 @@ SPECS = {
             _l("Receive, investigate, handle, reply, call back — comma-separated"),
         ),
         SettingSpec("complaint_total_days", "10", _l("Complaint limit (working days)")),
+        # Leave (分中心管理办法 第六条) and personnel changes (第五条): app/services/leave.py, personnel.py.
+        SettingSpec(
+            "leave_short_max_days",
+            "1",
+            _l("Leave approved by the chief representative or the window leader: up to (working days, inclusive)"),
+        ),
+        SettingSpec(
+            "leave_joint_min_days",
+            "3",
+            _l("Leave approved jointly by the department and the center: from (working days)"),
+        ),
+        SettingSpec(
+            "leave_short_approver_positions",
+            "chief_rep,leader",
+            _l("Positions that approve short leave"),
+            _l("Comma-separated staff positions: chief_rep, leader"),
+        ),
+        SettingSpec(
+            "leave_chief_approver_positions",
+            "chief_rep",
+            _l("Positions that approve leave of the department"),
+            _l("Comma-separated staff positions; for the joint tier they record the department head's approval"),
+        ),
+        SettingSpec(
+            "leave_center_roles",
+            "CenterManager",
+            _l("Roles approving the center's half of long leave"),
+            _l("Comma-separated role names (the center's leader in charge)"),
+        ),
+        SettingSpec(
+            "personnel_approver_roles",
+            "CenterManager",
+            _l("Roles approving personnel changes"),
+            _l("Comma-separated role names"),
+        ),
+        SettingSpec("personnel_min_tenure_months", "24", _l("Minimum tenure before a change of post (months)")),
+        SettingSpec(
+            "personnel_min_tenure_months_comprehensive",
+            "6",
+            _l("Minimum tenure on a comprehensive window (months)"),
+        ),
         # Monthly scoring and quarterly honours (issue 6): an empty value switches a cap or a rule off.
         SettingSpec("assessment_cap_discipline", "30", _l("Assessment: most deducted for work discipline a month")),
         SettingSpec("assessment_cap_image", "30", _l("Assessment: most deducted for window image a month")),

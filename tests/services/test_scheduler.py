@@ -50,6 +50,7 @@ def test_every_job_is_on_the_timetable(app):
         "monthly_report",
         "report_check",
         "feedback_scan",
+        "monthly_scoring",
     }
     monthly = scheduler.get_job("monthly_report")
     assert str(monthly.trigger.fields[2]) == "1" and monthly.misfire_grace_time == 86_400  # day 1

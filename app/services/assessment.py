@@ -1,0 +1,267 @@
+"""Assessment rules (考核细则) as data, and the records the system writes from facts it holds.
+
+The default rules come from the seeds' 考核细则 (工作纪律 30 分, 窗口形象 30 分, business
+handling, additions). `ensure_rules` inserts the missing ones by code at init and never
+touches a rule a county has edited.
+
+`collect(session, month, now)` turns the month's facts into `AssessmentRecord` rows,
+one INSERT … SELECT … WHERE NOT EXISTS per trigger (the same SQL on SQLite and
+PostgreSQL), each row keyed by what it stands for ("attendance:17", "violation:42",
+"evaluation:9", "sanction:3") so a rerun writes nothing new:
+
+- attendance — late → `late`; early_leave → `early_leave`; late_and_early → both;
+  absent_half → `absent_half`; absent_day → `absent_day` (−10: 5 per half day);
+- violations — kind overdue → `case_overdue`; every other kind → `violation`;
+- bad reviews — evaluations of level 1–2 that are not default ratings (a default is
+  what the applicant did not say, never a bad review) → `bad_review`;
+- sanctions on substantiated or partly substantiated complaints → `complaint_sanction`.
+
+A record carries the staff member and the window: an individual's deduction is also
+the window's (分中心管理办法 第二十一条 "个人扣分值=部门扣分值"); the window is the
+fact's own, else the staff member's current window. Only active rules produce records.
+When a fact stops qualifying (an attendance record corrected to normal), the next run
+removes its automatic record; manual records are never touched.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, aliased
+
+from app.models.assessment import (
+    AssessmentCategory,
+    AssessmentOrigin,
+    AssessmentRecord,
+    AssessmentRule,
+    AssessmentTrigger,
+)
+from app.models.case import Violation, ViolationKind
+from app.models.feedback import BAD_LEVELS, Complaint, ComplaintFinding, Evaluation, Sanction
+from app.models.org import Staff
+from app.models.personnel import AttendanceKind, AttendanceRecord
+from app.services.monthly_report import month_bounds
+
+SYSTEM = "系统"
+# Codes the quarterly assessment counts (分中心管理办法 第二十二条): keep them when renaming rules.
+MEETING_ABSENCE = "meeting_absence"
+NO_SYSTEM_USE = "no_system_use"
+
+
+@dataclass(frozen=True)
+class RuleSeed:
+    code: str
+    name: str
+    category: AssessmentCategory
+    points: str
+    trigger: AssessmentTrigger = AssessmentTrigger.manual
+    note: str = ""
+
+
+D, IMG, B, A = (
+    AssessmentCategory.discipline,
+    AssessmentCategory.image,
+    AssessmentCategory.business,
+    AssessmentCategory.addition,
+)
+T = AssessmentTrigger
+DEFAULT_RULES = (
+    # 工作纪律 (30 分)
+    RuleSeed("leave_post", "上班时间擅自离岗超过半小时", D, "-0.5"),
+    RuleSeed("late", "迟到", D, "-1", T.late, "考勤记录为迟到（迟到且早退时另计早退）"),
+    RuleSeed("early_leave", "早退", D, "-1", T.early_leave, "考勤记录为早退（迟到且早退时另计迟到）"),
+    RuleSeed("unrelated_activity", "上班期间从事与工作无关的事项", D, "-1"),
+    RuleSeed("absent_half", "无故旷工半天", D, "-5", T.absent_half),
+    RuleSeed("absent_day", "无故旷工一天", D, "-10", T.absent_day, "按每半天扣5分计"),
+    RuleSeed(MEETING_ABSENCE, "政治理论学习、业务培训、工作会议无故缺席", D, "-1", note="季度缺席3次以上取消评优资格"),
+    RuleSeed("false_leave", "请假弄虚作假，不履行请假手续", D, "-2"),
+    # 窗口形象 (30 分)
+    RuleSeed("rudeness", "言行举止不文明，与办事群众及窗口工作人员间争吵", IMG, "-1"),
+    RuleSeed("untidy", "工作台不整洁，穿戴不整齐", IMG, "-1"),
+    RuleSeed("documents", "资料不规范或资料遗失", IMG, "-2"),
+    # 业务办理
+    RuleSeed("case_overdue", "办件超时", B, "-1", T.case_overdue),
+    RuleSeed("violation", "业务违规操作（系统检出）", B, "-0.5", T.violation),
+    RuleSeed("bad_review", "服务评价为差评", B, "-1", T.bad_review, "默认好评不计"),
+    RuleSeed("complaint_sanction", "投诉查实受到处理", B, "-2", T.complaint_sanction),
+    RuleSeed(NO_SYSTEM_USE, "未使用电子监察系统办公", B, "-1", note="季度3次以上取消评优资格"),
+    # 加分项
+    RuleSeed("praise", "收到表扬信或锦旗", A, "1"),
+    RuleSeed("innovation", "创新创优", A, "2"),
+    RuleSeed("commendation", "受到通报表彰", A, "2"),
+)
+
+
+def ensure_rules(session: Session) -> int:
+    """Insert the default rules missing by code; an existing (perhaps edited) rule is left alone."""
+    present = set(session.scalars(sa.select(AssessmentRule.code)))
+    missing = [
+        AssessmentRule(
+            code=seed.code,
+            name=seed.name,
+            category=seed.category,
+            trigger=seed.trigger,
+            points=Decimal(seed.points),
+            active=True,
+            sort_order=order,
+            note=seed.note or None,
+        )
+        for order, seed in enumerate(DEFAULT_RULES, start=1)
+        if seed.code not in present
+    ]
+    session.add_all(missing)
+    return len(missing)
+
+
+def _key(prefix: str, column):
+    return sa.literal(prefix + ":") + sa.cast(column, sa.String)
+
+
+def _sources(start: datetime, end: datetime):
+    """(trigger, select of the qualifying facts) — every select yields the same labelled columns."""
+    staff_window = sa.select(Staff.window_id).where(Staff.id == AttendanceRecord.staff_id).scalar_subquery()
+
+    def attendance(kinds):
+        return sa.select(
+            _key("attendance", AttendanceRecord.id).label("source_key"),
+            AttendanceRecord.day.label("occurred_at"),
+            AttendanceRecord.staff_id.label("staff_id"),
+            staff_window.label("window_id"),
+            AttendanceRecord.department_id.label("department_id"),
+            sa.null().label("evidence"),
+        ).where(
+            AttendanceRecord.day >= start.date(),
+            AttendanceRecord.day < end.date(),
+            AttendanceRecord.kind.in_(kinds),
+        )
+
+    violation_window = sa.func.coalesce(
+        Violation.window_id, sa.select(Staff.window_id).where(Staff.id == Violation.staff_id).scalar_subquery()
+    )
+
+    def violations(condition):
+        return sa.select(
+            _key("violation", Violation.id).label("source_key"),
+            Violation.at.label("occurred_at"),
+            Violation.staff_id.label("staff_id"),
+            violation_window.label("window_id"),
+            Violation.department_id.label("department_id"),
+            sa.func.substr(Violation.detail, 1, 500).label("evidence"),
+        ).where(
+            Violation.at >= start,
+            Violation.at < end,
+            condition,
+            sa.or_(Violation.staff_id.is_not(None), violation_window.is_not(None)),
+        )
+
+    evaluation_window = sa.func.coalesce(
+        Evaluation.window_id, sa.select(Staff.window_id).where(Staff.id == Evaluation.staff_id).scalar_subquery()
+    )
+    bad_reviews = sa.select(
+        _key("evaluation", Evaluation.id).label("source_key"),
+        Evaluation.created_at.label("occurred_at"),
+        Evaluation.staff_id.label("staff_id"),
+        evaluation_window.label("window_id"),
+        Evaluation.department_id.label("department_id"),
+        sa.func.substr(Evaluation.comment, 1, 500).label("evidence"),
+    ).where(
+        Evaluation.created_at >= start,
+        Evaluation.created_at < end,
+        Evaluation.level.in_(BAD_LEVELS),
+        Evaluation.is_default.is_(False),
+        sa.or_(Evaluation.staff_id.is_not(None), evaluation_window.is_not(None)),
+    )
+
+    sanction_staff = aliased(Staff)
+    sanction_window = sa.func.coalesce(Sanction.window_id, sanction_staff.window_id)
+    sanctions = (
+        sa.select(
+            _key("sanction", Sanction.id).label("source_key"),
+            Sanction.at.label("occurred_at"),
+            Sanction.staff_id.label("staff_id"),
+            sanction_window.label("window_id"),
+            sa.func.coalesce(Complaint.department_id, sanction_staff.department_id).label("department_id"),
+            sa.func.substr(Complaint.number + sa.literal(" ") + Complaint.subject, 1, 500).label("evidence"),
+        )
+        .join(Complaint, Complaint.id == Sanction.complaint_id)
+        .outerjoin(sanction_staff, sanction_staff.id == Sanction.staff_id)
+        .where(
+            Sanction.at >= start,
+            Sanction.at < end,
+            Complaint.finding.in_([ComplaintFinding.substantiated, ComplaintFinding.partly]),
+            sa.or_(Sanction.staff_id.is_not(None), sanction_window.is_not(None)),
+        )
+    )
+    K = AttendanceKind
+    return (
+        (T.late, attendance([K.late, K.late_and_early])),
+        (T.early_leave, attendance([K.early_leave, K.late_and_early])),
+        (T.absent_half, attendance([K.absent_half])),
+        (T.absent_day, attendance([K.absent_day])),
+        (T.case_overdue, violations(Violation.kind == ViolationKind.overdue)),
+        (T.violation, violations(Violation.kind != ViolationKind.overdue)),
+        (T.bad_review, bad_reviews),
+        (T.complaint_sanction, sanctions),
+    )
+
+
+def collect(session: Session, month: date, now: datetime) -> int:
+    """Write the month's automatic records (and drop those whose fact no longer qualifies); rows changed."""
+    month = month.replace(day=1)
+    start, end = month_bounds(month)
+    record = AssessmentRecord.__table__
+    rule = AssessmentRule.__table__
+    changed = 0
+    for trigger, facts in _sources(start, end):
+        facts = facts.subquery()
+        existing = sa.select(record.c.id).where(
+            record.c.rule_id == rule.c.id, record.c.source_key == facts.c.source_key
+        )
+        rows = (
+            sa.select(
+                rule.c.id,
+                sa.literal(month, sa.Date),
+                facts.c.occurred_at,
+                facts.c.staff_id,
+                facts.c.window_id,
+                facts.c.department_id,
+                rule.c.points,
+                sa.literal(AssessmentOrigin.automatic.name),
+                facts.c.source_key,
+                facts.c.evidence,
+                sa.literal(SYSTEM),
+                sa.literal(now, sa.DateTime),
+                sa.literal(1),
+            )
+            .select_from(
+                # The rules of this trigger: several active ones each write their own records.
+                facts.join(rule, sa.and_(rule.c.trigger == trigger.name, rule.c.active.is_(True)))
+            )
+            .where(~sa.exists(existing))
+        )
+        columns = [
+            "rule_id",
+            "month",
+            "occurred_at",
+            "staff_id",
+            "window_id",
+            "department_id",
+            "points",
+            "origin",
+            "source_key",
+            "evidence",
+            "recorded_by",
+            "recorded_at",
+            "version",
+        ]
+        changed += session.execute(sa.insert(record).from_select(columns, rows)).rowcount
+        # A fact that stopped qualifying (a corrected attendance record) takes its record with it.
+        stale = sa.delete(record).where(
+            record.c.month == month,
+            record.c.origin == AssessmentOrigin.automatic.name,
+            record.c.rule_id.in_(sa.select(rule.c.id).where(rule.c.trigger == trigger.name)),
+            ~record.c.source_key.in_(sa.select(facts.c.source_key)),
+        )
+        changed += session.execute(stale).rowcount
+    return changed
