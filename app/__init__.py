@@ -184,6 +184,12 @@ def _register_views(appbuilder: AppBuilder) -> None:
     )
     appbuilder.add_view(ComplaintView, "ComplaintList", label=_l("Complaints"), icon="fa-bullhorn", **feedback)
 
+    from app.views.attendance import AttendanceImportView, AttendanceView
+
+    people = {"category": "People", "category_label": _l("People"), "category_icon": "fa-users"}
+    appbuilder.add_view(AttendanceView, "AttendanceList", label=_l("Attendance"), icon="fa-clock-o", **people)
+    appbuilder.add_view_no_menu(AttendanceImportView)
+
     admin = {"category": "Security", "category_label": _l("Security")}
     appbuilder.add_view(SettingView, "SettingList", label=_l("Settings"), icon="fa-cog", **admin)
     appbuilder.add_view(

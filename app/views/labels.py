@@ -126,4 +126,14 @@ LABELS = {
     "rows": _l("Rows"),
     "outcome": _l("Outcome"),
     "error": _l("Error"),
+    # Attendance (考勤)
+    "staff.name": _l("Staff member"),
+    "staff.staff_no": _l("Staff number"),
+    "clock_in": _l("Clock-in"),
+    "clock_out": _l("Clock-out"),
+    "minutes_late": _l("Minutes late"),
+    "minutes_early": _l("Minutes early"),
+    "source": _l("Source"),
+    "correction_reason": _l("Reason for the correction"),
+    "corrected_by": _l("Corrected by"),
 }
