@@ -172,6 +172,48 @@ def register_cli(app):
         build_template(path)
         click.echo(f"模板已写入 {path}")
 
+    @imports.command("attendance")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--dry-run", is_flag=True, help="Check the file and report; write nothing.")
+    def import_attendance_command(path, dry_run):
+        """Import a fingerprint-device export (.xlsx or .csv, UTF-8 or GBK; all rows or none)."""
+        from app import clock
+        from app.services.attendance_import import import_attendance
+
+        user = _system_user(current_app.appbuilder.sm)
+        audit.set_actor(db.session, user.id, user.username)
+        with open(path, "rb") as handle:
+            report = import_attendance(
+                db.session, handle.read(), path, dry_run=dry_run, today=clock.now().date(), progress=_progress_bar()
+            )
+        for problem in report.errors:
+            click.echo(f"错误 第{problem.row or '-'}行 {problem.column}：{problem.message}", err=True)
+        for problem in report.skipped:
+            click.echo(f"跳过 第{problem.row}行：{problem.message}", err=True)
+        if not report.ok:
+            db.session.rollback()
+            click.echo(f"发现 {len(report.errors)} 个问题，未写入任何数据。", err=True)
+            sys.exit(1)
+        summary = (
+            f"{report.first_day}～{report.last_day}：新增 {report.created} 条，替换 {report.replaced} 条，"
+            f"补记缺勤 {report.absences} 条，保留人工更正 {len(report.skipped)} 条"
+        )
+        if dry_run:
+            db.session.rollback()
+            click.echo(f"预检通过：{summary}（未写入）。")
+        else:
+            db.session.commit()
+            click.echo(f"导入完成：{summary}。")
+
+    @imports.command("attendance-template")
+    @click.argument("path", type=click.Path(dir_okay=False))
+    def attendance_template_command(path):
+        """Write an attendance import template to PATH."""
+        from app.services.attendance_import import build_template
+
+        build_template(path)
+        click.echo(f"模板已写入 {path}")
+
     app.cli.add_command(imports)
     app.cli.add_command(_calendar_commands())
     app.cli.add_command(_job_commands())

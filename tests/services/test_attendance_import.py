@@ -220,3 +220,17 @@ def test_template_round_trip(db_session, tmp_path):
     report = import_attendance(db_session, path.read_bytes(), "template.xlsx", dry_run=True, today=TODAY)
     # The examples name staff this database lacks: reported, nothing written.
     assert {e.column for e in report.errors} == {"工号"}
+
+
+def test_cli_dry_run_and_import(app, tmp_path):
+    path = tmp_path / "kq.csv"
+    path.write_bytes(csv_bytes(["T006", "", "2026-11-02", "08:20", "17:40"], encoding="gbk"))
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["import", "attendance", str(path), "--dry-run"])
+    assert result.exit_code == 0 and "预检通过" in result.output, result.output
+    result = runner.invoke(args=["import", "attendance", str(path)])
+    assert result.exit_code == 0 and "导入完成" in result.output, result.output
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(csv_bytes(["X1", "", "2026-11-02", "08:20", "17:40"]))
+    result = runner.invoke(args=["import", "attendance", str(bad)])
+    assert result.exit_code == 1 and "X1" in result.output
