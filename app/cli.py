@@ -70,6 +70,11 @@ def seed_demo_data(progress=None):
     audit.set_actor(db.session, user.id, user.username)
     summary = seed_demo(db.session, password_hash=password_hash, roles=roles, progress=progress)
     db.session.commit()
+    from app import clock
+    from app.services.demo_attendance import seed_attendance
+
+    seed_attendance(db.session, clock.now().date())  # the last full month; skipped when attendance exists
+    db.session.commit()
     return summary
 
 

@@ -237,3 +237,18 @@ def test_reclassify_after_leave_keeps_manual_rows(db_session, world_ids):
     db_session.refresh(other)
     assert (record.kind, record.minutes_late) == (K.on_leave, 0)
     assert other.kind == K.absent_day
+
+
+def test_demo_attendance_is_realistic_and_idempotent(db_session):
+    from collections import Counter
+
+    from app.services.demo_attendance import last_full_month, seed_attendance
+
+    assert last_full_month(date(2026, 12, 2)) == (date(2026, 11, 1), date(2026, 11, 30))
+    written = seed_attendance(db_session, date(2026, 12, 2))
+    db_session.commit()
+    active = db_session.scalar(sa.select(sa.func.count()).select_from(Staff).where(Staff.status == StaffStatus.active))
+    assert written == active * 21  # November 2026 has 21 working days
+    kinds = Counter(db_session.scalars(sa.select(AttendanceRecord.kind)))
+    assert kinds[K.normal] > written * 0.5
+    assert seed_attendance(db_session, date(2026, 12, 2)) == 0
