@@ -190,6 +190,20 @@ def _register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(AttendanceView, "AttendanceList", label=_l("Attendance"), icon="fa-clock-o", **people)
     appbuilder.add_view_no_menu(AttendanceImportView)
 
+    from app.views.assessment import AssessmentRecordView, AssessmentRuleView, MonthlyScoreView, QuarterlyResultView
+
+    score = {"category": "Assessment", "category_label": _l("Assessment"), "category_icon": "fa-trophy"}
+    appbuilder.add_view(
+        AssessmentRuleView, "AssessmentRuleList", label=_l("Assessment rules"), icon="fa-gavel", **score
+    )
+    appbuilder.add_view(
+        AssessmentRecordView, "AssessmentRecordList", label=_l("Assessment records"), icon="fa-pencil", **score
+    )
+    appbuilder.add_view(MonthlyScoreView, "MonthlyScoreList", label=_l("Monthly scores"), icon="fa-bar-chart", **score)
+    appbuilder.add_view(
+        QuarterlyResultView, "QuarterlyResultList", label=_l("Quarterly results"), icon="fa-flag", **score
+    )
+
     admin = {"category": "Security", "category_label": _l("Security")}
     appbuilder.add_view(SettingView, "SettingList", label=_l("Settings"), icon="fa-cog", **admin)
     appbuilder.add_view(

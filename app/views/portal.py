@@ -16,7 +16,7 @@ from app.models.case import Case, CaseStatus
 from app.models.feedback import LEVEL_LABELS, ComplaintChannel, EvaluationChannel
 from app.models.matter import MatterCategory
 from app.models.org import Center, Department
-from app.services import complaints, evaluations, portal, settings
+from app.services import complaints, evaluations, portal, scoring, settings
 from app.services.case_flow import Clock
 
 blueprint = Blueprint("portal", __name__, url_prefix="/portal", template_folder="../templates/portal")
@@ -75,6 +75,8 @@ def index():
         category=category,
         departments=_departments(),
         categories=[(c.name, c.label) for c in MatterCategory],
+        # The last assessed quarter's red-flag windows and service stars: names only (issue 5).
+        honours=scoring.honour_board(db.session),
     )
 
 

@@ -1,0 +1,301 @@
+"""Assessment (考核): rules as rows, records (automatic and manual), monthly scores, quarterly results.
+
+Thin views: the scoring lives in app/services/assessment.py and scoring.py. Manual records
+need evidence and are audited (AssessmentRecord is Audited). Scores and quarterly results
+are rebuilt by the monthly_scoring job or the page's button (POST with the CSRF token).
+"""
+
+import tempfile
+from datetime import date
+
+import sqlalchemy as sa
+from flask import flash, g, redirect, request, send_file, url_for
+from flask_appbuilder import expose, has_access
+from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import DataRequired, Length
+
+from app import clock
+from app.extensions import db
+from app.models.assessment import (
+    AssessmentCategory,
+    AssessmentOrigin,
+    AssessmentRecord,
+    AssessmentRule,
+    AssessmentTrigger,
+    MonthlyScore,
+    QuarterlyResult,
+)
+from app.models.org import Staff, Window
+from app.services import scoring
+from app.services.excel import write_workbook
+from app.views.base import GovInterface, GovModelView
+
+CRUD = ["can_read", "can_add", "can_edit", "can_delete", "can_export"]
+
+
+def _month(value):
+    return f"{value:%Y-%m}" if value else ""
+
+
+def _quarter(value):
+    return f"{value.year} Q{(value.month - 1) // 3 + 1}" if value else ""
+
+
+def rule_errors(rule: AssessmentRule) -> list[str]:
+    errors = []
+    if rule.points is None or rule.points == 0:
+        errors.append(str(_l("Points must not be zero.")))
+    elif rule.category is AssessmentCategory.addition and rule.points < 0:
+        errors.append(str(_l("An addition adds points: enter a positive number.")))
+    elif rule.category is not AssessmentCategory.addition and rule.points > 0:
+        errors.append(str(_l("A deduction takes points off: enter a negative number.")))
+    if rule.monthly_cap is not None and rule.monthly_cap <= 0:
+        errors.append(str(_l("The monthly cap is a positive number of points, or empty for none.")))
+    return errors
+
+
+class AssessmentRuleView(GovModelView):
+    """The 考核细则 as rows: the center edits points, caps and whether a rule applies."""
+
+    datamodel = GovInterface(AssessmentRule)
+    class_permission_name = "AssessmentRule"
+    base_permissions = CRUD
+    list_title = _l("Assessment rules")
+    show_title = _l("Assessment rule")
+    add_title = _l("Add an assessment rule")
+    edit_title = _l("Edit assessment rule")
+    list_columns = ["sort_order", "code", "name", "category", "trigger", "points", "monthly_cap", "active"]
+    show_columns = [*list_columns, "note"]
+    add_columns = ["code", "name", "category", "trigger", "points", "monthly_cap", "active", "sort_order", "note"]
+    # The code and the source stay: automatic records and the quarterly rules refer to them.
+    edit_columns = ["name", "category", "points", "monthly_cap", "active", "sort_order", "note"]
+    search_columns = ["code", "name", "category", "trigger", "active"]
+    order_columns = ["sort_order", "code", "points"]
+    base_order = ("sort_order", "asc")
+    item_rules = staticmethod(rule_errors)
+
+
+class AssessmentRecordView(GovModelView):
+    """Additions and deductions by month; supervisors add manual ones with evidence."""
+
+    datamodel = GovInterface(AssessmentRecord, eager=("rule", "staff", "window", "department"))
+    class_permission_name = "AssessmentRecord"
+    base_permissions = CRUD
+    list_title = _l("Assessment records")
+    show_title = _l("Assessment record")
+    add_title = _l("Record an addition or deduction")
+    edit_title = _l("Edit assessment record")
+    list_columns = ["month", "rule", "staff", "window", "department", "points", "origin", "occurred_at", "evidence"]
+    show_columns = [*list_columns, "source_key", "recorded_by", "recorded_at"]
+    add_columns = ["rule", "occurred_at", "staff", "window", "evidence"]
+    edit_columns = ["evidence"]
+    search_columns = ["month", "department", "staff", "window", "rule", "origin"]
+    order_columns = ["month", "occurred_at", "points"]
+    base_order = ("occurred_at", "desc")
+    formatters_columns = {"month": _month}
+    validators_columns = {"evidence": [DataRequired(), Length(max=500)]}
+    add_form_query_rel_fields = {
+        "rule": [["trigger", FilterEqual, AssessmentTrigger.manual.name], ["active", FilterEqual, True]]
+    }
+    description_columns = {
+        "window": _l("Empty: the staff member's window (an individual's deduction is also the window's)."),
+        "evidence": _l("Required: what was seen or received, by whom, where to find it."),
+    }
+
+    def pre_add(self, item):
+        now = clock.now()
+        item.evidence = (item.evidence or "").strip()
+        if not item.evidence:
+            raise ValueError(str(_l("Evidence is required for a manual record.")))
+        rule = db.session.get(AssessmentRule, item.rule_id) if item.rule_id else item.rule
+        if rule is None or not rule.active or rule.trigger is not AssessmentTrigger.manual:
+            raise ValueError(str(_l("Choose an active rule recorded by supervisors.")))
+        if item.occurred_at is None or item.occurred_at > now:
+            raise ValueError(str(_l("The date must not be in the future.")))
+        staff = db.session.get(Staff, item.staff_id) if item.staff_id else item.staff
+        window = db.session.get(Window, item.window_id) if item.window_id else item.window
+        if staff is None and window is None:
+            raise ValueError(str(_l("Choose the staff member or the window.")))
+        if window is None and staff.window is not None:
+            item.window = staff.window  # the relationship, not the column: FAB set the relationship
+        item.department_id = staff.department_id if staff else window.department_id
+        item.month = item.occurred_at.date().replace(day=1)
+        item.points = rule.points
+        item.origin = AssessmentOrigin.manual
+        item.recorded_by = g.user.username
+        item.recorded_at = now
+        super().pre_add(item)
+
+
+def _finished_month(value: str) -> date | None:
+    try:
+        month = date.fromisoformat((value or "")[:7] + "-01")
+    except ValueError:
+        return None
+    return month if month < clock.now().date().replace(day=1) else None
+
+
+class MonthlyScoreView(GovModelView):
+    """Monthly 100-point scores in rank order; generated for any finished month."""
+
+    datamodel = GovInterface(MonthlyScore, eager=("staff", "window", "department"))
+    class_permission_name = "MonthlyScore"
+    base_permissions = ["can_read", "can_export", "can_generate"]
+    method_permission_name = {**GovModelView.method_permission_name, "generate": "generate"}
+    list_template = "govhall/score_list.html"
+    list_title = _l("Monthly scores")
+    show_title = _l("Monthly score")
+    list_columns = ["month", "rank", "staff", "window", "department", "additions", "deductions", "score"]
+    show_columns = [*list_columns, "computed_at"]
+    search_columns = ["month", "department", "staff", "window"]
+    order_columns = ["month", "rank", "score"]
+    base_order = ("rank", "asc")
+    formatters_columns = {"month": _month}
+
+    @expose("/generate/", methods=["POST"])
+    @has_access
+    def generate(self):
+        month = _finished_month(request.form.get("month", ""))
+        if month is None:
+            flash(str(_l("Choose a finished month (YYYY-MM).")), "danger")
+            return redirect(url_for(".list"))
+        now = clock.now()
+        rows = scoring.run_month(db.session, month, now)
+        quarter = scoring.finished_quarter(month)
+        if quarter:
+            scoring.assess_quarter(db.session, quarter, now)
+        db.session.commit()
+        flash(str(_l("Scores of %(month)s computed (%(rows)s rows).", month=_month(month), rows=rows)), "success")
+        return redirect(url_for(".list", _flt_0_month=month.isoformat()))
+
+    def render_template(self, template, **kwargs):
+        if template == self.list_template:
+            months = db.session.scalars(
+                sa.select(MonthlyScore.month).distinct().order_by(MonthlyScore.month.desc()).limit(36)
+            ).all()
+            kwargs["periods"] = [(month.isoformat(), _month(month)) for month in months]
+            kwargs["filter_name"] = "_flt_0_month"
+            kwargs["default_month"] = _month(_previous(clock.now().date()))
+            kwargs["may_generate"] = self.appbuilder.sm.has_access("can_generate", "MonthlyScore")
+            kwargs["generate_url"] = url_for(".generate")
+            kwargs["generate_name"] = "month"
+        return super().render_template(template, **kwargs)
+
+
+def _previous(day: date) -> date:
+    from app.services.monthly_report import previous_month
+
+    return previous_month(day)
+
+
+def _reasons(value):
+    return "；".join(value or [])
+
+
+class QuarterlyResultView(GovModelView):
+    """Quarterly ranking: mean score, eligibility with reasons, red-flag windows and service stars."""
+
+    datamodel = GovInterface(QuarterlyResult, eager=("staff", "window", "department"))
+    class_permission_name = "MonthlyScore"
+    base_permissions = ["can_read", "can_export", "can_generate"]
+    method_permission_name = {
+        **GovModelView.method_permission_name,
+        "generate": "generate",
+        "annual": "read",
+        "annual_export": "export",
+    }
+    list_template = "govhall/score_list.html"
+    list_title = _l("Quarterly results")
+    show_title = _l("Quarterly result")
+    list_columns = ["quarter_start", "rank", "honour", "staff", "window", "department", "mean_score", "eligible"]
+    list_columns = [*list_columns, "reasons"]
+    show_columns = [*list_columns, "computed_at"]
+    search_columns = ["quarter_start", "department", "staff", "window", "eligible", "honour"]
+    order_columns = ["quarter_start", "rank", "mean_score"]
+    base_order = ("mean_score", "desc")
+    formatters_columns = {"quarter_start": _quarter, "reasons": _reasons}
+    export_formatters = {"reasons": _reasons, "quarter_start": _quarter}
+
+    @expose("/generate/", methods=["POST"])
+    @has_access
+    def generate(self):
+        value = request.form.get("quarter", "")
+        try:
+            quarter = scoring.quarter_of(date.fromisoformat(value))
+        except ValueError:
+            quarter = None
+        now = clock.now()
+        if quarter is None or scoring.quarter_months(quarter)[-1] >= now.date().replace(day=1):
+            flash(str(_l("Choose a finished quarter.")), "danger")
+            return redirect(url_for(".list"))
+        for month in scoring.quarter_months(quarter):
+            scoring.run_month(db.session, month, now)
+        rows = scoring.assess_quarter(db.session, quarter, now)
+        db.session.commit()
+        flash(str(_l("Quarter %(quarter)s assessed (%(rows)s rows).", quarter=_quarter(quarter), rows=rows)), "success")
+        return redirect(url_for(".list", _flt_0_quarter_start=quarter.isoformat()))
+
+    def render_template(self, template, **kwargs):
+        if template == self.list_template:
+            quarters = db.session.scalars(
+                sa.select(QuarterlyResult.quarter_start)
+                .distinct()
+                .order_by(QuarterlyResult.quarter_start.desc())
+                .limit(20)
+            ).all()
+            kwargs["periods"] = [(quarter.isoformat(), _quarter(quarter)) for quarter in quarters]
+            kwargs["filter_name"] = "_flt_0_quarter_start"
+            today = clock.now().date()
+            last = scoring.quarter_of(_previous(scoring.quarter_of(today)))
+            kwargs["quarter_choices"] = [(q.isoformat(), _quarter(q)) for q in _quarters_before(last, 8)]
+            kwargs["may_generate"] = self.appbuilder.sm.has_access("can_generate", "MonthlyScore")
+            kwargs["generate_url"] = url_for(".generate")
+            kwargs["generate_name"] = "quarter"
+            kwargs["annual_url"] = url_for(".annual")
+        return super().render_template(template, **kwargs)
+
+    def _year(self) -> int:
+        value = request.args.get("year", "")
+        return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else clock.now().year
+
+    @expose("/annual/")
+    @has_access
+    def annual(self):
+        year = self._year()
+        return self.render_template(
+            "govhall/annual_scores.html",
+            title=_l("Annual summary %(year)s", year=year),
+            year=year,
+            lines=scoring.annual(db.session, year),
+            may_export=self.appbuilder.sm.has_access("can_export", "MonthlyScore"),
+        )
+
+    @expose("/annual/export/")
+    @has_access
+    def annual_export(self):
+        year = self._year()
+        kinds = {"staff": str(_l("Staff member")), "window": str(_l("Window"))}
+        headers = [str(_l("Rank")), str(_l("Assessed")), str(_l("Name")), str(_l("Department"))]
+        headers += [str(_l("Months scored")), str(_l("Mean score"))]
+        rows = (
+            [line.rank, kinds[line.kind], line.name, line.department, line.months, float(line.mean)]
+            for line in scoring.annual(db.session, year)
+        )
+        handle = tempfile.TemporaryFile(suffix=".xlsx")
+        write_workbook(handle, str(_l("Annual summary %(year)s", year=year)), headers, rows)
+        handle.seek(0)
+        return send_file(
+            handle,
+            as_attachment=True,
+            download_name=f"annual_scores_{year}.xlsx",
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+
+
+def _quarters_before(last: date, count: int) -> list[date]:
+    quarters, current = [], last
+    for _ in range(count):
+        quarters.append(current)
+        current = scoring.quarter_of(_previous(current))
+    return quarters
