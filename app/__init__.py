@@ -189,6 +189,16 @@ def _register_views(appbuilder: AppBuilder) -> None:
     people = {"category": "People", "category_label": _l("People"), "category_icon": "fa-users"}
     appbuilder.add_view(AttendanceView, "AttendanceList", label=_l("Attendance"), icon="fa-clock-o", **people)
     appbuilder.add_view_no_menu(AttendanceImportView)
+    from app.views.people import LeaveRequestView, PersonnelChangeView, PostCoverageView, WindowRotationView
+
+    appbuilder.add_view(LeaveRequestView, "LeaveRequestList", label=_l("Leave"), icon="fa-calendar-minus-o", **people)
+    appbuilder.add_view(PostCoverageView, "PostCoverage", label=_l("A/B post coverage"), icon="fa-exchange", **people)
+    appbuilder.add_view(
+        WindowRotationView, "WindowRotationList", label=_l("Comprehensive window duty"), icon="fa-refresh", **people
+    )
+    appbuilder.add_view(
+        PersonnelChangeView, "PersonnelChangeList", label=_l("Personnel changes"), icon="fa-user-plus", **people
+    )
 
     from app.views.assessment import AssessmentRecordView, AssessmentRuleView, MonthlyScoreView, QuarterlyResultView
 

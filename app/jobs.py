@@ -12,6 +12,7 @@ from app.services import (
     escalation,
     evaluations,
     job_runs,
+    personnel,
     rectifications,
     reports,
     settings,
@@ -98,6 +99,11 @@ def monthly_scoring_job(session: Session, now):
     return rows + (scoring.assess_quarter(session, quarter, now) if quarter else 0)
 
 
+def personnel_changes_job(session: Session, now):
+    """Approved personnel changes whose date has come take effect."""
+    return personnel.apply_due_changes(session, now)
+
+
 JOBS = {
     "monthly_scoring": monthly_scoring_job,
     "warning_scan": warning_scan_job,
@@ -105,4 +111,5 @@ JOBS = {
     "monthly_report": monthly_report_job,
     "report_check": report_check_job,
     "feedback_scan": feedback_scan_job,
+    "personnel_changes": personnel_changes_job,
 }

@@ -108,6 +108,7 @@ def build(app, scheduler_class=BlockingScheduler):
         ("monthly_report", {"day": 1, "hour": 1, "minute": 0}),
         ("monthly_scoring", {"day": 2, "hour": 2, "minute": 0}),
         ("report_check", {"hour": 9, "minute": 0}),
+        ("personnel_changes", {"hour": 0, "minute": 10}),
     ):
         scheduler.add_job(run_scheduled, "cron", args=(app, job_id), id=job_id, misfire_grace_time=86_400, **trigger)
     return scheduler

@@ -295,7 +295,7 @@ def intake(session: Session, actor: Actor, now: datetime, application: Applicati
     matter = session.get(Matter, application.matter_id)
     if matter is None or matter.status is not MatterStatus.active:
         raise CaseError(_l("This matter is not in service."))
-    if not actor.roles & WINDOW_ROLES or actor.department_id != matter.department_id:
+    if not actor.roles & WINDOW_ROLES or not _may_accept(session, actor, matter, now):
         raise CaseError(_l("You may only accept matters of your own department."))
     name = _require_text(application.applicant_name, _l("Enter the applicant's name."))
     id_number = (application.applicant_id_number or "").strip().upper()
@@ -353,6 +353,16 @@ def intake(session: Session, actor: Actor, now: datetime, application: Applicati
     session.add(event)
     session.flush()
     return Outcome(case, event)
+
+
+def _may_accept(session, actor: Actor, matter: Matter, now: datetime) -> bool:
+    """Own department's matters; at a comprehensive window, also its member departments' matters
+    while the actor's department is on duty there (services.rotation)."""
+    from app.services import rotation
+
+    if actor.department_id is not None and actor.department_id == matter.department_id:
+        return True
+    return rotation.may_accept_for(session, actor.window_id, actor.department_id, matter.department_id, now.date())
 
 
 def _accept(case, actor, now, clock, co_department_ids, received_names):

@@ -30,7 +30,7 @@ from app.models.matter import Matter, MatterStatus
 from app.models.org import Department, Staff
 from app.security import actor_for, current_scope
 from app.services import calendar as calendar_service
-from app.services import case_flow
+from app.services import case_flow, rotation
 from app.services.case_flow import Application, CaseError, Clock
 from app.services.idnumber import mask, mask_phone
 from app.services.warnings import light
@@ -336,9 +336,10 @@ class CaseIntakeView(BaseView):
     @has_access
     def index(self):
         actor = actor_for(g.user)
+        departments = rotation.acceptable_departments(db.session, actor, wall_clock.now().date())
         query = (
             sa.select(Matter)
-            .where(Matter.status == MatterStatus.active, Matter.department_id == actor.department_id)
+            .where(Matter.status == MatterStatus.active, Matter.department_id.in_(departments))
             .order_by(Matter.code)
         )
         search = request.args.get("q", "").strip()[:50]
@@ -356,7 +357,8 @@ class CaseIntakeView(BaseView):
     def form(self, matter_id):
         actor = actor_for(g.user)
         matter = db.session.get(Matter, matter_id)
-        if matter is None or matter.department_id != actor.department_id:
+        departments = rotation.acceptable_departments(db.session, actor, wall_clock.now().date())
+        if matter is None or matter.department_id not in departments:
             abort(404)
         values = request.form if request.method == "POST" else {}
         if request.method == "POST":

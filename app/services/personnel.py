@@ -1,0 +1,256 @@
+"""人员变动 (分中心管理办法 第五条): transfers in and out, changes of post, staff sent back.
+
+The chief representative requests a change for the own department; the center
+(roles in the `personnel_approver_roles` setting, CenterManager by default)
+approves or rejects it. A staff member who has served less than the minimum
+tenure (`personnel_min_tenure_months`, 24; on a comprehensive window
+`personnel_min_tenure_months_comprehensive`, 6) gets a warning stored on the
+request and shown to the approver — a warning, not a block.
+
+An approved change takes effect on its date: `apply_due_changes` (a daily job)
+moves the staff member's department, window and position, or for a transfer out
+or a return to the department marks them as having left the center and clears
+the window. Approving a change whose date has come applies it at once. Scope is
+computed from the Staff record, so what the staff member sees (and who sees
+them) moves with the change.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session, joinedload
+
+from app.models.org import Department, RecordStatus, Staff, StaffPosition, StaffStatus, Window, WindowKind
+from app.models.org import window_member_department as members
+from app.models.personnel import ChangeKind, ChangeStatus, PersonnelChange
+from app.services import settings
+
+MAX_TEXT = 500
+LEAVING = (ChangeKind.transfer_out, ChangeKind.sent_back)
+OPEN = (ChangeStatus.pending, ChangeStatus.approved)
+
+
+class ChangeError(Exception):
+    def __init__(self, message, code="refused"):
+        super().__init__(str(message))
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Rules:
+    approver_roles: frozenset = frozenset({"CenterManager"})
+    min_months: int = 24
+    min_months_comprehensive: int = 6
+
+    @classmethod
+    def load(cls, session: Session) -> "Rules":
+        roles = settings.get(session, "personnel_approver_roles")
+        return cls(
+            frozenset(part.strip() for part in roles.split(",") if part.strip()),
+            int(settings.get(session, "personnel_min_tenure_months")),
+            int(settings.get(session, "personnel_min_tenure_months_comprehensive")),
+        )
+
+
+def months_between(start: date, end: date) -> int:
+    """Whole months from `start` to `end`."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months - (1 if end.day < start.day else 0)
+
+
+def tenure_warning(session: Session, staff: Staff, effective_on: date, rules: Rules) -> str | None:
+    comprehensive = staff.window_id is not None and (
+        session.scalar(sa.select(Window.kind).where(Window.id == staff.window_id)) is WindowKind.comprehensive
+    )
+    minimum = rules.min_months_comprehensive if comprehensive else rules.min_months
+    if staff.joined_on is None:
+        return str(_l("No date of joining is recorded: the minimum tenure could not be checked."))[:200]
+    served = months_between(staff.joined_on, effective_on)
+    if served >= minimum:
+        return None
+    return str(
+        _l(
+            "Served %(served)s months by the effective date, less than the minimum of %(minimum)s months%(where)s.",
+            served=max(served, 0),
+            minimum=minimum,
+            where=_l(" on a comprehensive window") if comprehensive else "",
+        )
+    )[:200]
+
+
+def _text(value, message):
+    text = (value or "").strip()
+    if not text:
+        raise ChangeError(message, "input")
+    if len(text) > MAX_TEXT or "\0" in text:
+        raise ChangeError(_l("The text is too long (at most %(limit)s characters).", limit=MAX_TEXT), "input")
+    return text
+
+
+def _window_serves(session, window_id: int, department_id: int) -> bool:
+    """A window of the department, or a comprehensive window it is a member of."""
+    window = session.get(Window, window_id)
+    if window is None or window.status is not RecordStatus.active:
+        return False
+    if window.department_id == department_id:
+        return True
+    return (
+        session.scalar(
+            sa.select(members.c.window_id).where(
+                members.c.window_id == window_id, members.c.department_id == department_id
+            )
+        )
+        is not None
+    )
+
+
+def request_change(
+    session: Session,
+    actor,
+    now: datetime,
+    rules: Rules,
+    *,
+    staff_id: int,
+    kind,
+    effective_on: date,
+    reason: str,
+    to_window_id: int | None = None,
+    to_position=None,
+) -> PersonnelChange:
+    """A pending change requested by the chief representative of the department concerned.
+
+    Transfer in: a staff member (of another department, or a record the center created) comes
+    into the chief rep's department, at `to_window_id` with `to_position`. Transfer out and sent
+    back: a staff member of the department leaves the center. Change of post: a new window and/or
+    position inside the department.
+    """
+    if "ChiefRep" not in actor.roles or actor.department_id is None:
+        raise ChangeError(_l("Personnel changes are requested by the department's chief representative."), "actor")
+    if isinstance(kind, str):
+        kind = ChangeKind.__members__.get(kind)
+    if not isinstance(kind, ChangeKind):
+        raise ChangeError(_l("Choose the kind of change."), "input")
+    if isinstance(to_position, str):
+        to_position = StaffPosition.__members__.get(to_position) if to_position else None
+    if not isinstance(effective_on, date):
+        raise ChangeError(_l("Enter the date the change takes effect."), "input")
+    reason = _text(reason, _l("Give the reason for the change."))
+    staff = session.get(Staff, staff_id) if staff_id else None
+    if staff is None:
+        raise ChangeError(_l("Choose the staff member concerned."), "input")
+    department_id = actor.department_id
+    if kind is ChangeKind.transfer_in:
+        if staff.department_id == department_id and staff.status is StaffStatus.active:
+            raise ChangeError(_l("This staff member already works in your department."), "input")
+        if to_position is None:
+            raise ChangeError(_l("Choose the position the staff member takes."), "input")
+    else:
+        if staff.department_id != department_id or staff.status is StaffStatus.left:
+            raise ChangeError(_l("You may only request changes for staff of your own department."), "scope")
+    if kind is ChangeKind.post_change and to_window_id is None and to_position is None:
+        raise ChangeError(_l("Choose the new window or the new position."), "input")
+    if kind is ChangeKind.post_change and to_window_id == staff.window_id and to_position in (None, staff.position):
+        raise ChangeError(_l("The new post is the same as the current one."), "input")
+    if kind in LEAVING:
+        to_window_id, to_position = None, None
+    if to_window_id is not None and not _window_serves(session, to_window_id, department_id):
+        raise ChangeError(_l("Choose a window in use of your own department."), "input")
+    pending = session.scalar(
+        sa.select(PersonnelChange.id).where(PersonnelChange.staff_id == staff.id, PersonnelChange.status.in_(OPEN))
+    )
+    if pending is not None:
+        raise ChangeError(_l("This staff member already has a change waiting to take effect."), "duplicate")
+    change = PersonnelChange(
+        staff_id=staff.id,
+        kind=kind,
+        department_id=department_id,
+        to_department_id=department_id if kind in (ChangeKind.transfer_in, ChangeKind.post_change) else None,
+        to_window_id=to_window_id,
+        to_position=to_position,
+        effective_on=effective_on,
+        reason=reason,
+        tenure_warning=None if kind is ChangeKind.transfer_in else tenure_warning(session, staff, effective_on, rules),
+        status=ChangeStatus.pending,
+        requested_at=now,
+        requested_by=actor.name[:100],
+    )
+    session.add(change)
+    session.flush()
+    return change
+
+
+def _decide(actor, change: PersonnelChange, version, rules: Rules):
+    if not actor.roles & rules.approver_roles:
+        raise ChangeError(_l("Personnel changes are approved by the center."), "actor")
+    if change.status is not ChangeStatus.pending:
+        raise ChangeError(_l("This change has already been decided."), "state")
+    if str(change.version) != str(version):
+        raise ChangeError(_l("Someone else changed this record meanwhile; reload the page."), "stale")
+
+
+def approve(session: Session, actor, change: PersonnelChange, version, now: datetime, rules: Rules, *, note=None):
+    """The center approves; a change whose date has come takes effect at once."""
+    _decide(actor, change, version, rules)
+    change.status, change.decided_at, change.decided_by = ChangeStatus.approved, now, actor.name[:100]
+    change.decision_note = (note or "").strip()[:MAX_TEXT] or None
+    session.flush()
+    if change.effective_on <= now.date():
+        _apply(session, change, now)
+        session.flush()
+    return change
+
+
+def reject(session: Session, actor, change: PersonnelChange, version, now: datetime, rules: Rules, *, note):
+    _decide(actor, change, version, rules)
+    change.decision_note = _text(note, _l("Give the reason for rejecting the change."))
+    change.status, change.decided_at, change.decided_by = ChangeStatus.rejected, now, actor.name[:100]
+    session.flush()
+    return change
+
+
+ACTIONS = {"approve": approve, "reject": reject}
+
+
+def _apply(session: Session, change: PersonnelChange, now: datetime) -> None:
+    staff = change.staff
+    if change.kind in LEAVING:
+        staff.status, staff.window_id = StaffStatus.left, None
+    else:
+        if change.to_department_id is not None:
+            staff.department_id = change.to_department_id
+        if change.kind is ChangeKind.transfer_in:
+            staff.window_id = change.to_window_id
+            staff.status = StaffStatus.active
+        elif change.to_window_id is not None:
+            staff.window_id = change.to_window_id
+        if change.to_position is not None:
+            staff.position = change.to_position
+    change.status, change.applied_at = ChangeStatus.effective, now
+
+
+def apply_due_changes(session: Session, now: datetime) -> int:
+    """Every approved change whose date has come takes effect; returns how many. Idempotent.
+
+    One query finds them (with their staff); the updates go through the ORM so each Staff row's
+    version moves on and the audit log records the move — a county has a handful a day.
+    """
+    due = session.scalars(
+        sa.select(PersonnelChange)
+        .options(joinedload(PersonnelChange.staff))
+        .where(PersonnelChange.status == ChangeStatus.approved, PersonnelChange.effective_on <= now.date())
+        .order_by(PersonnelChange.effective_on, PersonnelChange.id)
+    ).all()
+    for change in due:
+        _apply(session, change, now)
+    session.flush()
+    return len(due)
+
+
+def department_choices(session: Session):
+    return session.execute(
+        sa.select(Department.id, Department.name)
+        .where(Department.status == RecordStatus.active)
+        .order_by(Department.sort_order, Department.id)
+    ).all()

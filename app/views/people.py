@@ -1,0 +1,371 @@
+"""Staff management (issue 6, part A): leave, A/B post coverage, comprehensive-window duty
+rosters, personnel changes. Views are thin: each form calls one service function
+(app/services/leave.py, rotation.py, personnel.py) and reports its message.
+"""
+
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import abort, flash, g, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import lazy_gettext as _l
+
+from app import clock
+from app.extensions import db
+from app.models.org import Staff, StaffPosition, StaffStatus, Window, WindowKind
+from app.models.personnel import (
+    ChangeKind,
+    ChangeStatus,
+    LeaveRequest,
+    LeaveStatus,
+    LeaveTier,
+    LeaveType,
+    PersonnelChange,
+    WindowRotation,
+)
+from app.security import actor_for, current_scope
+from app.services import leave, personnel, rotation
+from app.views.base import GovInterface, GovModelView
+from app.views.feedback import WorkflowView
+
+
+def _id(value) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def _datetime(value) -> datetime | None:
+    try:
+        return datetime.fromisoformat((value or "").strip()[:19])
+    except ValueError:
+        return None
+
+
+def _date(value) -> date | None:
+    try:
+        return date.fromisoformat((value or "").strip()[:10])
+    except ValueError:
+        return None
+
+
+def _scoped_staff():
+    """(id, label) of the staff on duty the user may file for (own record for window staff)."""
+    scope = current_scope()
+    return db.session.execute(
+        sa.select(Staff.id, Staff.name, Staff.staff_no)
+        .where(Staff.status == StaffStatus.active, scope.clause(Staff))
+        .order_by(Staff.name)
+        .limit(500)
+    ).all()
+
+
+class PeopleWorkflowView(WorkflowView):
+    """WorkflowView whose steps raise this area's errors."""
+
+    errors: tuple = ()
+
+    @expose("/act/<pk>/<step>", methods=["POST"])
+    @has_access
+    def act(self, pk, step):
+        item = self._scoped_get(pk)
+        if item is None:
+            abort(404)
+        try:
+            self.run_step(item, step, request.form.get("version"), request.form)
+        except self.errors as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash(str(_l("Saved.")), "success")
+        return redirect(url_for(f"{self.endpoint}.show", pk=pk))
+
+
+class LeaveRequestView(PeopleWorkflowView):
+    datamodel = GovInterface(LeaveRequest, eager=("staff", "department"))
+    class_permission_name = "LeaveRequest"
+    base_permissions = ["can_read", "can_export", "can_act", "can_add"]
+    method_permission_name = {**WorkflowView.method_permission_name, "file": "add"}
+    errors = (leave.LeaveError,)
+    list_title = _l("Leave requests")
+    show_title = _l("Leave request")
+    list_columns = ["staff", "department", "leave_type", "starts_at", "ends_at", "working_days", "tier", "status"]
+    show_columns = [
+        *list_columns,
+        "reason",
+        "requested_at",
+        "requested_by",
+        "department_approved_by",
+        "center_approved_by",
+        "approved_by",
+        "decided_at",
+        "decision_note",
+    ]
+    export_columns = ["staff.name", "department.name", "leave_type", "starts_at", "ends_at", "working_days", "status"]
+    search_columns = ["department", "staff", "status", "leave_type", "tier", "starts_at", "ends_at"]
+    base_order = ("starts_at", "desc")
+
+    def step_forms(self, item):
+        actor = actor_for(g.user)
+        forms = []
+        if item.status is LeaveStatus.pending and actor.staff_id != item.staff_id:
+            fields = [("textarea", "note", _l("Note"), None)]
+            if item.tier is LeaveTier.joint and not actor.roles & leave.Rules.load(db.session).center_roles:
+                fields = [("textarea", "head_name", _l("Department head who approved"), None)]
+            forms.append({"step": "approve", "label": _l("Approve"), "fields": fields})
+            forms.append(
+                {"step": "reject", "label": _l("Reject"), "fields": [("textarea", "note", _l("Reason"), None)]}
+            )
+        if item.status in leave.ACTIVE:
+            forms.append({"step": "cancel", "label": _l("Cancel the leave"), "fields": []})
+        return forms
+
+    def run_step(self, item, step, version, form):
+        actor, now = actor_for(g.user), clock.now()
+        if step == "cancel":
+            leave.cancel(db.session, actor, item, version, now)
+            return
+        rules = leave.Rules.load(db.session)
+        if step == "approve":
+            leave.approve(
+                db.session, actor, item, version, now, rules, head_name=form.get("head_name"), note=form.get("note")
+            )
+        elif step == "reject":
+            leave.reject(db.session, actor, item, version, now, rules, note=form.get("note"))
+        else:
+            raise leave.LeaveError(_l("Unknown action."))
+
+    @expose("/file", methods=["GET", "POST"])
+    @has_access
+    def file(self):
+        form = request.form
+        if request.method == "POST":
+            try:
+                item = leave.file(
+                    db.session,
+                    actor_for(g.user),
+                    clock.now(),
+                    leave.Rules.load(db.session),
+                    staff_id=_id(form.get("staff_id")),
+                    leave_type=form.get("leave_type", ""),
+                    starts_at=_datetime(form.get("starts_at")),
+                    ends_at=_datetime(form.get("ends_at")),
+                    reason=form.get("reason", ""),
+                )
+            except leave.LeaveError as exc:
+                db.session.rollback()
+                flash(str(exc), "danger")
+            else:
+                db.session.commit()
+                flash(
+                    str(_l("Leave request filed: %(days)s working days.", days=item.working_days)),
+                    "success",
+                )
+                return redirect(url_for(f"{self.endpoint}.show", pk=item.id))
+        return self.render_template(
+            "govhall/people_form.html",
+            title=_l("File a leave request"),
+            fields=[
+                ("select", "staff_id", _l("Staff member"), [(i, f"{n}（{no}）") for i, n, no in _scoped_staff()]),
+                ("select", "leave_type", _l("Type of leave"), [(t.name, t.label) for t in LeaveType]),
+                ("datetime", "starts_at", _l("From"), None),
+                ("datetime", "ends_at", _l("To"), None),
+                ("textarea", "reason", _l("Reason"), None),
+            ],
+            form=form,
+        )
+
+
+class PostCoverageView(BaseView):
+    """AB 岗: today and the coming 7 days, who holds each window's A and B post and who is away."""
+
+    route_base = "/post-coverage"
+    class_permission_name = "LeaveRequest"
+    method_permission_name = {"index": "read"}
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        scope = current_scope()
+        today = clock.now().date()
+        windows = leave.coverage(db.session, scope.clause(Window), today, leave.Rules.load(db.session))
+        return self.render_template(
+            "govhall/post_coverage.html",
+            title=_l("A/B post coverage"),
+            windows=windows,
+            days=[today + timedelta(days=n) for n in range(8)],
+        )
+
+
+class WindowRotationView(GovModelView):
+    datamodel = GovInterface(WindowRotation, eager=("window", "department"))
+    class_permission_name = "WindowRotation"
+    base_permissions = ["can_read", "can_add", "can_edit", "can_delete", "can_export", "can_generate"]
+    method_permission_name = {**GovModelView.method_permission_name, "generate": "generate"}
+    list_title = _l("Comprehensive window duty roster")
+    show_title = _l("Duty week")
+    add_title = _l("Add a duty week")
+    edit_title = _l("Edit a duty week")
+    list_columns = ["window", "week_start", "department", "note"]
+    show_columns = list_columns
+    add_columns = ["window", "week_start", "department", "note"]
+    edit_columns = ["department", "note"]
+    export_columns = ["window.name", "week_start", "department.name", "note"]
+    search_columns = ["window", "department", "week_start"]
+    base_order = ("week_start", "asc")
+
+    def item_rules(self, item):
+        errors = []
+        window = item.window
+        department_id = item.department.id if item.department is not None else item.department_id
+        if window is None or window.kind is not WindowKind.comprehensive:
+            errors.append(str(_l("Only comprehensive windows have a duty roster.")))
+        elif department_id not in rotation.members(db.session, window.id):
+            errors.append(str(_l("The department on duty must be a member department of the window.")))
+        if item.week_start is not None and item.week_start.weekday() != 0:
+            errors.append(str(_l("A duty week starts on a Monday.")))
+        return errors
+
+    @expose("/generate", methods=["GET", "POST"])
+    @has_access
+    def generate(self):
+        form = request.form
+        today = clock.now().date()
+        quarters = [rotation.quarter_of(today)]
+        quarters.append(rotation.next_quarter(quarters[0]))
+        if request.method == "POST":
+            window = db.session.get(Window, _id(form.get("window_id")) or 0)
+            start = _date(form.get("quarter_start"))
+            if window is None or start is None:
+                flash(str(_l("Choose the window and the quarter.")), "danger")
+            else:
+                try:
+                    count = rotation.generate_rotation(db.session, window, start, actor_for(g.user), clock.now())
+                except rotation.RotationError as exc:
+                    db.session.rollback()
+                    flash(str(exc), "danger")
+                else:
+                    db.session.commit()
+                    flash(str(_l("%(count)s duty week(s) written.", count=count)), "success")
+                    return redirect(url_for(f"{self.endpoint}.list"))
+        windows = db.session.execute(
+            sa.select(Window.id, Window.code, Window.name)
+            .where(Window.kind == WindowKind.comprehensive, current_scope().clause(Window))
+            .order_by(Window.code)
+        ).all()
+        return self.render_template(
+            "govhall/people_form.html",
+            title=_l("Generate a quarter's duty roster"),
+            fields=[
+                ("select", "window_id", _l("Comprehensive window"), [(i, f"{c} {n}") for i, c, n in windows]),
+                ("select", "quarter_start", _l("Quarter starting"), [(q.isoformat(), q.isoformat()) for q in quarters]),
+            ],
+            form=form,
+        )
+
+
+class PersonnelChangeView(PeopleWorkflowView):
+    datamodel = GovInterface(PersonnelChange, eager=("staff", "department", "to_department", "to_window"))
+    class_permission_name = "PersonnelChange"
+    base_permissions = ["can_read", "can_export", "can_act", "can_add"]
+    method_permission_name = {**WorkflowView.method_permission_name, "request_change": "add"}
+    errors = (personnel.ChangeError,)
+    list_title = _l("Personnel changes")
+    show_title = _l("Personnel change")
+    list_columns = [
+        "staff",
+        "kind",
+        "department",
+        "to_window",
+        "to_position",
+        "effective_on",
+        "status",
+        "tenure_warning",
+    ]
+    show_columns = [
+        "staff",
+        "kind",
+        "department",
+        "to_department",
+        "to_window",
+        "to_position",
+        "effective_on",
+        "reason",
+        "tenure_warning",
+        "status",
+        "requested_at",
+        "requested_by",
+        "decided_at",
+        "decided_by",
+        "decision_note",
+        "applied_at",
+    ]
+    export_columns = ["staff.name", "kind", "department.name", "effective_on", "status", "tenure_warning"]
+    search_columns = ["staff", "kind", "department", "status", "effective_on"]
+    base_order = ("effective_on", "desc")
+
+    def step_forms(self, item):
+        if item.status is not ChangeStatus.pending:
+            return []
+        return [
+            {"step": "approve", "label": _l("Approve"), "fields": []},
+            {"step": "reject", "label": _l("Reject"), "fields": [("textarea", "note", _l("Reason"), None)]},
+        ]
+
+    def run_step(self, item, step, version, form):
+        action = personnel.ACTIONS.get(step)
+        if action is None:
+            raise personnel.ChangeError(_l("Unknown action."))
+        inputs = {"note": form.get("note")}
+        action(db.session, actor_for(g.user), item, version, clock.now(), personnel.Rules.load(db.session), **inputs)
+
+    @expose("/request", methods=["GET", "POST"])
+    @has_access
+    def request_change(self):
+        form = request.form
+        if request.method == "POST":
+            try:
+                item = personnel.request_change(
+                    db.session,
+                    actor_for(g.user),
+                    clock.now(),
+                    personnel.Rules.load(db.session),
+                    staff_id=_id(form.get("staff_id")),
+                    kind=form.get("kind", ""),
+                    effective_on=_date(form.get("effective_on")),
+                    reason=form.get("reason", ""),
+                    to_window_id=_id(form.get("to_window_id")),
+                    to_position=form.get("to_position") or None,
+                )
+            except personnel.ChangeError as exc:
+                db.session.rollback()
+                flash(str(exc), "danger")
+            else:
+                db.session.commit()
+                flash(str(_l("Personnel change requested.")), "success")
+                return redirect(url_for(f"{self.endpoint}.show", pk=item.id))
+        scope = current_scope()
+        # A transfer in names someone outside the department: staff not on duty anywhere, or by number.
+        staff = db.session.execute(
+            sa.select(Staff.id, Staff.name, Staff.staff_no)
+            .where(sa.or_(scope.clause(Staff), Staff.status != StaffStatus.active))
+            .order_by(Staff.name)
+            .limit(500)
+        ).all()
+        windows = db.session.execute(
+            sa.select(Window.id, Window.code, Window.name).where(scope.clause(Window)).order_by(Window.code)
+        ).all()
+        return self.render_template(
+            "govhall/people_form.html",
+            title=_l("Request a personnel change"),
+            fields=[
+                ("select", "kind", _l("Kind of change"), [(k.name, k.label) for k in ChangeKind]),
+                ("select", "staff_id", _l("Staff member"), [(i, f"{n}（{no}）") for i, n, no in staff]),
+                ("date", "effective_on", _l("Takes effect on"), None),
+                ("optional", "to_window_id", _l("New window"), [(i, f"{c} {n}") for i, c, n in windows]),
+                ("optional", "to_position", _l("New position"), [(p.name, p.label) for p in StaffPosition]),
+                ("textarea", "reason", _l("Reason"), None),
+            ],
+            form=form,
+        )
