@@ -51,6 +51,7 @@ def test_every_job_is_on_the_timetable(app):
         "report_check",
         "feedback_scan",
         "monthly_scoring",
+        "personnel_changes",
     }
     monthly = scheduler.get_job("monthly_report")
     assert str(monthly.trigger.fields[2]) == "1" and monthly.misfire_grace_time == 86_400  # day 1
