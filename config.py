@@ -230,6 +230,9 @@ class Config:
     # Upload size for imports (matter catalogue, attendance).
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 
+    # Where `flask backup` and the daily backup job write (a separate disk in production).
+    BACKUP_DIR = Path(os.environ.get("GOVHALL_BACKUP_DIR", INSTANCE_DIR / "backups"))
+
     DEMO_PASSWORD = os.environ.get("GOVHALL_DEMO_PASSWORD", "Govhall@2026")
     SYSTEM_USERNAME = "system"
 

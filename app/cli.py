@@ -222,6 +222,7 @@ def register_cli(app):
     app.cli.add_command(imports)
     app.cli.add_command(_calendar_commands())
     app.cli.add_command(_job_commands())
+    _backup_commands(app)
 
     @app.cli.command("scheduler")
     def scheduler_command():
@@ -237,6 +238,46 @@ def register_cli(app):
             pass
         finally:
             lock.release()
+
+
+def _backup_commands(app):
+    @app.cli.command("backup")
+    @click.option("--to", "folder", type=click.Path(file_okay=False), help="Folder (default: BACKUP_DIR).")
+    def backup_command(folder):
+        """Back up the database while the application runs (keeps the newest `backup_keep`)."""
+        from app import clock
+        from app.services import backup, settings
+
+        keep = int(settings.get(db.session, "backup_keep"))
+        db.session.remove()
+        made = backup.backup(db.engine, folder or current_app.config["BACKUP_DIR"], clock.now(), keep=keep)
+        click.echo(f"备份完成：{made.file}（SHA-256 {made.sha256[:16]}…，数据库版本 {made.revision}）")
+
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(dir_okay=False))
+    @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+    def restore_command(path, yes):
+        """Replace the database with a backup, after checking its checksum and version."""
+        from alembic.script import ScriptDirectory
+
+        from app.extensions import migrate
+        from app.services import backup
+
+        head = ScriptDirectory.from_config(migrate.get_config()).get_current_head()
+        try:
+            manifest = backup.verify(path, engine_name=db.engine.dialect.name, expected_revision=head)
+        except backup.BackupError as exc:
+            click.echo(f"拒绝恢复：{exc}", err=True)
+            sys.exit(1)
+        if not yes:
+            click.confirm(f"用 {manifest.created_at} 的备份替换当前数据库？当前数据将被覆盖", abort=True)
+        db.session.remove()
+        try:
+            backup.restore(db.engine, path, expected_revision=head)
+        except backup.BackupError as exc:
+            click.echo(f"恢复失败：{exc}", err=True)
+            sys.exit(1)
+        click.echo(f"已恢复 {manifest.created_at} 的备份，完整性检查通过。请重启应用和调度进程。")
 
 
 def _job_commands():

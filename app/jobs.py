@@ -4,9 +4,11 @@
 --now ISO` runs any one once.
 """
 
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from app.services import (
+    backup,
     calendar,
     complaints,
     escalation,
@@ -104,7 +106,16 @@ def personnel_changes_job(session: Session, now):
     return personnel.apply_due_changes(session, now)
 
 
+def backup_job(session: Session, now):
+    """The daily online backup, keeping the newest `backup_keep`."""
+    keep = int(settings.get(session, "backup_keep"))
+    session.commit()  # the copy is taken from its own connection; hold no transaction open
+    backup.backup(session.get_bind(), current_app.config["BACKUP_DIR"], now, keep=keep)
+    return 1
+
+
 JOBS = {
+    "backup": backup_job,
     "monthly_scoring": monthly_scoring_job,
     "warning_scan": warning_scan_job,
     "calendar_check": calendar_check_job,

@@ -83,6 +83,7 @@ def build(app, scheduler_class=BlockingScheduler):
 
     with app.app_context():
         minutes = int(settings.get(db.session, "warning_scan_minutes"))
+        backup_hour, backup_minute = (int(part) for part in settings.get(db.session, "backup_time").split(":"))
     scheduler = scheduler_class(
         timezone=str(clock.TZ),
         job_defaults={
@@ -109,6 +110,7 @@ def build(app, scheduler_class=BlockingScheduler):
         ("monthly_scoring", {"day": 2, "hour": 2, "minute": 0}),
         ("report_check", {"hour": 9, "minute": 0}),
         ("personnel_changes", {"hour": 0, "minute": 10}),
+        ("backup", {"hour": backup_hour, "minute": backup_minute}),
     ):
         scheduler.add_job(run_scheduled, "cron", args=(app, job_id), id=job_id, misfire_grace_time=86_400, **trigger)
     return scheduler

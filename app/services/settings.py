@@ -4,6 +4,7 @@ Each later area registers its keys here; `flask govhall init` writes missing
 keys with their defaults and never overwrites an edited value.
 """
 
+import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -76,6 +77,13 @@ SPECS = {
             _l("Receive, investigate, handle, reply, call back — comma-separated"),
         ),
         SettingSpec("complaint_total_days", "10", _l("Complaint limit (working days)")),
+        SettingSpec(
+            "backup_time",
+            "02:30",
+            _l("Daily backup time (HH:MM)"),
+            _l("Takes effect when the scheduler process restarts."),
+        ),
+        SettingSpec("backup_keep", "14", _l("Backups kept (the newest)")),
         # Leave (分中心管理办法 第六条) and personnel changes (第五条): app/services/leave.py, personnel.py.
         SettingSpec(
             "leave_short_max_days",
@@ -151,6 +159,55 @@ SPECS = {
         ),
     )
 }
+
+
+# Values whose meaning is a choice or a range rather than the shape of the default.
+CHOICES = {"evaluation_rule": ("per_channel", "once")}
+RANGES = {"evaluation_default_level": (1, 5), "report_due_workday": (1, 23)}
+_INTEGER = re.compile(r"^\d+$")
+_NUMBER = re.compile(r"^\d+(\.\d+)?$")
+_INTEGERS = re.compile(r"^\d+(,\d+)+$")
+_CLOCK = r"([01]\d|2[0-3]):[0-5]\d"
+_PERIODS = re.compile(rf"^{_CLOCK}-{_CLOCK}(,{_CLOCK}-{_CLOCK})*$")
+_TIME = re.compile(rf"^{_CLOCK}$")
+
+
+def check(key: str, value: str) -> list[str]:
+    """Why `value` cannot be stored under `key` (empty when it can).
+
+    The rule follows the shape of the key's default — a whole number, a share,
+    an optional number, HH:MM, office-hour periods, a comma list — so a county
+    cannot save a value the jobs and rules would later fail on.
+    """
+    spec = SPECS.get(key)
+    value = (value or "").strip()
+    if spec is None:
+        return [str(_l("Unknown setting."))]
+    default = spec.default
+    if key in CHOICES:
+        ok = value in CHOICES[key]
+    elif _PERIODS.match(default):
+        ok = bool(_PERIODS.match(value)) and all(
+            start < end for start, end in (period.split("-") for period in value.split(","))
+        )
+    elif _TIME.match(default):
+        ok = bool(_TIME.match(value))
+    elif _INTEGERS.match(default):
+        ok = bool(_INTEGERS.match(value)) and len(value.split(",")) == len(default.split(","))
+    elif _INTEGER.match(default):
+        low, high = RANGES.get(key, (0, 100_000))
+        ok = bool(_INTEGER.match(value)) and low <= int(value) <= high
+    elif default == "" or _NUMBER.match(default):
+        ok = value == "" and default == "" or bool(_NUMBER.match(value))
+        if ok and value and "." in default:
+            ok = float(value) <= 1  # a share or a rate
+    else:
+        ok = bool(value)
+    if ok:
+        return []
+    return [
+        str(_l("「%(value)s」 is not a valid value; the default is 「%(default)s」.", value=value, default=default))
+    ]
 
 
 def get(session: Session, key: str) -> str:

@@ -68,6 +68,9 @@ class AttendanceView(GovModelView):
         "reason": _l("Reason for the correction"),
     }
     edit_columns = ["kind", "clock_in_text", "clock_out_text", "reason"]
+    # Records come from imports, never the add form; naming its columns keeps FAB from
+    # building fields for the time columns, which it cannot.
+    add_columns = ["kind"]
     edit_form_extra_fields = {
         "clock_in_text": StringField(_l("Clock-in (HH:MM)"), description=_l("Leave empty if there was none.")),
         "clock_out_text": StringField(_l("Clock-out (HH:MM)"), description=_l("Leave empty if there was none.")),

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.models.jobs import JobRun
 from app.models.system import Setting
+from app.services import settings
 from app.services.settings import SPECS
 from app.views.base import GovInterface, GovModelView
 
@@ -26,6 +27,10 @@ class SettingView(GovModelView):
     search_columns = ["key", "value"]
     base_order = ("key", "asc")
     formatters_columns = {"key": _setting_label}
+
+    @staticmethod
+    def item_rules(item):
+        return settings.check(item.key, item.value)
 
 
 class JobRunView(GovModelView):

@@ -98,3 +98,38 @@ def test_retention_keeps_the_newest_backups(seeded, tmp_path):
         made = [backup.backup(db.engine, tmp_path, NOW.replace(day=day), keep=2) for day in (1, 2, 3)]
     left = sorted(path.name for path in tmp_path.iterdir())
     assert left == sorted([made[1].file.name, made[1].path.name, made[2].file.name, made[2].path.name])
+
+
+def test_cli_backup_then_restore_and_a_refused_file(seeded, tmp_path):
+    runner = seeded.test_cli_runner()
+    result = runner.invoke(args=["backup", "--to", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "备份完成" in result.output
+    (file,) = [path for path in tmp_path.iterdir() if path.suffix in (".db", ".dump")]
+    with seeded.app_context():
+        db.session.execute(sa.delete(Matter).where(Matter.id.in_(sa.select(Matter.id).limit(3).scalar_subquery())))
+        db.session.commit()
+        db.session.remove()
+    result = runner.invoke(args=["restore", str(file), "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "完整性检查通过" in result.output
+    manifest = json.loads(file.with_suffix(".json").read_text(encoding="utf-8"))
+    with seeded.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Matter)) == manifest["tables"]["matter"]
+        db.session.remove()
+    file.write_bytes(file.read_bytes()[:-10])  # truncated
+    result = runner.invoke(args=["restore", str(file), "--yes"])
+    assert result.exit_code == 1 and "拒绝恢复" in result.output
+
+
+def test_the_daily_job_backs_up_into_the_configured_folder(seeded, tmp_path):
+    from app.jobs import backup_job
+    from app.services import job_runs
+
+    seeded.config["BACKUP_DIR"] = tmp_path
+    with seeded.app_context():
+        record = job_runs.run(db.session, "backup", backup_job, NOW, lambda: NOW, (None, "test"))
+        assert record.outcome.name == "ok", record.error
+        db.session.remove()
+    assert sorted(path.suffix for path in tmp_path.iterdir())[-1] == ".json"
+    assert len(list(tmp_path.glob("govhall-20261201-023000.*"))) == 2

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from app.extensions import db
+from app.jobs import JOBS
 from app.models import JobRun
 from app.scheduler import SingleInstanceLock, build, run_scheduled
 
@@ -52,7 +53,11 @@ def test_every_job_is_on_the_timetable(app):
         "feedback_scan",
         "monthly_scoring",
         "personnel_changes",
+        "backup",
     }
+    assert set(JOBS) == {job.id for job in scheduler.get_jobs()}
+    backup = scheduler.get_job("backup")  # at the backup_time setting, 02:30 by default
+    assert (str(backup.trigger.fields[5]), str(backup.trigger.fields[6])) == ("2", "30")
     monthly = scheduler.get_job("monthly_report")
     assert str(monthly.trigger.fields[2]) == "1" and monthly.misfire_grace_time == 86_400  # day 1
 
