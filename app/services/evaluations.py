@@ -35,6 +35,14 @@ class Limits:
     rectify_days: int = 5
 
 
+def already_rated(session: Session, case: Case, channel: EvaluationChannel, rule: str) -> bool:
+    """Whether the rule leaves no rating open for `case` on `channel` (per channel, or once per case)."""
+    earlier = sa.select(Evaluation.id).where(Evaluation.case_id == case.id)
+    if rule != "once":
+        earlier = earlier.where(Evaluation.channel == channel)
+    return session.scalar(earlier.limit(1)) is not None
+
+
 def rate(
     session: Session,
     case: Case,
@@ -62,10 +70,7 @@ def rate(
         raise EvaluationError(_l("Unknown tag."))
     if case.status is not CaseStatus.completed:
         raise EvaluationError(_l("Only a completed case can be rated."))
-    earlier = sa.select(Evaluation.id).where(Evaluation.case_id == case.id)
-    if rule != "once":
-        earlier = earlier.where(Evaluation.channel == channel)
-    if session.scalar(earlier.limit(1)) is not None:
+    if already_rated(session, case, channel, rule):
         raise EvaluationError(_l("This case has already been rated."))
     evaluation = Evaluation(
         case_id=case.id,

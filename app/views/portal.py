@@ -107,10 +107,14 @@ def progress():
     elif session.get(VERIFIED_CASE):
         case = db.session.get(Case, session[VERIFIED_CASE])
         result = portal.progress(db.session, case) if case else None
+    rated = result is not None and evaluations.already_rated(
+        db.session, case, EvaluationChannel.portal, settings.get(db.session, "evaluation_rule")
+    )
     return render_template(
         "portal/progress.html",
         result=result,
-        may_rate=result is not None and result.status is CaseStatus.completed,
+        rated=rated,
+        may_rate=result is not None and result.status is CaseStatus.completed and not rated,
         levels=sorted(LEVEL_LABELS.items(), reverse=True),
         tags=evaluations.TAGS,
     )

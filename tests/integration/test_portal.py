@@ -61,8 +61,11 @@ def test_rating_after_a_progress_query_once_per_channel_and_bad_review_rectifica
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Evaluation)) == 0
     client.post("/portal/progress", data={"number": number, "factor": "1234"})
+    before = client.get("/portal/progress").get_data(as_text=True)
+    assert 'name="level"' in before
     page = client.post("/portal/rate", data={"level": "1", "tags": ["态度生硬"]}, follow_redirects=True)
     assert "感谢您的评价" in page.get_data(as_text=True)
+    assert 'name="level"' not in page.get_data(as_text=True)  # rated: no buttons any more
     again = client.post("/portal/rate", data={"level": "5"}, follow_redirects=True).get_data(as_text=True)
     assert "该办件已评价过" in again
     with app.app_context():
