@@ -1,10 +1,6 @@
 """Attendance (考勤): the record list with corrections, and the device-export import page."""
 
-import io
-
-from flask import flash, g, request, send_file
-from flask_appbuilder import BaseView, expose
-from flask_appbuilder.security.decorators import has_access
+from flask import g, request
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField, TextAreaField
 
@@ -14,6 +10,7 @@ from app.models.personnel import AttendanceRecord
 from app.services import attendance
 from app.services.attendance_import import build_template, import_attendance, parse_moment
 from app.views.base import GovInterface, GovModelView, ScopeFilter
+from app.views.import_page import ImportPageView
 
 
 def _hhmm(value):
@@ -118,55 +115,30 @@ class AttendanceView(GovModelView):
             ) from None
 
 
-class AttendanceImportView(BaseView):
+class AttendanceImportView(ImportPageView):
     """Upload page for fingerprint-device exports: dry run, then import (all rows or none)."""
 
     route_base = "/attendance-import"
     class_permission_name = "Attendance"
-    method_permission_name = {"index": "import", "template": "import"}
-    default_view = "index"
+    page_template = "govhall/attendance_import.html"
+    page_title = _l("Import attendance")
+    template_file_name = "考勤导入模板.xlsx"
+    choose_file_message = _l("Choose an .xlsx or .csv file to upload.")
 
-    @expose("/", methods=["GET", "POST"])
-    @has_access
-    def index(self):
-        report = None
-        if request.method == "POST":
-            upload = request.files.get("file")
-            dry_run = request.form.get("mode") != "import"
-            if upload is None or not upload.filename:
-                flash(str(_l("Choose an .xlsx or .csv file to upload.")), "danger")
-            else:
-                report = import_attendance(
-                    db.session, upload.read(), upload.filename, dry_run=dry_run, today=clock.now().date()
-                )
-                if report.ok and not dry_run:
-                    db.session.commit()
-                    flash(
-                        str(
-                            _l(
-                                "Import finished: %(created)s created, %(replaced)s replaced, %(absences)s absences "
-                                "recorded, %(skipped)s kept as corrected.",
-                                created=report.created,
-                                replaced=report.replaced,
-                                absences=report.absences,
-                                skipped=len(report.skipped),
-                            )
-                        ),
-                        "success",
-                    )
-                else:
-                    db.session.rollback()
-        return self.render_template("govhall/attendance_import.html", report=report, title=_l("Import attendance"))
+    def run_import(self, data, filename, dry_run):
+        return import_attendance(db.session, data, filename, dry_run=dry_run, today=clock.now().date())
 
-    @expose("/template")
-    @has_access
-    def template(self):
-        buffer = io.BytesIO()
-        build_template(buffer)
-        buffer.seek(0)
-        return send_file(
-            buffer,
-            as_attachment=True,
-            download_name="考勤导入模板.xlsx",
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    def finished_message(self, report):
+        return str(
+            _l(
+                "Import finished: %(created)s created, %(replaced)s replaced, %(absences)s absences "
+                "recorded, %(skipped)s kept as corrected.",
+                created=report.created,
+                replaced=report.replaced,
+                absences=report.absences,
+                skipped=len(report.skipped),
+            )
         )
+
+    def build_template(self, buffer):
+        build_template(buffer)
