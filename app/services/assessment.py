@@ -255,7 +255,9 @@ def collect(session: Session, month: date, now: datetime) -> int:
             "recorded_at",
             "version",
         ]
-        changed += session.execute(sa.insert(record).from_select(columns, rows)).rowcount
+        changed += session.execute(
+            sa.insert(record).from_select(columns, rows), execution_options={"preserve_rowcount": True}
+        ).rowcount
         # A fact that stopped qualifying (a corrected attendance record) takes its record with it.
         stale = sa.delete(record).where(
             record.c.month == month,

@@ -241,7 +241,11 @@ def fill_absences(
         return session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     table = AttendanceRecord.__table__
     columns = ["staff_id", "department_id", "day", "kind", "minutes_late", "minutes_early", "source", "version"]
-    result = session.execute(sa.insert(table).from_select([table.c[name] for name in columns], query))
+    result = session.execute(
+        sa.insert(table).from_select([table.c[name] for name in columns], query),
+        # psycopg reports -1 for INSERT … SELECT unless asked to keep the count.
+        execution_options={"preserve_rowcount": True},
+    )
     return result.rowcount
 
 

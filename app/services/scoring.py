@@ -193,7 +193,9 @@ def score_month(session: Session, month: date, now: datetime) -> int:
         sa.func.rank().over(partition_by=staff_rows.c.center_id, order_by=staff_rows.c.score.desc()),
         sa.literal(now, sa.DateTime),
     )
-    written += session.execute(sa.insert(table).from_select(columns, ranked)).rowcount
+    written += session.execute(
+        sa.insert(table).from_select(columns, ranked), execution_options={"preserve_rowcount": True}
+    ).rowcount
 
     window_totals = _totals(session, month, AssessmentRecord.__table__.c.window_id)
     additions = sa.func.coalesce(window_totals.c.additions, 0)
@@ -222,7 +224,9 @@ def score_month(session: Session, month: date, now: datetime) -> int:
         sa.func.rank().over(partition_by=window_rows.c.center_id, order_by=window_rows.c.score.desc()),
         sa.literal(now, sa.DateTime),
     )
-    written += session.execute(sa.insert(table).from_select(columns, ranked)).rowcount
+    written += session.execute(
+        sa.insert(table).from_select(columns, ranked), execution_options={"preserve_rowcount": True}
+    ).rowcount
     return written
 
 

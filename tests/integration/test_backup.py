@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from app.cli import seed_demo_data
 from app.extensions import db
-from app.models import Department, Matter, Staff
+from app.models import AttendanceRecord, Department, Matter, Staff
 from app.services import backup
 
 NOW = datetime(2026, 12, 1, 2, 30)
@@ -50,7 +50,8 @@ def test_restore_drill_gives_back_every_table_exactly(seeded, tmp_path):
             before = table_checksums(connection)
         # After the backup, the day goes on: edits, deletions, new rows.
         db.session.execute(sa.update(Matter).values(name=Matter.name + "（改）"))
-        db.session.execute(sa.delete(Staff).where(Staff.id.in_(sa.select(Staff.id).limit(5).scalar_subquery())))
+        db.session.execute(sa.update(Staff).values(phone="13900000000"))
+        db.session.execute(sa.delete(AttendanceRecord))  # a table nothing refers to
         db.session.add(Department(code="D-NEW", name="县新设局", center_id=1))
         db.session.commit()
         db.session.remove()
