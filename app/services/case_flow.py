@@ -55,6 +55,7 @@ from app.services import calendar as calendar_service
 from app.services import settings, warnings
 from app.services.deadlines import OfficeHours, deadline, parse_office_hours, step_due_at
 from app.services.idnumber import valid_id_number
+from app.services.warning_scan import SYSTEM as SYSTEM_NAME
 from app.services.workdays import WorkCalendar
 
 WINDOW_ROLES = frozenset({"WindowStaff", "ChiefRep"})
@@ -196,8 +197,40 @@ def _recompute_deadline(case: Case, clock: Clock, now: datetime):
     )
     case.deadline_at = result.due_at
     case.warn_at = clock.warn_at(result.due_at, case.limit_days)
+    was_red = case.light is Light.red
     case.light = Light.red if now > case.deadline_at else Light.yellow if now >= case.warn_at else Light.green
     case.calendar_unconfirmed = not result.confirmed
+    if case.light is Light.red and not was_red and case.status in RUNNING_STATUSES:
+        _went_overdue(case, now)
+
+
+def _went_overdue(case: Case, now: datetime):
+    """An action that turns a case red (a resume that adds no working day) records what the
+    warning scan records when it does: one overdue event and one violation. The scan only looks
+    at cases not red yet, so it would never catch this one."""
+    session = object_session(case)
+    session.add(
+        CaseEvent(
+            case=case,
+            action=CaseAction.overdue,
+            at=now,
+            actor_name=SYSTEM_NAME,
+            from_status=case.status,
+            to_status=case.status,
+            to_step=case.step_seq,
+        )
+    )
+    session.add(
+        Violation(
+            kind=ViolationKind.overdue,
+            at=case.deadline_at,
+            case_id=case.id,
+            department_id=case.department_id,
+            staff_id=case.assignee_id,
+            window_id=case.window_id,
+            detail=f"办件 {case.number} 超过承诺时限",
+        )
+    )
 
 
 def _suspend(case: Case, reason: SuspendReason, now):

@@ -23,6 +23,7 @@ TASK = CaseTask.__table__
 EVENT = CaseEvent.__table__
 STAFF = notices.STAFF
 RUNNING = [status.name for status in RUNNING_STATUSES]
+RED_STATUSES = [*RUNNING, "suspended"]
 CENTER_ROLES = ("Supervisor", "CenterManager")
 
 
@@ -38,7 +39,8 @@ def _red_for(calendar: WorkCalendar, now: datetime, since: datetime | None, days
     def boundary(instant):
         return min(datetime.combine(calendar.elapsed_since(instant.date(), days), time()), instant)
 
-    conditions = [CASE.c.status.in_(RUNNING), CASE.c.light == "red", CASE.c.deadline_at < boundary(now)]
+    # A red case stays red while it is suspended: its tiers go on.
+    conditions = [CASE.c.status.in_(RED_STATUSES), CASE.c.light == "red", CASE.c.deadline_at < boundary(now)]
     if since is not None:
         conditions.append(CASE.c.deadline_at >= boundary(since))
     return sa.and_(*conditions)
@@ -64,6 +66,20 @@ def notify(
             _rows(STAFF.c.user_id, "overdue:", CASE.c.id, detail)
             .select_from(CASE.join(STAFF, STAFF.c.id == CASE.c.assignee_id))
             .where(_red_for(calendar, now, since, 0), STAFF.c.user_id.is_not(None)),
+        ),
+        (
+            # A case an action turned red (a resume) went overdue now, not at its deadline.
+            NoticeKind.case_overdue,
+            _rows(STAFF.c.user_id, "overdue:", CASE.c.id, detail)
+            .select_from(EVENT.join(CASE, CASE.c.id == EVENT.c.case_id).join(STAFF, STAFF.c.id == CASE.c.assignee_id))
+            .where(
+                EVENT.c.action == CaseAction.overdue.name,
+                *([EVENT.c.at > since] if since is not None else []),
+                EVENT.c.at <= now,
+                CASE.c.light == "red",
+                CASE.c.status.in_(RED_STATUSES),
+                STAFF.c.user_id.is_not(None),
+            ),
         ),
         (
             NoticeKind.chief_escalation,

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.jobs import calendar_check_job, warning_scan_job
-from app.models import Case, Violation, ViolationKind, WorkCalendarDay
+from app.models import Case, CaseEvent, Violation, ViolationKind, WorkCalendarDay
 from app.models.calendar import DayKind
 from app.models.notice import Notice
 from app.services import job_runs
@@ -147,3 +147,30 @@ def test_an_extension_is_reported_to_the_center_once(ctx, world_ids):
     assert detail == f"办件 {db.session.get(Case, case.id).number} 延期：需现场核查"
     assert run(warning_scan_job, datetime(2026, 9, 21, 10, 10)) == 0
     assert len(inbox(world_ids, "supervisor", "case_extended")) == 1
+
+
+def test_a_resume_that_turns_a_case_red_records_the_overdue_once_and_tells_the_assignee(ctx, world_ids):
+    """Suspended over its deadline and resumed the same day (no working day added back): the
+    action turns it red, so the action records the overdue event and violation; the scan, which
+    skips suspended and red cases, must still tell the assignee."""
+    case = new_case(world_ids, now=ACCEPTED)
+    run(warning_scan_job, datetime(2026, 9, 18, 9, 0))
+    act(case, "request_supplement", now=datetime(2026, 10, 8, 16, 0), materials=["营业执照"])
+    run(warning_scan_job, datetime(2026, 10, 8, 17, 35))  # past the deadline, but suspended
+    act(case, "receive_supplement", now=datetime(2026, 10, 8, 17, 40))
+    stored = db.session.get(Case, case.id)
+    assert stored.light.name == "red" and stored.deadline_at == datetime(2026, 10, 8, 17, 30)
+    run(warning_scan_job, datetime(2026, 10, 8, 17, 45))
+    run(warning_scan_job, datetime(2026, 10, 8, 17, 50))
+
+    def overdue_rows(model, column):
+        return db.session.scalar(
+            sa.select(sa.func.count()).select_from(model).where(model.case_id == case.id, column == "overdue")
+        )
+
+    assert overdue_rows(CaseEvent, CaseEvent.action) == 1
+    assert overdue_rows(Violation, Violation.kind) == 1
+    assert inbox(world_ids, "staff_a", "case_overdue") == [("case_overdue", case.id)]
+    run(warning_scan_job, datetime(2026, 10, 9, 9, 0))  # a working day in red: the chief hears
+    assert inbox(world_ids, "chief_a", "chief_escalation") == [("chief_escalation", case.id)]
+    assert overdue_rows(CaseEvent, CaseEvent.action) == 1
