@@ -82,6 +82,8 @@ def build(app, scheduler_class=BlockingScheduler):
     from app.services import settings
 
     with app.app_context():
+        # Only the lock holder builds a scheduler: what is still "running" died with the last one.
+        job_runs.close_interrupted(db.session, clock.now())
         minutes = int(settings.get(db.session, "warning_scan_minutes"))
         backup_hour, backup_minute = (int(part) for part in settings.get(db.session, "backup_time").split(":"))
     scheduler = scheduler_class(

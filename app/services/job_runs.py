@@ -40,3 +40,16 @@ def run(
     record.finished_at = wall_clock()
     session.commit()
     return record
+
+
+def close_interrupted(session: Session, now: datetime) -> int:
+    """Runs still marked running when a scheduler takes the lock died with the previous one
+    (killed, power cut): record them as failed so the run list does not show them running forever.
+    Their work is redone by the next run, each job being idempotent."""
+    count = session.execute(
+        sa.update(JobRun)
+        .where(JobRun.outcome == JobOutcome.running)
+        .values(outcome=JobOutcome.error, finished_at=now, error="中断：调度进程在任务运行中停止，下次运行将补做。")
+    ).rowcount
+    session.commit()
+    return count

@@ -77,3 +77,26 @@ def test_a_job_that_raises_is_recorded_and_the_next_job_still_runs(app, monkeypa
         runs = {run.job: run for run in db.session.scalars(sa.select(JobRun).where(JobRun.id > before))}
         assert runs["boom"].outcome.name == "error" and "disk full" in runs["boom"].error
         assert runs["calendar_check"].outcome.name == "ok"
+
+
+def test_a_run_left_running_by_a_killed_scheduler_is_closed_by_the_next(app):
+    from datetime import datetime
+
+    from app.models.jobs import JobOutcome
+
+    with app.app_context():
+        db.session.add(
+            JobRun(
+                job="warning_scan",
+                now=datetime(2026, 12, 1, 9, 0),
+                started_at=datetime(2026, 12, 1, 9, 0),
+                outcome=JobOutcome.running,
+                rows=0,
+            )
+        )
+        db.session.commit()
+    build(app, BackgroundScheduler)
+    with app.app_context():
+        run = db.session.scalar(sa.select(JobRun).where(JobRun.now == datetime(2026, 12, 1, 9, 0)))
+        assert run.outcome is JobOutcome.error and "中断" in run.error and run.finished_at is not None
+        db.session.remove()
