@@ -129,7 +129,7 @@ def test_correction_through_the_form(app, client, world_ids):
     login(client, "supervisor")
     assert client.get(f"/attendanceview/edit/{pk}").status_code == 200
     page = _edit(client, pk, 1, "").get_data(as_text=True)
-    assert "原因" in page or "reason" in page
+    assert "请填写更正理由" in page
     assert _get(app, pk).source == AttendanceSource.device
     _edit(client, pk, 1, "考勤机故障，经核实按时到岗")
     record = _get(app, pk)

@@ -84,11 +84,11 @@ def test_a_damaged_or_mismatched_backup_is_refused_and_nothing_changes(seeded, t
         data = bytearray(made.file.read_bytes())
         data[len(data) // 2] ^= 0xFF
         made.file.write_bytes(bytes(data))
-        with pytest.raises(backup.BackupError, match="checksum"):
+        with pytest.raises(backup.BackupError, match="校验值"):
             backup.restore(engine, made.file, expected_revision=made.revision)
 
         made.path.unlink()
-        with pytest.raises(backup.BackupError, match="manifest"):
+        with pytest.raises(backup.BackupError, match="清单"):
             backup.restore(engine, made.file, expected_revision=made.revision)
         with engine.connect() as connection:
             assert table_checksums(connection) == before

@@ -178,7 +178,7 @@ def _record(db_session, world_ids, **values):
 
 def test_correction_needs_a_reason_and_is_audited(db_session, world_ids):
     record = _record(db_session, world_ids)
-    with pytest.raises(attendance.CorrectionError, match="原因|reason"):
+    with pytest.raises(attendance.CorrectionError, match="更正理由"):
         attendance.correct(
             record, kind=K.normal, clock_in=time(8, 25), clock_out=time(17, 30), reason="  ", actor="sup", rules=RULES
         )

@@ -145,7 +145,7 @@ def test_each_kind_of_bad_row_and_nothing_written(db_session):
     assert "X999" in messages[0] and "无此人" in messages[1] and "11月2日" in messages[2]
     assert "8点" in messages[3] and "08:20" in messages[4] and "2026-12-25" in messages[5]
     assert "第2行" in messages[6] or "2" in messages[6]
-    assert "离开" in messages[7] or "left" in messages[7]
+    assert "已调离中心" in messages[7]
     assert records(db_session) == {}
 
 
