@@ -31,8 +31,8 @@ from sqlalchemy.orm import Session
 
 from app.models.org import Staff, StaffPosition, StaffStatus
 from app.models.personnel import LeaveRequest, LeaveStatus, LeaveTier, LeaveType
+from app.services import attendance, settings
 from app.services import calendar as calendar_service
-from app.services import settings
 from app.services.deadlines import OfficeHours, parse_office_hours
 from app.services.workdays import WorkCalendar
 
@@ -329,8 +329,23 @@ def approve(
         request.decided_at = now
         if request.tier is LeaveTier.joint:
             request.approved_by = request.center_approved_by
+        session.flush()
+        _attendance_follows(session, request)
     session.flush()
     return request
+
+
+def _attendance_follows(session: Session, request: LeaveRequest) -> None:
+    """Leave approved after the days were imported (a sick note handed in late) turns their
+    'absent' into 'on leave'; manual corrections stay as they are."""
+    attendance.reclassify(
+        session,
+        request.starts_at.date(),
+        request.ends_at.date(),
+        calendar_service.load(session),
+        attendance.Rules.from_settings(session),
+        staff_ids=[request.staff_id],
+    )
 
 
 def reject(

@@ -282,3 +282,19 @@ def test_coverage_marks_b_standing_in_and_both_absent(ctx, world_ids):
     assert cells[1].both_absent
     assert not cells[2].a_absent and not cells[2].both_absent
     assert not cells[4].workday  # Saturday 5 September
+
+
+def test_leave_approved_after_the_import_turns_the_absence_into_leave(ctx, world_ids):
+    from app.models.personnel import AttendanceKind, AttendanceRecord, AttendanceSource
+
+    day = date(2026, 9, 2)  # a Wednesday
+    absent = AttendanceRecord(
+        staff_id=world_ids["staff_staff_a"], department_id=world_ids["dept_a"], day=day, kind=AttendanceKind.absent_day
+    )
+    db.session.add(absent)
+    db.session.commit()
+    request = file(world_ids, datetime(2026, 9, 2, 8, 30), datetime(2026, 9, 2, 17, 30))
+    done(leave.approve, db.session, actor("chief_a"), request, request.version, datetime(2026, 9, 3, 9, 0), rules())
+    record = db.session.get(AttendanceRecord, absent.id)
+    db.session.refresh(record)
+    assert record.kind is AttendanceKind.on_leave and record.source is AttendanceSource.device
