@@ -123,6 +123,8 @@ FAB_ROLES = {
         # Own leave requests, attendance, scores; the duty roster and the rules.
         [f"^(LeaveRequest|Attendance|WindowRotation|{ASSESSMENT})$", "^can_read$"],
         ["^LeaveRequest$", "^can_add$"],
+        # Window leaders approve short leave; the service refuses every other post.
+        ["^LeaveRequest$", "^can_act$"],
         [
             f"^({MENU_ORG}|MatterList|Catalogue|CaseIntake|JointCases|{MENU_CASES}|Feedback|EvaluationList)$",
             "^menu_access$",

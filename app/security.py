@@ -147,6 +147,7 @@ def current_scope() -> Scope:
                 staff.department_id if staff else None,
                 staff.id if staff else None,
                 active=staff is not None and staff.status == StaffStatus.active,
+                position=staff.position.name if staff else None,
             )
     return g.govhall_scope
 

@@ -17,6 +17,8 @@ class Scope:
     staff_id: int | None = None
     # Window staff see their department's cases but only their own personal records.
     own_records_only: bool = False
+    # A window leader (窗口负责人) approves the department's short leave.
+    leads_window: bool = False
 
     def clause(self, model):
         """SQL condition limiting `model` to this scope."""
@@ -39,7 +41,9 @@ NOTHING = Scope()
 EVERYTHING = Scope(everything=True)
 
 
-def scope_for(role_names, global_roles, staff_department_id=None, staff_id=None, *, active=True) -> Scope:
+def scope_for(
+    role_names, global_roles, staff_department_id=None, staff_id=None, *, active=True, position=None
+) -> Scope:
     """Scope of a user with `role_names`; department roles need an active Staff record."""
     names = set(role_names)
     if names & set(global_roles):
@@ -50,4 +54,5 @@ def scope_for(role_names, global_roles, staff_department_id=None, staff_id=None,
         department_id=staff_department_id,
         staff_id=staff_id,
         own_records_only=names.isdisjoint({"ChiefRep"}),
+        leads_window=position == "leader",
     )

@@ -21,11 +21,11 @@ def fixed_now(monkeypatch):
     monkeypatch.setattr(clock, "now", lambda: NOW)
 
 
-def _leave(app, world_ids, starts, ends, staff_key="staff_staff_a"):
+def _leave(app, world_ids, starts, ends, staff_key="staff_staff_a", who="chief_a"):
     with app.app_context():
         request = leave.file(
             db.session,
-            actor("chief_a"),
+            actor(who),
             NOW,
             leave.Rules.load(db.session),
             staff_id=world_ids[staff_key],
@@ -92,7 +92,9 @@ def test_leave_filed_approved_and_scoped(app, client, world_ids, login_as):
     # Own request: no approve form for the applicant; an attempt is refused by the service.
     page = client.get(f"/leaverequestview/show/{pk}").get_data(as_text=True)
     assert f"/act/{pk}/approve" not in page
-    assert client.post(f"/leaverequestview/act/{pk}/approve", data={"version": version}).status_code == 403
+    client.post(f"/leaverequestview/act/{pk}/approve", data={"version": version})
+    with app.app_context():
+        assert db.session.get(LeaveRequest, pk).status is LeaveStatus.pending  # refused: own request
     client.get("/logout/")
 
     login_as("chief_b")  # another department: the row does not exist for them
@@ -219,3 +221,41 @@ def test_tenure_warning_shown_to_the_approver(app, client, world_ids, login_as):
     assert warning
     login_as("manager")
     assert warning in client.get(f"/personnelchangeview/show/{pk}").get_data(as_text=True)
+
+
+def test_the_window_leader_approves_a_days_leave_from_the_pages_and_nothing_longer(app, client, world_ids):
+    from tests.conftest import login
+    from tests.world import PASSWORD
+
+    with app.app_context():
+        sm = app.appbuilder.sm
+        user = sm.add_user(
+            "leader_a", "窗口", "负责人", "leader_a@test.local", [sm.find_role("WindowStaff")], password=PASSWORD
+        )
+        db.session.add(
+            Staff(
+                staff_no="L001",
+                name="窗口负责人",
+                department_id=world_ids["dept_a"],
+                window_id=world_ids["win_a"],
+                position=StaffPosition.leader,
+                user_id=user.id,
+            )
+        )
+        db.session.commit()
+    short = _leave(app, world_ids, datetime(2026, 9, 2, 8, 30), datetime(2026, 9, 2, 17, 30))
+    longer = _leave(app, world_ids, datetime(2026, 9, 7, 8, 30), datetime(2026, 9, 8, 17, 30))
+    other = _leave(
+        app, world_ids, datetime(2026, 9, 2, 8, 30), datetime(2026, 9, 2, 17, 30), "staff_staff_b", "chief_b"
+    )
+    login(client, "leader_a")
+    listing = client.get("/leaverequestview/list/").get_data(as_text=True)
+    assert f"/show/{short[0]}" in listing and f"/show/{other[0]}" not in listing  # the department's only
+    assert f"/act/{short[0]}/approve" in client.get(f"/leaverequestview/show/{short[0]}").get_data(as_text=True)
+    client.post(f"/leaverequestview/act/{short[0]}/approve", data={"version": short[1]})
+    client.post(f"/leaverequestview/act/{longer[0]}/approve", data={"version": longer[1]})
+    assert client.get(f"/leaverequestview/show/{other[0]}").status_code == 404
+    with app.app_context():
+        assert db.session.get(LeaveRequest, short[0]).status is LeaveStatus.approved
+        assert "负责人" in db.session.get(LeaveRequest, short[0]).approved_by
+        assert db.session.get(LeaveRequest, longer[0]).status is LeaveStatus.pending  # 2 days: the chief's
