@@ -150,6 +150,7 @@ def test_coverage_page_shows_standing_in_and_is_scoped(app, client, world_ids, l
     login_as("chief_b")
     page = client.get("/post-coverage/").get_data(as_text=True)
     assert 'data-window="B01"' in page and 'data-window="A01"' not in page and "乙岗员" not in page
+    assert "未设B岗，无人顶岗" in page  # B01 has an A post only
 
 
 def test_rotation_generated_and_edited_by_the_center(app, client, world_ids, login_as):
