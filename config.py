@@ -211,6 +211,8 @@ class Config:
     AUTH_RATE_LIMITED = True
     AUTH_RATE_LIMIT = "10 per 5 minute"
     RATELIMIT_ENABLED = True
+    # Reverse proxies in front (nginx: 1): their X-Forwarded-For/-Proto/-Host are trusted.
+    PROXY_HOPS = int(os.environ.get("GOVHALL_PROXY_HOPS", "0"))
     # Shared storage so limits hold across gunicorn workers, e.g. redis://127.0.0.1:6379/0.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     WTF_CSRF_ENABLED = True

@@ -54,6 +54,14 @@ def create_app(config=None) -> Flask:
         portal.install(app, appbuilder.sm.limiter)
 
     _install_request_hooks(app)
+    if app.config["PROXY_HOPS"]:
+        # Behind nginx every request comes from 127.0.0.1: without the forwarded address all
+        # citizens would share one rate limit. Trusted only for the configured hops, so a
+        # client cannot spoof its address when no proxy is in front.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     from app.cli import register_cli
 
     register_cli(app)

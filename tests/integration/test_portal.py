@@ -193,3 +193,18 @@ def test_hostile_status_and_device_requests_are_answered_plainly(app, client, wo
     assert client.get("/portal/window/abc").status_code == 404
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Evaluation)) == 0
+
+
+def test_behind_a_proxy_each_citizen_has_their_own_limit_and_without_one_the_header_is_ignored(app):
+    def post(client, address):
+        return client.post(
+            "/portal/progress", data={"number": "XZ-1", "factor": "1234"}, headers={"X-Forwarded-For": address}
+        ).status_code
+
+    proxied = _limited_app(app, WTF_CSRF_ENABLED=False, PORTAL_QUERY_LIMIT="2 per minute", PROXY_HOPS=1)
+    client = proxied.test_client()
+    assert [post(client, "10.1.1.1") for _ in range(3)] == [200, 200, 429]
+    assert post(client, "10.1.1.2") == 200  # another citizen behind the same nginx
+    direct = _limited_app(app, WTF_CSRF_ENABLED=False, PORTAL_QUERY_LIMIT="2 per minute").test_client()
+    # No proxy configured: a forged header does not buy a fresh limit.
+    assert [post(direct, f"10.2.2.{n}") for n in range(3)] == [200, 200, 429]
