@@ -153,15 +153,42 @@ def _chief_liability(month: date, share: Decimal):
     )
 
 
+def _write_ranked(session: Session, month: date, now: datetime, rows, *, staff_id, window_id) -> int:
+    """INSERT … SELECT one subject kind's scores, ranked per center (ties share a rank)."""
+    table = MonthlyScore.__table__
+    columns = ["month", "staff_id", "window_id", "department_id", "additions", "deductions", "score", "rank"]
+    ranked = sa.select(
+        sa.literal(month, sa.Date),
+        staff_id,
+        window_id,
+        rows.c.department_id,
+        rows.c.additions,
+        rows.c.deductions,
+        rows.c.score,
+        sa.func.rank().over(partition_by=rows.c.center_id, order_by=rows.c.score.desc()),
+        sa.literal(now, sa.DateTime),
+    )
+    return session.execute(
+        sa.insert(table).from_select([*columns, "computed_at"], ranked),
+        # psycopg reports -1 for INSERT … SELECT unless asked to keep the count.
+        execution_options={"preserve_rowcount": True},
+    ).rowcount
+
+
+def _score_columns(additions, deductions):
+    return (
+        sa.func.round(additions, 2).label("additions"),
+        sa.func.round(deductions, 2).label("deductions"),
+        sa.func.round(BASE_SCORE + additions - deductions, 2).label("score"),
+    )
+
+
 def score_month(session: Session, month: date, now: datetime) -> int:
     """Rebuild the month's scores from its records; returns the rows written."""
     month = month.replace(day=1)
     table = MonthlyScore.__table__
     session.execute(sa.delete(table).where(table.c.month == month))
     share = _setting(session, "chief_rep_share") or Decimal(0)
-    columns = ["month", "staff_id", "window_id", "department_id", "additions", "deductions", "score", "rank"]
-    columns.append("computed_at")
-    written = 0
 
     staff_totals = _totals(session, month, AssessmentRecord.__table__.c.staff_id)
     liability = _chief_liability(month, share)
@@ -172,9 +199,7 @@ def score_month(session: Session, month: date, now: datetime) -> int:
             Staff.id.label("staff_id"),
             Staff.department_id.label("department_id"),
             Department.center_id.label("center_id"),
-            sa.func.round(additions, 2).label("additions"),
-            sa.func.round(deductions, 2).label("deductions"),
-            sa.func.round(BASE_SCORE + additions - deductions, 2).label("score"),
+            *_score_columns(additions, deductions),
         )
         .join(Department, Department.id == Staff.department_id)
         .outerjoin(staff_totals, staff_totals.c.subject_id == Staff.id)
@@ -182,20 +207,7 @@ def score_month(session: Session, month: date, now: datetime) -> int:
         .where(Staff.status == StaffStatus.active)
         .subquery()
     )
-    ranked = sa.select(
-        sa.literal(month, sa.Date),
-        staff_rows.c.staff_id,
-        sa.null(),
-        staff_rows.c.department_id,
-        staff_rows.c.additions,
-        staff_rows.c.deductions,
-        staff_rows.c.score,
-        sa.func.rank().over(partition_by=staff_rows.c.center_id, order_by=staff_rows.c.score.desc()),
-        sa.literal(now, sa.DateTime),
-    )
-    written += session.execute(
-        sa.insert(table).from_select(columns, ranked), execution_options={"preserve_rowcount": True}
-    ).rowcount
+    written = _write_ranked(session, month, now, staff_rows, staff_id=staff_rows.c.staff_id, window_id=sa.null())
 
     window_totals = _totals(session, month, AssessmentRecord.__table__.c.window_id)
     additions = sa.func.coalesce(window_totals.c.additions, 0)
@@ -205,29 +217,15 @@ def score_month(session: Session, month: date, now: datetime) -> int:
             Window.id.label("window_id"),
             Window.department_id.label("department_id"),
             Window.center_id.label("center_id"),
-            sa.func.round(additions, 2).label("additions"),
-            sa.func.round(deductions, 2).label("deductions"),
-            sa.func.round(BASE_SCORE + additions - deductions, 2).label("score"),
+            *_score_columns(additions, deductions),
         )
         .outerjoin(window_totals, window_totals.c.subject_id == Window.id)
         .where(Window.status == RecordStatus.active)
         .subquery()
     )
-    ranked = sa.select(
-        sa.literal(month, sa.Date),
-        sa.null(),
-        window_rows.c.window_id,
-        window_rows.c.department_id,
-        window_rows.c.additions,
-        window_rows.c.deductions,
-        window_rows.c.score,
-        sa.func.rank().over(partition_by=window_rows.c.center_id, order_by=window_rows.c.score.desc()),
-        sa.literal(now, sa.DateTime),
+    return written + _write_ranked(
+        session, month, now, window_rows, staff_id=sa.null(), window_id=window_rows.c.window_id
     )
-    written += session.execute(
-        sa.insert(table).from_select(columns, ranked), execution_options={"preserve_rowcount": True}
-    ).rowcount
-    return written
 
 
 def run_month(session: Session, month: date, now: datetime) -> int:
