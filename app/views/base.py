@@ -15,10 +15,12 @@ from flask_appbuilder import ModelRestApi, ModelView, expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.filters import SQLAFilterConverter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import Time
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, selectinload
 from wtforms import BooleanField, HiddenField
@@ -85,12 +87,24 @@ class CappedCount(int):
     __html__ = __str__
 
 
+class _FilterConverter(SQLAFilterConverter):
+    # FAB has no filter for TIME columns (attendance clock-in/out) and warned about each one at
+    # every start-up; they are listed and exported, never filtered.
+    conversion_table = (("is_time", []), *SQLAFilterConverter.conversion_table)
+
+
 class GovInterface(SQLAInterface):
     """SQLAInterface with a capped count and eager-loaded relations for lists."""
+
+    filter_converter_class = _FilterConverter
 
     def __init__(self, obj, session=None, eager=()):
         super().__init__(obj, session)
         self.eager = eager
+
+    def is_time(self, col_name: str) -> bool:
+        column = self.list_columns.get(col_name)
+        return column is not None and isinstance(column.type, Time)
 
     def _eager_options(self):
         # Many-to-one relations ride along in the page's own SELECT (a JOIN); only
