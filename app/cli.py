@@ -153,20 +153,13 @@ def register_cli(app):
         audit.set_actor(db.session, user.id, user.username)
         with open(path, "rb") as handle:
             report = import_matters(db.session, handle, dry_run=dry_run)
-        for problem in report.errors:
-            click.echo(f"错误 第{problem.row or '-'}行 {problem.column}：{problem.message}", err=True)
-        for problem in report.warnings:
-            click.echo(f"提示 第{problem.row or '-'}行 {problem.column}：{problem.message}", err=True)
-        if not report.ok:
-            db.session.rollback()
-            click.echo(f"发现 {len(report.errors)} 个问题，未写入任何数据。", err=True)
-            sys.exit(1)
-        if dry_run:
-            db.session.rollback()
-            click.echo(f"预检通过：将新增 {report.created} 项，更新 {report.updated} 项（未写入）。")
-        else:
-            db.session.commit()
-            click.echo(f"导入完成：新增 {report.created} 项，更新 {report.updated} 项。")
+        _finish_import(
+            report,
+            dry_run,
+            [("提示", problem) for problem in report.warnings],
+            f"新增 {report.created} 项，更新 {report.updated} 项",
+            planned=f"将新增 {report.created} 项，更新 {report.updated} 项",
+        )
 
     @imports.command("matters-template")
     @click.argument("path", type=click.Path(dir_okay=False))
@@ -191,24 +184,13 @@ def register_cli(app):
             report = import_attendance(
                 db.session, handle.read(), path, dry_run=dry_run, today=clock.now().date(), progress=_progress_bar()
             )
-        for problem in report.errors:
-            click.echo(f"错误 第{problem.row or '-'}行 {problem.column}：{problem.message}", err=True)
-        for problem in report.skipped:
-            click.echo(f"跳过 第{problem.row}行：{problem.message}", err=True)
-        if not report.ok:
-            db.session.rollback()
-            click.echo(f"发现 {len(report.errors)} 个问题，未写入任何数据。", err=True)
-            sys.exit(1)
-        summary = (
+        _finish_import(
+            report,
+            dry_run,
+            [("跳过", problem) for problem in report.skipped],
             f"{report.first_day}～{report.last_day}：新增 {report.created} 条，替换 {report.replaced} 条，"
-            f"补记缺勤 {report.absences} 条，保留人工更正 {len(report.skipped)} 条"
+            f"补记缺勤 {report.absences} 条，保留人工更正 {len(report.skipped)} 条",
         )
-        if dry_run:
-            db.session.rollback()
-            click.echo(f"预检通过：{summary}（未写入）。")
-        else:
-            db.session.commit()
-            click.echo(f"导入完成：{summary}。")
 
     @imports.command("attendance-template")
     @click.argument("path", type=click.Path(dir_okay=False))
@@ -238,6 +220,24 @@ def register_cli(app):
             pass
         finally:
             lock.release()
+
+
+def _finish_import(report, dry_run, notes, summary, planned=None):
+    """Print an importer's row problems, then commit, or roll back a dry run or a refused file.
+    `planned` words the dry run's summary where it differs from what the import reports."""
+    for label, problem in [("错误", problem) for problem in report.errors] + notes:
+        column = f" {problem.column}" if problem.column else ""
+        click.echo(f"{label} 第{problem.row or '-'}行{column}：{problem.message}", err=True)
+    if not report.ok:
+        db.session.rollback()
+        click.echo(f"发现 {len(report.errors)} 个问题，未写入任何数据。", err=True)
+        sys.exit(1)
+    if dry_run:
+        db.session.rollback()
+        click.echo(f"预检通过：{planned or summary}（未写入）。")
+    else:
+        db.session.commit()
+        click.echo(f"导入完成：{summary}。")
 
 
 def _backup_commands(app):
