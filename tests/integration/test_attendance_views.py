@@ -147,3 +147,11 @@ def test_correction_through_the_form(app, client, world_ids):
     # A bad time is a clear error.
     _edit(client, pk, 2, "更正", clock_in="8点")
     assert _get(app, pk).version == 2
+
+
+def test_a_corrected_day_is_listed_as_skipped_on_the_page(app, client, world_ids):
+    _add(app, world_ids, "staff_staff_a", "dept_a", source=AttendanceSource.manual, correction_reason="外出开会")
+    login(client, "manager")
+    page = _upload(client, xlsx(*TODAY_ROWS), "dry_run").get_data(as_text=True)
+    assert "<h4>跳过的行</h4>" in page and "外出开会" in page
+    assert "<h4>错误</h4>" not in page
