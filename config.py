@@ -215,6 +215,15 @@ class Config:
     PROXY_HOPS = int(os.environ.get("GOVHALL_PROXY_HOPS", "0"))
     # Shared storage so limits hold across gunicorn workers, e.g. redis://127.0.0.1:6379/0.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Several installs (or the test suite) may share one Redis: keys are kept apart.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "govhall")
+    # Redis down: each worker counts in memory until it is back, instead of answering 500,
+    # and a dead connection costs a request one second, not the worker's whole timeout.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
+    PORTAL_RATE_LIMIT = os.environ.get("GOVHALL_PORTAL_RATE_LIMIT", "120 per minute")
+    PORTAL_QUERY_LIMIT = os.environ.get("GOVHALL_PORTAL_QUERY_LIMIT", "10 per 5 minute")
+    PORTAL_FILING_LIMIT = os.environ.get("GOVHALL_PORTAL_FILING_LIMIT", "5 per hour")
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, which has its own lifetime
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)

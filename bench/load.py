@@ -2,6 +2,7 @@
 
     python -m bench.load [--minutes 10] [--rate 20] [--cases 20000] [--threads 8] [--rebuild]
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/loadtest python -m bench.load --minutes 1
+    RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 python -m bench.load   # limits shared by the workers
 
 1. Builds (or reuses) bench/data/load.db, or the DATABASE_URL database: migrations,
    `govhall init`, the demo county, N generated cases (the last days before now
@@ -24,7 +25,8 @@
    Exits 1 on any FAIL.
 
 Rate limits stay on as configured (AUTH_RATE_LIMIT 10 per 5 minutes, portal
-queries 10 per 5 minutes, per client address, in each worker's memory): each
+queries 10 per 5 minutes, per client address, in each worker's memory or in the
+shared store RATELIMIT_STORAGE_URI names): each
 simulated staff workstation and citizen sends from its own loopback address
 (127.0.0.0/8; the server is always 127.0.0.1), so the test's few logins and its
 portal queries are never limited, and a 429 is counted as a failure.
@@ -98,6 +100,9 @@ def main():
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if k != "GOVHALL_ENV"}
     env.update(DATABASE_URL=url, GOVHALL_INSTANCE_DIR=str(INSTANCE_DIR), PYTHONUNBUFFERED="1")
+    # A shared store (RATELIMIT_STORAGE_URI=redis://…) outlives a run: each run counts afresh.
+    env.setdefault("RATELIMIT_KEY_PREFIX", f"govhall-load-{os.getpid()}-{int(time.time())}")
+    print(f"rate-limit storage: {env.get('RATELIMIT_STORAGE_URI', 'memory:// (each worker alone)')}")
     processes = Processes(env, logs)
     checks = Checks()
     stats = Stats()

@@ -215,13 +215,13 @@ def install(app, limiter) -> None:
     Flask-Limiter enforces a decorated limit inside the wrapper it returns, so the
     app's view functions are replaced by the wrapped ones after registration.
     """
-    limiter.limit(app.config.get("PORTAL_RATE_LIMIT", "120 per minute"))(blueprint)
+    limiter.limit(app.config["PORTAL_RATE_LIMIT"])(blueprint)
     app.register_blueprint(blueprint)
-    query_limit = app.config.get("PORTAL_QUERY_LIMIT", "10 per 5 minute")
+    query_limit = app.config["PORTAL_QUERY_LIMIT"]
     for view, limit in (
         (progress, query_limit),
         (complaint_status, query_limit),
-        (complaint, app.config.get("PORTAL_FILING_LIMIT", "5 per hour")),
+        (complaint, app.config["PORTAL_FILING_LIMIT"]),
     ):
         endpoint = f"portal.{view.__name__}"
         app.view_functions[endpoint] = limiter.limit(limit, methods=["POST"])(view)

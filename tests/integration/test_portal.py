@@ -208,3 +208,12 @@ def test_behind_a_proxy_each_citizen_has_their_own_limit_and_without_one_the_hea
     direct = _limited_app(app, WTF_CSRF_ENABLED=False, PORTAL_QUERY_LIMIT="2 per minute").test_client()
     # No proxy configured: a forged header does not buy a fresh limit.
     assert [post(direct, f"10.2.2.{n}") for n in range(3)] == [200, 200, 429]
+
+
+def test_with_the_shared_store_down_each_worker_limits_alone_instead_of_failing(app):
+    # Nothing listens on port 1: Redis is "down" for this app from its first request.
+    client = _limited_app(
+        app, WTF_CSRF_ENABLED=False, PORTAL_QUERY_LIMIT="2 per minute", RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0"
+    ).test_client()
+    codes = [client.post("/portal/progress", data={"number": "XZ-1", "factor": "1234"}).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
