@@ -1,6 +1,6 @@
 """Case benchmarks at scale (DESIGN.md §10), on SQLite (default) or DATABASE_URL.
 
-    python -m bench.cases [--cases 1000000] [--repeat 30] [--rebuild]
+    python -m bench.cases [--cases 1000000] [--per-year 100000] [--repeat 30] [--rebuild]
 
 Builds the demo county and N cases once (kept in bench/data/ between runs),
 then measures, in-process and after a warm-up: the case list (page 1 and the
@@ -41,7 +41,7 @@ class PlainCaseView(ModelView):
     base_order = ("accepted_at", "desc")
 
 
-def build(app, count, rebuild):
+def build(app, count, rebuild, per_year=100_000):
     from flask_migrate import downgrade, upgrade
 
     from app.cli import init_database, seed_demo_data
@@ -61,9 +61,9 @@ def build(app, count, rebuild):
         seed_demo_data()
         clock = Clock.load(db.session)
         started = time.perf_counter()
-        per_year = 100_000
         with db.engine.begin() as conn:
-            # Spread N cases over as many years as a 100k-a-year county needs.
+            # Spread N cases over as many years as a county (100k a year) or a province
+            # (--per-year 10000000) needs.
             years = max(1, -(-count // per_year))
             generate_cases(
                 conn,
@@ -90,12 +90,13 @@ def _progress(step, done, total):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--per-year", type=int, default=100_000, help="cases a year (a province: 10000000)")
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--rebuild", action="store_true")
     args = parser.parse_args()
     url = database_url("cases.db")
     app = bench_app(url, PlainCaseView)
-    total = build(app, args.cases, args.rebuild)
+    total = build(app, args.cases, args.rebuild, args.per_year)
     dialect = sa.engine.make_url(url).get_backend_name()
     target = TARGETS[dialect]
 

@@ -1,6 +1,6 @@
 """Warning scan at scale (DESIGN.md §10), on the case benchmark's data.
 
-    python -m bench.scan [--cases 1000000] [--rebuild]
+    python -m bench.scan [--cases 1000000] [--per-year 100000] [--rebuild]
 
 Full rebuild (and its longest single write transaction), a second full rebuild,
 the routine run for the last five minutes, and that run again; then the job's
@@ -28,10 +28,11 @@ def timed(call):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--per-year", type=int, default=100_000, help="cases a year (a province: 10000000)")
     parser.add_argument("--rebuild", action="store_true")
     args = parser.parse_args()
     app = bench_app(database_url("cases.db"), PlainCaseView)
-    build(app, args.cases, args.rebuild)
+    build(app, args.cases, args.rebuild, args.per_year)
 
     from app.extensions import db
     from app.jobs import follow_up
