@@ -9,7 +9,7 @@ import tempfile
 from datetime import date
 
 import sqlalchemy as sa
-from flask import flash, g, redirect, request, send_file, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_babel import lazy_gettext as _l
@@ -29,7 +29,7 @@ from app.models.assessment import (
 from app.models.org import Staff, Window
 from app.services import scoring
 from app.services.excel import write_workbook
-from app.views.base import GovInterface, GovModelView
+from app.views.base import GovInterface, GovModelView, send_workbook
 
 CRUD = ["can_read", "can_add", "can_edit", "can_delete", "can_export"]
 
@@ -285,12 +285,7 @@ class QuarterlyResultView(GovModelView):
         handle = tempfile.TemporaryFile(suffix=".xlsx")
         write_workbook(handle, str(_l("Annual summary %(year)s", year=year)), headers, rows)
         handle.seek(0)
-        return send_file(
-            handle,
-            as_attachment=True,
-            download_name=f"annual_scores_{year}.xlsx",
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        return send_workbook(handle, f"annual_scores_{year}.xlsx")
 
 
 def _quarters_before(last: date, count: int) -> list[date]:

@@ -78,6 +78,14 @@ def scope_filters(filter_class=ScopeFilter):
     return [["id", filter_class, lambda: None]]
 
 
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def send_workbook(stream, download_name: str):
+    """An .xlsx download (exports, reports, bulletins, import templates)."""
+    return send_file(stream, as_attachment=True, download_name=download_name, mimetype=XLSX_MIMETYPE)
+
+
 class CappedCount(int):
     """A row count that stopped at the cap: pages compute with it, the page shows "10000+"."""
 
@@ -407,12 +415,7 @@ class GovModelView(ModelView):
         write_workbook(handle, str(self.list_title), headers, rows)
         handle.seek(0)
         name = f"{self.list_title}_{date.today():%Y%m%d}.xlsx"
-        return send_file(
-            handle,
-            as_attachment=True,
-            download_name=name,
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        return send_workbook(handle, name)
 
 
 class GovModelApi(ModelRestApi):

@@ -4,7 +4,7 @@ import io
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import flash, request, send_file
+from flask import flash, request
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 
@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models.org import Center
 from app.services import bulletins
 from app.services.monthly_report import month_bounds, previous_month
+from app.views.base import send_workbook
 
 
 def presets(today: date) -> list[tuple[str, date, date]]:
@@ -94,9 +95,4 @@ class BulletinView(BaseView):
         center, first, last, start, end, order_by = query
         rows = bulletins.compute(db.session, center.id, start, end, order_by)
         content = bulletins.workbook(rows, center.name, start, end, order_by)
-        return send_file(
-            io.BytesIO(content),
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            as_attachment=True,
-            download_name=f"效能通报-{first:%Y%m%d}-{last:%Y%m%d}.xlsx",
-        )
+        return send_workbook(io.BytesIO(content), f"效能通报-{first:%Y%m%d}-{last:%Y%m%d}.xlsx")

@@ -6,14 +6,13 @@ what they call and what they report.
 
 import io
 
-from flask import flash, request, send_file
+from flask import flash, request
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from app.views.base import send_workbook
 
 
 class ImportPageView(BaseView):
@@ -58,4 +57,4 @@ class ImportPageView(BaseView):
         buffer = io.BytesIO()
         self.build_template(buffer)
         buffer.seek(0)
-        return send_file(buffer, as_attachment=True, download_name=self.template_file_name, mimetype=XLSX)
+        return send_workbook(buffer, self.template_file_name)

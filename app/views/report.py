@@ -4,7 +4,7 @@ import io
 from datetime import date
 
 import sqlalchemy as sa
-from flask import flash, g, redirect, request, send_file, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
 from flask_babel import lazy_gettext as _l
@@ -16,7 +16,7 @@ from app.models.report import MonthlyReport
 from app.security import current_scope
 from app.services import calendar, reports, settings
 from app.services.monthly_report import previous_month
-from app.views.base import GovInterface, GovModelView
+from app.views.base import GovInterface, GovModelView, send_workbook
 
 
 def _percent(value):
@@ -57,12 +57,7 @@ class MonthlyReportView(GovModelView):
     @action("download", _l("Download"), None, "fa-download", multiple=False)
     def download(self, item):
         item = item[0] if isinstance(item, list) else item
-        return send_file(
-            io.BytesIO(item.file),
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            as_attachment=True,
-            download_name=item.file_name,
-        )
+        return send_workbook(io.BytesIO(item.file), item.file_name)
 
     @action(
         "submit",
