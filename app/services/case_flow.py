@@ -56,6 +56,7 @@ from app.services import settings, warnings
 from app.services.deadlines import OfficeHours, deadline, parse_office_hours, step_due_at
 from app.services.idnumber import valid_id_number
 from app.services.warning_scan import SYSTEM as SYSTEM_NAME
+from app.services.warning_scan import overdue_detail
 from app.services.workdays import WorkCalendar
 
 WINDOW_ROLES = frozenset({"WindowStaff", "ChiefRep"})
@@ -228,7 +229,7 @@ def _went_overdue(case: Case, now: datetime):
             department_id=case.department_id,
             staff_id=case.assignee_id,
             window_id=case.window_id,
-            detail=f"办件 {case.number} 超过承诺时限",
+            detail=overdue_detail(case.number),
         )
     )
 

@@ -30,6 +30,11 @@ def _window(column, since, now, id_range):
     return conditions
 
 
+def overdue_detail(number):
+    """The overdue violation's wording, for a case number or the number column (in SQL)."""
+    return "办件 " + number + " 超过承诺时限"
+
+
 def _mark_overdue(connection, now, since, id_range) -> int:
     due = sa.and_(
         CASE.c.status.in_(RUNNING),
@@ -50,7 +55,6 @@ def _mark_overdue(connection, now, since, id_range) -> int:
             ["case_id", "action", "at", "actor_id", "actor_name", "from_status", "to_status"], events
         )
     )
-    detail = sa.literal("办件 ") + CASE.c.number + sa.literal(" 超过承诺时限")
     violations = sa.select(
         sa.literal(ViolationKind.overdue.name),
         CASE.c.deadline_at,
@@ -58,7 +62,7 @@ def _mark_overdue(connection, now, since, id_range) -> int:
         CASE.c.department_id,
         CASE.c.assignee_id,
         CASE.c.window_id,
-        detail,
+        overdue_detail(CASE.c.number),
     ).where(due)
     connection.execute(
         sa.insert(Violation.__table__).from_select(

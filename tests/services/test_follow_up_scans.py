@@ -170,6 +170,10 @@ def test_a_resume_that_turns_a_case_red_records_the_overdue_once_and_tells_the_a
 
     assert overdue_rows(CaseEvent, CaseEvent.action) == 1
     assert overdue_rows(Violation, Violation.kind) == 1
+    detail = db.session.scalar(
+        sa.select(Violation.detail).where(Violation.case_id == case.id, Violation.kind == "overdue")
+    )
+    assert detail == f"办件 {stored.number} 超过承诺时限"  # worded as the scan words it
     assert inbox(world_ids, "staff_a", "case_overdue") == [("case_overdue", case.id)]
     run(warning_scan_job, datetime(2026, 10, 9, 9, 0))  # a working day in red: the chief hears
     assert inbox(world_ids, "chief_a", "chief_escalation") == [("chief_escalation", case.id)]

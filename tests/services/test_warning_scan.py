@@ -62,6 +62,10 @@ def test_walk_green_yellow_red_across_national_day(ctx, world_ids):
         .where(Violation.case_id == case.id, Violation.kind == "overdue")
     )
     assert db.session.scalar(overdue) == 1
+    detail = db.session.scalar(
+        sa.select(Violation.detail).where(Violation.case_id == case.id, Violation.kind == "overdue")
+    )
+    assert detail == f"办件 {case.number} 超过承诺时限"
 
 
 def test_running_twice_changes_nothing_the_second_time(ctx, world_ids):
