@@ -107,14 +107,16 @@ def progress():
     elif session.get(VERIFIED_CASE):
         case = db.session.get(Case, session[VERIFIED_CASE])
         result = portal.progress(db.session, case) if case else None
-    rated = result is not None and evaluations.already_rated(
+    # Only a completed case can have been rated: the others cost no rating lookup.
+    completed = result is not None and result.status is CaseStatus.completed
+    rated = completed and evaluations.already_rated(
         db.session, case, EvaluationChannel.portal, settings.get(db.session, "evaluation_rule")
     )
     return render_template(
         "portal/progress.html",
         result=result,
         rated=rated,
-        may_rate=result is not None and result.status is CaseStatus.completed and not rated,
+        may_rate=completed and not rated,
         levels=sorted(LEVEL_LABELS.items(), reverse=True),
         tags=evaluations.TAGS,
     )
