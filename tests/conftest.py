@@ -7,6 +7,7 @@ which works the same on both and keeps tests independent of each other.
 
 import os
 import tempfile
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -126,22 +127,32 @@ def login_as(client):
     return _login
 
 
-@pytest.fixture
-def scratch_url():
-    """An empty database of the suite's engine, for tests that need their own (migrations, demo)."""
+@contextmanager
+def empty_database(name):
+    """An empty database of the suite's engine, apart from the suite's own: a new SQLite file, or
+    database `name` on the suite's PostgreSQL server (created and dropped through the maintenance
+    database, so the suite's database is never touched)."""
     url = make_url(TEST_DB_URL)
     if url.get_backend_name() == "sqlite":
-        yield f"sqlite:///{tempfile.mkdtemp()}/migrations.db"
+        yield f"sqlite:///{tempfile.mkdtemp(prefix='govhall-')}/{name}.db"
         return
-    name = "govhall_migration_test"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
-        conn.execute(sa.text(f"CREATE DATABASE {name}"))
-    yield url.set(database=name).render_as_string(hide_password=False)
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
+
+@pytest.fixture
+def scratch_url():
+    """An empty database for tests that need their own (migrations, demo)."""
+    with empty_database("govhall_migration_test") as url:
+        yield url
 
 
 @pytest.fixture

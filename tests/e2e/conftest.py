@@ -12,16 +12,13 @@ page in tests/artifacts/.
 import logging
 import os
 import re
-import tempfile
 import threading
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 from tests import world
-from tests.conftest import TEST_DB_URL, _config_dict
+from tests.conftest import _config_dict, empty_database
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu"]
@@ -33,19 +30,8 @@ TIMEOUT_MS = 10_000
 @pytest.fixture(scope="session")
 def e2e_url():
     """An empty database for the live server, never the suite's own."""
-    url = make_url(TEST_DB_URL)
-    if url.get_backend_name() == "sqlite":
-        yield f"sqlite:///{tempfile.mkdtemp(prefix='govhall-e2e-')}/e2e.db"
-        return
-    # Connect to the maintenance database, so the suite's database is not touched at all.
-    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {E2E_DATABASE} WITH (FORCE)"))
-        conn.execute(sa.text(f"CREATE DATABASE {E2E_DATABASE}"))
-    yield url.set(database=E2E_DATABASE).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {E2E_DATABASE} WITH (FORCE)"))
-    admin.dispose()
+    with empty_database(E2E_DATABASE) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
