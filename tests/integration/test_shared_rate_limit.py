@@ -67,16 +67,15 @@ def workers(scratch_app, scratch_url, tmp_path):
         *("--access-logfile", str(log), "--access-logformat", "%(p)s %(s)s %(m)s %(U)s"),
         "app:create_app()",
     ]
-    server = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=(tmp_path / "error.log").open("w")
-    )
     base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(base, server)
-        yield base, log
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with (tmp_path / "error.log").open("w") as errors:
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        try:
+            _wait_ready(base, server)
+            yield base, log
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
 
 
 def _wait_ready(base, server, timeout=60):
