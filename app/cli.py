@@ -246,11 +246,9 @@ def _backup_commands(app):
     def backup_command(folder):
         """Back up the database while the application runs (keeps the newest `backup_keep`)."""
         from app import clock
-        from app.services import backup, settings
+        from app.services import backup
 
-        keep = int(settings.get(db.session, "backup_keep"))
-        db.session.remove()
-        made = backup.backup(db.engine, folder or current_app.config["BACKUP_DIR"], clock.now(), keep=keep)
+        made = backup.backup_kept(db.session, folder or current_app.config["BACKUP_DIR"], clock.now())
         click.echo(f"备份完成：{made.file}（SHA-256 {made.sha256[:16]}…，数据库版本 {made.revision}）")
 
     @app.cli.command("restore")

@@ -108,9 +108,7 @@ def personnel_changes_job(session: Session, now):
 
 def backup_job(session: Session, now):
     """The daily online backup, keeping the newest `backup_keep`."""
-    keep = int(settings.get(session, "backup_keep"))
-    session.commit()  # the copy is taken from its own connection; hold no transaction open
-    backup.backup(session.get_bind(), current_app.config["BACKUP_DIR"], now, keep=keep)
+    backup.backup_kept(session, current_app.config["BACKUP_DIR"], now)
     return 1
 
 

@@ -20,6 +20,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from app.services import settings
 
 PREFIX = "govhall-"
 
@@ -105,6 +108,13 @@ def backup(engine, folder: Path, now: datetime, *, keep: int) -> Manifest:
     )
     prune(folder, keep)
     return manifest
+
+
+def backup_kept(session: Session, folder: Path, now: datetime) -> Manifest:
+    """A backup as the daily job and `flask backup` make it: keeping the newest `backup_keep`."""
+    keep = int(settings.get(session, "backup_keep"))
+    session.commit()  # the copy is taken from its own connection; hold no transaction open
+    return backup(session.get_bind(), folder, now, keep=keep)
 
 
 def prune(folder: Path, keep: int) -> list[Path]:
