@@ -8,6 +8,7 @@ import random
 import sqlalchemy as sa
 
 from app.models import Center, Department, Matter, Staff, Window
+from app.services.id_sequences import reset_id_sequences
 
 CATEGORIES = ["licensing", "public_service", "confirmation", "payment", "levy", "other_power"]
 KINDS = ["immediate", "promised", "promised", "immediate", "joint", "escalated"]
@@ -103,4 +104,8 @@ def build(conn, *, departments=35, matters=50_000, staff=5_000, batch=5_000, see
             }
             for s in range(1, staff + 1)
         ],
+    )
+    # Every row above carries its own id; PostgreSQL's sequences must move past them.
+    reset_id_sequences(
+        conn, [Center.__table__, Department.__table__, Window.__table__, Matter.__table__, Staff.__table__]
     )

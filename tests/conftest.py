@@ -8,6 +8,7 @@ which works the same on both and keeps tests independent of each other.
 import os
 import tempfile
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -65,6 +66,7 @@ def _snapshot(db):
 
 def restore(app):
     from app.extensions import db
+    from app.services.id_sequences import reset_id_sequences
 
     with app.app_context():
         db.session.remove()
@@ -75,16 +77,7 @@ def restore(app):
             for table, rows in snapshot:
                 if rows:
                     conn.execute(table.insert(), rows)
-            if conn.dialect.name == "postgresql":
-                for table, _rows in snapshot:
-                    if "id" in table.c and isinstance(table.c.id.type, sa.Integer):
-                        name = f'"{table.name}"'  # "window" is a reserved word
-                        conn.execute(
-                            sa.text(
-                                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "  # noqa: S608 (table names from metadata)
-                                f"COALESCE((SELECT MAX(id) FROM {name}), 0) + 1, false)"
-                            )
-                        )
+            reset_id_sequences(conn, [table for table, _rows in snapshot])
 
 
 @pytest.fixture(autouse=True)
@@ -151,7 +144,8 @@ def empty_database(name):
 @pytest.fixture
 def scratch_url():
     """An empty database for tests that need their own (migrations, demo)."""
-    with empty_database("govhall_migration_test") as url:
+    # Named after the suite's database, so suites on one server (test_h1, test_h2…) never share it.
+    with empty_database(f"{Path(make_url(TEST_DB_URL).database).stem}_scratch") as url:
         yield url
 
 

@@ -18,6 +18,7 @@ from app.models.feedback import Evaluation
 from app.models.matter import Matter, MatterStep
 from app.models.org import Center, Department, Staff, Window
 from app.services.deadlines import deadline, step_due_at
+from app.services.id_sequences import reset_id_sequences
 from app.services.idnumber import check_digit
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢"
@@ -289,6 +290,7 @@ def generate_cases(
                 progress("办件", index + 1, count)
     _flush(connection, cases, events, tasks, violations, evaluations, totals)
     _save_counters(connection, sequences)
+    reset_id_sequences(connection, [Case.__table__])  # cases were written with their own ids
     if progress:
         progress("办件", count, count)
     return {**totals, "seconds": round(time.perf_counter() - started, 1)}

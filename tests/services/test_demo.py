@@ -248,3 +248,39 @@ def test_seed_demo_cli_prints_logins(scratch_app):
     assert "办件 500 件" in result.output
     again = scratch_app.test_cli_runner().invoke(args=["seed-demo", "--cases", "500"])
     assert "示范数据已存在" in again.output and "办件 500 件" not in again.output
+
+
+def test_a_window_accepts_a_case_after_seed_demo(scratch_app):
+    """The generator writes cases with their own ids; on PostgreSQL the next intake used to collide
+    with them (UniqueViolation on case_pkey: the id sequence was left at 1)."""
+    from tests.conftest import login
+
+    assert scratch_app.test_cli_runner().invoke(args=["seed-demo", "--cases", "300"]).exit_code == 0
+    with scratch_app.app_context():
+        from app.extensions import db
+
+        clerk = db.session.scalar(sa.select(Staff).where(Staff.staff_no == "S0002"))
+        matter = db.session.scalar(
+            sa.select(Matter)
+            .where(Matter.department_id == clerk.department_id, Matter.case_kind == CaseKind.promised)
+            .order_by(Matter.id)
+            .limit(1)
+        )
+        matter_id, materials = matter.id, [str(material.id) for material in matter.materials]
+        generated = db.session.scalar(sa.select(sa.func.max(app.models.Case.id)))
+        db.session.remove()
+    client = scratch_app.test_client()
+    login(client, "s0002", scratch_app.config["DEMO_PASSWORD"])
+    response = client.post(
+        f"/case-intake/{matter_id}",
+        data={
+            "applicant_type": "person",
+            "applicant_name": "李四",
+            "applicant_id_number": "11010519491231002X",
+            "channel": "window",
+            "materials": materials,
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    pk = int(re.search(r"/caseview/show/(\d+)", response.headers["Location"]).group(1))
+    assert pk == generated + 1
