@@ -5,13 +5,11 @@ import re
 import secrets
 from pathlib import Path
 
-from flask import Flask, abort, current_app, g, render_template, request
+from flask import Flask, abort, g, request
 from flask_appbuilder import AppBuilder
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_sqlalchemy.session import Session as FsaSession
 from sqlalchemy import event
-from sqlalchemy.exc import DataError, StatementError
 
 import config as config_module
 from app.extensions import csrf, db, migrate
@@ -34,6 +32,7 @@ def create_app(config=None) -> Flask:
 
     from app import security
     from app.services import audit, calendar
+    from app.views import errors
 
     app.config["FAB_PASSWORD_COMPLEXITY_VALIDATOR"] = security.password_complexity
     audit.install(FsaSession)
@@ -54,6 +53,7 @@ def create_app(config=None) -> Flask:
         portal.install(app, appbuilder.sm.limiter)
 
     _install_request_hooks(app)
+    errors.install(app)
     if app.config["PROXY_HOPS"]:
         # Behind nginx every request comes from 127.0.0.1: without the forwarded address all
         # citizens would share one rate limit. Trusted only for the configured hops, so a
@@ -263,38 +263,3 @@ def _install_request_hooks(app: Flask) -> None:
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
-
-    @app.errorhandler(StatementError)
-    def _bad_query(error):
-        # A filter value the database cannot read (text in a number column on
-        # PostgreSQL, a malformed date) is the client's mistake, not a 500.
-        if not (isinstance(error, DataError) or isinstance(error.orig, (ValueError, TypeError))):
-            raise error
-        db.session.rollback()
-        return _render_error(400, _l("The search conditions are not valid."))
-
-    for code, message in (
-        (400, _l("The request is not valid.")),
-        (403, _l("You do not have access to this page.")),
-        (404, _l("The page or record does not exist, or is outside your scope.")),
-    ):
-        app.register_error_handler(code, _error_page(code, message))
-
-
-def _error_page(code, message):
-    def handler(error):
-        if request.path.startswith("/api/"):
-            return {"message": str(message)}, code
-        return _render_error(code, message)
-
-    return handler
-
-
-def _render_error(code, message):
-    appbuilder = current_app.appbuilder
-    # Errors raised before FAB's own before_request (e.g. a CSRF failure) find no g.user.
-    if "user" not in g:
-        g.user = current_user
-    return render_template(
-        "govhall/error.html", code=code, message=message, appbuilder=appbuilder, base_template=appbuilder.base_template
-    ), code
