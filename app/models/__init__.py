@@ -38,7 +38,7 @@ from .feedback import (  # noqa: F401
     Rectification,
     Sanction,
 )
-from .jobs import JobOutcome, JobRun  # noqa: F401
+from .jobs import JobOutcome, JobRun, SchedulerLock  # noqa: F401
 from .matter import CaseKind, MaterialForm, Matter, MatterCategory, MatterMaterial, MatterStatus, MatterStep  # noqa: F401
 from .notice import Notice, NoticeKind  # noqa: F401
 from .org import (  # noqa: F401

@@ -38,3 +38,14 @@ class JobRun(Model):
     def scope_clause(cls, scope):
         # System records: only global roles (Admin) have the permission at all.
         return sa.true()
+
+
+class SchedulerLock(Model):
+    """The one row (id 1) that says which scheduler process runs the jobs, and until when
+    (app/scheduler.py). The migration inserts it."""
+
+    __tablename__ = "scheduler_lock"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    holder: Mapped[str | None] = mapped_column(sa.String(200))
+    lease_until: Mapped[datetime | None] = mapped_column(sa.DateTime)
