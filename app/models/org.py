@@ -127,6 +127,11 @@ class Window(Audited, VersionedMixin, Model):
             cls.member_departments.any(Department.id == scope.department_id),
         )
 
+    @classmethod
+    def write_clause(cls, scope):
+        # Member departments co-use a comprehensive window; only its own department changes it.
+        return cls.department_id == scope.department_id
+
 
 class Staff(Audited, VersionedMixin, Model):
     __tablename__ = "staff"

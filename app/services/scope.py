@@ -8,6 +8,7 @@ exports and actions all turn the result into one SQL clause per model
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import MANYTOONE
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,49 @@ class Scope:
         if self.everything or self.department_id is None or not hasattr(model, "visible_clause"):
             return self.clause(model)
         return model.visible_clause(self)
+
+    def changeable(self, model):
+        """SQL condition narrowing the rows the actor sees to those it may change: a model may
+        let a department see more than it changes (`write_clause`: a member department sees a
+        comprehensive window it co-uses, only the window's own department changes it)."""
+        if self.everything or not hasattr(model, "write_clause"):
+            return sa.true()
+        if self.department_id is None:
+            return sa.false()
+        return model.write_clause(self)
+
+    def write_clause(self, model):
+        """SQL condition a row must meet once the actor has written it: in scope, changeable,
+        and every row it refers to one the actor may see (a form offers only those; an API
+        body may name any id)."""
+        if self.everything:
+            return sa.true()
+        return sa.and_(self.clause(model), self.changeable(model), self.references_clause(model))
+
+    def references_clause(self, model):
+        """SQL condition: each many-to-one reference of `model` to a scoped model is empty or
+        a row the actor may see."""
+        conditions = []
+        for relation in sa.inspect(model).relationships:
+            target = relation.mapper.class_
+            if relation.direction is not MANYTOONE or not hasattr(target, "scope_clause"):
+                continue
+            for column in relation.local_columns:
+                key = sa.inspect(model).get_property_by_column(column).class_attribute
+                visible = sa.select(target.id).where(self.row_clause(target))
+                conditions.append(sa.or_(key.is_(None), key.in_(visible)))
+        return sa.and_(sa.true(), *conditions)
+
+
+def unseen(session, scope: Scope, rows) -> list:
+    """Those of `rows` (of one model) the scope does not see: a many-to-many picker offers
+    only the rows in scope, so saving it must keep these."""
+    if scope.everything or not rows:
+        return []
+    model = type(rows[0])
+    ids = [row.id for row in rows]
+    seen = set(session.scalars(sa.select(model.id).where(model.id.in_(ids), scope.row_clause(model))))
+    return [row for row in rows if row.id not in seen]
 
 
 NOTHING = Scope()

@@ -30,6 +30,7 @@ from wtforms.validators import DataRequired, InputRequired
 from app.extensions import csrf
 from app.security import current_scope
 from app.services.excel import write_workbook
+from app.services.scope import unseen
 from app.views.labels import LABELS
 
 # One permission vocabulary for views and APIs (Superset's idea): a role is
@@ -58,12 +59,26 @@ class StaleEdit(Exception):
     """Someone saved the row after this form was opened."""
 
 
+# The value of a view's own scope filter: its rows, not a related field's choices. Rows a
+# request changes are only those the actor may change; choices are all it may see.
+OWN_ROWS = "own rows"
+
+
+def _changing() -> bool:
+    """The request changes the row it fetches (an edit form is opened to be saved)."""
+    if not has_request_context():
+        return False
+    route = (request.endpoint or "").rsplit(".", 1)[-1]
+    return request.method not in ("GET", "HEAD", "OPTIONS") or route in ("edit", "delete")
+
+
 class ScopeFilter(BaseFilter):
     """Base filter limiting a model to the current user's row scope.
 
     A request for one row (a `pk` in the URL: show, edit, delete, action, API
     get/put/delete) uses the row clause, which a model may make wider than its
-    list clause (see Scope.row_clause).
+    list clause (see Scope.row_clause). A request that changes the view's own
+    rows fetches only those the actor may change (Scope.changeable).
     """
 
     name = "scope"
@@ -71,11 +86,14 @@ class ScopeFilter(BaseFilter):
     def apply(self, query, value):
         scope = current_scope()
         single = has_request_context() and "pk" in (request.view_args or {})
-        return query.filter(scope.row_clause(self.model) if single else scope.clause(self.model))
+        query = query.filter(scope.row_clause(self.model) if single else scope.clause(self.model))
+        if value == OWN_ROWS and _changing():
+            query = query.filter(scope.changeable(self.model))
+        return query
 
 
 def scope_filters(filter_class=ScopeFilter):
-    return [["id", filter_class, lambda: None]]
+    return [["id", filter_class, OWN_ROWS]]
 
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -214,7 +232,8 @@ def check_in_scope(datamodel, item):
     """Refuse a write that would leave the actor's scope (FAB does not check adds or API writes).
 
     The row is flushed inside the open transaction and looked up through the
-    same clause the lists use, so the check can never disagree with them.
+    scope's write clause (the lists' clause, narrowed to rows the actor may change
+    and to references it may see), so the check can never disagree with them.
     """
     scope = current_scope()
     if scope.everything:
@@ -222,9 +241,14 @@ def check_in_scope(datamodel, item):
     session = datamodel.session
     session.flush()
     model = datamodel.obj
-    found = session.query(model.id).filter(model.id == item.id, scope.clause(model)).first()
+    found = session.query(model.id).filter(model.id == item.id, scope.write_clause(model)).first()
     if found is None:
+        own = session.query(model.id).filter(model.id == item.id, scope.clause(model), scope.changeable(model)).first()
         session.rollback()
+        if own is not None:
+            raise ScopeViolation(
+                str(_l("You may only link a record to records you may see (for example your own windows)."))
+            )
         raise ScopeViolation(str(_l("You may only change records of your own department.")))
 
 
@@ -349,6 +373,19 @@ class GovModelView(ModelView):
                 )
         self.validate_item(item)
         check_in_scope(self.datamodel, item)
+
+    def process_form(self, form, is_created):
+        """A many-to-many picker offers only rows in the editor's scope: keep the members the
+        editor cannot see. Loading the collections here, before FAB fills in the row, also
+        keeps that load from flushing the form's other changes early (which stepped the
+        version and failed the stale-edit check)."""
+        if is_created:
+            return
+        item = self._scoped_get(request.view_args["pk"])
+        for name in self.edit_columns:
+            if self.datamodel.is_relation_many_to_many(name) and name in form:
+                hidden = unseen(self.datamodel.session, current_scope(), list(getattr(item, name)))
+                form[name].data = [*(form[name].data or []), *hidden]
 
     def validate_item(self, item):
         errors = self.item_rules(item) if self.item_rules else []

@@ -83,6 +83,8 @@ def _row_id(resource, ids, app, user):
     key = RESOURCES[resource][3]
     if resource == "department" and user in ("chief_a", "staff_a"):
         key = "dept_a"  # their own (undeletable, but they may not delete anyway)
+    if resource == "window" and user == "chief_a":
+        key = "win_a"  # its own: a member department of a comprehensive window may not edit it
     if key:
         return ids[key]
     with app.app_context():
