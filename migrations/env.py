@@ -1,93 +1,89 @@
+"""Alembic environment: Flask-Migrate's, plus the project's autogenerate rules (README, "A migration")."""
+
 import logging
 from logging.config import fileConfig
 
+import sqlalchemy as sa
 from alembic import context
 from flask import current_app
 
-# this is the Alembic Config object, which provides
-# access to the values within the .ini file in use.
 config = context.config
-
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
 fileConfig(config.config_file_name, disable_existing_loggers=False)
-logger = logging.getLogger('alembic.env')
+logger = logging.getLogger("alembic.env")
 
 
 def get_engine():
-    return current_app.extensions['migrate'].db.engine
+    return current_app.extensions["migrate"].db.engine
 
 
 def get_engine_url():
     try:
-        return get_engine().url.render_as_string(hide_password=False).replace(
-            '%', '%%')
+        return get_engine().url.render_as_string(hide_password=False).replace("%", "%%")
     except AttributeError:
-        return str(get_engine().url).replace('%', '%%')
+        return str(get_engine().url).replace("%", "%%")
 
 
-# add your model's MetaData object here
-# for 'autogenerate' support
-# from myapp import mymodel
-# target_metadata = mymodel.Base.metadata
-config.set_main_option('sqlalchemy.url', get_engine_url())
-target_db = current_app.extensions['migrate'].db
-
-# other values from the config, defined by the needs of env.py,
-# can be acquired:
-# my_important_option = config.get_main_option("my_important_option")
-# ... etc.
+config.set_main_option("sqlalchemy.url", get_engine_url())
+target_db = current_app.extensions["migrate"].db
 
 
 def get_metadata():
-    if hasattr(target_db, 'metadatas'):
+    if hasattr(target_db, "metadatas"):
         return target_db.metadatas[None]
     return target_db.metadata
 
 
 def run_migrations_offline():
-    """Run migrations in 'offline' mode.
-
-    This configures the context with just a URL
-    and not an Engine, though an Engine is acceptable
-    here as well.  By skipping the Engine creation
-    we don't even need a DBAPI to be available.
-
-    Calls to context.execute() here emit the given string to the
-    script output.
-
-    """
+    """`flask db upgrade --sql`: the SQL is written out, not run."""
     url = config.get_main_option("sqlalchemy.url")
-    context.configure(
-        url=url, target_metadata=get_metadata(), literal_binds=True
-    )
+    context.configure(url=url, target_metadata=get_metadata(), literal_binds=True)
 
     with context.begin_transaction():
         context.run_migrations()
 
 
-def run_migrations_online():
-    """Run migrations in 'online' mode.
+def include_object(dialect_name):
+    """Autogenerate leaves out what the models mark as another engine's (app.models.base.only_on)."""
 
-    In this scenario we need to create an Engine
-    and associate a connection with the context.
+    def include(obj, name, type_, reflected, compare_to):
+        return obj.info.get("dialect", dialect_name) == dialect_name
 
+    return include
+
+
+_BOOLEAN_TEXT = {"1": "sa.true()", "true": "sa.true()", "0": "sa.false()", "false": "sa.false()"}
+
+
+def render_item(type_, obj, autogen_context):
+    """Boolean server defaults as sa.true()/sa.false(), compiled per engine when the revision runs.
+
+    Rendered as text, a default made on SQLite reads '0'/'1', which PostgreSQL refuses for a
+    boolean column (and a default reflected from the database arrives as text either way).
     """
+    if type_ != "server_default" or not isinstance(obj, sa.DefaultClause):
+        return False
+    if not isinstance(getattr(getattr(obj, "column", None), "type", None), sa.Boolean):
+        return False
+    default = obj.arg if isinstance(obj.arg, str) else str(obj.arg.compile(dialect=autogen_context.dialect))
+    return _BOOLEAN_TEXT.get(default.strip("'() ").lower(), False)
 
-    # this callback is used to prevent an auto-migration from being generated
-    # when there are no changes to the schema
-    # reference: http://alembic.zzzcomputing.com/en/latest/cookbook.html
-    def process_revision_directives(context, revision, directives):
-        if getattr(config.cmd_opts, 'autogenerate', False):
-            script = directives[0]
-            if script.upgrade_ops.is_empty():
-                directives[:] = []
-                logger.info('No changes in schema detected.')
 
-    conf_args = current_app.extensions['migrate'].configure_args
-    if conf_args.get("process_revision_directives") is None:
-        conf_args["process_revision_directives"] = process_revision_directives
+def next_number(script_directory):
+    """The project numbers revisions 0001, 0002…: the highest number so far plus one."""
+    numbers = [int(script.revision) for script in script_directory.walk_revisions() if script.revision.isdigit()]
+    return f"{max(numbers, default=0) + 1:04d}"
 
+
+def process_revision_directives(migration_context, revision, directives):
+    script = directives[0]
+    if getattr(config.cmd_opts, "autogenerate", False) and script.upgrade_ops.is_empty():
+        directives[:] = []  # `flask db migrate` with nothing to do writes no empty revision
+        logger.info("No changes in schema detected.")
+        return
+    script.rev_id = next_number(context.script)
+
+
+def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
@@ -99,7 +95,14 @@ def run_migrations_online():
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
-            **conf_args
+            **{
+                # compare_type and render_as_batch come from Migrate() in app/__init__.py.
+                **current_app.extensions["migrate"].configure_args,
+                "compare_server_default": True,
+                "include_object": include_object(connection.dialect.name),
+                "render_item": render_item,
+                "process_revision_directives": process_revision_directives,
+            },
         )
 
         with context.begin_transaction():

@@ -65,3 +65,13 @@ class Audited:
     """Marker: inserts, updates and deletes of this model are written to the audit log."""
 
     __audited__ = True
+
+
+def only_on(dialect: str, index: sa.Index) -> sa.Index:
+    """An index that exists on one database engine only (its migration checks the engine too).
+
+    `ddl_if` keeps `create_all` from emitting it elsewhere; `info["dialect"]` keeps
+    autogenerate (migrations/env.py) from proposing it elsewhere.
+    """
+    index.info["dialect"] = dialect
+    return index.ddl_if(dialect=dialect)

@@ -8,7 +8,7 @@ from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import LabeledEnum, VersionedMixin, enum_field
+from .base import LabeledEnum, VersionedMixin, enum_field, only_on
 from .matter import CaseKind, Matter, MatterStep
 from .org import Center, Department, Staff, Window
 
@@ -150,12 +150,15 @@ class Case(VersionedMixin, Model):
             sqlite_where=_OPEN_CONDITION,
         ),
         # Name search is FAB's ILIKE 'prefix%': only a trigram index serves it (PostgreSQL).
-        sa.Index(
-            "ix_case_applicant_name_trgm",
-            "applicant_name",
-            postgresql_using="gin",
-            postgresql_ops={"applicant_name": "gin_trgm_ops"},
-        ).ddl_if(dialect="postgresql"),
+        only_on(
+            "postgresql",
+            sa.Index(
+                "ix_case_applicant_name_trgm",
+                "applicant_name",
+                postgresql_using="gin",
+                postgresql_ops={"applicant_name": "gin_trgm_ops"},
+            ),
+        ),
         # The monthly report: cases finished, or due, in a month.
         sa.Index("ix_case_finished_at", "finished_at"),
         sa.Index("ix_case_deadline_at", "deadline_at"),
