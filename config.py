@@ -6,6 +6,8 @@ here: it lives in the `setting` table, editable by Admin in the UI.
 """
 
 import os
+import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,8 +16,8 @@ from flask_appbuilder.const import AUTH_DB
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("GOVHALL_INSTANCE_DIR", BASE_DIR / "instance"))
 
-# Placeholder that production refuses (see app.create_app).
-DEV_SECRET_KEY = "govhall-development-secret-key-change-me-in-production"
+SECRET_KEY_FILE = "secret_key"
+MIN_SECRET_LENGTH = 32
 
 # ---------------------------------------------------------------------------
 # Roles: the whole permission matrix as data. Each entry is
@@ -169,9 +171,43 @@ def _database_url() -> str:
     return url
 
 
+def instance_secret(folder: Path) -> str:
+    """The install's own random key, made on first start in `folder` (mode 0600) and read afterwards.
+
+    Several gunicorn workers start at once: each writes a candidate to a private temporary file
+    and hard-links it to the final name, which succeeds for exactly one; the others read the
+    winner's file, which is complete from the moment it has its name.
+    """
+    path = folder / SECRET_KEY_FILE
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, candidate = tempfile.mkstemp(dir=folder, prefix=f".{SECRET_KEY_FILE}-")  # mode 0600
+        try:
+            with os.fdopen(handle, "w") as file:
+                file.write(secrets.token_urlsafe(48))
+                file.flush()
+                os.fsync(file.fileno())
+            try:
+                os.link(candidate, path)
+            except FileExistsError:
+                pass  # another worker was first: use its key
+        finally:
+            os.unlink(candidate)
+    key = path.read_text().strip()
+    if len(key) < MIN_SECRET_LENGTH:
+        raise RuntimeError(
+            f"{path} 中的密钥无效（少于 {MIN_SECRET_LENGTH} 位），删除该文件后重新启动即可生成新密钥 "
+            "(invalid key file: delete it and restart to generate a new one)."
+        )
+    return key
+
+
 class Config:
     ENV_NAME = "development"
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    # When unset outside production, create_app uses instance_secret(): no key is written here.
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    # API tokens are signed with SECRET_KEY unless a key of their own is given.
+    JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}

@@ -76,12 +76,18 @@ def _load_config(app: Flask, config) -> None:
     if isinstance(config, dict):
         app.config.update(config)
     if app.config["ENV_NAME"] == "production":
-        key = app.config.get("SECRET_KEY") or ""
-        if key == config_module.DEV_SECRET_KEY or len(key) < 32:
-            raise RuntimeError(
-                "生产环境必须通过环境变量 SECRET_KEY 设置至少 32 位的随机密钥 "
-                "(production needs SECRET_KEY: at least 32 random characters)."
-            )
+        # API tokens fall back to SECRET_KEY; a key of their own, when given, must be as strong.
+        keys = {"SECRET_KEY": app.config.get("SECRET_KEY") or ""}
+        if app.config.get("JWT_SECRET_KEY") is not None:
+            keys["JWT_SECRET_KEY"] = app.config["JWT_SECRET_KEY"]
+        for name, key in keys.items():
+            if len(key) < config_module.MIN_SECRET_LENGTH:
+                raise RuntimeError(
+                    f"生产环境必须通过环境变量 {name} 设置至少 32 位的随机密钥 "
+                    f"(production needs {name}: at least 32 random characters)."
+                )
+    elif not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = config_module.instance_secret(Path(app.instance_path))
 
 
 def _tune_engine(engine, cfg) -> None:
