@@ -56,6 +56,7 @@ from app.models.org import Department, RecordStatus, Staff, StaffPosition, Staff
 from app.services import settings
 from app.services.assessment import MEETING_ABSENCE, NO_SYSTEM_USE
 from app.services.monthly_report import month_bounds
+from app.services.scope import Scope
 
 BASE_SCORE = Decimal(100)
 CENT = Decimal("0.01")
@@ -470,9 +471,12 @@ class AnnualLine:
     mean: Decimal
 
 
-def annual(session: Session, year: int) -> list[AnnualLine]:
-    """The annual summary: the mean of each staff member's and window's monthly scores in `year`."""
+def annual(session: Session, year: int, scope: Scope) -> list[AnnualLine]:
+    """The annual summary: the mean of each staff member's and window's monthly scores in `year`,
+    the lines `scope` sees of them (those the monthly score list shows it). Ranks are the
+    county's, taken before the lines are narrowed: a department sees where it stands."""
     months = [date(year, number, 1) for number in range(1, 13)]
+    visible = sa.func.max(sa.case((scope.clause(MonthlyScore), 1), else_=0))
     lines = []
     for kind, key, name_column, model in (
         ("staff", MonthlyScore.staff_id, Staff.name, Staff),
@@ -484,20 +488,22 @@ def annual(session: Session, year: int) -> list[AnnualLine]:
                 sa.func.coalesce(Department.name, ""),
                 sa.func.count(),
                 sa.func.avg(MonthlyScore.score),
+                visible,
             )
             .join(model, model.id == key)
             .outerjoin(Department, Department.id == MonthlyScore.department_id)
             .where(MonthlyScore.month.in_(months))
             .group_by(key, name_column, Department.name)
         )
-        rows = [
-            AnnualLine(0, kind, name, department, count, Decimal(str(mean)).quantize(CENT, ROUND_HALF_UP))
-            for name, department, count, mean in session.execute(query)
+        rows = session.execute(query).all()
+        means = [Decimal(str(row[3])).quantize(CENT, ROUND_HALF_UP) for row in rows]
+        ranks = rank(dict(enumerate(means)))
+        shown = [
+            AnnualLine(ranks[index], kind, name, department, count, means[index])
+            for index, (name, department, count, _mean, seen) in enumerate(rows)
+            if seen
         ]
-        ranks = rank({index: line.mean for index, line in enumerate(rows)})
-        for index, line in enumerate(rows):
-            line.rank = ranks[index]
-        lines += sorted(rows, key=lambda line: (line.rank, line.name))
+        lines += sorted(shown, key=lambda line: (line.rank, line.name))
     return lines
 
 

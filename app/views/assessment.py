@@ -27,6 +27,7 @@ from app.models.assessment import (
     QuarterlyResult,
 )
 from app.models.org import Staff, Window
+from app.security import current_scope
 from app.services import scoring
 from app.services.excel import write_workbook
 from app.views.base import GovInterface, GovModelView, send_workbook
@@ -267,7 +268,7 @@ class QuarterlyResultView(GovModelView):
             "govhall/annual_scores.html",
             title=_l("Annual summary %(year)s", year=year),
             year=year,
-            lines=scoring.annual(db.session, year),
+            lines=scoring.annual(db.session, year, current_scope()),
             may_export=self.appbuilder.sm.has_access("can_export", "MonthlyScore"),
         )
 
@@ -280,7 +281,7 @@ class QuarterlyResultView(GovModelView):
         headers += [str(_l("Months scored")), str(_l("Mean score"))]
         rows = (
             [line.rank, kinds[line.kind], line.name, line.department, line.months, float(line.mean)]
-            for line in scoring.annual(db.session, year)
+            for line in scoring.annual(db.session, year, current_scope())
         )
         handle = tempfile.TemporaryFile(suffix=".xlsx")
         write_workbook(handle, str(_l("Annual summary %(year)s", year=year)), headers, rows)

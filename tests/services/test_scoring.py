@@ -18,6 +18,7 @@ from app.models.org import Staff, StaffPosition, Window, WindowKind
 from app.models.personnel import AttendanceKind, AttendanceRecord
 from app.models.system import Setting
 from app.services import job_runs, scoring
+from app.services.scope import EVERYTHING, NOTHING, Scope
 
 OCTOBER = date(2026, 10, 1)
 Q4 = date(2026, 10, 1)
@@ -386,9 +387,33 @@ def test_annual_summary_is_the_mean_of_the_monthly_scores(app, world_ids):
         db.session.commit()
         scoring.score_month(db.session, date(2026, 3, 1), NOW)
         scoring.score_month(db.session, date(2026, 4, 1), NOW)
-        lines = {(line.kind, line.name): line for line in scoring.annual(db.session, 2026)}
+        lines = {(line.kind, line.name): line for line in scoring.annual(db.session, 2026, EVERYTHING)}
     line = lines[("staff", "测试staff_a")]
     assert (line.months, line.mean) == (2, Decimal("99"))  # (98 + 100) / 2
+
+
+def test_annual_summary_holds_the_actors_scope_ranked_in_the_county(app, world_ids):
+    ids = world_ids
+    march = date(2026, 3, 1)
+    with app.app_context():
+        set_setting("chief_rep_share", "0")
+        record("documents", staff=ids["staff_chief_a"], window=ids["win_a"], department=ids["dept_a"], month=march)
+        record("untidy", staff=ids["staff_staff_b"], department=ids["dept_b"], month=march)
+        db.session.commit()
+        scoring.score_month(db.session, march, NOW)
+
+        def lines(scope):
+            return [(line.kind, line.name, line.rank) for line in scoring.annual(db.session, 2026, scope)]
+
+        county = lines(EVERYTHING)
+        chief_b = lines(Scope(department_id=ids["dept_b"], staff_id=ids["staff_chief_b"]))
+        staff_b = lines(Scope(department_id=ids["dept_b"], staff_id=ids["staff_staff_b"], own_records_only=True))
+        nobody = lines(NOTHING)
+    # Staff: staff_a and chief_b 100, staff_b 99, chief_a 98; windows: B and C 100, A 98.
+    assert ("staff", "测试chief_a", 4) in county and ("window", "市场监管窗口", 3) in county
+    assert chief_b == [("staff", "测试chief_b", 1), ("staff", "测试staff_b", 3), ("window", "公安户籍窗口", 1)]
+    assert staff_b == [("staff", "测试staff_b", 3)]  # the monthly score list shows window staff no windows
+    assert nobody == []
 
 
 def test_portal_board_shows_names_only_for_the_last_quarter(app, world_ids):
