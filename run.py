@@ -28,22 +28,18 @@ def prepare():
 
 
 def start_scheduler():
-    """The jobs in-process, unless a `flask scheduler` (or another run.py) already holds the lock."""
-    from pathlib import Path
-
-    from apscheduler.schedulers.background import BackgroundScheduler
+    """The jobs in-process, in a background thread: at once, or when no `flask scheduler`
+    (or another run.py) holds the lease any more."""
+    import atexit
+    import threading
 
     from app.extensions import db
-    from app.scheduler import SingleInstanceLock, build
+    from app.scheduler import Lease, serve
 
     with app.app_context():
-        lock = SingleInstanceLock(db.engine, Path(app.instance_path) / "scheduler.lock")
-        if not lock.acquire(blocking=False):
-            print("调度进程已在别处运行，本进程不运行定时任务。")
-            return None
-    scheduler = build(app, BackgroundScheduler)
-    scheduler.start()
-    return scheduler
+        lease = Lease(db.engine)
+    atexit.register(lease.release)  # the next start need not wait for the lease to run out
+    threading.Thread(target=serve, args=(app, lease), daemon=True, name="scheduler").start()
 
 
 if __name__ == "__main__":

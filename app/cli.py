@@ -3,7 +3,6 @@
 import functools
 import secrets
 import sys
-from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -209,17 +208,16 @@ def register_cli(app):
     @app.cli.command("scheduler")
     def scheduler_command():
         """Run the scheduled jobs. Start exactly one beside the web workers; a second one waits."""
-        from app.scheduler import SingleInstanceLock, build
+        import signal
 
-        lock = SingleInstanceLock(db.engine, Path(current_app.instance_path) / "scheduler.lock")
-        lock.acquire(on_wait=lambda: click.echo("另一个调度进程正在运行，等待中……"))
-        click.echo("调度进程已启动（Ctrl+C 退出）。")
+        from app.scheduler import Lease, serve
+
+        # systemd stops with SIGTERM: unwind like Ctrl+C, so the lease is given up at once.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
         try:
-            build(current_app._get_current_object()).start()
-        except (KeyboardInterrupt, SystemExit):
+            serve(current_app._get_current_object(), Lease(db.engine), say=click.echo)
+        except KeyboardInterrupt:
             pass
-        finally:
-            lock.release()
 
 
 def _finish_import(report, dry_run, notes, summary, planned=None):

@@ -1,91 +1,168 @@
 """The one scheduler process: APScheduler on a timetable, guarded so only one runs.
 
 APScheduler 3 cannot share its job store between processes, so under gunicorn
-every worker would run every job. Production runs exactly one `flask scheduler`
-beside the web workers; a second one waits on the lock (a PostgreSQL advisory
-lock, or an exclusive lock on a file next to the SQLite database) and takes
-over if the first one stops.
+every worker would run every job. Production runs one `flask scheduler` beside
+the web workers; any other waits and takes over when the first stops.
+
+The guard is a lease on the one `scheduler_lock` row. The holder renews it
+before every run and every third of the LEASE; when a renewal fails (another scheduler
+took the lease after it ran out, or the database is unreachable) the holder runs
+nothing more, shuts its timetable down and waits for the lease like any other.
+A lease is plain row updates in short transactions, so it behaves alike on
+SQLite, on PostgreSQL and behind PgBouncer in transaction mode. It replaced a
+PostgreSQL session advisory lock, which lives on one server connection: behind
+a transaction pooler that connection is not the scheduler's, and after a
+network blip the lock was gone while the scheduler kept running its jobs.
 """
 
-import fcntl
-import time
-from pathlib import Path
+import os
+import secrets
+import socket
+import threading
+from datetime import timedelta
 
 import sqlalchemy as sa
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 
 from app import clock
+from app.models.jobs import SchedulerLock
 from app.services import job_runs
 
-# Any constant shared by every scheduler of one database.
-ADVISORY_LOCK_KEY = 724_2026
+# How long a lease lasts. A holder killed without releasing it (kill -9, power cut)
+# delays its successor by at most this; a live holder renews three times within it
+# (and before every run), so a slow renewal still lands in time; the hosts' clocks
+# (NTP) agree far closer than this.
+LEASE = timedelta(seconds=60)
+
+STARTED = "调度进程已启动（Ctrl+C 退出）。"
+LOST = "调度锁已失去（另一个调度进程接管或数据库中断），停止运行任务，重新等待。"
 
 
-class SingleInstanceLock:
-    def __init__(self, engine, lock_file: Path):
-        self.engine, self.lock_file = engine, Path(lock_file)
-        self._connection = self._handle = None
+class Lease:
+    """This process's claim on the scheduler lock row."""
 
-    def acquire(self, *, blocking=True, poll_seconds=5.0, on_wait=None) -> bool:
-        while True:
-            if self._try():
-                return True
-            if not blocking:
-                return False
-            if on_wait:
-                on_wait()
-            time.sleep(poll_seconds)
+    def __init__(self, engine, *, length: timedelta = LEASE, wall_clock=clock.now):
+        self.engine, self.length, self.wall_clock = engine, length, wall_clock
+        # Unique per process: two schedulers on one host must not pass for each other.
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        self.renew_seconds = length.total_seconds() / 3
 
-    def _try(self) -> bool:
-        if self.engine.dialect.name == "postgresql":
-            # Session-level: held as long as this connection lives, released if the process dies.
-            self._connection = self._connection or self.engine.connect()
-            got = self._connection.execute(
-                sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY}
-            ).scalar()
-            self._connection.commit()
-            return bool(got)
-        self.lock_file.parent.mkdir(parents=True, exist_ok=True)
-        self._handle = self._handle or self.lock_file.open("w")
+    def take(self) -> bool:
+        """Take the lease or renew it: when nobody holds it, it ran out, or it is already ours.
+        One conditional UPDATE, so of two schedulers trying at once exactly one gets it."""
+        now, row = self.wall_clock(), SchedulerLock.__table__
+        with self.engine.begin() as connection:
+            return (
+                connection.execute(
+                    sa.update(row)
+                    .where(
+                        row.c.id == 1,
+                        sa.or_(row.c.holder.is_(None), row.c.holder == self.holder, row.c.lease_until < now),
+                    )
+                    .values(holder=self.holder, lease_until=now + self.length)
+                ).rowcount
+                == 1
+            )
+
+    def renew(self) -> bool:
+        """Still ours? False when another scheduler holds it or the database cannot be reached:
+        either way this process must not run a job now."""
         try:
-            fcntl.flock(self._handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            return self.take()
+        except sa.exc.DBAPIError:
             return False
-        return True
+
+    def held_by(self) -> str | None:
+        with self.engine.connect() as connection:
+            return connection.execute(sa.select(SchedulerLock.holder).where(SchedulerLock.id == 1)).scalar()
 
     def release(self) -> None:
-        if self._connection is not None:
-            self._connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY})
-            self._connection.close()
-            self._connection = None
-        if self._handle is not None:
-            fcntl.flock(self._handle, fcntl.LOCK_UN)
-            self._handle.close()
-            self._handle = None
+        """Give the lease up at once, so the next scheduler need not wait for it to run out."""
+        row = SchedulerLock.__table__
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(
+                    sa.update(row)
+                    .where(row.c.id == 1, row.c.holder == self.holder)
+                    .values(holder=None, lease_until=None)
+                )
+        except sa.exc.DBAPIError:
+            pass  # the database is gone: the lease runs out by itself
 
 
-def run_scheduled(app, name: str) -> None:
-    """One timetabled run of job `name`, for the wall-clock now, recorded as a JobRun."""
+def serve(app, lease: Lease, *, say=print, poll_seconds: float = 5.0, stop: threading.Event | None = None) -> None:
+    """Run the timetable while this process holds the lease; wait for it whenever it does not,
+    through database outages too. Returns when `stop` is set (or on Ctrl+C), releasing the lease."""
+    stop = stop or threading.Event()
+    try:
+        while _wait_for_lease(lease, say, poll_seconds, stop):
+            try:
+                scheduler = build(app, lease)
+            except sa.exc.DBAPIError as error:  # the database went away right after the lease was taken
+                say(_unreachable(error, poll_seconds))
+                stop.wait(poll_seconds)
+                continue
+            scheduler.start()
+            say(STARTED)
+            try:
+                while not stop.wait(lease.renew_seconds) and lease.renew():
+                    pass
+            finally:
+                scheduler.shutdown(wait=True)  # a job under way finishes before anything else starts
+            if not stop.is_set():
+                say(LOST)
+    finally:
+        lease.release()
+
+
+def _wait_for_lease(lease, say, poll_seconds, stop) -> bool:
+    """True once this process holds the lease; False when told to stop. Says each new reason to wait once."""
+    said = None
+    while not stop.is_set():
+        try:
+            if lease.take():
+                return True
+            message = f"另一个调度进程（{lease.held_by()}）正在运行，等待中……"
+        except sa.exc.DBAPIError as error:
+            message = _unreachable(error, poll_seconds)
+        if message != said:
+            say(message)
+            said = message
+        stop.wait(poll_seconds)
+    return False
+
+
+def _unreachable(error, poll_seconds) -> str:
+    reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+    return f"数据库暂时无法访问（{reason}），每 {poll_seconds:g} 秒重试一次……"
+
+
+def run_scheduled(app, name: str, lease: Lease) -> None:
+    """One timetabled run of job `name`, for the wall-clock now, recorded as a JobRun; nothing at
+    all unless this process still holds the lease (the serving loop then stops the timetable)."""
     from app.cli import _system_user
     from app.extensions import db
     from app.jobs import JOBS
 
+    if not lease.renew():
+        return
     with app.app_context():
         user = _system_user(app.appbuilder.sm)
         job_runs.run(db.session, name, JOBS[name], clock.now(), clock.now, (user.id, user.username))
         db.session.remove()
 
 
-def build(app, scheduler_class=BlockingScheduler):
+def build(app, lease: Lease, scheduler_class=BackgroundScheduler):
     """A scheduler with every job on its timetable (intervals are settings)."""
     from app.extensions import db
     from app.services import settings
 
     with app.app_context():
-        # Only the lock holder builds a scheduler: what is still "running" died with the last one.
+        # Only the lease holder builds a scheduler: what is still "running" died with the last one.
         job_runs.close_interrupted(db.session, clock.now())
         minutes = int(settings.get(db.session, "warning_scan_minutes"))
         backup_hour, backup_minute = (int(part) for part in settings.get(db.session, "backup_time").split(":"))
+        db.session.remove()
     scheduler = scheduler_class(
         timezone=str(clock.TZ),
         job_defaults={
@@ -99,11 +176,11 @@ def build(app, scheduler_class=BlockingScheduler):
         run_scheduled,
         "interval",
         minutes=minutes,
-        args=(app, "warning_scan"),
+        args=(app, "warning_scan", lease),
         id="warning_scan",
         next_run_time=clock.now_aware(),
     )
-    scheduler.add_job(run_scheduled, "interval", minutes=30, args=(app, "feedback_scan"), id="feedback_scan")
+    scheduler.add_job(run_scheduled, "interval", minutes=30, args=(app, "feedback_scan", lease), id="feedback_scan")
     # Daily and monthly jobs: a missed slot (the server was down) still runs once
     # when the scheduler is back the same day; each job is idempotent.
     for job_id, trigger in (
@@ -114,5 +191,7 @@ def build(app, scheduler_class=BlockingScheduler):
         ("personnel_changes", {"hour": 0, "minute": 10}),
         ("backup", {"hour": backup_hour, "minute": backup_minute}),
     ):
-        scheduler.add_job(run_scheduled, "cron", args=(app, job_id), id=job_id, misfire_grace_time=86_400, **trigger)
+        scheduler.add_job(
+            run_scheduled, "cron", args=(app, job_id, lease), id=job_id, misfire_grace_time=86_400, **trigger
+        )
     return scheduler

@@ -9,15 +9,16 @@
    left for the warning scan to find), setting warning_scan_minutes = 1.
 2. Starts `gunicorn -w 4 -b 127.0.0.1:<free port> 'app:create_app()'` and one
    `flask --app run scheduler`, development config (CSRF on, rate limits on),
-   GOVHALL_ENV unset, DATABASE_URL and GOVHALL_INSTANCE_DIR set (the SQLite
-   scheduler lock lives in the instance dir, bench/data/load-instance/).
+   GOVHALL_ENV unset, DATABASE_URL and GOVHALL_INSTANCE_DIR set
+   (bench/data/load-instance/).
 3. Drives at least --rate requests/s for --minutes: case lists as window staff,
    chief representative and supervisor; case actions through the REST API as
    window staff of the case's department (forward, request_supplement,
    receive_supplement, complete; current version; some replays and concurrent
    pairs with one version, which must never both win); portal progress queries.
    Stops at the deadline or at --max-requests, whichever comes first.
-4. SIGKILLs the scheduler while its first warning scan runs, starts another,
+4. SIGKILLs the scheduler while its first warning scan runs, starts another
+   (it takes over when the killed one's lease runs out, within a minute),
    and after the load waits for a scan that started after it.
 5. Prints per request type count and p50/p95, the achieved rate, 5xx, "database
    is locked" in responses and logs, 409s; then checks every case (events against
@@ -239,6 +240,8 @@ def prepare_scheduler_state(engine):
         if not updated:
             raise SystemExit("setting warning_scan_minutes missing: run `flask govhall init`")
         conn.execute(sa.text("DELETE FROM job_run WHERE job = 'warning_scan'"))
+        # No scheduler runs yet: a lease left by an earlier, interrupted load test is void.
+        conn.execute(sa.text("UPDATE scheduler_lock SET holder = NULL, lease_until = NULL"))
 
 
 class World:

@@ -1,32 +1,137 @@
-"""One scheduler at a time; jobs on their timetable; a timetabled run is recorded."""
+"""One scheduler at a time (a lease on one row); jobs on their timetable; a timetabled run is recorded."""
+
+import threading
+import time
+from datetime import timedelta
 
 import sqlalchemy as sa
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.engine import make_url
 
+from app import clock
 from app.extensions import db
 from app.jobs import JOBS
 from app.models import JobRun
-from app.scheduler import SingleInstanceLock, build, run_scheduled
+from app.scheduler import LOST, STARTED, Lease, build, run_scheduled, serve
+from tests.conftest import TEST_DB_URL
 
 
-def test_a_second_scheduler_waits_for_the_first(app, tmp_path):
+def _engine(app):
     with app.app_context():
-        engine = db.engine
-    first = SingleInstanceLock(engine, tmp_path / "scheduler.lock")
-    second = SingleInstanceLock(engine, tmp_path / "scheduler.lock")
-    assert first.acquire(blocking=False)
-    try:
-        assert not second.acquire(blocking=False)
-        waited = []
-        assert not second.acquire(blocking=False, on_wait=waited.append)
-    finally:
-        first.release()
-    assert second.acquire(blocking=False)  # takes over once the first is gone
+        return db.engine
+
+
+def _runs(app, job="warning_scan"):
+    with app.app_context():
+        count = db.session.scalar(sa.select(sa.func.count()).select_from(JobRun).where(JobRun.job == job))
+        db.session.remove()
+        return count
+
+
+def _until(predicate, timeout=30):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def _unreachable_engine():
+    """The suite's kind of database where none can be reached."""
+    url = make_url(TEST_DB_URL)
+    if url.get_backend_name() == "sqlite":
+        return sa.create_engine("sqlite:////nonexistent-govhall-dir/govhall.db")
+    return sa.create_engine(url.set(host="127.0.0.1", port=1))
+
+
+class Serving:
+    """serve() in a thread, as `flask scheduler` runs it, with what it says collected."""
+
+    def __init__(self, app, lease):
+        self.lease, self.said, self.stop = lease, [], threading.Event()
+        self.thread = threading.Thread(
+            target=serve, args=(app, lease), kwargs={"say": self.said.append, "poll_seconds": 0.1, "stop": self.stop}
+        )
+        self.thread.start()
+
+    def says(self, text, times=1):
+        _until(lambda: sum(text in line for line in self.said) >= times)
+
+    def end(self):
+        self.stop.set()
+        self.thread.join(timeout=30)
+        assert not self.thread.is_alive()
+
+
+def test_a_second_scheduler_waits_for_the_first(app):
+    first, second = Lease(_engine(app)), Lease(_engine(app))
+    assert first.take()
+    assert first.take()  # renewing its own lease
+    assert not second.take() and second.held_by() == first.holder
+    first.release()
+    assert second.take()  # takes over once the first is gone
     second.release()
 
 
+def test_a_lease_that_ran_out_is_taken_over_and_its_old_holder_runs_nothing(app):
+    """The first scheduler lost its lease (an outage longer than the lease); a second took it.
+    The first one's next timetabled run does nothing: no job runs twice."""
+    start = clock.now()
+    first = Lease(_engine(app), wall_clock=lambda: start)
+    second = Lease(_engine(app), wall_clock=lambda: start + timedelta(seconds=61))
+    assert first.take()
+    assert not Lease(_engine(app), wall_clock=lambda: start + timedelta(seconds=59)).take()  # not run out yet
+    assert second.take()
+    run_scheduled(app, "warning_scan", first)
+    assert _runs(app) == 0 and not first.renew()
+    run_scheduled(app, "warning_scan", second)
+    assert _runs(app) == 1
+    second.release()
+
+
+def test_a_holder_whose_lease_is_taken_stops_its_timetable_and_waits_again(app):
+    serving = Serving(app, Lease(_engine(app), length=timedelta(seconds=1.5)))
+    try:
+        serving.says(STARTED)
+        _until(lambda: _runs(app) == 1)  # the warning scan runs at start
+        # Another scheduler, its clock past the lease, takes it while this one is cut off.
+        thief = Lease(_engine(app), wall_clock=lambda: clock.now() + timedelta(minutes=5))
+        assert thief.take()
+        serving.says(LOST)
+        serving.says(f"另一个调度进程（{thief.holder}）正在运行")
+        assert _runs(app) == 1
+        thief.release()
+        serving.says(STARTED, times=2)  # back in charge: a new timetable, its warning scan at once
+        _until(lambda: _runs(app) == 2)
+    finally:
+        serving.end()
+    assert serving.lease.held_by() is None  # given up on the way out
+
+
+def test_a_scheduler_started_while_the_database_is_unreachable_waits_and_retries(app):
+    lease = Lease(_unreachable_engine(), length=timedelta(seconds=1.5))
+    serving = Serving(app, lease)
+    try:
+        serving.says("数据库暂时无法访问")
+        time.sleep(0.5)  # a few retries
+        assert serving.thread.is_alive() and _runs(app) == 0
+        lease.engine = _engine(app)  # the database is back
+        serving.says(STARTED)
+        _until(lambda: _runs(app) == 1)
+        # It goes away again: the holder cannot renew, so it stops running jobs ...
+        lease.engine = _unreachable_engine()
+        serving.says(LOST)
+        serving.says("数据库暂时无法访问", times=2)
+        # ... and when it is back, nobody else took the lease: the same process carries on.
+        lease.engine = _engine(app)
+        serving.says(STARTED, times=2)
+    finally:
+        serving.end()
+    assert lease.held_by() is None
+    assert sum("数据库暂时无法访问" in line for line in serving.said) == 2  # once per outage, not per retry
+
+
 def test_jobs_are_on_the_timetable_with_coalescing(app):
-    scheduler = build(app, BackgroundScheduler)
+    scheduler = build(app, Lease(_engine(app)), BackgroundScheduler)
     scheduler.start(paused=True)  # job defaults are applied when the scheduler starts
     try:
         job = scheduler.get_job("warning_scan")
@@ -37,14 +142,15 @@ def test_jobs_are_on_the_timetable_with_coalescing(app):
 
 
 def test_a_timetabled_run_is_recorded(app):
-    run_scheduled(app, "warning_scan")
+    lease = Lease(_engine(app))
+    run_scheduled(app, "warning_scan", lease)
     with app.app_context():
         run = db.session.scalar(sa.select(JobRun).where(JobRun.job == "warning_scan"))
         assert run is not None and run.outcome.name == "ok" and run.finished_at is not None
 
 
 def test_every_job_is_on_the_timetable(app):
-    scheduler = build(app, BackgroundScheduler)  # not started: jobs are only listed
+    scheduler = build(app, Lease(_engine(app)), BackgroundScheduler)  # not started: jobs are only listed
     assert {job.id for job in scheduler.get_jobs()} == {
         "warning_scan",
         "calendar_check",
@@ -71,8 +177,9 @@ def test_a_job_that_raises_is_recorded_and_the_next_job_still_runs(app, monkeypa
     monkeypatch.setitem(jobs.JOBS, "boom", boom)
     with app.app_context():
         before = db.session.scalar(sa.select(sa.func.max(JobRun.id)))
-    run_scheduled(app, "boom")  # does not raise into the scheduler
-    run_scheduled(app, "calendar_check")
+    lease = Lease(_engine(app))
+    run_scheduled(app, "boom", lease)  # does not raise into the scheduler
+    run_scheduled(app, "calendar_check", lease)
     with app.app_context():
         runs = {run.job: run for run in db.session.scalars(sa.select(JobRun).where(JobRun.id > before))}
         assert runs["boom"].outcome.name == "error" and "disk full" in runs["boom"].error
@@ -95,7 +202,7 @@ def test_a_run_left_running_by_a_killed_scheduler_is_closed_by_the_next(app):
             )
         )
         db.session.commit()
-    build(app, BackgroundScheduler)
+    build(app, Lease(_engine(app)), BackgroundScheduler)
     with app.app_context():
         run = db.session.scalar(sa.select(JobRun).where(JobRun.now == datetime(2026, 12, 1, 9, 0)))
         assert run.outcome is JobOutcome.error and "中断" in run.error and run.finished_at is not None
