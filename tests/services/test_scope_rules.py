@@ -1,0 +1,42 @@
+"""Scope rules for writes, without a request: what a department may change and refer to."""
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Department, Staff, Window
+from app.services.scope import EVERYTHING, Scope, unseen
+
+
+def _ids(model, clause):
+    return set(db.session.scalars(sa.select(model.id).where(clause)))
+
+
+def test_a_member_department_sees_a_shared_window_but_changes_only_its_own(app, world_ids):
+    ids = world_ids
+    scope = Scope(department_id=ids["dept_a"], staff_id=ids["staff_chief_a"])
+    with app.app_context():
+        assert _ids(Window, scope.clause(Window)) == {ids["win_a"], ids["win_c"]}  # C01 is co-used
+        assert _ids(Window, scope.changeable(Window)) == {ids["win_a"]}
+        assert _ids(Window, scope.write_clause(Window)) == {ids["win_a"]}
+        assert _ids(Window, EVERYTHING.write_clause(Window)) == {ids["win_a"], ids["win_b"], ids["win_c"]}
+
+
+def test_a_written_staff_row_may_refer_only_to_windows_the_department_sees(app, world_ids):
+    ids = world_ids
+    scope = Scope(department_id=ids["dept_a"], staff_id=ids["staff_chief_a"])
+    with app.app_context():
+        staff = db.session.get(Staff, ids["staff_staff_a"])
+        for window, allowed in (("win_a", True), ("win_c", True), ("win_b", False)):
+            staff.window_id = ids[window]
+            db.session.flush()
+            assert (staff.id in _ids(Staff, scope.write_clause(Staff))) is allowed, window
+        db.session.rollback()
+
+
+def test_unseen_lists_the_members_an_editor_cannot_see(app, world_ids):
+    ids = world_ids
+    scope = Scope(department_id=ids["dept_a"], staff_id=ids["staff_chief_a"])
+    with app.app_context():
+        departments = [db.session.get(Department, ids[key]) for key in ("dept_a", "dept_b", "dept_c")]
+        assert [d.id for d in unseen(db.session, scope, departments)] == [ids["dept_b"], ids["dept_c"]]
+        assert unseen(db.session, EVERYTHING, departments) == []
