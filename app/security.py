@@ -6,9 +6,12 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context, request, session
+from flask_appbuilder.api import safe
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.views import expose
 from flask_babel import lazy_gettext as _l
+from flask_jwt_extended import get_jwt_identity, jwt_required
 from flask_login import user_logged_in
 from sqlalchemy.orm import joinedload
 from wtforms.validators import ValidationError
@@ -16,6 +19,7 @@ from wtforms.validators import ValidationError
 from app import clock
 from app.models.org import Staff, StaffStatus
 from app.models.system import LoginSession
+from app.services import credentials
 from app.services.scope import NOTHING, Scope, scope_for
 
 SESSION_TOKEN_KEY = "govhall_sid"
@@ -37,6 +41,40 @@ def password_complexity(password: str) -> None:
                 )
             )
         )
+
+
+class GovSecurityApi(SecurityApi):
+    """FAB's token login and refresh, plus a logout that revokes the tokens."""
+
+    @expose("/logout", methods=["POST"])
+    @jwt_required(verify_type=False)
+    @safe
+    def logout(self):
+        """Revoke every access and refresh token of the account
+        ---
+        post:
+          description: >-
+            Revoke every access and refresh token issued to the account until now (an access or
+            a refresh token may be sent). A logout in the browser and a password change do the same.
+          responses:
+            200:
+              description: Tokens revoked
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      message:
+                        type: string
+            401:
+              $ref: '#/components/responses/401'
+          security:
+            - jwt: []
+            - jwt_refresh: []
+        """
+        credentials.revoke_tokens(self.appbuilder.session, int(get_jwt_identity()))
+        self.appbuilder.session.commit()
+        return self.response(200, message=str(_l("Logged out: every API token of this account is revoked.")))
 
 
 class GovSecurityManager(SecurityManager):
@@ -65,9 +103,27 @@ class GovSecurityManager(SecurityManager):
             self.session.commit()
         return super().load_user(pk)
 
+    security_api = GovSecurityApi
+
+    def create_jwt_manager(self, app):
+        jwt_manager = super().create_jwt_manager(app)
+        jwt_manager.additional_claims_loader(self._token_claims)
+        return jwt_manager
+
+    def _token_claims(self, identity):
+        # The refresh endpoint passes on the refresh token's identity, checked in load_user_jwt.
+        return {credentials.TOKEN_GENERATION_CLAIM: credentials.token_generation(self.session, int(identity))}
+
     def load_user_jwt(self, _jwt_header, jwt_data):
-        # API clients carry a signed token instead of a session: no login-session row to check.
-        user = super().get_user_by_id(int(jwt_data["sub"])) if str(jwt_data.get("sub", "")).isdigit() else None
+        # API clients carry a signed token instead of a session: it holds while its generation is
+        # the user's, i.e. no logout or password change since it was issued.
+        sub = str(jwt_data.get("sub", ""))
+        if not sub.isdigit():
+            return None
+        generation = jwt_data.get(credentials.TOKEN_GENERATION_CLAIM, 0)
+        if generation != credentials.token_generation(self.session, int(sub)):
+            return None
+        user = super().get_user_by_id(int(sub))
         if user is not None and user.is_active:
             g.user = user
             return user
@@ -99,9 +155,20 @@ class GovSecurityManager(SecurityManager):
                 .where(LoginSession.token == token, LoginSession.ended_at.is_(None))
                 .values(ended_at=clock.now())
             )
-            self.session.commit()
+        # Logging out ends the account's API tokens too: a refresh token would go on for 30 days.
+        credentials.revoke_tokens(self.session, user.id)
+        self.session.commit()
         session.clear()
         super().on_user_logout(user)
+
+    def reset_password(self, userid, password):
+        """A new password (own change, admin reset, CLI) ends every other login of the account and
+        every API token issued before it; the session changing its own password stays."""
+        user_id = int(userid)  # the admin reset view passes the URL's text
+        own = has_request_context() and getattr(g.get("user"), "id", None) == user_id
+        keep = session.get(SESSION_TOKEN_KEY) if own else None
+        credentials.revoke_logins(self.session, user_id, clock.now(), keep_session=keep)
+        super().reset_password(user_id, password)  # commits the revocation with the new hash
 
 
 def _start_login_session(sender, user, **extra):

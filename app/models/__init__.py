@@ -66,4 +66,4 @@ from .personnel import (  # noqa: F401
     WindowRotation,
 )
 from .report import MonthlyReport  # noqa: F401
-from .system import LoginSession, Setting  # noqa: F401
+from .system import LoginSession, Setting, TokenGeneration  # noqa: F401

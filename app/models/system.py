@@ -36,3 +36,14 @@ class LoginSession(Model):
     last_seen_at: Mapped[datetime] = mapped_column(sa.DateTime)
     ended_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     remote_addr: Mapped[str | None] = mapped_column(sa.String(64))
+
+
+class TokenGeneration(Model):
+    """A user's API token generation. API tokens are signed, not stored, so they cannot be ended
+    one by one: each carries the generation it was issued in, and a logout or a password change
+    moves the generation on, which refuses every token issued before (app.services.credentials)."""
+
+    __tablename__ = "token_generation"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("ab_user.id", ondelete="CASCADE"), primary_key=True)
+    generation: Mapped[int] = mapped_column(sa.Integer)
