@@ -211,6 +211,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # PostgreSQL reached through PgBouncer in transaction mode (before 1.21, or without
+    # max_prepared_statements): psycopg's prepared statements are turned off (app._tune_engine).
+    PGBOUNCER = os.environ.get("GOVHALL_PGBOUNCER") == "1"
     # SQLite tuning applied on every connection (app.db_setup).
     SQLITE_BUSY_TIMEOUT_MS = 5000
 

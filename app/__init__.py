@@ -91,6 +91,14 @@ def _load_config(app: Flask, config) -> None:
 
 
 def _tune_engine(engine, cfg) -> None:
+    if engine.dialect.name == "postgresql" and cfg["PGBOUNCER"]:
+
+        @event.listens_for(engine, "connect")
+        def _no_prepared_statements(dbapi_connection, _record):
+            # psycopg prepares a statement run five times on a connection; behind a transaction
+            # pooler the next run may reach a server connection that has it already, or never had it.
+            dbapi_connection.prepare_threshold = None
+
     if engine.dialect.name != "sqlite":
         return
     busy_ms = int(cfg["SQLITE_BUSY_TIMEOUT_MS"])
