@@ -5,9 +5,10 @@ every worker would run every job. Production runs one `flask scheduler` beside
 the web workers; any other waits and takes over when the first stops.
 
 The guard is a lease on the one `scheduler_lock` row. The holder renews it
-before every run and every third of the LEASE; when a renewal fails (another scheduler
-took the lease after it ran out, or the database is unreachable) the holder runs
-nothing more, shuts its timetable down and waits for the lease like any other.
+before every run and every third of the LEASE; when a renewal fails (another
+scheduler took the lease after it ran out, or the database is unreachable) the
+holder runs nothing more, shuts its timetable down and waits for the lease like
+any other.
 A lease is plain row updates in short transactions, so it behaves alike on
 SQLite, on PostgreSQL and behind PgBouncer in transaction mode. It replaced a
 PostgreSQL session advisory lock, which lives on one server connection: behind
