@@ -46,6 +46,6 @@ class SchedulerLock(Model):
 
     __tablename__ = "scheduler_lock"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     holder: Mapped[str | None] = mapped_column(sa.String(200))
     lease_until: Mapped[datetime | None] = mapped_column(sa.DateTime)

@@ -22,7 +22,7 @@ depends_on = None
 def upgrade():
     table = op.create_table(
         "scheduler_lock",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),  # one row, id 1: no sequence
         sa.Column("holder", sa.String(length=200), nullable=True),
         sa.Column("lease_until", sa.DateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
