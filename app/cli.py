@@ -239,6 +239,8 @@ def _finish_import(report, dry_run, notes, summary, planned=None):
 
 
 def _backup_commands(app):
+    """`flask backup`, `flask restore`, and `flask db` whose downgrade asks for a backup first."""
+
     @app.cli.command("backup")
     @click.option("--to", "folder", type=click.Path(file_okay=False), help="Folder (default: BACKUP_DIR).")
     def backup_command(folder):
@@ -253,7 +255,7 @@ def _backup_commands(app):
     @click.argument("path", type=click.Path(dir_okay=False))
     @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
     def restore_command(path, yes):
-        """Replace the database with a backup, after checking its checksum and version."""
+        """Replace the database with a backup, once the copy passed every check (nothing changes otherwise)."""
         from alembic.script import ScriptDirectory
 
         from app.extensions import migrate
@@ -271,9 +273,46 @@ def _backup_commands(app):
         try:
             backup.restore(db.engine, path, expected_revision=head)
         except backup.BackupError as exc:
-            click.echo(f"恢复失败：{exc}", err=True)
+            click.echo(f"恢复失败，当前数据库未改动：{exc}", err=True)
             sys.exit(1)
         click.echo(f"已恢复 {manifest.created_at} 的备份，完整性检查通过。请重启应用和调度进程。")
+
+    app.cli.add_command(_guarded_migrations())
+
+
+def _guarded_migrations():
+    """Flask-Migrate's `db` group, except that a downgrade (which drops tables and columns with
+    their data) on a database holding cases needs --yes-i-have-a-backup."""
+    from flask_migrate.cli import db as migrations
+
+    downgrade = migrations.commands["downgrade"]
+    confirmed = click.Option(
+        ["--yes-i-have-a-backup", "backed_up"], is_flag=True, help="Downgrade although the database holds cases."
+    )
+
+    @click.command("downgrade", params=[*downgrade.params, confirmed], help=downgrade.help)
+    @click.pass_context
+    def guarded_downgrade(ctx, backed_up, **options):
+        from app.services import backup
+
+        with db.engine.connect() as connection:
+            cases = backup.cases_at_risk(connection)
+        if cases and not backed_up:
+            click.echo(
+                f"拒绝降级：数据库中有 {cases} 件办件，降级会删除数据表和字段，其中的数据无法找回。"
+                "请先备份（flask backup），确认后加 --yes-i-have-a-backup 重试。",
+                err=True,
+            )
+            sys.exit(1)
+        ctx.invoke(downgrade.callback, **options)
+
+    return click.Group(
+        "db",
+        commands={**migrations.commands, "downgrade": guarded_downgrade},
+        params=migrations.params,
+        callback=migrations.callback,
+        help=migrations.help,
+    )
 
 
 def _job_commands():

@@ -1,17 +1,26 @@
-"""Restore drill: seed, back up, change things, restore, and get every table back exactly;
-and the files a restore must refuse (damaged, another version, another engine)."""
+"""Restore drills: seed, back up, change things, restore, and get every table back exactly; the
+same while window staff take in cases during the backups; and the files a restore must refuse
+(damaged, another version, another engine, data that disagrees with its manifest) without
+touching the live database."""
 
 import hashlib
 import json
-from datetime import datetime
+import re
+import shutil
+import threading
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from app.cli import seed_demo_data
 from app.extensions import db
-from app.models import AttendanceRecord, Department, Matter, Staff
-from app.services import backup
+from app.models import AttendanceRecord, Case, CaseEvent, Department, Matter, Staff, User
+from app.models.matter import MatterStatus
+from app.security import actor_for
+from app.services import backup, case_flow
 
 NOW = datetime(2026, 12, 1, 2, 30)
 
@@ -32,7 +41,7 @@ def table_checksums(connection):
 @pytest.fixture
 def seeded(scratch_app):
     with scratch_app.app_context():
-        seed_demo_data()
+        scratch_app.config["DEMO_LOGINS"] = seed_demo_data().logins
         db.session.remove()
     return scratch_app
 
@@ -118,6 +127,11 @@ def test_cli_backup_then_restore_and_a_refused_file(seeded, tmp_path):
     with seeded.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Matter)) == manifest["tables"]["matter"]
         db.session.remove()
+    made = backup.verify(file, engine_name=manifest["engine"], expected_revision=manifest["revision"])
+    miscounted = copy_of(made, tmp_path / "miscounted", tables={**manifest["tables"], "matter": 0})
+    result = runner.invoke(args=["restore", str(miscounted), "--yes"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "恢复失败，当前数据库未改动：备份中的数据与清单不一致" in result.output
     file.write_bytes(file.read_bytes()[:-10])  # truncated
     result = runner.invoke(args=["restore", str(file), "--yes"])
     assert result.exit_code == 1 and "拒绝恢复" in result.output
@@ -134,3 +148,144 @@ def test_the_daily_job_backs_up_into_the_configured_folder(seeded, tmp_path):
         db.session.remove()
     assert sorted(path.suffix for path in tmp_path.iterdir())[-1] == ".json"
     assert len(list(tmp_path.glob("govhall-20261201-023000.*"))) == 2
+
+
+class CaseWriter(threading.Thread):
+    """A window clerk taking in cases as fast as the database allows, one transaction each (an
+    accepted case and its event): the application writing while backups are taken."""
+
+    def __init__(self, app):
+        super().__init__(daemon=True)
+        self.app, self.stop, self.written, self.error = app, threading.Event(), 0, None
+
+    def run(self):
+        try:
+            with self.app.app_context():
+                username = self.app.config["DEMO_LOGINS"]["WindowStaff"]
+                actor = actor_for(db.session.scalar(sa.select(User).where(User.username == username)))
+                matter = db.session.scalar(
+                    sa.select(Matter)
+                    .where(Matter.department_id == actor.department_id, Matter.status == MatterStatus.active)
+                    .order_by(Matter.id)
+                    .limit(1)
+                )
+                application = case_flow.Application(
+                    matter_id=matter.id,
+                    applicant_name="张三",
+                    applicant_id_number="11010519491231002X",
+                    received_material_ids=tuple(m.id for m in matter.materials),
+                )
+                clock = case_flow.Clock.load(db.session)
+                while not self.stop.is_set():
+                    case_flow.intake(db.session, actor, NOW + timedelta(seconds=self.written), application, clock)
+                    db.session.commit()
+                    self.written += 1
+                db.session.remove()
+        except Exception as exc:  # reported by the test, not lost in the thread
+            self.error = exc
+
+    def wait_for(self, count, timeout=60):
+        deadline = time.monotonic() + timeout
+        while self.written < count and self.error is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert self.error is None and self.written >= count, self.error
+
+
+def test_backups_taken_while_cases_are_taken_in_restore_to_exactly_their_manifests(seeded, tmp_path):
+    writer = CaseWriter(seeded)
+    writer.start()
+    made = []
+    try:
+        with seeded.app_context():
+            for second in range(3):
+                writer.wait_for(writer.written + 5)  # the day moves on between backups
+                made.append(backup.backup(db.engine, tmp_path, NOW + timedelta(seconds=second), keep=5))
+            writer.wait_for(writer.written + 5)  # and goes on after the last one
+    finally:
+        writer.stop.set()
+        writer.join(60)
+    assert writer.error is None
+    cases = [manifest.tables["case"] for manifest in made]
+    assert 0 < cases[0] < cases[1] < cases[2] < writer.written, "each backup caught the writer mid-day"
+    with seeded.app_context():
+        for manifest in made:
+            backup.restore(db.engine, manifest.file, expected_revision=manifest.revision)
+            with db.engine.connect() as connection:
+                assert backup.row_counts(connection) == manifest.tables
+                events = connection.execute(sa.select(sa.func.count()).select_from(CaseEvent)).scalar()
+                assert connection.execute(sa.select(sa.func.count()).select_from(Case)).scalar() == events
+        db.session.remove()
+
+
+def live_state(engine):
+    """SQLite: the database file's bytes (after a checkpoint moves the WAL into it). PostgreSQL: every
+    table's row count and content checksum."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            return backup.sha256(Path(engine.url.database))
+        return table_checksums(connection)
+
+
+def copy_of(made, folder, damage=None, **manifest):
+    """Another backup made from `made`: its file damaged by `damage` (the manifest's checksum then
+    recomputed, so only a look inside can tell) and its manifest fields overridden."""
+    folder.mkdir()
+    file = folder / made.file.name
+    shutil.copyfile(made.file, file)
+    if damage:
+        file.write_bytes(damage(file.read_bytes()))
+    data = json.loads(made.path.read_text(encoding="utf-8"))
+    data.update(sha256=backup.sha256(file), **manifest)
+    file.with_suffix(".json").write_text(json.dumps(data), encoding="utf-8")
+    return file
+
+
+def garbled(data):
+    """4 KB of the middle overwritten: torn pages (SQLite), unreadable data blocks (pg_dump)."""
+    middle = len(data) // 2
+    return data[:middle] + b"\xab" * 4096 + data[middle + 4096 :]
+
+
+def mistyped(data):
+    """Bytes that are not UTF-8 inside the matter table's definition, which both engines keep as
+    text: SQLite's schema cannot be read; on PostgreSQL pg_restore passes it on and the server
+    refuses it halfway through the restore, after the live tables were dropped in its transaction."""
+    start = re.search(rb'CREATE TABLE (public\.)?"?matter"? \(', data).end()
+    return data[:start] + b"\xab" * 8 + data[start + 8 :]
+
+
+def test_a_restore_that_fails_a_check_leaves_the_live_database_exactly_as_it_was(seeded, tmp_path):
+    with seeded.app_context():
+        engine = db.engine
+        made = backup.backup(engine, tmp_path / "good", NOW, keep=3)
+        # A backup whose data is of another version, though its manifest claims this one.
+        with engine.begin() as connection:
+            connection.execute(sa.text("UPDATE alembic_version SET version_num = '0001'"))
+        older = backup.backup(engine, tmp_path / "older", NOW, keep=3)
+        with engine.begin() as connection:
+            connection.execute(sa.text("UPDATE alembic_version SET version_num = :head"), {"head": made.revision})
+        assert older.revision == "0001"
+        refused = {
+            "older": (copy_of(older, tmp_path / "older-claims-head", revision=made.revision), "0001"),
+            "garbled": (copy_of(made, tmp_path / "garbled", garbled), "损坏|完整性|执行失败"),
+            "mistyped": (copy_of(made, tmp_path / "mistyped", mistyped), "损坏|执行失败"),
+            "miscounted": (
+                copy_of(made, tmp_path / "miscounted", tables={**made.tables, "matter": made.tables["matter"] + 1}),
+                "清单",
+            ),
+        }
+        # The day goes on after the backups, so replacing the live database would show.
+        db.session.add(Department(code="D-NEW", name="县新设局", center_id=1))
+        db.session.execute(sa.delete(AttendanceRecord))
+        db.session.commit()
+        db.session.remove()
+        before = live_state(engine)
+        for name, (file, message) in refused.items():
+            with pytest.raises(backup.BackupError, match=message):
+                backup.restore(engine, file, expected_revision=made.revision)
+            assert live_state(engine) == before, name
+        if engine.dialect.name == "sqlite":
+            assert not list(Path(engine.url.database).parent.glob("*.restore*")), "the staged copy is removed"
+        backup.restore(engine, made.file, expected_revision=made.revision)  # a good one still goes in
+        assert live_state(engine) != before
