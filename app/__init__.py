@@ -30,7 +30,7 @@ def create_app(config=None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
 
-    from app import security
+    from app import http_guard, security
     from app.services import audit, calendar
     from app.views import errors
 
@@ -53,6 +53,7 @@ def create_app(config=None) -> Flask:
         portal.install(app, appbuilder.sm.limiter)
 
     _install_request_hooks(app)
+    http_guard.install(app)
     errors.install(app)
     if app.config["PROXY_HOPS"]:
         # Behind nginx every request comes from 127.0.0.1: without the forwarded address all

@@ -80,6 +80,10 @@ class GovSecurityApi(SecurityApi):
 class GovSecurityManager(SecurityManager):
     """FAB's manager plus login sessions that a logout really ends."""
 
+    # FAB's user statistics chart loads Google Charts from the internet (useless on an offline
+    # intranet) and answered 500 to an unknown /chart/<group_by>.
+    userstatschartview = None
+
     def load_user(self, pk):
         token = session.get(SESSION_TOKEN_KEY) if has_request_context() else None
         if token is None:

@@ -160,7 +160,12 @@ def _require_status(case: Case, *allowed):
 
 
 def _require_version(case: Case, version):
-    if version is None or int(version) != case.version:
+    # A form sends the version as text, the API as a number; anything else is no version.
+    if isinstance(version, str) and version.isascii() and version.isdigit():
+        version = int(version)
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise CaseError(_l("Send the case's version (a whole number, as last read) with the action."))
+    if version != case.version:
         raise StaleCase(_l("The case was changed by someone else. Reload it and try again."))
 
 
@@ -168,7 +173,12 @@ def _require_text(value, message):
     text = (value or "").strip()
     if not text:
         raise CaseError(message)
-    if len(text) > 1000:
+    return _within_limit(text)
+
+
+def _within_limit(text):
+    """Notes and reasons fit CaseEvent.note (1000 characters)."""
+    if text and len(text) > 1000:
         raise CaseError(_l("The text is too long (at most 1000 characters)."))
     return text
 
@@ -261,7 +271,7 @@ def _event(case, actor, now, action, from_status, *, note=None, materials=None, 
         to_status=case.status,
         from_step=from_step,
         to_step=case.step_seq,
-        note=note,
+        note=_within_limit(note),
         materials=materials,
         data=data,
     )

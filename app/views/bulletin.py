@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import clock
 from app.extensions import db
+from app.http_guard import int_or_none
 from app.models.org import Center
 from app.services import bulletins
 from app.services.monthly_report import month_bounds, previous_month
@@ -49,8 +50,8 @@ class BulletinView(BaseView):
         order_by = request.args.get("by", "on_time_rate")
         if order_by not in {key for key, _, _ in bulletins.INDICATORS}:
             order_by = "on_time_rate"
-        center_id = request.args.get("center_id", "")
-        center = db.session.get(Center, int(center_id)) if center_id.isdigit() else None
+        center_id = int_or_none(request.args.get("center_id"))
+        center = db.session.get(Center, center_id) if center_id is not None else None
         center = center or db.session.scalar(sa.select(Center).where(Center.parent_id.is_(None)).order_by(Center.id))
         if center is None:
             return None, _l("There is no service center yet.")

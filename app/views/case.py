@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 
 from app import clock as wall_clock
 from app.extensions import db
+from app.http_guard import int_or_none
 from app.models.case import (
     OPEN_STATUSES,
     RUNNING_STATUSES,
@@ -71,12 +72,12 @@ class QuickFilter(BaseFilter):
     name = "quick"
 
     def apply(self, query, value):
-        matter_id = request.args.get("matter_id", "")
-        if matter_id.isdigit():
-            query = query.filter(Case.matter_id == int(matter_id))
-        department_id = request.args.get("department_id", "")
-        if department_id.isdigit():
-            query = query.filter(Case.department_id == int(department_id))
+        matter_id = int_or_none(request.args.get("matter_id"))
+        if matter_id is not None:
+            query = query.filter(Case.matter_id == matter_id)
+        department_id = int_or_none(request.args.get("department_id"))
+        if department_id is not None:
+            query = query.filter(Case.department_id == department_id)
         quick = request.args.get("quick")
         if quick == "joint":
             department_id = current_scope().department_id

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import clock
 from app.extensions import db
+from app.http_guard import int_or_none
 from app.models.case import Case
 from app.models.feedback import (
     LEVEL_LABELS,
@@ -48,11 +49,6 @@ def _contact_phone(value):
 
 def _contact_name(value):
     return value if _may_see_contact() else ("*" if value else "")
-
-
-def _id(value) -> int | None:
-    value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 def _choices(model):
@@ -338,9 +334,9 @@ class ComplaintView(WorkflowView):
                 content=form.get("content", ""),
                 complainant_name=form.get("name", ""),
                 complainant_phone=form.get("phone", ""),
-                department_id=_id(form.get("department_id")),
-                window_id=_id(form.get("window_id")),
-                staff_id=_id(form.get("staff_id")),
+                department_id=int_or_none(form.get("department_id")),
+                window_id=int_or_none(form.get("window_id")),
+                staff_id=int_or_none(form.get("staff_id")),
                 case_id=case_id,
             )
             channel = ComplaintChannel.__members__.get(form.get("channel", ""))

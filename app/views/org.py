@@ -77,7 +77,7 @@ class CenterApi(GovModelApi):
     resource_name = "center"
     class_permission_name = "Center"
     datamodel = GovInterface(Center)
-    list_columns = ["id", "code", "name", "level", "parent_id", "phone", "address"]
+    list_columns = ["id", "code", "name", "level", "parent_id", "phone", "address", "version"]
     show_columns = list_columns
     add_columns = ["code", "name", "level", "parent_id", "address", "phone", "sort_order"]
     edit_columns = add_columns
@@ -87,7 +87,7 @@ class DepartmentApi(GovModelApi):
     resource_name = "department"
     class_permission_name = "Department"
     datamodel = GovInterface(Department)
-    list_columns = ["id", "code", "name", "short_name", "center_id", "phone", "status"]
+    list_columns = ["id", "code", "name", "short_name", "center_id", "phone", "status", "version"]
     show_columns = list_columns
     add_columns = ["code", "name", "short_name", "center_id", "phone", "status", "sort_order"]
     edit_columns = add_columns

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import clock
 from app.extensions import db
+from app.http_guard import int_or_none
 from app.models.org import Staff, StaffPosition, StaffStatus, Window, WindowKind
 from app.models.personnel import (
     ChangeKind,
@@ -27,11 +28,6 @@ from app.security import actor_for, current_scope
 from app.services import leave, personnel, rotation
 from app.views.base import GovInterface, GovModelView
 from app.views.feedback import WorkflowView
-
-
-def _id(value) -> int | None:
-    value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 def _datetime(value) -> datetime | None:
@@ -146,7 +142,7 @@ class LeaveRequestView(PeopleWorkflowView):
                     actor_for(g.user),
                     clock.now(),
                     leave.Rules.load(db.session),
-                    staff_id=_id(form.get("staff_id")),
+                    staff_id=int_or_none(form.get("staff_id")),
                     leave_type=form.get("leave_type", ""),
                     starts_at=_datetime(form.get("starts_at")),
                     ends_at=_datetime(form.get("ends_at")),
@@ -235,7 +231,7 @@ class WindowRotationView(GovModelView):
         quarters = [rotation.quarter_of(today)]
         quarters.append(rotation.next_quarter(quarters[0]))
         if request.method == "POST":
-            window = db.session.get(Window, _id(form.get("window_id")) or 0)
+            window = db.session.get(Window, int_or_none(form.get("window_id")) or 0)
             start = _date(form.get("quarter_start"))
             if window is None or start is None:
                 flash(str(_l("Choose the window and the quarter.")), "danger")
@@ -331,11 +327,11 @@ class PersonnelChangeView(PeopleWorkflowView):
                     actor_for(g.user),
                     clock.now(),
                     personnel.Rules.load(db.session),
-                    staff_id=_id(form.get("staff_id")),
+                    staff_id=int_or_none(form.get("staff_id")),
                     kind=form.get("kind", ""),
                     effective_on=_date(form.get("effective_on")),
                     reason=form.get("reason", ""),
-                    to_window_id=_id(form.get("to_window_id")),
+                    to_window_id=int_or_none(form.get("to_window_id")),
                     to_position=form.get("to_position") or None,
                 )
             except personnel.ChangeError as exc:

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import clock
 from app.extensions import db
+from app.http_guard import int_or_none
 from app.models.case import Case, CaseStatus
 from app.models.feedback import LEVEL_LABELS, ComplaintChannel, EvaluationChannel
 from app.models.matter import MatterCategory
@@ -58,11 +59,12 @@ def _complaint_limits():
 def index():
     text = request.args.get("q", "")
     department = request.args.get("department", "")
+    if department and int_or_none(department) is None:
+        abort(400)
     category = request.args.get("category", "")
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and len(page) < 6 else 1
+    page = int_or_none(request.args.get("page")) or 1
     matters, total = portal.search_matters(
-        db.session, text, int(department) if department.isdigit() else None, category, page
+        db.session, text, int_or_none(department), category, page
     )
     return render_template(
         "portal/index.html",
@@ -183,7 +185,7 @@ def complaint():
             content=form.get("content", ""),
             complainant_name=form.get("name", ""),
             complainant_phone=form.get("phone", ""),
-            department_id=int(department) if department.isdigit() and len(department) < 10 else None,
+            department_id=int_or_none(department),
         )
         if department and filing.department_id is None:
             flash(str(_l("The department, window or staff member chosen does not exist.")), "danger")

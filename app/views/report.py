@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import clock
 from app.extensions import db
+from app.http_guard import int_or_none
 from app.models.org import Center
 from app.models.report import MonthlyReport
 from app.security import current_scope
@@ -112,11 +113,12 @@ class MonthlyReportView(GovModelView):
         return redirect(url_for(".show", pk=report.id))
 
     def _reporting_center(self, value):
-        if not value.isdigit():
+        center_id = int_or_none(value)
+        if center_id is None:
             return None
         if not current_scope().everything:
             return None
-        query = sa.select(Center).where(Center.id == int(value), Center.level.in_(reports.REPORTING_LEVELS))
+        query = sa.select(Center).where(Center.id == center_id, Center.level.in_(reports.REPORTING_LEVELS))
         return db.session.scalar(query)
 
     def render_template(self, template, **kwargs):

@@ -35,7 +35,11 @@ def test_promised_longer_than_legal_is_refused_with_message(app, client, world_i
 
 def test_promised_limit_rule_also_holds_in_the_api(app, client, world_ids):
     login(client, "manager")
-    response = client.put(f"/api/v1/matter/{world_ids['matter_a']}", json={"promised_limit_days": 30})
+    with app.app_context():
+        version = db.session.get(Matter, world_ids["matter_a"]).version
+    response = client.put(
+        f"/api/v1/matter/{world_ids['matter_a']}", json={"promised_limit_days": 30, "version": version}
+    )
     assert response.status_code == 422
     with app.app_context():
         assert db.session.get(Matter, world_ids["matter_a"]).promised_limit_days == 10

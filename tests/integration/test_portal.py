@@ -151,7 +151,8 @@ def test_hostile_progress_queries_are_answered_plainly(client):
     for data in ({"number": "x" * 5000, "factor": "1234"}, {"number": "' OR 1=1 --", "factor": "' OR"}, {}):
         response = client.post("/portal/progress", data=data)
         assert response.status_code == 200 and "alert-danger" in response.get_data(as_text=True)
-    assert client.get("/portal/?page=abc&department=<x>&category=';--").status_code == 200
+    assert client.get("/portal/?page=abc&category=';--").status_code == 200
+    assert client.get("/portal/?department=<x>").status_code == 400  # not a department id (issue 12)
 
 
 def _limited_app(app, **limits):

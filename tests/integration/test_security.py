@@ -193,9 +193,10 @@ def test_jwt_api_login_works_and_is_rate_limited(app):
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/department/", headers=headers).status_code == 200
     # A bearer token is not a cookie: no CSRF token needed for writes.
-    response = client.put(
-        f"/api/v1/department/{app.config['WORLD']['dept_c']}", json={"phone": "0371-1"}, headers=headers
-    )
+    pk = app.config["WORLD"]["dept_c"]
+    with app.app_context():
+        version = db.session.get(Department, pk).version
+    response = client.put(f"/api/v1/department/{pk}", json={"phone": "0371-1", "version": version}, headers=headers)
     assert response.status_code == 200
     codes = [
         client.post(

@@ -158,6 +158,10 @@ REFUSALS = [
     ("forward past the last step", lambda c: [act(c, "forward"), act(c, "forward"), act(c, "forward")]),
     ("assign to another department", lambda c: act(c, "forward", assignee_id=-1)),
     ("unknown action", lambda c: act(c, "approve_everything")),
+    ("note over 1000 characters", lambda c: act(c, "forward", note="长" * 1001)),
+    ("version not a number", lambda c: act(c, "forward", version="abc")),
+    ("version empty", lambda c: act(c, "forward", version="")),
+    ("version a fraction", lambda c: act(c, "forward", version=1.5)),
 ]
 
 
