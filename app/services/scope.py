@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import MANYTOONE
 
+from app.models.org import Staff
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -36,6 +38,16 @@ class Scope:
         if self.everything or self.department_id is None or not hasattr(model, "visible_clause"):
             return self.clause(model)
         return model.visible_clause(self)
+
+    def login_clause(self, user_model):
+        """SQL condition on FAB's logins (`user_model`) this scope may pick for a staff record:
+        those of the staff it sees. A login has no department, and linking one to a staff
+        record hands it that department's rows: a department user keeps or clears its own
+        staff's links, never takes over another login (the administrator, who creates
+        logins, links new ones)."""
+        if self.everything:
+            return sa.true()
+        return user_model.id.in_(sa.select(Staff.user_id).where(self.clause(Staff)))
 
     def changeable(self, model):
         """SQL condition narrowing the rows the actor sees to those it may change: a model may

@@ -16,7 +16,7 @@ from flask_appbuilder import ModelRestApi, ModelView, expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.filters import BaseFilter
-from flask_appbuilder.models.sqla.filters import SQLAFilterConverter
+from flask_appbuilder.models.sqla.filters import FilterEqual, SQLAFilterConverter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
@@ -124,6 +124,13 @@ class _FilterConverter(SQLAFilterConverter):
     # every start-up; they are listed and exported, never filtered.
     conversion_table = (("is_time", []), *SQLAFilterConverter.conversion_table)
 
+    def convert(self, col_name):
+        # A column the lists show masked is searched by its whole value only: "starts with" or
+        # "contains" on it gave the hidden digits back one at a time.
+        if col_name in self.datamodel.masked:
+            return [FilterEqual(col_name, self.datamodel)]
+        return super().convert(col_name)
+
 
 class WriteRefused(ValueError):
     """The database refused a write for its content (a duplicate, a value it cannot store)."""
@@ -159,9 +166,15 @@ class GovInterface(SQLAInterface):
 
     filter_converter_class = _FilterConverter
 
-    def __init__(self, obj, session=None, eager=()):
+    def __init__(self, obj, session=None, eager=(), masked=()):
         super().__init__(obj, session)
         self.eager = eager
+        # Personal data the lists show masked: searched by exact value only, never sorted by.
+        self.masked = frozenset(masked)
+
+    def get_order_columns_list(self, list_columns=None):
+        # Sorting by a masked column would rank the hidden digits against a value one enters.
+        return [col for col in super().get_order_columns_list(list_columns) if col not in self.masked]
 
     def is_time(self, col_name: str) -> bool:
         column = self.list_columns.get(col_name)
@@ -326,6 +339,30 @@ def _dotted(item, column):
     return value
 
 
+class ChoiceFilter(BaseFilter):
+    """A related field's choices (form and search selects, API `_info` values): the rows the
+    user's own list of that model shows, on every page (an edit page too, where ScopeFilter
+    would take the one-row clause). Logins have no department: those of the staff it sees."""
+
+    name = "choices"
+
+    def apply(self, query, value):
+        scope = current_scope()
+        if self.model is current_app.appbuilder.sm.user_model:
+            return query.filter(scope.login_clause(self.model))
+        return query.filter(scope.clause(self.model))
+
+
+def scoped_choices(datamodel, columns, query_rel_fields):
+    """FAB's `*_query_rel_fields` with every related column among `columns` limited in SQL to
+    the user's scope (FAB offers the whole related table, every department's rows)."""
+    fields = dict(query_rel_fields or {})
+    for column in columns or ():
+        if datamodel.is_relation(column):
+            fields[column] = [["id", ChoiceFilter, None], *fields.get(column, [])]
+    return fields
+
+
 class GovModelView(ModelView):
     """Base for every back-office list/show/add/edit view."""
 
@@ -349,7 +386,6 @@ class GovModelView(ModelView):
         if self._versioned and self.edit_columns:
             self.edit_form_extra_fields = {**(self.edit_form_extra_fields or {}), "row_version": HiddenField()}
             self.edit_columns = [*self.edit_columns, "row_version"]
-        self._scope_related_selects()
         self.formatters_columns = {
             **_blank_formatters(self.datamodel),
             **_yes_no_formatters(self.datamodel),
@@ -360,16 +396,13 @@ class GovModelView(ModelView):
         for form in (self.add_form, self.edit_form):
             _optional_check_boxes(form)
 
-    def _scope_related_selects(self):
-        """Narrow add/edit dropdowns of department-scoped models to the user's scope."""
-        for attr in ("add_form_query_rel_fields", "edit_form_query_rel_fields"):
-            fields = dict(getattr(self, attr) or {})
-            for column in set(self.add_columns or []) | set(self.edit_columns or []):
-                if self.datamodel.is_relation(column):
-                    related = self.datamodel.get_related_model(column)
-                    if hasattr(related, "scope_clause"):
-                        fields[column] = [["id", ScopeFilter, lambda: None], *fields.get(column, [])]
-            setattr(self, attr, fields)
+    def _init_forms(self):
+        # FAB has just filled in the default add/edit/search columns and builds the forms next.
+        rel = scoped_choices
+        self.add_form_query_rel_fields = rel(self.datamodel, self.add_columns, self.add_form_query_rel_fields)
+        self.edit_form_query_rel_fields = rel(self.datamodel, self.edit_columns, self.edit_form_query_rel_fields)
+        self.search_form_query_rel_fields = rel(self.datamodel, self.search_columns, self.search_form_query_rel_fields)
+        super()._init_forms()
 
     # -- paging ---------------------------------------------------------------
     def _get_list_widget(self, **kwargs):
@@ -493,6 +526,21 @@ class GovModelApi(ModelRestApi):
         self.base_filters = scope_filters() + (self.base_filters or [])
         self._versioned = is_versioned(self.datamodel.obj)
         super().__init__()
+
+    def _init_properties(self):
+        super()._init_properties()
+        # Without POST or PUT there is nothing to fill in, but FAB's `_info` would still list every
+        # related row of every column (the case API: all events and joint tasks of the county).
+        if not self._routed("post"):
+            self.add_columns = []
+        if not self._routed("put"):
+            self.edit_columns = []
+        self.add_query_rel_fields = scoped_choices(self.datamodel, self.add_columns, self.add_query_rel_fields)
+        self.edit_query_rel_fields = scoped_choices(self.datamodel, self.edit_columns, self.edit_query_rel_fields)
+
+    def _routed(self, method):
+        included = self.include_route_methods is None or method in self.include_route_methods
+        return included and method not in self.exclude_route_methods
 
     def pre_add(self, item):
         self._validate(item)

@@ -39,6 +39,10 @@ from app.views.base import GovInterface, GovModelApi, GovModelView, ScopeFilter,
 
 LIGHT_LABELS = {"green": _l("On time"), "yellow": _l("Due soon"), "red": _l("Overdue")}
 
+# Applicants' personal data and its masks. Lists, exports and the API search these columns by
+# their whole value only and never sort by them (GovInterface), or the hidden digits come back.
+MASKS = {"applicant_id_number": mask, "applicant_phone": mask_phone}
+
 
 def _request_now():
     if "govhall_now" not in g:
@@ -160,7 +164,7 @@ def action_inputs(action, form, case, actor):
 
 
 class CaseView(GovModelView):
-    datamodel = GovInterface(Case, eager=("matter", "department"))
+    datamodel = GovInterface(Case, eager=("matter", "department"), masked=MASKS)
     scope_filter_class = CaseScopeFilter
     class_permission_name = "Case"
     base_permissions = ["can_read", "can_export", "can_act"]
@@ -214,8 +218,8 @@ class CaseView(GovModelView):
         "deadline_at",
     ]
     base_order = ("accepted_at", "desc")
-    formatters_columns = {"applicant_id_number": mask, "applicant_phone": mask_phone, "light": light_badge}
-    export_formatters = {"applicant_id_number": mask, "applicant_phone": mask_phone}
+    formatters_columns = {**MASKS, "light": light_badge}
+    export_formatters = MASKS
     show_template = "govhall/case_show.html"
     list_template = "govhall/case_list.html"
 
@@ -408,7 +412,7 @@ class CaseIntakeView(BaseView):
 class CaseApi(GovModelApi):
     resource_name = "case"
     class_permission_name = "Case"
-    datamodel = GovInterface(Case)
+    datamodel = GovInterface(Case, masked=MASKS)
     method_permission_name = {**GovModelApi.method_permission_name, "act": "act"}
     include_route_methods = {"get", "get_list", "info", "act"}
     list_columns = [

@@ -15,7 +15,7 @@ from tests.conftest import login
 ID_A = "11010519491231002X"
 
 
-def intake(client, world_ids, *, materials="all", matter="matter_a"):
+def intake(client, world_ids, *, materials="all", matter="matter_a", co_departments=()):
     with client.application.app_context():
         m = db.session.get(Matter, world_ids[matter])
         ids = [x.id for x in m.materials] if materials == "all" else materials
@@ -28,6 +28,7 @@ def intake(client, world_ids, *, materials="all", matter="matter_a"):
             "applicant_phone": "13912345678",
             "channel": "window",
             "materials": [str(i) for i in ids],
+            "co_departments": [str(i) for i in co_departments],
         },
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
