@@ -46,6 +46,9 @@ def _progress_bar():
     bars = {}
 
     def progress(step, done, total):
+        if total is None:  # a file read as a stream: rows so far, the total comes at its end
+            click.echo(f"\r{step:<12} {done}", nl=False)
+            return
         bar = bars.get(step)
         if bar is None:
             bar = bars[step] = click.progressbar(length=total, label=f"{step:<12}", show_pos=True)
@@ -155,7 +158,7 @@ def register_cli(app):
         _finish_import(
             report,
             dry_run,
-            [("提示", problem) for problem in report.warnings],
+            [("提示", report.warnings)],
             f"新增 {report.created} 项，更新 {report.updated} 项",
             planned=f"将新增 {report.created} 项，更新 {report.updated} 项",
         )
@@ -172,7 +175,12 @@ def register_cli(app):
     @imports.command("attendance")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))
     @click.option("--dry-run", is_flag=True, help="Check the file and report; write nothing.")
-    def import_attendance_command(path, dry_run):
+    @click.option(
+        "--allow-old-dates",
+        is_flag=True,
+        help="Confirm that dates older than the setting attendance_import_window_days are meant.",
+    )
+    def import_attendance_command(path, dry_run, allow_old_dates):
         """Import a fingerprint-device export (.xlsx or .csv, UTF-8 or GBK; all rows or none)."""
         from app import clock
         from app.services.attendance_import import import_attendance
@@ -181,12 +189,18 @@ def register_cli(app):
         audit.set_actor(db.session, user.id, user.username)
         with open(path, "rb") as handle:
             report = import_attendance(
-                db.session, handle.read(), path, dry_run=dry_run, today=clock.now().date(), progress=_progress_bar()
+                db.session,
+                handle,
+                path,
+                dry_run=dry_run,
+                today=clock.now().date(),
+                allow_old=allow_old_dates,
+                progress=_progress_bar(),
             )
         _finish_import(
             report,
             dry_run,
-            [("跳过", problem) for problem in report.skipped],
+            [("跳过", report.skipped)],
             f"{report.first_day}～{report.last_day}：新增 {report.created} 条，替换 {report.replaced} 条，"
             f"补记缺勤 {report.absences} 条，保留人工更正 {len(report.skipped)} 条",
         )
@@ -222,13 +236,17 @@ def register_cli(app):
 
 def _finish_import(report, dry_run, notes, summary, planned=None):
     """Print an importer's row problems, then commit, or roll back a dry run or a refused file.
+    `notes` is (label, problem list); each list holds its first 1,000 and counts the rest.
     `planned` words the dry run's summary where it differs from what the import reports."""
-    for label, problem in [("错误", problem) for problem in report.errors] + notes:
-        column = f" {problem.column}" if problem.column else ""
-        click.echo(f"{label} 第{problem.row or '-'}行{column}：{problem.message}", err=True)
+    for label, problems in [("错误", report.errors), *notes]:
+        for problem in problems:
+            column = f" {problem.column}" if problem.column else ""
+            click.echo(f"{label} 第{problem.row or '-'}行{column}：{problem.message}", err=True)
+        if problems.more:
+            click.echo(f"{label}：另有 {problems.more} 条未列出。", err=True)
     if not report.ok:
         db.session.rollback()
-        click.echo(f"发现 {len(report.errors)} 个问题，未写入任何数据。", err=True)
+        click.echo(f"发现 {report.errors.total} 个问题，未写入任何数据。", err=True)
         sys.exit(1)
     if dry_run:
         db.session.rollback()
@@ -391,8 +409,11 @@ def _calendar_commands():
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))
     def import_command(path):
         """Import a year's schedule (.xlsx or .csv: 日期, 类型 休/班, 名称); each year in it is replaced whole."""
+        from app.services.import_rows import Limits
+
+        limits = Limits.from_settings(db.session, "calendar_import_max_rows")
         with open(path, "rb") as handle:
-            exceptions, errors = read_schedule(path, handle.read())
+            exceptions, errors = read_schedule(path, handle, limits)
         if errors:
             for error in errors:
                 click.echo(error, err=True)

@@ -173,12 +173,13 @@ def _day_rows(days, rules):
     return (selects[0] if len(selects) == 1 else sa.union_all(*selects)).subquery("days")
 
 
-def absence_select(session: Session, first: date, last: date, calendar, rules: Rules, department_ids=None):
-    """SELECT of the missing records: active staff without a record on a working day in [first, last]."""
-    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-    days = [day for day in days if calendar.is_workday(day)]
-    if not days:
-        return None
+# SQLite refuses a compound SELECT of more than 500 terms (a file spanning two years
+# failed with "too many terms in compound SELECT"): the days go in statements of this many.
+DAYS_PER_STATEMENT = 400
+
+
+def absence_select(days, rules: Rules, department_ids=None):
+    """SELECT of the missing records: active staff without a record on one of these working days."""
     d = _day_rows(days, rules)
     leave = LeaveRequest.__table__
 
@@ -233,20 +234,26 @@ def fill_absences(
 ) -> int:
     """Give every active staff member without a record on a working day of [first, last] one
     (absent_day, or on_leave/official/absent_half where approved leave covers it), in one
-    INSERT ... SELECT. Idempotent: a second run finds nothing missing. Returns the row count."""
-    query = absence_select(session, first, last, calendar, rules, department_ids)
-    if query is None:
-        return 0
-    if dry_run:
-        return session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    INSERT ... SELECT per DAYS_PER_STATEMENT working days. Idempotent: a second run finds
+    nothing missing. Returns the row count."""
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    days = [day for day in days if calendar.is_workday(day)]
     table = AttendanceRecord.__table__
-    columns = ["staff_id", "department_id", "day", "kind", "minutes_late", "minutes_early", "source", "version"]
-    result = session.execute(
-        sa.insert(table).from_select([table.c[name] for name in columns], query),
-        # psycopg reports -1 for INSERT … SELECT unless asked to keep the count.
-        execution_options={"preserve_rowcount": True},
-    )
-    return result.rowcount
+    names = ("staff_id", "department_id", "day", "kind", "minutes_late", "minutes_early", "source", "version")
+    columns = [table.c[name] for name in names]
+    count = 0
+    for start in range(0, len(days), DAYS_PER_STATEMENT):
+        query = absence_select(days[start : start + DAYS_PER_STATEMENT], rules, department_ids)
+        if dry_run:
+            count += session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+            continue
+        result = session.execute(
+            sa.insert(table).from_select(columns, query),
+            # psycopg reports -1 for INSERT … SELECT unless asked to keep the count.
+            execution_options={"preserve_rowcount": True},
+        )
+        count += result.rowcount
+    return count
 
 
 def reclassify(session: Session, first: date, last: date, calendar, rules: Rules, staff_ids=None) -> int:

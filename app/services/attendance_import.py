@@ -14,6 +14,11 @@ staff member and day but never a manual correction (reported as skipped).
 After the write, working days of the file's period on which an active staff
 member of a department in the file has no record get one (absent_day, or the
 leave they were on), so absences are never silently missing.
+
+Dates are checked for plausibility: never in the future, never before the
+working-day calendar starts, and older than the `attendance_import_window_days`
+setting (62) only when the importer confirms it (`allow_old`): one row a year
+early once made a dry run announce 24,920 absences to write.
 """
 
 import re
@@ -30,8 +35,8 @@ from app import clock as app_clock
 from app.models.audit import AuditAction, AuditLog
 from app.models.org import Department, Staff, StaffStatus
 from app.models.personnel import AttendanceKind, AttendanceRecord, AttendanceSource
-from app.services import attendance, audit, calendar
-from app.services.import_rows import RowError, read_table
+from app.services import attendance, audit, calendar, settings
+from app.services.import_rows import FileRefused, Limits, ProblemList, RowError, read_table
 
 # Accepted header spellings, first one canonical (devices differ: ZKTeco, Deli, Hanvon...).
 HEADERS = {
@@ -57,9 +62,9 @@ class AttendanceImportReport:
     absences: int = 0
     first_day: date | None = None
     last_day: date | None = None
-    errors: list[RowError] = field(default_factory=list)
+    errors: ProblemList = field(default_factory=ProblemList)
     # Rows not written, with the reason (a manual correction is kept).
-    skipped: list[RowError] = field(default_factory=list)
+    skipped: ProblemList = field(default_factory=ProblemList)
 
     @property
     def ok(self) -> bool:
@@ -140,7 +145,7 @@ class _StaffIndex:
             self.by_name.setdefault(row.name, []).append(row)
 
 
-@dataclass
+@dataclass(slots=True)  # one per staff member and day: up to the row limit of them
 class _Day:
     row: int
     staff_id: int
@@ -148,12 +153,23 @@ class _Day:
     day: date
     clock_in: time | None = None
     clock_out: time | None = None
-    punches: set = field(default_factory=set)
+    punches: set | None = None
+
+
+@dataclass(frozen=True)
+class _Window:
+    """The dates a file may hold: [first, today], and those before `recent` only when confirmed."""
+
+    first: date | None  # where the working-day calendar starts
+    recent: date
+    today: date
+    allow_old: bool
+    days: int
 
 
 class _Reader:
-    def __init__(self, columns, staff, report, today):
-        self.columns, self.staff, self.report, self.today = columns, staff, report, today
+    def __init__(self, columns, staff, report, window):
+        self.columns, self.staff, self.report, self.window = columns, staff, report, window
         self.headers = {}
 
     def header(self, name, positions):
@@ -166,7 +182,7 @@ class _Reader:
         return value.strip() if isinstance(value, str) else value
 
     def error(self, number, name, message):
-        self.report.errors.append(RowError(number, self.headers.get(name, HEADERS[name][0]), str(message)))
+        self.report.errors.append(RowError(number, self.headers.get(name, HEADERS[name][0]), message))
 
     def staff_of(self, number, cells):
         staff_no = self.cell(cells, "staff_no")
@@ -236,13 +252,36 @@ class _Reader:
         except ValueError:
             self.error(number, "day", _l("Cannot read the date “%(value)s”; write it as 2026-11-02.", value=value))
             return None
-        return self._not_future(number, day)
+        return self.plausible(number, day)
 
-    def _not_future(self, number, day):
-        if day > self.today:
+    def plausible(self, number, day):
+        window = self.window
+        if day > window.today:
             self.error(number, "day", _l("The date %(day)s is in the future.", day=day.isoformat()))
-            return None
-        return day
+        elif window.first is not None and day < window.first:
+            self.error(
+                number,
+                "day",
+                _l(
+                    "The date %(day)s lies before the working-day calendar, which starts on %(first)s.",
+                    day=day.isoformat(),
+                    first=window.first.isoformat(),
+                ),
+            )
+        elif day < window.recent and not window.allow_old:
+            self.error(
+                number,
+                "day",
+                _l(
+                    "The date %(day)s is more than %(days)s days ago. If the file really covers that period, "
+                    "confirm older dates and run it again.",
+                    day=day.isoformat(),
+                    days=window.days,
+                ),
+            )
+        else:
+            return day
+        return None
 
     def time_of(self, number, cells, name):
         value = self.cell(cells, name)
@@ -254,25 +293,33 @@ class _Reader:
 
 
 def import_attendance(
-    session: Session, source, filename: str, *, dry_run: bool, today: date, progress=None
+    session: Session, source, filename: str, *, dry_run: bool, today: date, allow_old=False, progress=None
 ) -> AttendanceImportReport:
     """Validate the export and, unless dry_run or anything is wrong, write it (caller commits).
 
-    `source` is the file's bytes (or a binary file). Messages are in Chinese
-    whatever the uploading user's language: the file and its devices are.
+    `source` is the file's bytes or a seekable binary file, read as a stream.
+    `allow_old` is the importer's confirmation that dates older than the window
+    are meant. Messages are in Chinese whatever the uploading user's language:
+    the file and its devices are.
     """
-    data = source if isinstance(source, bytes) else source.read()
     with force_locale("zh"):
-        return _import(session, data, filename, dry_run, today, progress)
+        report = AttendanceImportReport(dry_run=dry_run)
+        try:
+            return _import(session, source, filename, report, today, allow_old, progress)
+        except FileRefused as exc:
+            report.errors, report.skipped = ProblemList(RowError(None, "", str(exc))), ProblemList()
+            return report
 
 
-def _import(session, data, filename, dry_run, today, progress):
-    report = AttendanceImportReport(dry_run=dry_run)
-    try:
-        positions, body = read_table(filename, data)
-    except ValueError as exc:
-        report.errors.append(RowError(None, "", str(exc)))
-        return report
+def _window(session, cal, today, allow_old):
+    days = int(settings.get(session, "attendance_import_window_days"))
+    first = date(min(cal.confirmed_years), 1, 1) if cal.confirmed_years else None
+    return _Window(first, today - timedelta(days=days), today, allow_old, days)
+
+
+def _import(session, source, filename, report, today, allow_old, progress):
+    """Reads the rows as a stream; raises FileRefused for a file refused whole."""
+    positions, body = read_table(filename, source, Limits.from_settings(session, "attendance_import_max_rows"))
     columns = _columns(positions)
     if "staff_no" not in columns and "name" not in columns:
         report.errors.append(RowError(None, "", str(_l("Missing column: 工号 or 姓名."))))
@@ -290,19 +337,21 @@ def _import(session, data, filename, dry_run, today, progress):
         )
     if report.errors:
         return report
-    reader = _Reader(columns, _StaffIndex(session), report, today)
+    cal = calendar.load(session)
+    reader = _Reader(columns, _StaffIndex(session), report, _window(session, cal, today, allow_old))
     reader.headers = {name: reader.header(name, positions) for name in columns}
     rules = attendance.Rules.from_settings(session)
     days: dict[tuple[int, date], _Day] = {}
-    body = [(number, cells) for number, cells in body if any(cell not in (None, "") for cell in cells)]
-    total = len(body)
+    done = 0
     for done, (number, cells) in enumerate(body, start=1):
         if report.layout == TWO_COLUMN:
             _two_column_row(reader, number, cells, days)
         else:
             _punch_row(reader, number, cells, days)
-        if progress and (done % 500 == 0 or done == total):
-            progress("检查", done, total)
+        if progress and done % 5000 == 0:
+            progress("检查", done, None)  # a stream: the total is known at its end
+    if progress and done:
+        progress("检查", done, done)
     if report.layout == PUNCHES:
         for item in days.values():
             punches = sorted(item.punches)
@@ -316,8 +365,8 @@ def _import(session, data, filename, dry_run, today, progress):
         return report
     report.first_day, report.last_day = min(k[1] for k in days), max(k[1] for k in days)
     nested = session.begin_nested()
-    _write(session, report, days, rules, today, progress)
-    if dry_run:
+    _write(session, report, days, rules, cal, today, progress)
+    if report.dry_run:
         nested.rollback()
     else:
         nested.commit()
@@ -365,16 +414,16 @@ def _punch_row(reader, number, cells, days):
         reader.error(number, "punch", _l("The punch time is missing."))
         return
     if reader.cell(cells, "day") in (None, "") and punch_day is not None:
-        day = reader._not_future(number, punch_day)
+        day = reader.plausible(number, punch_day)
     else:
         day = reader.day_of(number, cells)
     if staff is None or day is None or not ok:
         return
-    item = days.setdefault((staff.id, day), _Day(number, staff.id, staff.department_id, day))
+    item = days.setdefault((staff.id, day), _Day(number, staff.id, staff.department_id, day, punches=set()))
     item.punches.add(punch)
 
 
-def _write(session, report, days, rules, today, progress):
+def _write(session, report, days, rules, cal, today, progress):
     table = AttendanceRecord.__table__
     staff_ids = {k[0] for k in days}
     existing = {}
@@ -390,9 +439,8 @@ def _write(session, report, days, rules, today, progress):
             ).where(table.c.staff_id.in_(chunk), table.c.day.between(report.first_day, report.last_day))
         ):
             existing[(row.staff_id, row.day)] = row
-    cal = calendar.load(session)
     leaves = attendance.load_leaves(session, report.first_day, report.last_day, staff_ids)
-    inserts, updates = [], []
+    writer = _Batches(session, len(days), progress)
     names = dict(session.execute(sa.select(Staff.id, Staff.name).where(Staff.id.in_(staff_ids))).all())
     for key, item in sorted(days.items(), key=lambda pair: pair[1].row):
         old = existing.get(key)
@@ -429,7 +477,7 @@ def _write(session, report, days, rules, today, progress):
             "minutes_early": result.minutes_early,
         }
         if old is None:
-            inserts.append(
+            writer.insert(
                 {
                     **values,
                     "staff_id": item.staff_id,
@@ -440,26 +488,9 @@ def _write(session, report, days, rules, today, progress):
                 }
             )
         else:
-            updates.append({**values, "row_id": old.id})
-    for start in range(0, len(inserts), 1000):
-        session.execute(sa.insert(table), inserts[start : start + 1000])
-        if progress:
-            progress("写入", min(start + 1000, len(inserts)), len(inserts))
-    if updates:
-        session.execute(
-            sa.update(table)
-            .where(table.c.id == sa.bindparam("row_id"))
-            .values(
-                clock_in=sa.bindparam("clock_in"),
-                clock_out=sa.bindparam("clock_out"),
-                kind=sa.bindparam("kind"),
-                minutes_late=sa.bindparam("minutes_late"),
-                minutes_early=sa.bindparam("minutes_early"),
-                version=table.c.version + 1,
-            ),
-            updates,
-        )
-    report.created, report.replaced = len(inserts), len(updates)
+            writer.update({**values, "row_id": old.id})
+    writer.flush()
+    report.created, report.replaced = writer.inserted, writer.updated
     # Today is still under way: only finished days are filled with absences.
     last_finished = min(report.last_day, today - timedelta(days=1))
     if last_finished >= report.first_day:
@@ -489,6 +520,52 @@ def _audit_summary(session, report):
             },
         },
     )
+
+
+class _Batches:
+    """Inserts and updates sent 1,000 rows a statement, so the rows to write are never all in memory."""
+
+    SIZE = 1000
+    table = AttendanceRecord.__table__
+
+    def __init__(self, session, total, progress):
+        self.session, self.total, self.progress = session, total, progress
+        self.inserts, self.updates = [], []
+        self.inserted = self.updated = 0
+
+    def insert(self, row):
+        self.inserts.append(row)
+        if len(self.inserts) == self.SIZE:
+            self.flush()
+
+    def update(self, row):
+        self.updates.append(row)
+        if len(self.updates) == self.SIZE:
+            self.flush()
+
+    def flush(self):
+        table = self.table
+        if self.inserts:
+            self.session.execute(sa.insert(table), self.inserts)
+        if self.updates:
+            self.session.execute(
+                sa.update(table)
+                .where(table.c.id == sa.bindparam("row_id"))
+                .values(
+                    clock_in=sa.bindparam("clock_in"),
+                    clock_out=sa.bindparam("clock_out"),
+                    kind=sa.bindparam("kind"),
+                    minutes_late=sa.bindparam("minutes_late"),
+                    minutes_early=sa.bindparam("minutes_early"),
+                    version=table.c.version + 1,
+                ),
+                self.updates,
+            )
+        self.inserted += len(self.inserts)
+        self.updated += len(self.updates)
+        self.inserts, self.updates = [], []
+        if self.progress and self.total:
+            self.progress("写入", self.inserted + self.updated, self.total)
 
 
 def _chunks(items, size):

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.models.matter import CaseKind, MaterialForm, Matter, MatterCategory, MatterMaterial, MatterStep
 from app.models.org import CenterLevel, Department
 from app.services.catalogue import fee_errors, limit_errors, limit_warnings
-from app.services.import_rows import RowError, read_xlsx_rows
+from app.services.import_rows import FileRefused, Limits, ProblemList, RowError, read_xlsx_rows
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,7 @@ TEXT_FIELDS = ("code", "name", "fee_basis", "legal_basis", "conditions", "place"
 BOOL_FIELDS = {"online_available": False, "stationed": True, "window_authorized": True}  # with defaults
 YES, NO = {"是", "y", "yes", "1", "true", "√"}, {"否", "n", "no", "0", "false", ""}
 
+IN_CHUNK = 5000
 _MATERIAL = re.compile(r"^(?P<name>.+?)\s*(?:[（(](?P<spec>[^）)]*)[）)])?$")
 _STEP = re.compile(r"^(?P<name>.+?)\s*(?:[（(](?P<days>[^）)]*)[）)])?$")
 
@@ -65,17 +66,12 @@ class ImportReport:
     dry_run: bool
     created: int = 0
     updated: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    warnings: list[RowError] = field(default_factory=list)
+    errors: ProblemList = field(default_factory=ProblemList)
+    warnings: ProblemList = field(default_factory=ProblemList)
 
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-def read_rows(source):
-    """(header→column index, [(excel row number, [cell values])]) or raises ValueError."""
-    return read_xlsx_rows(source)
 
 
 def _whole_number(value):
@@ -159,7 +155,7 @@ class _RowReader:
         return value.strip() if isinstance(value, str) else value
 
     def error(self, column: Column, message):
-        self.report.errors.append(RowError(self.number, column.header, str(message)))
+        self.report.errors.append(RowError(self.number, column.header, message))
 
     def read(self):
         for column in COLUMNS:
@@ -264,19 +260,35 @@ def import_matters(session: Session, source, *, dry_run: bool) -> ImportReport:
 def _import(session, source, dry_run):
     report = ImportReport(dry_run=dry_run)
     try:
-        positions, body = read_rows(source)
-    except ValueError as exc:
-        report.errors.append(RowError(None, "", str(exc)))
+        parsed = _parse(session, source, report)
+    except FileRefused as exc:
+        report.errors, report.warnings = ProblemList(RowError(None, "", str(exc))), ProblemList()
         return report
+    if parsed is None:
+        return report
+    existing = _existing(session, [v["code"] for v in parsed if v.get("code")])
+    if not parsed and not report.errors:
+        report.errors.append(RowError(None, "", str(_l("The workbook has no data rows."))))
+    report.created = sum(1 for v in parsed if v.get("code") not in existing)
+    report.updated = len(parsed) - report.created
+    if report.ok and not dry_run:
+        with session.begin_nested():
+            for values in parsed:
+                _apply(session, existing.get(values["code"]), values)
+            session.flush()
+    return report
+
+
+def _parse(session, source, report):
+    """The rows' values, reading the sheet as a stream; None when the columns are wrong."""
+    positions, body = read_xlsx_rows(source, Limits.from_settings(session, "matter_import_max_rows"))
     missing = [c.header for c in COLUMNS if c.required and c.header not in positions]
     if missing:
         report.errors.append(RowError(None, "", str(_l("Missing columns: %(columns)s", columns="、".join(missing)))))
-        return report
+        return None
     departments = _department_index(session)
     first_seen, parsed = {}, []
     for number, cells in body:
-        if all(cell in (None, "") for cell in cells):
-            continue
         values = _RowReader(number, cells, positions, departments, report).read()
         _check_rules(values, number, report)
         code = values.get("code")
@@ -291,18 +303,17 @@ def _import(session, source, dry_run):
         elif code:
             first_seen[code] = number
         parsed.append(values)
-    codes = [v["code"] for v in parsed if v.get("code")]
-    existing = {m.code: m for m in session.scalars(sa.select(Matter).where(Matter.code.in_(codes)))}
-    if not parsed and not report.errors:
-        report.errors.append(RowError(None, "", str(_l("The workbook has no data rows."))))
-    report.created = sum(1 for v in parsed if v.get("code") not in existing)
-    report.updated = len(parsed) - report.created
-    if report.ok and not dry_run:
-        with session.begin_nested():
-            for values in parsed:
-                _apply(session, existing.get(values["code"]), values)
-            session.flush()
-    return report
+    return parsed
+
+
+def _existing(session, codes):
+    """The catalogue's matters with these codes, asked in chunks: one IN list of a 70k-row file
+    passed PostgreSQL's limit of 65,535 bound parameters."""
+    found = {}
+    for start in range(0, len(codes), IN_CHUNK):
+        chunk = codes[start : start + IN_CHUNK]
+        found.update((m.code, m) for m in session.scalars(sa.select(Matter).where(Matter.code.in_(chunk))))
+    return found
 
 
 def _apply(session, matter, values):

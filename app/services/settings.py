@@ -157,13 +157,37 @@ SPECS = {
             "30",
             _l("Attendance: late or early by more than this many minutes counts as half a day absent"),
         ),
+        # Imports (issue 12): bounds that keep a hostile or mistaken file from exhausting a worker.
+        SettingSpec(
+            "import_max_megabytes",
+            "100",
+            _l("Imports: largest file, once unpacked (MB)"),
+            _l("An .xlsx counts the size of its unzipped parts."),
+        ),
+        SettingSpec("matter_import_max_rows", "20000", _l("Matter catalogue import: most rows")),
+        SettingSpec("attendance_import_max_rows", "200000", _l("Attendance import: most rows")),
+        SettingSpec("calendar_import_max_rows", "1000", _l("Calendar import: most rows")),
+        SettingSpec(
+            "attendance_import_window_days",
+            "62",
+            _l("Attendance import: dates accepted without confirmation (days back)"),
+            _l("Older dates are refused unless the importer confirms them explicitly."),
+        ),
     )
 }
 
 
 # Values whose meaning is a choice or a range rather than the shape of the default.
 CHOICES = {"evaluation_rule": ("per_channel", "once")}
-RANGES = {"evaluation_default_level": (1, 5), "report_due_workday": (1, 23)}
+RANGES = {
+    "evaluation_default_level": (1, 5),
+    "report_due_workday": (1, 23),
+    "import_max_megabytes": (1, 2048),
+    "matter_import_max_rows": (1, 1_000_000),
+    "attendance_import_max_rows": (1, 1_000_000),
+    "calendar_import_max_rows": (1, 100_000),
+    "attendance_import_window_days": (1, 3660),
+}
 _INTEGER = re.compile(r"^\d+$")
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
 _INTEGERS = re.compile(r"^\d+(,\d+)+$")

@@ -7,7 +7,7 @@ from wtforms import StringField, TextAreaField
 from app import clock
 from app.extensions import db
 from app.models.personnel import AttendanceRecord
-from app.services import attendance
+from app.services import attendance, settings
 from app.services.attendance_import import build_template, import_attendance, parse_moment
 from app.views.base import GovInterface, GovModelView, ScopeFilter
 from app.views.import_page import ImportPageView
@@ -126,7 +126,14 @@ class AttendanceImportView(ImportPageView):
     choose_file_message = _l("Choose an .xlsx or .csv file to upload.")
 
     def run_import(self, data, filename, dry_run):
-        return import_attendance(db.session, data, filename, dry_run=dry_run, today=clock.now().date())
+        return import_attendance(
+            db.session,
+            data,
+            filename,
+            dry_run=dry_run,
+            today=clock.now().date(),
+            allow_old=request.form.get("allow_old_dates") == "y",
+        )
 
     def finished_message(self, report):
         return str(
@@ -142,3 +149,6 @@ class AttendanceImportView(ImportPageView):
 
     def build_template(self, buffer):
         build_template(buffer)
+
+    def page_context(self):
+        return {"window_days": settings.get(db.session, "attendance_import_window_days")}

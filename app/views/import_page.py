@@ -33,15 +33,20 @@ class ImportPageView(BaseView):
     def build_template(self, buffer) -> None:
         raise NotImplementedError
 
+    def page_context(self) -> dict:
+        """What the page's template needs besides the report."""
+        return {}
+
     @expose("/", methods=["GET", "POST"])
     @has_access
     def index(self):
-        report = None
+        report, status = None, 200
         if request.method == "POST":
             upload = request.files.get("file")
             dry_run = request.form.get("mode") != "import"
             if upload is None or not upload.filename:
                 flash(str(self.choose_file_message), "danger")
+                status = 400
             else:
                 report = self.run_import(upload.read(), upload.filename, dry_run)
                 if report.ok and not dry_run:
@@ -49,7 +54,10 @@ class ImportPageView(BaseView):
                     flash(self.finished_message(report), "success")
                 else:
                     db.session.rollback()
-        return self.render_template(self.page_template, report=report, title=self.page_title)
+                if not report.ok:
+                    status = 422  # a refused file or bad rows: nothing was written
+        page = self.render_template(self.page_template, report=report, title=self.page_title, **self.page_context())
+        return page, status
 
     @expose("/template")
     @has_access

@@ -1,7 +1,7 @@
 """Attendance pages: import page and permissions, list scope, corrections through the edit form."""
 
 import io
-from datetime import date, time
+from datetime import date, datetime, time
 
 import openpyxl
 import pytest
@@ -15,14 +15,22 @@ from tests.services.test_attendance_import import xlsx
 TODAY_ROWS = [["T006", "", "2026-11-02", "08:25", "17:35"], ["T005", "", "2026-11-02", "08:45", "17:35"]]
 
 
+@pytest.fixture(autouse=True)
+def _end_of_november(monkeypatch):
+    """The page imports against today's date; the rows above are from November 2026."""
+    monkeypatch.setattr("app.clock.now", lambda: datetime(2026, 11, 30, 10, 0))
+
+
 def _count(app):
     with app.app_context():
         return db.session.scalar(sa.select(sa.func.count()).select_from(AttendanceRecord))
 
 
-def _upload(client, data, mode, name="kq.xlsx"):
+def _upload(client, data, mode, name="kq.xlsx", **fields):
     return client.post(
-        "/attendance-import/", data={"mode": mode, "file": (io.BytesIO(data), name)}, content_type="multipart/form-data"
+        "/attendance-import/",
+        data={"mode": mode, "file": (io.BytesIO(data), name), **fields},
+        content_type="multipart/form-data",
     )
 
 
@@ -155,3 +163,29 @@ def test_a_corrected_day_is_listed_as_skipped_on_the_page(app, client, world_ids
     page = _upload(client, xlsx(*TODAY_ROWS), "dry_run").get_data(as_text=True)
     assert "<h4>跳过的行</h4>" in page and "外出开会" in page
     assert "<h4>错误</h4>" not in page
+
+
+def test_old_dates_are_imported_only_when_the_box_is_ticked(app, client):
+    login(client, "manager")
+    early = [["T006", "", "2025-11-03", "08:25", "17:35"]]
+    response = _upload(client, xlsx(*early), "dry_run")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "2025-11-03" in page and "62 天" in page
+    assert 'name="allow_old_dates"' in page
+    response = _upload(client, xlsx(*early), "import", allow_old_dates="y")
+    assert response.status_code == 200 and _count(app) > 1  # the row and the year's absences
+
+
+def test_the_page_lists_a_thousand_errors_and_counts_the_rest(app, client):
+    login(client, "manager")
+    bad = [[f"X{n}", "", "2026-11-02", "08:25", "17:35"] for n in range(1500)]
+    response = _upload(
+        client,
+        "\r\n".join(",".join(r) for r in [["工号", "姓名", "日期", "上班", "下班"], *bad]).encode(),
+        "dry_run",
+        name="kq.csv",
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "发现 1500 个问题" in page and "另有 500 条未列出" in page
+    assert page.count("X1499") == 0 and page.count("<td>1001</td>") == 1
+    assert _count(app) == 0

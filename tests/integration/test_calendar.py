@@ -92,14 +92,16 @@ def test_admin_edit_in_the_ui_reaches_the_cached_calendar(app, client):
 
 def test_csv_import_reader():
     from app.services.calendar_import import read_schedule
+    from app.services.import_rows import Limits
 
+    limits = Limits(rows=1000, unpacked_bytes=1024 * 1024)
     data = "日期,类型,名称\n2027-10-01,休,国庆节\n2027/10/09,班,国庆节\n".encode()
-    exceptions, errors = read_schedule("x.csv", data)
+    exceptions, errors = read_schedule("x.csv", data, limits)
     assert not errors and [(e.day, e.is_workday) for e in exceptions] == [
         (date(2027, 10, 1), False),
         (date(2027, 10, 9), True),
     ]
-    assert read_schedule("x.xlsx", io.BytesIO(b"junk").read())[1]
+    assert read_schedule("x.xlsx", io.BytesIO(b"junk").read(), limits)[1]
 
 
 def test_import_recomputes_unconfirmed_case_deadlines(app, tmp_path):

@@ -33,15 +33,22 @@ def test_dry_run_then_import(app, client):
 def test_errors_are_listed_and_nothing_written(app, client):
     login(client, "manager")
     before = _count(app)
-    page = _upload(client, workbook(row(), row(code="X2", department="县不存在局")), "import").get_data(as_text=True)
-    assert "县不存在局" in page and "<td>3</td>" in page
+    response = _upload(client, workbook(row(), row(code="X2", department="县不存在局")), "import")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "县不存在局" in page and "<td>3</td>" in page
     assert _count(app) == before
 
 
 def test_non_excel_upload(app, client):
     login(client, "manager")
-    page = _upload(client, io.BytesIO(b"hello"), "dry_run").get_data(as_text=True)
-    assert "Excel" in page
+    response = _upload(client, io.BytesIO(b"hello"), "dry_run")
+    assert response.status_code == 422 and "Excel" in response.get_data(as_text=True)
+
+
+def test_no_file_chosen_is_a_bad_request(client):
+    login(client, "manager")
+    response = client.post("/matter-import/", data={"mode": "import"}, content_type="multipart/form-data")
+    assert response.status_code == 400 and "请选择" in response.get_data(as_text=True)
 
 
 def test_template_download_and_permissions(client):

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from app.models.org import Staff, StaffStatus
 from app.models.personnel import AttendanceKind, AttendanceRecord, AttendanceSource
+from app.models.system import Setting
 from app.services.attendance_import import build_template, import_attendance
 
 TODAY = date(2026, 11, 30)
@@ -222,7 +223,8 @@ def test_template_round_trip(db_session, tmp_path):
     assert {e.column for e in report.errors} == {"工号"}
 
 
-def test_cli_dry_run_and_import(app, tmp_path):
+def test_cli_dry_run_and_import(app, tmp_path, monkeypatch):
+    monkeypatch.setattr("app.clock.now", lambda: datetime(2026, 11, 30, 10, 0))
     path = tmp_path / "kq.csv"
     path.write_bytes(csv_bytes(["T006", "", "2026-11-02", "08:20", "17:40"], encoding="gbk"))
     runner = app.test_cli_runner()
@@ -234,3 +236,59 @@ def test_cli_dry_run_and_import(app, tmp_path):
     bad.write_bytes(csv_bytes(["X1", "", "2026-11-02", "08:20", "17:40"]))
     result = runner.invoke(args=["import", "attendance", str(bad)])
     assert result.exit_code == 1 and "X1" in result.output
+
+
+def test_dates_before_the_window_need_the_importers_confirmation(db_session):
+    """One row a year early made the dry run announce 24,920 absences to write."""
+    early = ["T006", "", "2025-11-03", "08:20", "17:40"]
+    report = run(db_session, xlsx(early, ["T006", "", MON, "08:20", "17:40"]), dry_run=True)
+    ((row, column, message),) = errors(report)
+    assert (row, column) == (2, "日期") and "2025-11-03" in message and "62" in message
+    assert report.absences == 0
+    confirmed = import_attendance(db_session, xlsx(early), "kq.xlsx", dry_run=True, today=TODAY, allow_old=True)
+    assert confirmed.ok and confirmed.first_day == date(2025, 11, 3)
+
+
+def test_the_window_is_a_setting(db_session):
+    db_session.execute(sa.update(Setting).where(Setting.key == "attendance_import_window_days").values(value="10"))
+    report = run(db_session, xlsx(["T006", "", MON, "08:20", "17:40"]), dry_run=True)
+    assert "超过 10 天" in report.errors[0].message
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1999-12-31", "9999-12-31"])
+def test_dates_outside_the_calendar_are_refused_even_when_confirmed(db_session, day):
+    """Year 1 was a 500: the working-day calendar starts in 2004 and knows nothing before."""
+    report = import_attendance(
+        db_session, xlsx(["T006", "", day, "08:20", "17:40"]), "kq.xlsx", dry_run=False, today=TODAY, allow_old=True
+    )
+    ((row, column, message),) = errors(report)
+    assert (row, column) == (2, "日期") and day in message
+    assert records(db_session) == {}
+
+
+def test_a_file_spanning_three_years_fills_its_absences(db_session):
+    """SQLite refused a compound SELECT of more than 500 days ("too many terms in compound SELECT")."""
+    rows = [["T006", "", "2024-01-02", "08:20", "17:40"], ["T006", "", MON, "08:20", "17:40"]]
+    report = import_attendance(db_session, xlsx(*rows), "kq.xlsx", dry_run=False, today=TODAY, allow_old=True)
+    db_session.commit()
+    assert report.ok, errors(report)
+    total = db_session.scalar(sa.select(sa.func.count()).select_from(AttendanceRecord))
+    assert report.created == 2 and report.absences == total - 2 and report.absences > 2 * 500
+
+
+def test_listed_errors_stop_at_a_thousand_and_the_rest_are_counted(db_session):
+    """A file of 600k bad rows made a 44 MB page."""
+    bad = [[f"X{n}", "", MON, "08:20", "17:40"] for n in range(1500)]
+    report = run(db_session, csv_bytes(*bad), "kq.csv")
+    assert len(report.errors) == 1000 and report.errors.more == 500 and report.errors.total == 1500
+    assert report.errors[-1].row == 1001
+
+
+def test_a_file_past_the_row_limit_is_refused_whole(db_session):
+    db_session.execute(sa.update(Setting).where(Setting.key == "attendance_import_max_rows").values(value="3"))
+    rows = [["T006", "", f"2026-11-{day:02d}", "08:20", "17:40"] for day in range(2, 6)]
+    assert run(db_session, xlsx(*rows[:3])).ok
+    report = run(db_session, xlsx(*rows))
+    assert [e.message for e in report.errors] == [
+        "文件超过 3 行，超出单次导入的上限（可在设置中调整）。请拆分为较小的文件。"
+    ]

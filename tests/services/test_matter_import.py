@@ -7,7 +7,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.models import MaterialForm, Matter, MatterCategory
-from app.services.matter_import import COLUMNS, build_template, import_matters, parse_materials
+from app.models.system import Setting
+from app.services.matter_import import COLUMNS, _existing, build_template, import_matters, parse_materials
 
 HEADERS = [c.header + ("*" if c.required else "") for c in COLUMNS]
 
@@ -169,3 +170,20 @@ def test_material_spec_parsing():
         ("身份证", MaterialForm.original_and_copy, 1, 1, True),
         ("照片", MaterialForm.electronic, 0, 0, True),
     ]
+
+
+def test_existing_matters_are_looked_up_in_chunks(db_session):
+    """One IN list of a 70,000-row catalogue passed PostgreSQL's 65,535 bound parameters."""
+    codes = [f"NEW-{n:05d}" for n in range(70_000)] + ["XZ-D01-0001"]
+    assert list(_existing(db_session, codes)) == ["XZ-D01-0001"]
+
+
+def test_a_workbook_past_the_row_limit_is_refused_whole(db_session):
+    db_session.execute(sa.update(Setting).where(Setting.key == "matter_import_max_rows").values(value="2"))
+    rows = [row(code=f"XZ-T-000{n}") for n in range(1, 4)]
+    assert import_matters(db_session, workbook(*rows[:2]), dry_run=True).ok
+    report = import_matters(db_session, workbook(*rows), dry_run=False)
+    assert [e.message for e in report.errors] == [
+        "文件超过 2 行，超出单次导入的上限（可在设置中调整）。请拆分为较小的文件。"
+    ]
+    assert "XZ-T-0001" not in _matters(db_session)

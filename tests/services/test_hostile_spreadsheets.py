@@ -1,0 +1,153 @@
+"""The hostile-spreadsheet corpus (tests/hostile.py) against every importer, through the service, the
+CLI and the upload page: each file gets a clear Chinese refusal, stays under a memory bound and writes
+nothing.
+
+The bound is on the peak of Python's traced allocations (tracemalloc), which covers openpyxl, the
+XML parser's buffers (pyexpat allocates through Python) and zlib's output. Before the streaming
+reader, the dimension bomb alone asked for 17 billion cells.
+"""
+
+import functools
+import html
+import io
+import re
+import tracemalloc
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import AttendanceRecord, AuditLog, Matter, MatterMaterial, Setting, WorkCalendarDay
+from app.services.attendance_import import import_attendance
+from app.services.calendar_import import read_schedule
+from app.services.import_rows import Limits
+from app.services.matter_import import import_matters
+from tests import hostile
+from tests.conftest import login
+
+MEMORY_BOUND_MB = 64
+TODAY = date(2026, 11, 30)
+KINDS = ("matters", "attendance", "calendar")
+
+
+def _kinds(name):
+    wanted = EXPECTED[name]
+    return wanted if isinstance(wanted, dict) else KINDS
+
+
+# What each refusal says (in Chinese).
+EXPECTED = {
+    "dimension_bomb.xlsx": "行，超出单次导入的上限",
+    "zip_bomb.xlsx": "单次最多可导入 100.0 MB",
+    "entity_bomb.xlsx": "XML 实体",
+    "doctype_workbook.xlsx": "XML 实体",
+    "malformed.xlsx": "无法读取该工作簿",
+    "not_a_zip.xlsx": "不是有效的 Excel",
+    "lying_size.xlsx": "无法读取该工作簿",
+    "styles_bomb.xlsx": "xl/styles.xml 解压后为",
+    "many_parts.xlsx": "部件",
+    "utf16.csv": {"matters": "不是有效的 Excel", "attendance": "既不是 UTF-8", "calendar": "既不是 UTF-8"},
+    "million_rows.xlsx": "行，超出单次导入的上限",
+    "dates_out_of_range.xlsx": {"attendance": "早于工作日历的起始日", "calendar": "不在 2000 年至 2099 年之间"},
+}
+CASES = [(name, kind) for name in hostile.CORPUS for kind in KINDS if kind in _kinds(name)]
+
+
+@functools.cache
+def corpus(name, kind) -> bytes:
+    return hostile.CORPUS[name](kind)
+
+
+def traced(work):
+    """(work's result, peak traced allocation in MB while it ran)."""
+    tracemalloc.start()
+    try:
+        result = work()
+        return result, tracemalloc.get_traced_memory()[1] / 1024 / 1024
+    finally:
+        tracemalloc.stop()
+
+
+def counts(session):
+    tables = (Matter, MatterMaterial, AttendanceRecord, WorkCalendarDay, AuditLog)
+    return [session.scalar(sa.select(sa.func.count()).select_from(table)) for table in tables]
+
+
+def expected(name, kind):
+    wanted = EXPECTED[name]
+    return wanted[kind] if isinstance(wanted, dict) else wanted
+
+
+def _chinese(text):
+    return re.search(r"[\u4e00-\u9fff]", text) is not None
+
+
+def service(session, kind, name, data):
+    """The importer's messages for the file, as the service reports them (the import is not a dry run)."""
+    if kind == "matters":
+        report = import_matters(session, io.BytesIO(data), dry_run=False)
+        return [e.message for e in report.errors]
+    if kind == "attendance":
+        report = import_attendance(session, data, name, dry_run=False, today=TODAY)
+        return [e.message for e in report.errors]
+    _exceptions, errors = read_schedule(name, data, Limits.from_settings(session, "calendar_import_max_rows"))
+    return errors
+
+
+@pytest.mark.parametrize(("name", "kind"), CASES)
+def test_the_service_refuses_each_hostile_file(db_session, name, kind):
+    data = corpus(name, kind)
+    _lower_limits(db_session, 10_000)
+    before = counts(db_session)
+    messages, peak = traced(lambda: service(db_session, kind, name, data))
+    db_session.commit()
+    assert messages and all(_chinese(m) for m in messages)
+    assert any(expected(name, kind) in m for m in messages), messages[:3]
+    assert len(messages) <= 1000
+    assert peak < MEMORY_BOUND_MB, f"{name}: {peak:.0f} MB"
+    assert counts(db_session) == before
+
+
+CLI = {"matters": ["import", "matters"], "attendance": ["import", "attendance"], "calendar": ["calendar", "import"]}
+PAGES = {"matters": "/matter-import/", "attendance": "/attendance-import/"}  # the calendar has no upload page
+
+
+def _lower_limits(session, rows):
+    """At the default 200,000 rows, openpyxl parses that much of the million-row file before
+    refusing it: ~30 s, three times that under tracemalloc. The service test reads 10,000 rows of
+    it for each importer; the CLI and the pages, which share the reader, 2,000.
+    bench/import_limits.py measures the defaults."""
+    keys = ("attendance_import_max_rows", "matter_import_max_rows")
+    session.execute(sa.update(Setting).where(Setting.key.in_(keys)).values(value=str(rows)))
+    session.commit()
+
+
+@pytest.mark.parametrize(("name", "kind"), CASES)
+def test_the_cli_refuses_each_hostile_file(app, tmp_path, name, kind):
+    path = tmp_path / name
+    path.write_bytes(corpus(name, kind))
+    with app.app_context():
+        _lower_limits(db.session, 2_000)
+        before = counts(db.session)
+    result, peak = traced(lambda: app.test_cli_runner().invoke(args=[*CLI[kind], str(path)]))
+    assert isinstance(result.exception, SystemExit) and result.exit_code == 1, result.output[-2000:]
+    assert expected(name, kind) in result.output and "Traceback" not in result.output
+    assert peak < MEMORY_BOUND_MB, f"{name}: {peak:.0f} MB"
+    with app.app_context():
+        assert counts(db.session) == before
+
+
+@pytest.mark.parametrize(("name", "kind"), [case for case in CASES if case[1] in PAGES])
+def test_the_upload_page_refuses_each_hostile_file(app, client, name, kind):
+    with app.app_context():
+        _lower_limits(db.session, 2_000)
+        before = counts(db.session)
+    login(client, "manager")
+    upload = {"mode": "import", "file": (io.BytesIO(corpus(name, kind)), name)}
+    response, peak = traced(lambda: client.post(PAGES[kind], data=upload, content_type="multipart/form-data"))
+    assert response.status_code == 422
+    assert expected(name, kind) in html.unescape(response.get_data(as_text=True))
+    assert peak < MEMORY_BOUND_MB, f"{name}: {peak:.0f} MB"
+    with app.app_context():
+        assert counts(db.session) == before
