@@ -106,6 +106,7 @@ class EvaluationView(GovModelView):
     class_permission_name = "Evaluation"
     base_permissions = ["can_read", "can_export", "can_add"]
     method_permission_name = {**GovModelView.method_permission_name, "record": "add"}
+    service_add_form = "record"
     list_title = _l("Evaluations")
     show_title = _l("Evaluation")
     list_columns = ["created_at", "level", "channel", "is_default", "case", "department", "window", "staff", "comment"]
@@ -230,6 +231,7 @@ class ComplaintView(WorkflowView):
     class_permission_name = "Complaint"
     base_permissions = ["can_read", "can_export", "can_act", "can_add"]
     method_permission_name = {**WorkflowView.method_permission_name, "register": "add"}
+    service_add_form = "register"
     list_title = _l("Complaints")
     show_title = _l("Complaint")
     list_columns = [

@@ -82,6 +82,7 @@ class LeaveRequestView(PeopleWorkflowView):
     class_permission_name = "LeaveRequest"
     base_permissions = ["can_read", "can_export", "can_act", "can_add"]
     method_permission_name = {**WorkflowView.method_permission_name, "file": "add"}
+    service_add_form = "file"
     errors = (leave.LeaveError,)
     list_title = _l("Leave requests")
     show_title = _l("Leave request")
@@ -266,6 +267,7 @@ class PersonnelChangeView(PeopleWorkflowView):
     class_permission_name = "PersonnelChange"
     base_permissions = ["can_read", "can_export", "can_act", "can_add"]
     method_permission_name = {**WorkflowView.method_permission_name, "request_change": "add"}
+    service_add_form = "request_change"
     errors = (personnel.ChangeError,)
     list_title = _l("Personnel changes")
     show_title = _l("Personnel change")
