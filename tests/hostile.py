@@ -41,6 +41,12 @@ _WORKBOOK_RELS = (
     f'<Relationship Id="rId1" Type="{_DOC_RELS}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
 )
 
+_SST_OVERRIDE = (
+    '<Override PartName="/xl/sharedStrings.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+)
+_SST_RELATIONSHIP = f'<Relationship Id="rId2" Type="{_DOC_RELS}/sharedStrings" Target="sharedStrings.xml"/>'
+
 
 def _workbook_xml(prolog=""):
     return (
@@ -76,14 +82,23 @@ def sheet(rows, *, dimension=None, prolog=""):
     yield ("".join(batch) + "</sheetData></worksheet>").encode()
 
 
-def package(sheet_chunks, *, workbook_xml=None, extra=()) -> bytes:
-    """An .xlsx: the minimal parts around one sheet, written as a stream (a bomb never sits in memory)."""
+def package(sheet_chunks, *, workbook_xml=None, extra=(), shared_strings=None) -> bytes:
+    """An .xlsx: the minimal parts around one sheet, written as a stream (a bomb never sits in memory).
+    `shared_strings` (chunks) becomes the workbook's string table."""
+    content_types, workbook_rels = _CONTENT_TYPES, _WORKBOOK_RELS
+    if shared_strings is not None:
+        content_types = content_types.replace("</Types>", f"{_SST_OVERRIDE}</Types>")
+        workbook_rels = workbook_rels.replace("</Relationships>", f"{_SST_RELATIONSHIP}</Relationships>")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        archive.writestr("[Content_Types].xml", content_types)
         archive.writestr("_rels/.rels", _ROOT_RELS)
         archive.writestr("xl/workbook.xml", workbook_xml or _workbook_xml())
-        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        archive.writestr("xl/_rels/workbook.xml.rels", workbook_rels)
+        if shared_strings is not None:
+            with archive.open("xl/sharedStrings.xml", "w") as member:
+                for chunk in shared_strings:
+                    member.write(chunk)
         with archive.open("xl/worksheets/sheet1.xml", "w") as member:
             for chunk in sheet_chunks:
                 member.write(chunk)
@@ -158,6 +173,18 @@ def styles_bomb(kind):
     return package(sheet([_header(kind)]), extra=[("xl/styles.xml", styles)])
 
 
+def shared_strings_bomb(kind, count=500_001):
+    """Half a million tiny distinct texts (~9 MB unpacked): openpyxl keeps each, and an element for it."""
+
+    def table():
+        yield f'<sst xmlns="{_MAIN}">'.encode()
+        for start in range(0, count, 50_000):
+            yield "".join(f"<si><t>{n}</t></si>" for n in range(start, min(count, start + 50_000))).encode()
+        yield b"</sst>"
+
+    return package(sheet([_header(kind), '<row r="2"><c r="A2" t="s"><v>0</v></c></row>']), shared_strings=table())
+
+
 def many_parts(kind, count=10_001):
     buffer = io.BytesIO(package(sheet([_header(kind)])))
     with zipfile.ZipFile(buffer, "a", zipfile.ZIP_STORED) as archive:
@@ -200,6 +227,7 @@ CORPUS = {
     "lying_size.xlsx": lying_size,
     "styles_bomb.xlsx": styles_bomb,
     "many_parts.xlsx": many_parts,
+    "shared_strings_bomb.xlsx": shared_strings_bomb,
     "utf16.csv": utf16_csv,
     "million_rows.xlsx": million_rows,
     "dates_out_of_range.xlsx": dates_out_of_range,

@@ -13,19 +13,23 @@ Files come from anyone with an import role, so the reader assumes hostility
 - parts openpyxl parses into a tree in one go (styles, workbook, content types)
   may hold at most WHOLE_PART_BYTES: a tree costs ~15 bytes of memory per byte
   of XML (5 MB of styles took 70 MB). Only worksheets, which are streamed, and
-  the shared-string list, kept as plain strings, may be larger;
+  the shared-string table may be larger, and no part may hold more than
+  MAX_SHARED_STRINGS strings;
 - XML entity declarations are refused: openpyxl parses through defusedxml when
   it is installed (it is a requirement), so an entity bomb never expands.
 
-Memory is what the kept rows need plus the shared strings: at the default
-limits, an import stays under 200 MB of Python allocations (bench/import_memory.py
-measures it; tests/services/test_hostile_spreadsheets.py holds the hostile
-files under 64 MB).
+Memory is what the importer keeps per row plus the shared strings. Measured
+(bench/import_limits.py, peak Python allocations by tracemalloc): a 200,000-row
+attendance file, the default limit, 77 MB (17 s for its dry run); a 20,000-row
+catalogue 30 MB; every hostile file of tests/hostile.py at most 16 MB. The
+bound the tests hold each hostile file to is 64 MB
+(tests/services/test_hostile_spreadsheets.py).
 """
 
 import codecs
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -49,6 +53,10 @@ WHOLE_PART_BYTES = 4 * 1024 * 1024
 # An .xlsx holds a dozen parts; each listed part costs memory before anything is read.
 MAX_PARTS = 10_000
 _STREAMED_PARTS = ("xl/worksheets/", "xl/sharedstrings.xml")
+# openpyxl keeps every shared string, and an element for each, in memory: 91 MB of tiny strings
+# took 560 MB. A 20,000-row catalogue has a few hundred thousand; any part may hold at most this many.
+MAX_SHARED_STRINGS = 500_000
+_SHARED_STRING_END = re.compile(rb"</(?:[\w.-]+:)?si>|<(?:[\w.-]+:)?si\s*/>")
 # A page or a terminal listing 600k bad rows helps no one (it was a 44 MB page).
 LISTED = 1000
 
@@ -186,23 +194,54 @@ def _check_package(handle, limits):
     try:
         with zipfile.ZipFile(handle) as archive:
             infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            _refuse_size(sum(info.file_size for info in infos), limits.unpacked_bytes)
+            for info in infos:
+                _check_part(archive, info)
+    except FileRefused:
+        raise
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError) as exc:
         raise FileRefused(str(_l("The file is not a valid Excel (.xlsx) workbook."))) from exc
-    _refuse_size(sum(info.file_size for info in infos), limits.unpacked_bytes)
-    for info in infos:
-        streamed = info.filename.lower().startswith(_STREAMED_PARTS)
-        if not streamed and info.file_size > WHOLE_PART_BYTES and info.filename.lower().endswith((".xml", ".rels")):
-            raise FileRefused(
-                str(
-                    _l(
-                        "The workbook part %(name)s unpacks to %(size)s MB; at most %(limit)s MB is accepted.",
-                        name=info.filename,
-                        size=_megabytes(info.file_size),
-                        limit=_megabytes(WHOLE_PART_BYTES),
-                    )
+    handle.seek(0)
+
+
+def _check_part(archive, info):
+    name = info.filename.lower()
+    if not name.endswith((".xml", ".rels")):
+        return
+    if info.file_size > WHOLE_PART_BYTES and not name.startswith(_STREAMED_PARTS):
+        raise FileRefused(
+            str(
+                _l(
+                    "The workbook part %(name)s unpacks to %(size)s MB; at most %(limit)s MB is accepted.",
+                    name=info.filename,
+                    size=_megabytes(info.file_size),
+                    limit=_megabytes(WHOLE_PART_BYTES),
                 )
             )
-    handle.seek(0)
+        )
+    # Any part large enough to hold that many strings (<si/> is 5 bytes) is counted,
+    # whatever the manifest names as the string table.
+    if info.file_size > MAX_SHARED_STRINGS * 5 and _shared_strings(archive, info) > MAX_SHARED_STRINGS:
+        raise FileRefused(
+            str(
+                _l(
+                    "The workbook holds more than %(limit)s different texts; it is not an ordinary export.",
+                    limit=MAX_SHARED_STRINGS,
+                )
+            )
+        )
+
+
+def _shared_strings(archive, info) -> int:
+    """How many shared-string entries the part holds, read as a stream."""
+    count, tail = 0, b""
+    with archive.open(info) as part:
+        while chunk := part.read(1024 * 1024):
+            data = tail + chunk
+            # A match ending in the tail was counted with the chunk before.
+            count += sum(1 for match in _SHARED_STRING_END.finditer(data) if match.end() > len(tail))
+            tail = data[-64:]
+    return count
 
 
 def _unreadable(exc) -> FileRefused:

@@ -292,3 +292,12 @@ def test_a_file_past_the_row_limit_is_refused_whole(db_session):
     assert [e.message for e in report.errors] == [
         "文件超过 3 行，超出单次导入的上限（可在设置中调整）。请拆分为较小的文件。"
     ]
+
+
+def test_the_cli_lists_a_thousand_errors_and_counts_the_rest(app, tmp_path, monkeypatch):
+    monkeypatch.setattr("app.clock.now", lambda: datetime(2026, 11, 30, 10, 0))
+    path = tmp_path / "bad.csv"
+    path.write_bytes(csv_bytes(*[[f"X{n}", "", MON, "08:20", "17:40"] for n in range(1500)]))
+    result = app.test_cli_runner().invoke(args=["import", "attendance", str(path)])
+    assert result.exit_code == 1 and "发现 1500 个问题" in result.output and "另有 500 条未列出" in result.output
+    assert result.output.count("错误 第") == 1000

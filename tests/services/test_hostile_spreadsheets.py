@@ -12,8 +12,10 @@ import html
 import io
 import re
 import tracemalloc
+import zipfile
 from datetime import date
 
+import openpyxl
 import pytest
 import sqlalchemy as sa
 
@@ -25,6 +27,8 @@ from app.services.import_rows import Limits
 from app.services.matter_import import import_matters
 from tests import hostile
 from tests.conftest import login
+from tests.services.test_matter_import import row as matter_row
+from tests.services.test_matter_import import workbook as matter_workbook
 
 MEMORY_BOUND_MB = 64
 TODAY = date(2026, 11, 30)
@@ -47,6 +51,7 @@ EXPECTED = {
     "lying_size.xlsx": "无法读取该工作簿",
     "styles_bomb.xlsx": "xl/styles.xml 解压后为",
     "many_parts.xlsx": "部件",
+    "shared_strings_bomb.xlsx": "不同的文本",
     "utf16.csv": {"matters": "不是有效的 Excel", "attendance": "既不是 UTF-8", "calendar": "既不是 UTF-8"},
     "million_rows.xlsx": "行，超出单次导入的上限",
     "dates_out_of_range.xlsx": {"attendance": "早于工作日历的起始日", "calendar": "不在 2000 年至 2099 年之间"},
@@ -151,3 +156,41 @@ def test_the_upload_page_refuses_each_hostile_file(app, client, name, kind):
     assert peak < MEMORY_BOUND_MB, f"{name}: {peak:.0f} MB"
     with app.app_context():
         assert counts(db.session) == before
+
+
+def _declaring_everything(data: bytes) -> bytes:
+    """The same workbook, its sheet declaring A1:XFD1048576 (17 billion cells)."""
+    source, buffer = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                content, found = re.subn(rb'<dimension ref="[^"]*" ?/>', b'<dimension ref="A1:XFD1048576"/>', content)
+                assert found == 1
+            archive.writestr(info, content)
+    return buffer.getvalue()
+
+
+def _book(headers, *rows) -> bytes:
+    book = openpyxl.Workbook()
+    for values in (headers, *rows):
+        book.active.append(values)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_declared_dimension_is_ignored_by_every_importer(db_session):
+    """The reader once padded every row to the declared width and height: 8 GB for one cell."""
+    matters = _declaring_everything(matter_workbook(matter_row()).getvalue())
+    report, peak = traced(lambda: import_matters(db_session, io.BytesIO(matters), dry_run=False))
+    assert report.ok and report.created == 1 and peak < MEMORY_BOUND_MB
+    attendance = _declaring_everything(
+        _book(hostile.HEADERS["attendance"], ["T006", "", "2026-11-02", "08:20", "17:40"])
+    )
+    report, peak = traced(lambda: import_attendance(db_session, attendance, "kq.xlsx", dry_run=False, today=TODAY))
+    assert report.ok and report.created == 1 and peak < MEMORY_BOUND_MB
+    schedule = _declaring_everything(_book(hostile.HEADERS["calendar"], ["2027-01-01", "休", "元旦"]))
+    limits = Limits.from_settings(db_session, "calendar_import_max_rows")
+    (exceptions, errors), peak = traced(lambda: read_schedule("2027.xlsx", schedule, limits))
+    assert not errors and [e.day for e in exceptions] == [date(2027, 1, 1)] and peak < MEMORY_BOUND_MB
