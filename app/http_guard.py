@@ -35,6 +35,7 @@ NUL_MESSAGE = _l("The text contains a NUL character, which cannot be stored. Rem
 FILTER_MESSAGE = _l("The search conditions are not valid.")
 QUERY_MESSAGE = _l("The query argument q is not valid (rison or JSON, numbers within range).")
 BODY_MESSAGE = _l("The request body must be a JSON object.")
+NUMBER_MESSAGE = _l("A number in the request is out of range.")
 
 
 def int_or_none(value) -> int | None:
@@ -104,13 +105,15 @@ def _refusal(view, ordered):
 def _api_refusal(view, method, filters):
     if not _body_ok(view, method):
         return 400, BODY_MESSAGE
+    if not _numbers_in_range(request.get_json(silent=True)):
+        return 400, NUMBER_MESSAGE
     if "q" not in request.args:
         return None
     try:
         args = _rison(request.args["q"])
     except ValueError:
         return 400, QUERY_MESSAGE
-    if not _numbers_in_range(args):
+    if not _numbers_in_range(args) or not _pages_ok(args):
         return 400, QUERY_MESSAGE
     given = args.get("filters") if isinstance(args, dict) else None
     if filters is not None and isinstance(given, list):
@@ -163,6 +166,20 @@ def _order_args_ok(ordered) -> bool:
         match = _ORDER_ARG.search(arg)
         view = ordered.get(match[1]) if match else None
         if view and column and column not in view.order_columns and column != (view.base_order or ("",))[0]:
+            return False
+    return True
+
+
+def _pages_ok(value) -> bool:
+    # A negative page or page size is a negative OFFSET or LIMIT: PostgreSQL refuses it (a 500).
+    if isinstance(value, list):
+        return all(_pages_ok(item) for item in value)
+    if not isinstance(value, dict):
+        return True
+    for key, item in value.items():
+        if key in ("page", "page_size") and (isinstance(item, bool) or not isinstance(item, int) or item < 0):
+            return False
+        if not _pages_ok(item):
             return False
     return True
 

@@ -104,6 +104,10 @@ def test_filter_values_past_the_integer_range_are_400(app, client):
         assert response.status_code == 400 and json_message(response)
         response = client.get(f"/api/v1/case/?q=(page:{value},page_size:10)")
         assert response.status_code == 400 and json_message(response)
+    for q in ("(page:-1,page_size:10)", "(page:0,page_size:-5)", "(add_columns:(department:(page:-1,page_size:5)))"):
+        url = "/api/v1/case/_info" if "add_columns" in q else "/api/v1/case/"
+        response = client.get(url, query_string={"q": q})
+        assert response.status_code == 400 and json_message(response)
 
 
 def test_a_filter_index_or_order_column_fab_does_not_have_is_400(app, client):
@@ -313,3 +317,48 @@ def test_cases_are_untouched_by_refused_input(app, client, world_ids):
     assert case_row(app, pk) == before
     with app.app_context():
         assert db.session.get(Case, pk).version == before[1]
+
+
+# -- found by the API fuzzing (tests/fuzz) ---------------------------------------------------------
+
+
+def test_json_numbers_past_the_integer_range_are_400(app, client, world_ids):
+    login(client, "manager")
+    pk = world_ids["dept_c"]
+    before, count = department_row(app, pk), department_count(app)
+    body = {"code": "D09", "name": "新部门", "center_id": 2**70, "status": "active", "sort_order": 1}
+    for response in (
+        client.post("/api/v1/department/", json=body),
+        client.put(f"/api/v1/department/{pk}", json={"sort_order": 2**63, "version": before[2]}),
+        client.put(f"/api/v1/department/{pk}", data='{"sort_order": NaN}', content_type="application/json"),
+    ):
+        assert response.status_code == 400 and json_message(response)
+    assert department_row(app, pk) == before and department_count(app) == count
+
+
+def test_an_api_login_without_a_provider_uses_the_database(app):
+    client = app.test_client()
+    response = client.post("/api/v1/security/login", json={"username": "manager", "password": "Test@1234"})
+    assert response.status_code == 200 and response.get_json()["access_token"]
+    assert client.post("/api/v1/security/login", json={"username": "manager", "password": "x"}).status_code == 401
+
+
+def test_the_openapi_document_says_what_the_api_answers(app, client):
+    login(client, "admin")
+    spec = client.get("/api/v1/_openapi").get_json()
+    schemas = spec["components"]["schemas"]
+    for api in app.appbuilder.baseviews:
+        if not isinstance(api, ModelRestApi):
+            continue
+        base = f"/api/v1/{api.resource_name}/"
+        listed = spec["paths"][base]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert listed["properties"]["ids"]["items"] == {"type": "integer"}, base
+        if "post" in spec["paths"][base]:
+            created = spec["paths"][base]["post"]["responses"]["201"]["content"]["application/json"]["schema"]
+            assert created["properties"]["id"] == {"type": "integer"}, base
+        if "put" in spec["paths"].get(f"{base}{{pk}}", {}):
+            edit = schemas[api.edit_model_schema_name]
+            assert edit["properties"]["version"]["type"] == "integer" and "version" in edit["required"], base
+    assert schemas["MatterApi.get_list"]["properties"]["fee_standard"]["type"] == "string"
+    fee = client.get("/api/v1/matter/").get_json()["result"][0]["fee_standard"]
+    assert isinstance(fee, str)
