@@ -281,6 +281,9 @@ def check_in_scope(datamodel, item):
     if scope.everything:
         return
     session = datamodel.session
+    # pre_add runs before FAB puts the new row in the session: without this the flush
+    # leaves it out, it has no id, and every department user's add was refused.
+    session.add(item)
     session.flush()
     model = datamodel.obj
     found = session.query(model.id).filter(model.id == item.id, scope.write_clause(model)).first()

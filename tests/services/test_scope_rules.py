@@ -40,3 +40,29 @@ def test_unseen_lists_the_members_an_editor_cannot_see(app, world_ids):
         departments = [db.session.get(Department, ids[key]) for key in ("dept_a", "dept_b", "dept_c")]
         assert [d.id for d in unseen(db.session, scope, departments)] == [ids["dept_b"], ids["dept_c"]]
         assert unseen(db.session, EVERYTHING, departments) == []
+
+
+def test_a_department_user_adds_a_row_of_its_own_department(app, world_ids):
+    """pre_add runs before FAB adds the row to the session; the check must still find it."""
+    from flask import g
+
+    from app.models import StaffPosition
+    from app.views.base import ScopeViolation, check_in_scope
+
+    ids = world_ids
+    scope = Scope(department_id=ids["dept_a"], staff_id=ids["staff_chief_a"])
+    datamodel = type("Datamodel", (), {"session": db.session, "obj": Staff})()
+    with app.test_request_context():
+        g.govhall_scope = scope
+        own = Staff(name="新同事", staff_no="T-NEW-1", department_id=ids["dept_a"], position=StaffPosition.a_post)
+        check_in_scope(datamodel, own)
+        assert own.id is not None
+        db.session.rollback()
+        other = Staff(name="外部门", staff_no="T-NEW-2", department_id=ids["dept_b"], position=StaffPosition.a_post)
+        try:
+            check_in_scope(datamodel, other)
+        except ScopeViolation:
+            pass
+        else:
+            raise AssertionError("a row of another department was accepted")
+        assert db.session.scalar(sa.select(sa.func.count()).where(Staff.staff_no.like("T-NEW-%"))) == 0
