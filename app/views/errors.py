@@ -13,6 +13,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from app.extensions import db
 
 RETRY_AFTER_SECONDS = 30
+# An unreachable server, a dropped connection, an exhausted pool (and SQLite's "unable to
+# open" or "locked"): the request may succeed a moment later.
+OUTAGES = (OperationalError, InterfaceError, PoolTimeoutError)
 
 MESSAGES = {
     400: _l("The request is not valid."),
@@ -30,9 +33,7 @@ def install(app: Flask) -> None:
     for code in MESSAGES:
         if code != 503:
             app.register_error_handler(code, _status_handler(code))
-    # An unreachable server, a dropped connection, an exhausted pool (and SQLite's "unable to
-    # open" or "locked"): the request may succeed a moment later.
-    for outage in (OperationalError, InterfaceError, PoolTimeoutError):
+    for outage in OUTAGES:
         app.register_error_handler(outage, _database_unavailable)
     app.register_error_handler(StatementError, _bad_query)
 
@@ -71,7 +72,7 @@ def _discard_session():
     # teardown removes the session anyway.
     try:
         db.session.rollback()
-    except (OperationalError, InterfaceError, PoolTimeoutError):
+    except OUTAGES:
         current_app.logger.warning("rollback after a database outage failed", exc_info=True)
 
 

@@ -127,3 +127,32 @@ def test_unexpected_error_is_500_in_chinese_without_details(app):
     assert "服务器内部出错" in page and "secret internals" not in page and "RuntimeError" not in page
     with broken.app_context():
         db.engine.dispose()
+
+
+def test_database_lost_inside_an_api_call_is_503_and_other_failures_a_chinese_500(app, client, monkeypatch):
+    """FAB's @safe catches what an API method raises; the login check has already passed here."""
+    from sqlalchemy.exc import OperationalError
+
+    from app.views.base import GovInterface
+
+    token = client.post(
+        "/api/v1/security/login", json={"username": "manager", "password": "Test@1234", "provider": "db"}
+    ).get_json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def lost(*_args, **_kwargs):
+        raise OperationalError("SELECT", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(GovInterface, "query", lost)
+    outage = client.get("/api/v1/department/", headers=headers)
+    assert outage.status_code == 503 and outage.headers["Retry-After"].isdigit()
+    assert OUTAGE in outage.get_json()["message"]
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(GovInterface, "query", broken)
+    failure = client.get("/api/v1/department/", headers=headers)
+    body = failure.get_json()
+    assert failure.status_code == 500 and "服务器内部出错" in body["message"]
+    assert "secret internals" not in failure.get_data(as_text=True) and "Fatal error" not in body["message"]
