@@ -33,6 +33,7 @@ from app.extensions import csrf
 from app.security import current_scope
 from app.services.excel import write_workbook
 from app.services.scope import unseen
+from app.views.api_messages import chinese
 from app.views.errors import OUTAGES, respond
 from app.views.labels import LABELS
 
@@ -587,6 +588,16 @@ class GovModelApi(ModelRestApi):
         if isinstance(error, OUTAGES):
             raise error
         return respond(500)
+
+    # FAB's own schema and argument messages are English (see api_messages).
+    def response_400(self, message=None):
+        return self.response(400, message=chinese(message or "", 400))
+
+    def response_422(self, message=None):
+        return self.response(422, message=chinese(message or "", 422))
+
+    def response_404(self):
+        return respond(404)
 
     def _guarded(self, call):
         require_csrf_for_session_auth()

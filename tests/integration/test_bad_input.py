@@ -362,3 +362,33 @@ def test_the_openapi_document_says_what_the_api_answers(app, client):
     assert schemas["MatterApi.get_list"]["properties"]["fee_standard"]["type"] == "string"
     fee = client.get("/api/v1/matter/").get_json()["result"][0]["fee_standard"]
     assert isinstance(fee, str)
+
+
+def _texts(message):
+    if isinstance(message, dict):
+        return [text for value in message.values() for text in _texts(value)]
+    if isinstance(message, list):
+        return [text for value in message for text in _texts(value)]
+    return [message]
+
+
+def test_fabs_own_api_messages_answer_in_chinese(app, client, world_ids):
+    """Marshmallow's field messages and FAB's 404 body are English in FAB; field names stay."""
+    login(client, "manager")
+    pk = world_ids["dept_c"]
+    before = department_row(app, pk)
+    version = before[2]
+    for body, field in (
+        ({"name": 123, "version": version}, "name"),
+        ({"name": None, "version": version}, "name"),
+        ({"no_such_field": 1, "version": version}, "no_such_field"),
+    ):
+        response = client.put(f"/api/v1/department/{pk}", json=body)
+        message = response.get_json()["message"]
+        assert response.status_code == 422 and field in message, message
+        assert all(chinese(text) for text in _texts(message)), message
+    assert department_row(app, pk) == before
+    created = client.post("/api/v1/department/", json={"code": "X1"})
+    assert created.status_code == 422 and all(chinese(t) for t in _texts(created.get_json()["message"]))
+    missing = client.get(f"/api/v1/department/{world_ids['dept_c'] + 100000}")
+    assert missing.status_code == 404 and "Not found" not in json_message(missing)
