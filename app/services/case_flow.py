@@ -218,20 +218,13 @@ def _recompute_deadline(case: Case, clock: Clock, now: datetime):
 def _went_overdue(case: Case, now: datetime):
     """An action that turns a case red (a resume that adds no working day) records what the
     warning scan records when it does: one overdue event and one violation. The scan only looks
-    at cases not red yet, so it would never catch this one."""
-    session = object_session(case)
-    session.add(
-        CaseEvent(
-            case=case,
-            action=CaseAction.overdue,
-            at=now,
-            actor_name=SYSTEM_NAME,
-            from_status=case.status,
-            to_status=case.status,
-            to_step=case.step_seq,
-        )
-    )
-    session.add(
+    at cases not red yet, so it would never catch this one.
+
+    The event waits for the action's own (see _record_overdue): written first, it said
+    in_progress → in_progress right after a suspended case's last event, a history that
+    does not follow on."""
+    vars(case)["_overdue_at"] = now
+    object_session(case).add(
         Violation(
             kind=ViolationKind.overdue,
             at=case.deadline_at,
@@ -242,6 +235,23 @@ def _went_overdue(case: Case, now: datetime):
             detail=overdue_detail(case.number),
         )
     )
+
+
+def _record_overdue(case: Case):
+    """The overdue event _went_overdue left pending, after whatever event the action wrote."""
+    at = vars(case).pop("_overdue_at", None)
+    if at is not None:
+        object_session(case).add(
+            CaseEvent(
+                case=case,
+                action=CaseAction.overdue,
+                at=at,
+                actor_name=SYSTEM_NAME,
+                from_status=case.status,
+                to_status=case.status,
+                to_step=case.step_seq,
+            )
+        )
 
 
 def _suspend(case: Case, reason: SuspendReason, now):
@@ -275,6 +285,12 @@ def _event(case, actor, now, action, from_status, *, note=None, materials=None, 
         materials=materials,
         data=data,
     )
+    # In the session before the overdue event it may have caused, so it is written first
+    # (a case being taken in is not in a session yet: its events go in with it).
+    session = object_session(case)
+    if session is not None:
+        session.add(event)
+    _record_overdue(case)
     return event
 
 
@@ -728,6 +744,7 @@ def recompute_unconfirmed(session: Session, clock: Clock, now: datetime) -> int:
     ).all()
     for case in cases:
         _recompute_deadline(case, clock, now)
+        _record_overdue(case)
         for task in case.tasks:
             if task.status is TaskStatus.open:
                 task.deadline_at = case.deadline_at

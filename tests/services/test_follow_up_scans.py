@@ -170,6 +170,18 @@ def test_a_resume_that_turns_a_case_red_records_the_overdue_once_and_tells_the_a
 
     assert overdue_rows(CaseEvent, CaseEvent.action) == 1
     assert overdue_rows(Violation, Violation.kind) == 1
+    # The history follows on: the resume first, then the overdue it caused.
+    history = db.session.execute(
+        sa.select(CaseEvent.action, CaseEvent.from_status, CaseEvent.to_status)
+        .where(CaseEvent.case_id == case.id)
+        .order_by(CaseEvent.id)
+    ).all()
+    assert [(a.name, f.name, t.name) for a, f, t in history[-3:]] == [
+        ("request_supplement", "accepted", "suspended"),
+        ("receive_supplement", "suspended", "in_progress"),
+        ("overdue", "in_progress", "in_progress"),
+    ]
+    assert all(prev.to_status == ev.from_status for prev, ev in zip(history[1:], history[2:], strict=False))
     detail = db.session.scalar(
         sa.select(Violation.detail).where(Violation.case_id == case.id, Violation.kind == "overdue")
     )
