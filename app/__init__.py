@@ -126,7 +126,8 @@ def _register_views(appbuilder: AppBuilder) -> None:
     from app.views.audit import AuditLogView
     from app.views.bulletin import BulletinView
     from app.views.calendar import WorkCalendarDayView
-    from app.views.case import CaseApi, CaseIntakeView, CaseView, ViolationView
+    from app.views.case import CaseApi, CaseView, ViolationView
+    from app.views.case_intake import CaseIntakeView
     from app.views.feedback import ComplaintView, EvaluationView, RectificationView
     from app.views.matter import MatterApi, MatterMaterialView, MatterStepView, MatterView
     from app.views.matter_import import MatterImportView

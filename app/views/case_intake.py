@@ -1,0 +1,96 @@
+"""The window's intake pages: choose a matter among those the desk accepts today, then fill in the application."""
+
+import sqlalchemy as sa
+from flask import abort, flash, g, redirect, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import lazy_gettext as _l
+
+from app import clock as wall_clock
+from app.extensions import db
+from app.models.case import ApplicantType, Channel
+from app.models.matter import Matter, MatterStatus
+from app.models.org import Department
+from app.security import actor_for
+from app.services import case_flow, rotation
+from app.services.case_flow import Application, CaseError, Clock
+
+
+class CaseIntakeView(BaseView):
+    """The window's intake form: choose a matter, enter the applicant, tick the materials received."""
+
+    route_base = "/case-intake"
+    class_permission_name = "Case"
+    method_permission_name = {"index": "intake", "form": "intake"}
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        actor = actor_for(g.user)
+        departments = rotation.acceptable_departments(db.session, actor, wall_clock.now().date())
+        query = (
+            sa.select(Matter)
+            .where(Matter.status == MatterStatus.active, Matter.department_id.in_(departments))
+            .order_by(Matter.code)
+        )
+        search = request.args.get("q", "").strip()[:50]
+        if search:
+            query = query.where(Matter.name.contains(search) | Matter.code.contains(search))
+        return self.render_template(
+            "govhall/case_intake_choose.html",
+            matters=db.session.scalars(query).all(),
+            q=search,
+            title=_l("Accept a case"),
+        )
+
+    @expose("/<int:matter_id>", methods=["GET", "POST"])
+    @has_access
+    def form(self, matter_id):
+        actor = actor_for(g.user)
+        matter = db.session.get(Matter, matter_id)
+        departments = rotation.acceptable_departments(db.session, actor, wall_clock.now().date())
+        if matter is None or matter.department_id not in departments:
+            abort(404)
+        values = request.form if request.method == "POST" else {}
+        if request.method == "POST":
+            try:
+                application = Application(
+                    matter_id=matter.id,
+                    applicant_type=ApplicantType[values.get("applicant_type", "person")],
+                    applicant_name=values.get("applicant_name", ""),
+                    applicant_id_number=values.get("applicant_id_number", ""),
+                    applicant_phone=values.get("applicant_phone", ""),
+                    channel=Channel[values.get("channel", "window")],
+                    received_material_ids=tuple(int(v) for v in request.form.getlist("materials") if v.isdigit()),
+                    co_department_ids=tuple(int(v) for v in request.form.getlist("co_departments") if v.isdigit()),
+                    urgent=values.get("urgent") == "on",
+                )
+                outcome = case_flow.intake(db.session, actor, wall_clock.now(), application, Clock.load(db.session))
+                db.session.commit()
+            except KeyError:
+                db.session.rollback()
+                flash(str(_l("The form is not valid.")), "danger")
+            except CaseError as exc:
+                db.session.rollback()
+                flash(str(exc), "danger")
+            else:
+                case = outcome.case
+                if case.status.name == "submitted":
+                    flash(
+                        str(_l("Materials are incomplete: print the supplement notice for the applicant.")), "warning"
+                    )
+                else:
+                    flash(str(_l("Case %(number)s accepted.", number=case.number)), "success")
+                return redirect(url_for("CaseView.show", pk=case.id))
+        departments = db.session.scalars(
+            sa.select(Department).where(Department.id != matter.department_id).order_by(Department.sort_order)
+        ).all()
+        return self.render_template(
+            "govhall/case_intake_form.html",
+            matter=matter,
+            values=values,
+            departments=departments,
+            channels=list(Channel),
+            title=_l("Accept a case"),
+        )
