@@ -16,11 +16,14 @@ from sqlalchemy.orm import Session
 from app.models.case import Case, CaseStatus
 from app.models.feedback import BAD_LEVELS, Evaluation, EvaluationChannel, Rectification
 from app.models.org import Staff, StaffPosition, StaffStatus
-from app.services.deadlines import OfficeHours, deadline
+from app.services import calendar as calendar_service
+from app.services import settings
+from app.services.deadlines import OfficeHours, deadline, parse_office_hours
 from app.services.workdays import WorkCalendar
 
 TAGS = ("办事效率高", "服务态度好", "一次办成", "指引清楚", "等候时间长", "态度生硬", "材料要求不清", "多次跑腿")
 MAX_COMMENT = 500
+MAX_TAGS = 8  # a form carries at most this many; more is a forged post
 
 
 class EvaluationError(Exception):
@@ -92,6 +95,44 @@ def rate(
         raise EvaluationError(_l("This case has already been rated.")) from None
     if level in BAD_LEVELS:
         open_rectification(session, evaluation, now, limits)
+    return evaluation
+
+
+def load_limits(session: Session) -> Limits:
+    """The center's working calendar, office hours and rectification limits, from the settings."""
+    return Limits(
+        calendar_service.load(session),
+        parse_office_hours(settings.get(session, "office_hours")),
+        int(settings.get(session, "rectify_contact_days")),
+        int(settings.get(session, "rectify_days")),
+    )
+
+
+def capture(
+    session: Session, case: Case, *, channel: EvaluationChannel, now: datetime, level, tags=(), comment=None
+) -> Evaluation:
+    """Take one rating as a person gave it — staff recording a phone call-back, or the public on the
+    portal or the window device — under the center's settings, and commit it.
+
+    On a refusal the transaction is rolled back (a lost race leaves the session unusable) and the
+    EvaluationError with its Chinese message is raised for the caller to show.
+    """
+    try:
+        evaluation = rate(
+            session,
+            case,
+            level=level,
+            channel=channel,
+            now=now,
+            limits=load_limits(session),
+            rule=settings.get(session, "evaluation_rule"),
+            tags=list(tags)[:MAX_TAGS],
+            comment=comment,
+        )
+    except EvaluationError:
+        session.rollback()
+        raise
+    session.commit()
     return evaluation
 
 

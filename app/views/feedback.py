@@ -127,29 +127,19 @@ class EvaluationView(GovModelView):
             if case is None:
                 flash(str(_l("No case with this number in your scope.")), "danger")
             else:
-                clock_ = Clock.load(db.session)
                 try:
-                    evaluations.rate(
+                    evaluations.capture(
                         db.session,
                         case,
-                        level=request.form.get("level"),
                         channel=EvaluationChannel.phone,
                         now=clock.now(),
-                        limits=evaluations.Limits(
-                            clock_.calendar,
-                            clock_.hours,
-                            int(settings.get(db.session, "rectify_contact_days")),
-                            int(settings.get(db.session, "rectify_days")),
-                        ),
-                        rule=settings.get(db.session, "evaluation_rule"),
-                        tags=request.form.getlist("tags")[:8],
+                        level=request.form.get("level"),
+                        tags=request.form.getlist("tags"),
                         comment=request.form.get("comment"),
                     )
                 except evaluations.EvaluationError as exc:
-                    db.session.rollback()
                     flash(str(exc), "danger")
                 else:
-                    db.session.commit()
                     flash(str(_l("Evaluation recorded.")), "success")
                     return redirect(url_for("EvaluationView.list"))
         return self.render_template(

@@ -35,16 +35,6 @@ def _departments():
     ).all()
 
 
-def _limits():
-    clock_ = Clock.load(db.session)
-    return evaluations.Limits(
-        clock_.calendar,
-        clock_.hours,
-        int(settings.get(db.session, "rectify_contact_days")),
-        int(settings.get(db.session, "rectify_days")),
-    )
-
-
 def _complaint_limits():
     clock_ = Clock.load(db.session)
     return complaints.Limits.parse(
@@ -126,22 +116,18 @@ def progress():
 
 def _rate(case, channel):
     try:
-        evaluations.rate(
+        evaluations.capture(
             db.session,
             case,
-            level=request.form.get("level"),
             channel=channel,
             now=clock.now(),
-            limits=_limits(),
-            rule=settings.get(db.session, "evaluation_rule"),
-            tags=request.form.getlist("tags")[:8],
+            level=request.form.get("level"),
+            tags=request.form.getlist("tags"),
             comment=request.form.get("comment"),
         )
     except evaluations.EvaluationError as exc:
-        db.session.rollback()
         flash(str(exc), "danger")
         return False
-    db.session.commit()
     flash(str(_l("Thank you for your rating.")), "success")
     return True
 
