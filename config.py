@@ -13,6 +13,8 @@ from pathlib import Path
 
 from flask_appbuilder.const import AUTH_DB
 
+from app import menu
+
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("GOVHALL_INSTANCE_DIR", BASE_DIR / "instance"))
 
@@ -26,21 +28,18 @@ MIN_SECRET_LENGTH = 32
 # Resources are the views' class_permission_name; a view and its REST API
 # share one. Permissions: can_read (list, show, API get), can_add, can_edit,
 # can_delete, can_export (Excel), can_import.
+# The names come from the menu table (app/menu.py): a view added to a group is granted
+# with the group's resources, and its menu entry with the group's menu.
 # ---------------------------------------------------------------------------
-ORG = "Center|Department|Window|Staff"
-CATALOGUE = "Matter|MatterMaterial|MatterStep"
-# Menu entries are permissions too ("menu_access" on the menu item's name).
-MENU_ORG = "Organisation|CenterList|DepartmentList|WindowList|StaffList"
-MENU_CATALOGUE = "Catalogue|MatterList|MatterImport"
-MENU_SUPERVISION = "Supervision|AuditLogList"
-MENU_REPORTS = "Supervision|MonthlyReportList|BulletinList"
-MENU_FEEDBACK = "Feedback|EvaluationList|RectificationList|ComplaintList"
-MENU_CASES = "Cases|CaseList|MyCases|DueSoonCases|OverdueCases|ViolationList"
-# Staff management and assessment (issue 6): one menu, what each role may open in it.
-MENU_PEOPLE = "People|LeaveRequestList|AttendanceList|PostCoverage|WindowRotationList|PersonnelChangeList"
-MENU_ASSESSMENT = "Assessment|AssessmentRuleList|AssessmentRecordList|MonthlyScoreList|QuarterlyResultList"
-PEOPLE = "LeaveRequest|Attendance|WindowRotation|PersonnelChange"
-ASSESSMENT = "AssessmentRule|AssessmentRecord|MonthlyScore"
+ORG = menu.resources("Organisation")
+CATALOGUE = menu.resources("Catalogue")
+# Staff management and assessment (issue 6).
+PEOPLE = menu.resources("People")
+ASSESSMENT = menu.resources("Assessment")
+# Menu entries are permissions too ("menu_access" on the menu item's name). A role gets whole
+# menus; the pages it may not open (import, intake, audit) are left out by name.
+DEPARTMENT_MENUS = ("Organisation", "Catalogue", "Cases", "Feedback", "People", "Assessment")
+CENTER_MENUS = (*DEPARTMENT_MENUS, "Supervision")
 
 SELF_SERVICE = [
     # Own profile and password; anchored so the user list stays closed.
@@ -48,8 +47,8 @@ SELF_SERVICE = [
     ["^ResetMyPasswordView$", "^can_this_form_(get|post)$"],
     ["^UserInfoEditView$", "^can_this_form_(get|post)$"],
     # Own inbox (row filter: the user's own notices).
-    ["^Notice$", "^can_read$"],
-    ["^(Inbox|NoticeList)$", "^menu_access$"],
+    [f"^({menu.resources('Inbox')})$", "^can_read$"],
+    *menu.menu_rules("Inbox"),
 ]
 
 # FAB stores each pattern as a view-menu name (at most 250 characters on PostgreSQL):
@@ -73,9 +72,7 @@ FAB_ROLES = {
         ["^WindowRotation$", "^can_(add|edit|delete|generate)$"],
         ["^(AssessmentRule|AssessmentRecord)$", "^can_(read|add|edit|delete|export)$"],
         ["^MonthlyScore$", "^can_(read|export|generate)$"],
-        [f"^({MENU_ORG}|{MENU_CATALOGUE}|{MENU_CASES})$", "^menu_access$"],
-        [f"^({MENU_PEOPLE}|{MENU_ASSESSMENT})$", "^menu_access$"],
-        [f"^({MENU_REPORTS}|{MENU_FEEDBACK})$", "^menu_access$"],
+        *menu.menu_rules(*CENTER_MENUS, without=("CaseIntake", "JointCases", "AuditLogList")),
         *SELF_SERVICE,
     ],
     "Supervisor": [
@@ -91,9 +88,7 @@ FAB_ROLES = {
         ["^Attendance$", "^can_(import|edit)$"],
         ["^AssessmentRecord$", "^can_add$"],
         ["^MonthlyScore$", "^can_generate$"],
-        [f"^({MENU_ORG}|MatterList|Catalogue|{MENU_SUPERVISION}|{MENU_CASES})$", "^menu_access$"],
-        [f"^({MENU_PEOPLE}|{MENU_ASSESSMENT})$", "^menu_access$"],
-        [f"^({MENU_REPORTS}|{MENU_FEEDBACK})$", "^menu_access$"],
+        *menu.menu_rules(*CENTER_MENUS, without=("MatterImport", "CaseIntake", "JointCases")),
         *SELF_SERVICE,
     ],
     "ChiefRep": [
@@ -110,11 +105,7 @@ FAB_ROLES = {
         [f"^({PEOPLE}|{ASSESSMENT})$", "^can_(read|export)$"],
         ["^(LeaveRequest|PersonnelChange)$", "^can_add$"],
         ["^LeaveRequest$", "^can_act$"],
-        [
-            f"^({MENU_ORG}|MatterList|Catalogue|Cases|CaseIntake|JointCases|{MENU_CASES}|{MENU_FEEDBACK})$",
-            "^menu_access$",
-        ],
-        [f"^({MENU_PEOPLE}|{MENU_ASSESSMENT})$", "^menu_access$"],
+        *menu.menu_rules(*DEPARTMENT_MENUS, without=("MatterImport",)),
         *SELF_SERVICE,
     ],
     "WindowStaff": [
@@ -127,15 +118,9 @@ FAB_ROLES = {
         ["^LeaveRequest$", "^can_add$"],
         # Window leaders approve short leave; the service refuses every other post.
         ["^LeaveRequest$", "^can_act$"],
-        [
-            f"^({MENU_ORG}|MatterList|Catalogue|CaseIntake|JointCases|{MENU_CASES}|Feedback|EvaluationList)$",
-            "^menu_access$",
-        ],
-        [
-            "^(People|LeaveRequestList|AttendanceList|PostCoverage|WindowRotationList|Assessment|AssessmentRuleList"
-            "|AssessmentRecordList|MonthlyScoreList|QuarterlyResultList)$",
-            "^menu_access$",
-        ],
+        *menu.menu_rules(
+            *DEPARTMENT_MENUS, without=("MatterImport", "RectificationList", "ComplaintList", "PersonnelChangeList")
+        ),
         *SELF_SERVICE,
     ],
     "Leader": [
@@ -144,12 +129,9 @@ FAB_ROLES = {
             "^can_(read|export)$",
         ],
         [f"^({PEOPLE}|{ASSESSMENT})$", "^can_(read|export)$"],
-        [f"^({MENU_PEOPLE}|{MENU_ASSESSMENT})$", "^menu_access$"],
-        [
-            f"^({MENU_ORG}|MatterList|Catalogue|Cases|CaseList|DueSoonCases|OverdueCases|ViolationList|{MENU_REPORTS}"
-            f"|{MENU_FEEDBACK})$",
-            "^menu_access$",
-        ],
+        *menu.menu_rules(
+            *CENTER_MENUS, without=("MatterImport", "CaseIntake", "MyCases", "JointCases", "AuditLogList")
+        ),
         *SELF_SERVICE,
     ],
     # Anonymous visitors: the public portal has its own routes, nothing here.

@@ -1,5 +1,6 @@
 """GovHall application factory."""
 
+import importlib
 import os
 import re
 import secrets
@@ -7,7 +8,6 @@ from pathlib import Path
 
 from flask import Flask, abort, g, request
 from flask_appbuilder import AppBuilder
-from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.session import Session as FsaSession
 from sqlalchemy import event
 
@@ -123,130 +123,29 @@ def _index_view():
 
 
 def _register_views(appbuilder: AppBuilder) -> None:
-    from app.views.audit import AuditLogView
-    from app.views.bulletin import BulletinView
-    from app.views.calendar import WorkCalendarDayView
-    from app.views.case import CaseApi, CaseView, ViolationView
-    from app.views.case_intake import CaseIntakeView
-    from app.views.feedback import ComplaintView, EvaluationView, RectificationView
-    from app.views.matter import MatterApi, MatterMaterialView, MatterStepView, MatterView
-    from app.views.matter_import import MatterImportView
-    from app.views.notice import NoticeView
-    from app.views.org import (
-        CenterApi,
-        CenterView,
-        DepartmentApi,
-        DepartmentView,
-        StaffApi,
-        StaffView,
-        WindowApi,
-        WindowView,
-    )
-    from app.views.report import MonthlyReportView
-    from app.views.system import JobRunView, SettingView
+    """Register the menu table's views, links and APIs (app/menu.py), in its order."""
+    from app import menu
 
-    appbuilder.add_view(
-        NoticeView,
-        "NoticeList",
-        label=_l("My notices"),
-        icon="fa-bell",
-        category="Inbox",
-        category_label=_l("Inbox"),
-        category_icon="fa-bell",
-    )
+    for group in menu.MENU:
+        category = {"category": group.name, "category_label": group.label, "category_icon": group.icon}
+        for entry in group.entries:
+            if entry.view is None:
+                appbuilder.add_link(entry.name, label=entry.label, href=entry.href, icon=entry.icon, **category)
+            elif entry.name is None:
+                appbuilder.add_view_no_menu(_view_class(entry))
+            else:
+                appbuilder.add_view(_view_class(entry), entry.name, label=entry.label, icon=entry.icon, **category)
+    for entry in menu.APIS:
+        appbuilder.add_api(_view_class(entry))
 
-    org = {"category": "Organisation", "category_label": _l("Organisation"), "category_icon": "fa-sitemap"}
-    appbuilder.add_view(CenterView, "CenterList", label=_l("Service centers"), icon="fa-building", **org)
-    appbuilder.add_view(DepartmentView, "DepartmentList", label=_l("Departments"), icon="fa-university", **org)
-    appbuilder.add_view(WindowView, "WindowList", label=_l("Windows"), icon="fa-columns", **org)
-    appbuilder.add_view(StaffView, "StaffList", label=_l("Staff"), icon="fa-id-badge", **org)
 
-    cases = {"category": "Cases", "category_label": _l("Cases"), "category_icon": "fa-folder-open"}
-    appbuilder.add_view(CaseIntakeView, "CaseIntake", label=_l("Accept a case"), icon="fa-plus-circle", **cases)
-    appbuilder.add_view(CaseView, "CaseList", label=_l("All cases"), icon="fa-list-alt", **cases)
-    appbuilder.add_link("MyCases", label=_l("My cases"), href="/caseview/list/?quick=mine", icon="fa-user", **cases)
-    appbuilder.add_link(
-        "JointCases",
-        label=_l("Joint cases we assist"),
-        href="/caseview/list/?quick=joint",
-        icon="fa-handshake-o",
-        **cases,
-    )
-    appbuilder.add_link(
-        "DueSoonCases",
-        label=_l("Cases due soon"),
-        href="/caseview/list/?quick=due_soon",
-        icon="fa-clock-o",
-        **cases,
-    )
-    appbuilder.add_link(
-        "OverdueCases",
-        label=_l("Overdue cases"),
-        href="/caseview/list/?quick=overdue",
-        icon="fa-exclamation-circle",
-        **cases,
-    )
-    appbuilder.add_view(ViolationView, "ViolationList", label=_l("Detected violations"), icon="fa-flag", **cases)
-
-    cat = {"category": "Catalogue", "category_label": _l("Matter catalogue"), "category_icon": "fa-book"}
-    appbuilder.add_view(MatterView, "MatterList", label=_l("Service matters"), icon="fa-list", **cat)
-    appbuilder.add_view(MatterImportView, "MatterImport", label=_l("Import catalogue"), icon="fa-upload", **cat)
-    appbuilder.add_view_no_menu(MatterMaterialView)
-    appbuilder.add_view_no_menu(MatterStepView)
-
-    sup = {"category": "Supervision", "category_label": _l("Supervision"), "category_icon": "fa-eye"}
-    appbuilder.add_view(AuditLogView, "AuditLogList", label=_l("Audit log"), icon="fa-history", **sup)
-    appbuilder.add_view(
-        MonthlyReportView, "MonthlyReportList", label=_l("Monthly reports"), icon="fa-file-excel-o", **sup
-    )
-    appbuilder.add_view(BulletinView, "BulletinList", label=_l("Efficiency bulletins"), icon="fa-bullhorn", **sup)
-
-    feedback = {"category": "Feedback", "category_label": _l("Feedback"), "category_icon": "fa-comments"}
-    appbuilder.add_view(EvaluationView, "EvaluationList", label=_l("Evaluations"), icon="fa-star", **feedback)
-    appbuilder.add_view(
-        RectificationView, "RectificationList", label=_l("Bad-review rectifications"), icon="fa-wrench", **feedback
-    )
-    appbuilder.add_view(ComplaintView, "ComplaintList", label=_l("Complaints"), icon="fa-bullhorn", **feedback)
-
-    from app.views.attendance import AttendanceImportView, AttendanceView
-
-    people = {"category": "People", "category_label": _l("People"), "category_icon": "fa-users"}
-    appbuilder.add_view(AttendanceView, "AttendanceList", label=_l("Attendance"), icon="fa-clock-o", **people)
-    appbuilder.add_view_no_menu(AttendanceImportView)
-    from app.views.people import LeaveRequestView, PersonnelChangeView, PostCoverageView, WindowRotationView
-
-    appbuilder.add_view(LeaveRequestView, "LeaveRequestList", label=_l("Leave"), icon="fa-calendar-minus-o", **people)
-    appbuilder.add_view(PostCoverageView, "PostCoverage", label=_l("A/B post coverage"), icon="fa-exchange", **people)
-    appbuilder.add_view(
-        WindowRotationView, "WindowRotationList", label=_l("Comprehensive window duty"), icon="fa-refresh", **people
-    )
-    appbuilder.add_view(
-        PersonnelChangeView, "PersonnelChangeList", label=_l("Personnel changes"), icon="fa-user-plus", **people
-    )
-
-    from app.views.assessment import AssessmentRecordView, AssessmentRuleView, MonthlyScoreView, QuarterlyResultView
-
-    score = {"category": "Assessment", "category_label": _l("Assessment"), "category_icon": "fa-trophy"}
-    appbuilder.add_view(
-        AssessmentRuleView, "AssessmentRuleList", label=_l("Assessment rules"), icon="fa-gavel", **score
-    )
-    appbuilder.add_view(
-        AssessmentRecordView, "AssessmentRecordList", label=_l("Assessment records"), icon="fa-pencil", **score
-    )
-    appbuilder.add_view(MonthlyScoreView, "MonthlyScoreList", label=_l("Monthly scores"), icon="fa-bar-chart", **score)
-    appbuilder.add_view(
-        QuarterlyResultView, "QuarterlyResultList", label=_l("Quarterly results"), icon="fa-flag", **score
-    )
-
-    admin = {"category": "Security", "category_label": _l("Security")}
-    appbuilder.add_view(SettingView, "SettingList", label=_l("Settings"), icon="fa-cog", **admin)
-    appbuilder.add_view(
-        WorkCalendarDayView, "WorkCalendarDayList", label=_l("Working-day calendar"), icon="fa-calendar", **admin
-    )
-    appbuilder.add_view(JobRunView, "JobRunList", label=_l("Job runs"), icon="fa-tasks", **admin)
-
-    for api in (CenterApi, DepartmentApi, WindowApi, StaffApi, MatterApi, CaseApi):
-        appbuilder.add_api(api)
+def _view_class(entry):
+    module, _, name = entry.view.rpartition(".")
+    view = getattr(importlib.import_module(module), name)
+    # The roles grant the table's resource names: a view that checks another would be ungranted.
+    if view.class_permission_name != entry.resource:
+        raise RuntimeError(f"{entry.view} checks {view.class_permission_name!r}, app/menu.py says {entry.resource!r}")
+    return view
 
 
 def _install_request_hooks(app: Flask) -> None:

@@ -1,0 +1,257 @@
+"""The menu table: every view, link and REST API the app registers, in menu order.
+
+One declaration feeds two readers: `app._register_views` registers each entry with
+Flask-AppBuilder, and config.py builds the roles' grants from the names it exports
+(`resources`, `menu_rules`). Plain data only: config.py imports this module before any app
+exists, so views are named by dotted path and imported at registration.
+
+Each entry's `resource` is its view's class_permission_name (a view and its REST API share
+one); registration refuses a table that disagrees with the class. A menu item's name is
+also its permission ("menu_access" on it): keep names ASCII, the label is the Chinese text.
+"""
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+# FAB stores each FAB_ROLES pattern as a view-menu name: varchar(250) on PostgreSQL.
+MAX_PATTERN = 250
+
+
+@dataclass(frozen=True)
+class Entry:
+    view: str | None  # dotted path of the view class; None for a link
+    resource: str | None  # the view's class_permission_name; None for a link
+    name: str | None = None  # menu item name; None: registered without a menu entry
+    label: object = None
+    icon: str = ""
+    href: str | None = None  # links only
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    label: object
+    icon: str
+    entries: tuple[Entry, ...]
+
+
+def item(name, label, icon, view, resource):
+    return Entry(view=view, resource=resource, name=name, label=label, icon=icon)
+
+
+def link(name, label, icon, href):
+    return Entry(view=None, resource=None, name=name, label=label, icon=icon, href=href)
+
+
+def hidden(view, resource):
+    """A view reached from another page (a matter's materials, the attendance import), not the menu."""
+    return Entry(view=view, resource=resource)
+
+
+V = "app.views."
+
+MENU = (
+    Group(
+        "Inbox",
+        _l("Inbox"),
+        "fa-bell",
+        (item("NoticeList", _l("My notices"), "fa-bell", V + "notice.NoticeView", "Notice"),),
+    ),
+    Group(
+        "Organisation",
+        _l("Organisation"),
+        "fa-sitemap",
+        (
+            item("CenterList", _l("Service centers"), "fa-building", V + "org.CenterView", "Center"),
+            item("DepartmentList", _l("Departments"), "fa-university", V + "org.DepartmentView", "Department"),
+            item("WindowList", _l("Windows"), "fa-columns", V + "org.WindowView", "Window"),
+            item("StaffList", _l("Staff"), "fa-id-badge", V + "org.StaffView", "Staff"),
+        ),
+    ),
+    Group(
+        "Cases",
+        _l("Cases"),
+        "fa-folder-open",
+        (
+            item("CaseIntake", _l("Accept a case"), "fa-plus-circle", V + "case_intake.CaseIntakeView", "Case"),
+            item("CaseList", _l("All cases"), "fa-list-alt", V + "case.CaseView", "Case"),
+            link("MyCases", _l("My cases"), "fa-user", "/caseview/list/?quick=mine"),
+            link("JointCases", _l("Joint cases we assist"), "fa-handshake-o", "/caseview/list/?quick=joint"),
+            link("DueSoonCases", _l("Cases due soon"), "fa-clock-o", "/caseview/list/?quick=due_soon"),
+            link("OverdueCases", _l("Overdue cases"), "fa-exclamation-circle", "/caseview/list/?quick=overdue"),
+            item("ViolationList", _l("Detected violations"), "fa-flag", V + "case.ViolationView", "Violation"),
+        ),
+    ),
+    Group(
+        "Catalogue",
+        _l("Matter catalogue"),
+        "fa-book",
+        (
+            item("MatterList", _l("Service matters"), "fa-list", V + "matter.MatterView", "Matter"),
+            item(
+                "MatterImport",
+                _l("Import catalogue"),
+                "fa-upload",
+                V + "matter_import.MatterImportView",
+                "MatterImport",
+            ),
+            hidden(V + "matter.MatterMaterialView", "MatterMaterial"),
+            hidden(V + "matter.MatterStepView", "MatterStep"),
+        ),
+    ),
+    Group(
+        "Supervision",
+        _l("Supervision"),
+        "fa-eye",
+        (
+            item("AuditLogList", _l("Audit log"), "fa-history", V + "audit.AuditLogView", "AuditLog"),
+            item(
+                "MonthlyReportList",
+                _l("Monthly reports"),
+                "fa-file-excel-o",
+                V + "report.MonthlyReportView",
+                "MonthlyReport",
+            ),
+            item("BulletinList", _l("Efficiency bulletins"), "fa-bullhorn", V + "bulletin.BulletinView", "Bulletin"),
+        ),
+    ),
+    Group(
+        "Feedback",
+        _l("Feedback"),
+        "fa-comments",
+        (
+            item("EvaluationList", _l("Evaluations"), "fa-star", V + "feedback.EvaluationView", "Evaluation"),
+            item(
+                "RectificationList",
+                _l("Bad-review rectifications"),
+                "fa-wrench",
+                V + "feedback.RectificationView",
+                "Rectification",
+            ),
+            item("ComplaintList", _l("Complaints"), "fa-bullhorn", V + "feedback.ComplaintView", "Complaint"),
+        ),
+    ),
+    Group(
+        "People",
+        _l("People"),
+        "fa-users",
+        (
+            item("AttendanceList", _l("Attendance"), "fa-clock-o", V + "attendance.AttendanceView", "Attendance"),
+            hidden(V + "attendance.AttendanceImportView", "Attendance"),
+            item("LeaveRequestList", _l("Leave"), "fa-calendar-minus-o", V + "people.LeaveRequestView", "LeaveRequest"),
+            item("PostCoverage", _l("A/B post coverage"), "fa-exchange", V + "people.PostCoverageView", "LeaveRequest"),
+            item(
+                "WindowRotationList",
+                _l("Comprehensive window duty"),
+                "fa-refresh",
+                V + "people.WindowRotationView",
+                "WindowRotation",
+            ),
+            item(
+                "PersonnelChangeList",
+                _l("Personnel changes"),
+                "fa-user-plus",
+                V + "people.PersonnelChangeView",
+                "PersonnelChange",
+            ),
+        ),
+    ),
+    Group(
+        "Assessment",
+        _l("Assessment"),
+        "fa-trophy",
+        (
+            item(
+                "AssessmentRuleList",
+                _l("Assessment rules"),
+                "fa-gavel",
+                V + "assessment.AssessmentRuleView",
+                "AssessmentRule",
+            ),
+            item(
+                "AssessmentRecordList",
+                _l("Assessment records"),
+                "fa-pencil",
+                V + "assessment.AssessmentRecordView",
+                "AssessmentRecord",
+            ),
+            item(
+                "MonthlyScoreList",
+                _l("Monthly scores"),
+                "fa-bar-chart",
+                V + "assessment.MonthlyScoreView",
+                "MonthlyScore",
+            ),
+            item(
+                "QuarterlyResultList",
+                _l("Quarterly results"),
+                "fa-flag",
+                V + "assessment.QuarterlyResultView",
+                "MonthlyScore",
+            ),
+        ),
+    ),
+    # FAB's own menu (users, roles), extended; it has its icon already.
+    Group(
+        "Security",
+        _l("Security"),
+        "",
+        (
+            item("SettingList", _l("Settings"), "fa-cog", V + "system.SettingView", "Setting"),
+            item(
+                "WorkCalendarDayList",
+                _l("Working-day calendar"),
+                "fa-calendar",
+                V + "calendar.WorkCalendarDayView",
+                "WorkCalendarDay",
+            ),
+            item("JobRunList", _l("Job runs"), "fa-tasks", V + "system.JobRunView", "JobRun"),
+        ),
+    ),
+)
+
+# The REST API, registered after the pages (/api/v1/<resource name>).
+APIS = (
+    hidden(V + "org.CenterApi", "Center"),
+    hidden(V + "org.DepartmentApi", "Department"),
+    hidden(V + "org.WindowApi", "Window"),
+    hidden(V + "org.StaffApi", "Staff"),
+    hidden(V + "matter.MatterApi", "Matter"),
+    hidden(V + "case.CaseApi", "Case"),
+)
+
+_GROUPS = {group.name: group for group in MENU}
+
+
+def _groups(names):
+    unknown = [name for name in names if name not in _GROUPS]
+    if unknown:
+        raise KeyError(f"no menu group {unknown}")
+    return [_GROUPS[name] for name in names]
+
+
+def resources(*groups: str) -> str:
+    """The resources (permission names) of the groups' views, as a regex alternation."""
+    names = [entry.resource for group in _groups(groups) for entry in group.entries if entry.resource]
+    return "|".join(dict.fromkeys(names))
+
+
+def menu_rules(*groups: str, without: tuple[str, ...] = ()) -> list[list[str]]:
+    """FAB_ROLES rules granting the groups' menus: each group and its items, less `without`.
+
+    An item added to a group is granted with it; each pattern stays within MAX_PATTERN.
+    """
+    names = [name for group in _groups(groups) for name in (group.name, *(e.name for e in group.entries)) if name]
+    unknown = set(without) - set(names)
+    if unknown:
+        raise KeyError(f"not in menu groups {groups}: {sorted(unknown)}")
+    names = [name for name in names if name not in without]
+    rules, chunk = [], []
+    for name in names:
+        if chunk and len("^()$") + len("|".join([*chunk, name])) > MAX_PATTERN:
+            rules.append(chunk)
+            chunk = []
+        chunk.append(name)
+    rules.append(chunk)
+    return [[f"^({'|'.join(chunk)})$", "^menu_access$"] for chunk in rules]
