@@ -97,6 +97,7 @@ def build(conn, *, departments=35, matters=50_000, staff=5_000, batch=5_000, see
                 "staff_no": f"S{s:06d}",
                 "name": rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
                 "department_id": rng.randint(1, departments),
+                "center_id": 1,
                 "window_id": rng.randint(1, departments * 3),
                 "position": "a_post",
                 "status": "active",

@@ -103,6 +103,7 @@ def build(session, sm) -> dict:
                 staff_no=f"T{number:03d}",
                 name=f"测试{username}",
                 department=departments[dept_key],
+                center=county,
                 window=windows[dept_key],
                 position=position,
                 user_id=user.id,

@@ -141,6 +141,9 @@ class Staff(Audited, VersionedMixin, Model):
     name: Mapped[str] = mapped_column(sa.String(50), index=True)
     phone: Mapped[str | None] = mapped_column(sa.String(20))
     department_id: Mapped[int] = mapped_column(sa.ForeignKey("department.id"), index=True)
+    # Where the member works: the department's center or one below it (a county department's
+    # staff stationed at a township center). Said explicitly, not guessed from the window.
+    center_id: Mapped[int] = mapped_column(sa.ForeignKey("center.id"), index=True)
     window_id: Mapped[int | None] = mapped_column(sa.ForeignKey("window.id"), index=True)
     position: Mapped[StaffPosition] = enum_field(StaffPosition, default=StaffPosition.a_post)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ab_user.id"), unique=True)
@@ -148,6 +151,7 @@ class Staff(Audited, VersionedMixin, Model):
     status: Mapped[StaffStatus] = enum_field(StaffStatus, default=StaffStatus.active, index=True)
 
     department: Mapped[Department] = relationship()
+    center: Mapped[Center] = relationship()
     window: Mapped[Window | None] = relationship()
     user = relationship("User")
 

@@ -1061,6 +1061,8 @@ def build_staff(rng, departments, windows, password_hash, roles, report) -> list
                 name=surname + given,
                 phone=_mobile(rng, phones),
                 department=department,
+                # A window's staff sit at its center (a sub-center's counters), the rest at the department's.
+                center=window.center if window is not None else department.center,
                 window=window,
                 position=position,
                 user=user,

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.models.org import Department, RecordStatus, Staff, StaffPosition, StaffStatus, Window, WindowKind
 from app.models.org import window_member_department as members
 from app.models.personnel import ChangeKind, ChangeStatus, PersonnelChange
-from app.services import settings
+from app.services import centers, settings
 
 MAX_TEXT = 500
 LEAVING = (ChangeKind.transfer_out, ChangeKind.sent_back)
@@ -220,6 +220,7 @@ def _apply(session: Session, change: PersonnelChange, now: datetime) -> None:
     else:
         if change.to_department_id is not None:
             staff.department_id = change.to_department_id
+            staff.center_id = centers.place(session, staff.center_id, change.to_department_id)
         if change.kind is ChangeKind.transfer_in:
             staff.window_id = change.to_window_id
             staff.status = StaffStatus.active

@@ -135,6 +135,7 @@ def test_coverage_page_shows_standing_in_and_is_scoped(app, client, world_ids, l
                 staff_no="XB1",
                 name="乙岗员",
                 department_id=world_ids["dept_a"],
+                center_id=world_ids["county"],
                 window_id=world_ids["win_a"],
                 position=StaffPosition.b_post,
             )
@@ -238,6 +239,7 @@ def test_the_window_leader_approves_a_days_leave_from_the_pages_and_nothing_long
                 staff_no="L001",
                 name="窗口负责人",
                 department_id=world_ids["dept_a"],
+                center_id=world_ids["county"],
                 window_id=world_ids["win_a"],
                 position=StaffPosition.leader,
                 user_id=user.id,

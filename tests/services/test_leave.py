@@ -32,6 +32,7 @@ def add_staff(world_ids, name, position, *, dept="dept_a", window="win_a"):
         staff_no=f"X{name}",
         name=name,
         department_id=world_ids[dept],
+        center_id=world_ids["county"],
         window_id=world_ids[window] if window else None,
         position=position,
         joined_on=date(2020, 1, 1),
