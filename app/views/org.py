@@ -2,22 +2,40 @@
 
 from flask_babel import lazy_gettext as _l
 
+from app.extensions import db
 from app.models.org import Center, Department, RecordStatus, Staff, StaffStatus, Window
+from app.services import centers
 from app.views.base import GovInterface, GovModelApi, GovModelView, status_actions
 
 
+def _staff_errors(staff):
+    return centers.staff_errors(db.session, staff)
+
+
 class StaffView(GovModelView):
-    datamodel = GovInterface(Staff, eager=("department", "window", "user"))
+    datamodel = GovInterface(Staff, eager=("department", "center", "window", "user"))
     class_permission_name = "Staff"
     list_title = _l("Staff")
     show_title = _l("Staff member")
     add_title = _l("Add staff member")
     edit_title = _l("Edit staff member")
-    list_columns = ["staff_no", "name", "department", "window", "position", "phone", "joined_on", "status"]
-    show_columns = ["staff_no", "name", "department", "window", "position", "phone", "user", "joined_on", "status"]
-    add_columns = ["staff_no", "name", "department", "window", "position", "phone", "user", "joined_on", "status"]
+    list_columns = ["staff_no", "name", "department", "center", "window", "position", "phone", "joined_on", "status"]
+    show_columns = [
+        "staff_no",
+        "name",
+        "department",
+        "center",
+        "window",
+        "position",
+        "phone",
+        "user",
+        "joined_on",
+        "status",
+    ]
+    add_columns = show_columns
     edit_columns = add_columns
-    search_columns = ["staff_no", "name", "department", "position", "status", "phone"]
+    search_columns = ["staff_no", "name", "department", "center", "position", "status", "phone"]
+    item_rules = staticmethod(_staff_errors)
     base_order = ("staff_no", "asc")
     method_permission_name = {**GovModelView.method_permission_name, "activate": "activate", "deactivate": "deactivate"}
     activate, deactivate = status_actions(StaffStatus.active, StaffStatus.inactive)
@@ -112,6 +130,7 @@ class StaffApi(GovModelApi):
         "staff_no",
         "name",
         "department_id",
+        "center_id",
         "window_id",
         "position",
         "phone",
@@ -120,6 +139,7 @@ class StaffApi(GovModelApi):
         "version",
     ]
     show_columns = list_columns
-    add_columns = ["staff_no", "name", "department_id", "window_id", "position", "phone", "joined_on", "status"]
+    add_columns = [name for name in list_columns if name not in ("id", "version")]
     edit_columns = add_columns
-    search_columns = ["staff_no", "name", "department_id", "status"]
+    search_columns = ["staff_no", "name", "department_id", "center_id", "status"]
+    item_rules = staticmethod(_staff_errors)

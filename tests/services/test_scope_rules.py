@@ -54,11 +54,23 @@ def test_a_department_user_adds_a_row_of_its_own_department(app, world_ids):
     datamodel = type("Datamodel", (), {"session": db.session, "obj": Staff})()
     with app.test_request_context():
         g.govhall_scope = scope
-        own = Staff(name="新同事", staff_no="T-NEW-1", department_id=ids["dept_a"], position=StaffPosition.a_post)
+        own = Staff(
+            name="新同事",
+            staff_no="T-NEW-1",
+            department_id=ids["dept_a"],
+            center_id=ids["county"],
+            position=StaffPosition.a_post,
+        )
         check_in_scope(datamodel, own)
         assert own.id is not None
         db.session.rollback()
-        other = Staff(name="外部门", staff_no="T-NEW-2", department_id=ids["dept_b"], position=StaffPosition.a_post)
+        other = Staff(
+            name="外部门",
+            staff_no="T-NEW-2",
+            department_id=ids["dept_b"],
+            center_id=ids["county"],
+            position=StaffPosition.a_post,
+        )
         try:
             check_in_scope(datamodel, other)
         except ScopeViolation:

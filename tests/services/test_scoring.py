@@ -433,7 +433,15 @@ def test_staff_of_another_kind_of_window_or_position_are_scored_too(app, world_i
     """A new clerk with no window and no records scores 100; a comprehensive window has no chief."""
     ids = world_ids
     with app.app_context():
-        db.session.add(Staff(staff_no="T900", name="新人", department_id=ids["dept_a"], position=StaffPosition.clerk))
+        db.session.add(
+            Staff(
+                staff_no="T900",
+                name="新人",
+                department_id=ids["dept_a"],
+                center_id=ids["county"],
+                position=StaffPosition.clerk,
+            )
+        )
         db.session.add(Window(code="G01", name="绿色通道", kind=WindowKind.green, center_id=ids["county"]))
         db.session.add(
             Violation(
