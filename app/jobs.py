@@ -92,13 +92,13 @@ def feedback_scan_job(session: Session, now):
 
 def monthly_scoring_job(session: Session, now):
     """On the 2nd: last month's automatic records and scores; after a quarter's last month, the quarter."""
-    from app.services import scoring
+    from app.services import scoring_month, scoring_periods
     from app.services.monthly_report import previous_month
 
     month = previous_month(now.date())
-    rows = scoring.run_month(session, month, now)
-    quarter = scoring.finished_quarter(month)
-    return rows + (scoring.assess_quarter(session, quarter, now) if quarter else 0)
+    rows = scoring_month.run_month(session, month, now)
+    quarter = scoring_periods.finished_quarter(month)
+    return rows + (scoring_periods.assess_quarter(session, quarter, now) if quarter else 0)
 
 
 def personnel_changes_job(session: Session, now):

@@ -1,8 +1,9 @@
 """Assessment (考核): rules as rows, records (automatic and manual), monthly scores, quarterly results.
 
-Thin views: the scoring lives in app/services/assessment.py and scoring.py. Manual records
-need evidence and are audited (AssessmentRecord is Audited). Scores and quarterly results
-are rebuilt by the monthly_scoring job or the page's button (POST with the CSRF token).
+Thin views: the scoring lives in app/services/assessment.py, scoring_month.py and
+scoring_periods.py. Manual records need evidence and are audited (AssessmentRecord is
+Audited). Scores and quarterly results are rebuilt by the monthly_scoring job or the
+page's button (POST with the CSRF token).
 """
 
 import tempfile
@@ -28,7 +29,7 @@ from app.models.assessment import (
 )
 from app.models.org import Staff, Window
 from app.security import current_scope
-from app.services import scoring
+from app.services import scoring_month, scoring_periods
 from app.services.excel import write_workbook
 from app.views.base import GovInterface, GovModelView, send_workbook
 
@@ -162,10 +163,10 @@ class MonthlyScoreView(GovModelView):
             flash(str(_l("Choose a finished month (YYYY-MM).")), "danger")
             return redirect(url_for(".list"))
         now = clock.now()
-        rows = scoring.run_month(db.session, month, now)
-        quarter = scoring.finished_quarter(month)
+        rows = scoring_month.run_month(db.session, month, now)
+        quarter = scoring_periods.finished_quarter(month)
         if quarter:
-            scoring.assess_quarter(db.session, quarter, now)
+            scoring_periods.assess_quarter(db.session, quarter, now)
         db.session.commit()
         flash(str(_l("Scores of %(month)s computed (%(rows)s rows).", month=_month(month), rows=rows)), "success")
         return redirect(url_for(".list", _flt_0_month=month.isoformat()))
@@ -223,16 +224,16 @@ class QuarterlyResultView(GovModelView):
     def generate(self):
         value = request.form.get("quarter", "")
         try:
-            quarter = scoring.quarter_of(date.fromisoformat(value))
+            quarter = scoring_periods.quarter_of(date.fromisoformat(value))
         except ValueError:
             quarter = None
         now = clock.now()
-        if quarter is None or scoring.quarter_months(quarter)[-1] >= now.date().replace(day=1):
+        if quarter is None or scoring_periods.quarter_months(quarter)[-1] >= now.date().replace(day=1):
             flash(str(_l("Choose a finished quarter.")), "danger")
             return redirect(url_for(".list"))
-        for month in scoring.quarter_months(quarter):
-            scoring.run_month(db.session, month, now)
-        rows = scoring.assess_quarter(db.session, quarter, now)
+        for month in scoring_periods.quarter_months(quarter):
+            scoring_month.run_month(db.session, month, now)
+        rows = scoring_periods.assess_quarter(db.session, quarter, now)
         db.session.commit()
         flash(str(_l("Quarter %(quarter)s assessed (%(rows)s rows).", quarter=_quarter(quarter), rows=rows)), "success")
         return redirect(url_for(".list", _flt_0_quarter_start=quarter.isoformat()))
@@ -248,7 +249,7 @@ class QuarterlyResultView(GovModelView):
             kwargs["periods"] = [(quarter.isoformat(), _quarter(quarter)) for quarter in quarters]
             kwargs["filter_name"] = "_flt_0_quarter_start"
             today = clock.now().date()
-            last = scoring.quarter_of(_previous(scoring.quarter_of(today)))
+            last = scoring_periods.quarter_of(_previous(scoring_periods.quarter_of(today)))
             kwargs["quarter_choices"] = [(q.isoformat(), _quarter(q)) for q in _quarters_before(last, 8)]
             kwargs["may_generate"] = self.appbuilder.sm.has_access("can_generate", "MonthlyScore")
             kwargs["generate_url"] = url_for(".generate")
@@ -268,7 +269,7 @@ class QuarterlyResultView(GovModelView):
             "govhall/annual_scores.html",
             title=_l("Annual summary %(year)s", year=year),
             year=year,
-            lines=scoring.annual(db.session, year, current_scope()),
+            lines=scoring_periods.annual(db.session, year, current_scope()),
             may_export=self.appbuilder.sm.has_access("can_export", "MonthlyScore"),
         )
 
@@ -281,7 +282,7 @@ class QuarterlyResultView(GovModelView):
         headers += [str(_l("Months scored")), str(_l("Mean score"))]
         rows = (
             [line.rank, kinds[line.kind], line.name, line.department, line.months, float(line.mean)]
-            for line in scoring.annual(db.session, year, current_scope())
+            for line in scoring_periods.annual(db.session, year, current_scope())
         )
         handle = tempfile.TemporaryFile(suffix=".xlsx")
         write_workbook(handle, str(_l("Annual summary %(year)s", year=year)), headers, rows)
@@ -293,5 +294,5 @@ def _quarters_before(last: date, count: int) -> list[date]:
     quarters, current = [], last
     for _ in range(count):
         quarters.append(current)
-        current = scoring.quarter_of(_previous(current))
+        current = scoring_periods.quarter_of(_previous(current))
     return quarters

@@ -17,7 +17,7 @@ from app.models.case import Case, CaseStatus
 from app.models.feedback import LEVEL_LABELS, ComplaintChannel, EvaluationChannel
 from app.models.matter import MatterCategory
 from app.models.org import Center, Department
-from app.services import complaints, evaluations, portal, scoring, settings
+from app.services import complaints, evaluations, portal, scoring_periods, settings
 from app.services.case_flow import Clock
 
 blueprint = Blueprint("portal", __name__, url_prefix="/portal", template_folder="../templates/portal")
@@ -68,7 +68,7 @@ def index():
         departments=_departments(),
         categories=[(c.name, c.label) for c in MatterCategory],
         # The last assessed quarter's red-flag windows and service stars: names only (issue 5).
-        honours=scoring.honour_board(db.session),
+        honours=scoring_periods.honour_board(db.session),
     )
 
 

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app import clock as wall_clock
-from app.services import scoring
+from app.services import scoring_month
 from app.services.monthly_report import previous_month
 from tests.e2e.test_browser import login
 
@@ -19,7 +19,7 @@ def test_choosing_a_period_shows_that_month(page, live_db):
     last = previous_month(now.date())
     earlier = previous_month(last)
     for month in (last, earlier):
-        scoring.run_month(live_db, month, now - timedelta(minutes=1))
+        scoring_month.run_month(live_db, month, now - timedelta(minutes=1))
     live_db.commit()
     messages = []
     page.on("console", lambda message: messages.append(message.text))

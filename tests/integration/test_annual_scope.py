@@ -6,13 +6,13 @@ from datetime import date, datetime
 import openpyxl
 
 from app.extensions import db
-from app.services import scoring
+from app.services import scoring_month
 from tests.conftest import login
 
 
 def _score_march(app):
     with app.app_context():
-        scoring.score_month(db.session, date(2026, 3, 1), datetime(2026, 4, 2, 2, 0))
+        scoring_month.score_month(db.session, date(2026, 3, 1), datetime(2026, 4, 2, 2, 0))
         db.session.commit()
 
 

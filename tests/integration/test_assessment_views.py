@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import AssessmentRecord, AssessmentRule, MonthlyScore, QuarterlyResult
 from app.models.system import Setting
-from app.services import scoring
+from app.services import scoring_month, scoring_periods
 
 PAGES = ("assessmentruleview", "assessmentrecordview", "monthlyscoreview", "quarterlyresultview")
 
@@ -130,7 +130,7 @@ def _scored_october(app, world_ids):
                 )
             )
         db.session.commit()
-        scoring.score_month(db.session, date(2026, 10, 1), datetime(2026, 11, 2, 2, 0))
+        scoring_month.score_month(db.session, date(2026, 10, 1), datetime(2026, 11, 2, 2, 0))
         db.session.commit()
 
 
@@ -185,8 +185,8 @@ def test_portal_shows_the_honour_board_when_there_is_one(app, client, world_ids)
     with app.app_context():
         for key in ("quarter_min_promised", "quarter_min_immediate"):
             db.session.scalar(sa.select(Setting).where(Setting.key == key)).value = ""
-        scoring.score_month(db.session, date(2026, 10, 1), datetime(2027, 1, 2, 2, 0))
-        scoring.assess_quarter(db.session, date(2026, 10, 1), datetime(2027, 1, 2, 2, 0))
+        scoring_month.score_month(db.session, date(2026, 10, 1), datetime(2027, 1, 2, 2, 0))
+        scoring_periods.assess_quarter(db.session, date(2026, 10, 1), datetime(2027, 1, 2, 2, 0))
         db.session.commit()
     page = client.get("/portal/").get_data(as_text=True)
     assert "portal-honours" in page and "市场监管窗口" in page and "测试staff_a" in page

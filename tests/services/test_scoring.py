@@ -17,7 +17,7 @@ from app.models.matter import CaseKind
 from app.models.org import Staff, StaffPosition, Window, WindowKind
 from app.models.personnel import AttendanceKind, AttendanceRecord
 from app.models.system import Setting
-from app.services import job_runs, scoring
+from app.services import job_runs, scoring_month, scoring_periods
 from app.services.scope import EVERYTHING, NOTHING, Scope
 
 OCTOBER = date(2026, 10, 1)
@@ -118,7 +118,7 @@ def october(app, world_ids):
 def test_a_month_scored_by_hand(app, october):
     ids = october
     with app.app_context():
-        scoring.run_month(db.session, OCTOBER, NOW)
+        scoring_month.run_month(db.session, OCTOBER, NOW)
         db.session.commit()
         got = scores()
     # staff_a: discipline late −1, early −1, post −0.5 = −2.5; business 3 bad reviews −3, rule cap 2 → −2;
@@ -150,10 +150,11 @@ def test_a_month_scored_by_hand(app, october):
 
 def test_rerunning_gives_the_same_scores_and_no_duplicate_records(app, october):
     with app.app_context():
-        scoring.run_month(db.session, OCTOBER, NOW)
+        scoring_month.run_month(db.session, OCTOBER, NOW)
         db.session.commit()
         first, records = scores(), db.session.scalar(sa.select(sa.func.count()).select_from(AssessmentRecord))
-        assert scoring.run_month(db.session, OCTOBER, datetime(2026, 11, 3, 2, 0)) == len(first)  # only the scores
+        # only the scores
+        assert scoring_month.run_month(db.session, OCTOBER, datetime(2026, 11, 3, 2, 0)) == len(first)
         db.session.commit()
         assert scores() == first
         assert db.session.scalar(sa.select(sa.func.count()).select_from(AssessmentRecord)) == records
@@ -166,7 +167,7 @@ def test_caps_and_share_are_settings(app, october):
         set_setting("assessment_cap_discipline", "")  # no category cap: staff_b's 35 counts in full
         set_setting("chief_rep_share", "0")
         db.session.commit()
-        scoring.run_month(db.session, OCTOBER, NOW)
+        scoring_month.run_month(db.session, OCTOBER, NOW)
         got = scores()
     assert got[("staff", ids["staff_staff_b"])][2] == Decimal("65")  # 100 + 1 − 35 − 1
     assert got[("staff", ids["staff_chief_a"])][2] == Decimal("99")  # own −1 only
@@ -181,7 +182,7 @@ def test_ties_share_a_rank_and_inactive_subjects_are_not_scored(app, world_ids):
         db.session.get(Window, ids["win_c"]).status = "inactive"
         set_setting("chief_rep_share", "0")
         db.session.commit()
-        scoring.score_month(db.session, OCTOBER, NOW)
+        scoring_month.score_month(db.session, OCTOBER, NOW)
         got = scores()
     assert ("window", ids["win_c"]) not in got
     ranks = {key: value[3] for key, value in got.items() if key[0] == "staff"}
@@ -222,7 +223,7 @@ LIMITS = {
 
 def clean(**changes):
     """Figures that pass every rule, with `changes` applied."""
-    figures = scoring.Figures(Decimal(90), None, None, time_limited=30, immediate=100)
+    figures = scoring_periods.Figures(Decimal(90), None, None, time_limited=30, immediate=100)
     figures.evaluations, figures.due = 1000, 1000
     for key, value in changes.items():
         setattr(figures, key, value)
@@ -250,17 +251,17 @@ def clean(**changes):
     ],
 )
 def test_each_disqualification_at_its_threshold(passes, fails, phrase):
-    assert scoring.disqualifications(clean(**passes), LIMITS) == []
-    assert scoring.disqualifications(clean(**fails), LIMITS) == [phrase]
+    assert scoring_periods.disqualifications(clean(**passes), LIMITS) == []
+    assert scoring_periods.disqualifications(clean(**fails), LIMITS) == [phrase]
 
 
 def test_a_switched_off_rule_disqualifies_no_one():
     limits = {**LIMITS, "min_immediate": None, "min_promised": None}
-    assert scoring.disqualifications(clean(time_limited=0, immediate=0), limits) == []
+    assert scoring_periods.disqualifications(clean(time_limited=0, immediate=0), limits) == []
 
 
 def test_rank_ties_share_a_rank():
-    assert scoring.rank({"a": 90, "b": 95, "c": 90, "d": 80}) == {"b": 1, "a": 2, "c": 2, "d": 4}
+    assert scoring_periods.rank({"a": 90, "b": 95, "c": 90, "d": 80}) == {"b": 1, "a": 2, "c": 2, "d": 4}
 
 
 # -- the quarter from the database ----------------------------------------------------
@@ -334,9 +335,9 @@ def test_quarter_counts_the_facts_and_honours_the_top_eligible(app, world_ids):
         # chief_a: a −20.01 deduction in October only → (79.99 + 100 + 100) / 3 = 93.33, eligible.
         record("documents", staff=chief_a, department=ids["dept_a"], points="-20.01")
         db.session.commit()
-        for month in scoring.quarter_months(Q4):
-            scoring.run_month(db.session, month, datetime(2027, 1, 2, 2, 0))
-        assert scoring.assess_quarter(db.session, Q4, datetime(2027, 1, 2, 2, 0)) == 7
+        for month in scoring_periods.quarter_months(Q4):
+            scoring_month.run_month(db.session, month, datetime(2027, 1, 2, 2, 0))
+        assert scoring_periods.assess_quarter(db.session, Q4, datetime(2027, 1, 2, 2, 0)) == 7
         db.session.commit()
         got = _quarter_results()
     # staff_a: (99 + 99 + 100) / 3 = 99.33; chief_a 93.33; staff_b (99 × 3) / 3 = 99, out on meetings;
@@ -353,7 +354,7 @@ def test_quarter_counts_the_facts_and_honours_the_top_eligible(app, world_ids):
     assert got[("window", ids["win_c"])][1] is False
     # Rebuilding the quarter gives the same rows.
     with app.app_context():
-        scoring.assess_quarter(db.session, Q4, datetime(2027, 1, 3, 2, 0))
+        scoring_periods.assess_quarter(db.session, Q4, datetime(2027, 1, 3, 2, 0))
         db.session.commit()
         assert _quarter_results() == got
 
@@ -371,8 +372,8 @@ def test_honours_go_to_the_top_n_eligible_and_a_tie_on_the_last_place_shares_it(
         record("untidy", staff=ids["staff_staff_a"], department=ids["dept_a"])
         record("documents", staff=ids["staff_staff_b"], department=ids["dept_b"], points="-20.01")
         db.session.commit()
-        scoring.score_month(db.session, OCTOBER, NOW)
-        scoring.assess_quarter(db.session, Q4, NOW)
+        scoring_month.score_month(db.session, OCTOBER, NOW)
+        scoring_periods.assess_quarter(db.session, Q4, NOW)
         got = _quarter_results()
     stars = {key for key, value in got.items() if value[4] is Honour.service_star}
     assert stars == {("staff", ids["staff_chief_a"]), ("staff", ids["staff_chief_b"]), ("staff", ids["staff_staff_a"])}
@@ -385,9 +386,9 @@ def test_annual_summary_is_the_mean_of_the_monthly_scores(app, world_ids):
         set_setting("chief_rep_share", "0")
         record("documents", staff=ids["staff_staff_a"], department=ids["dept_a"], month=date(2026, 3, 1))
         db.session.commit()
-        scoring.score_month(db.session, date(2026, 3, 1), NOW)
-        scoring.score_month(db.session, date(2026, 4, 1), NOW)
-        lines = {(line.kind, line.name): line for line in scoring.annual(db.session, 2026, EVERYTHING)}
+        scoring_month.score_month(db.session, date(2026, 3, 1), NOW)
+        scoring_month.score_month(db.session, date(2026, 4, 1), NOW)
+        lines = {(line.kind, line.name): line for line in scoring_periods.annual(db.session, 2026, EVERYTHING)}
     line = lines[("staff", "测试staff_a")]
     assert (line.months, line.mean) == (2, Decimal("99"))  # (98 + 100) / 2
 
@@ -400,10 +401,10 @@ def test_annual_summary_holds_the_actors_scope_ranked_in_the_county(app, world_i
         record("documents", staff=ids["staff_chief_a"], window=ids["win_a"], department=ids["dept_a"], month=march)
         record("untidy", staff=ids["staff_staff_b"], department=ids["dept_b"], month=march)
         db.session.commit()
-        scoring.score_month(db.session, march, NOW)
+        scoring_month.score_month(db.session, march, NOW)
 
         def lines(scope):
-            return [(line.kind, line.name, line.rank) for line in scoring.annual(db.session, 2026, scope)]
+            return [(line.kind, line.name, line.rank) for line in scoring_periods.annual(db.session, 2026, scope)]
 
         county = lines(EVERYTHING)
         chief_b = lines(Scope(department_id=ids["dept_b"], staff_id=ids["staff_chief_b"]))
@@ -418,12 +419,12 @@ def test_annual_summary_holds_the_actors_scope_ranked_in_the_county(app, world_i
 
 def test_portal_board_shows_names_only_for_the_last_quarter(app, world_ids):
     with app.app_context():
-        assert scoring.honour_board(db.session) is None
+        assert scoring_periods.honour_board(db.session) is None
         for key in ("quarter_min_promised", "quarter_min_immediate"):
             set_setting(key, "")
-        scoring.score_month(db.session, OCTOBER, NOW)
-        scoring.assess_quarter(db.session, Q4, NOW)
-        board = scoring.honour_board(db.session)
+        scoring_month.score_month(db.session, OCTOBER, NOW)
+        scoring_periods.assess_quarter(db.session, Q4, NOW)
+        board = scoring_periods.honour_board(db.session)
     assert board.quarter_start == Q4
     assert ("市场监管窗口", "县市场监督管理局") in board.windows
     assert ("测试staff_a", "市场监管窗口") in board.stars
@@ -452,7 +453,7 @@ def test_staff_of_another_kind_of_window_or_position_are_scored_too(app, world_i
             )
         )
         db.session.commit()
-        scoring.run_month(db.session, OCTOBER, NOW)
+        scoring_month.run_month(db.session, OCTOBER, NOW)
         got = scores()
         new = db.session.scalar(sa.select(Staff.id).where(Staff.staff_no == "T900"))
     assert got[("staff", new)][2] == Decimal("100")
