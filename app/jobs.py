@@ -1,12 +1,18 @@
-"""Scheduled jobs: each a thin call into services with an explicit `now`.
+"""Scheduled jobs: each a thin call into services with an explicit `now`, and the job table.
 
-`app/scheduler.py` puts them on their timetable; `flask jobs run NAME
---now ISO` runs any one once.
+`JOBS` at the end declares every job once — name, function, trigger, description —
+and is all there is: `app/scheduler.py` puts them on their timetable, `flask jobs
+run NAME --now ISO` runs any one once, `flask jobs --help` lists them, and a test
+holds README.md's job table to it.
 """
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.services import (
     backup,
     calendar,
@@ -112,13 +118,143 @@ def backup_job(session: Session, now):
     return 1
 
 
+def _default_setting(key: str) -> str:
+    return settings.SPECS[key].default
+
+
+def _setting_note(setting: str | None) -> tuple[str, str]:
+    return (f" (setting `{setting}`)", f"（设置 {setting}）") if setting else ("", "")
+
+
+@dataclass(frozen=True)
+class Every:
+    """Every `minutes`, or every as many minutes as the setting `setting` says; `at_start`: also
+    at once when the scheduler starts. A missed run runs once (the scheduler's job defaults)."""
+
+    minutes: int | None = None
+    setting: str | None = None
+    at_start: bool = False
+
+    def _minutes(self, read) -> int:
+        return int(read(self.setting)) if self.setting else self.minutes
+
+    def options(self, read) -> dict:
+        """APScheduler's add_job arguments; `read` gives a setting's value."""
+        options = {"trigger": "interval", "minutes": self._minutes(read)}
+        if self.at_start:
+            options["next_run_time"] = clock.now_aware()
+        return options
+
+    def when(self, read=_default_setting) -> tuple[str, str]:
+        """(English, Chinese), as README.md and `flask jobs --help` say it."""
+        minutes, (note_en, note_zh) = self._minutes(read), _setting_note(self.setting)
+        return f"every {minutes} minutes{note_en}", f"每 {minutes} 分钟{note_zh}"
+
+
+@dataclass(frozen=True)
+class At:
+    """At `time` ("HH:MM"), or at the time the setting `setting` holds; on `day` of the month, else daily.
+    A missed slot (the server was down) still runs once when the scheduler is back the same day;
+    every job is idempotent."""
+
+    time: str | None = None
+    setting: str | None = None
+    day: int | None = None
+
+    def options(self, read) -> dict:
+        hour, minute = (int(part) for part in (read(self.setting) if self.setting else self.time).split(":"))
+        options = {"trigger": "cron", "hour": hour, "minute": minute, "misfire_grace_time": 86_400}
+        if self.day:
+            options["day"] = self.day
+        return options
+
+    def when(self, read=_default_setting) -> tuple[str, str]:
+        at, (note_en, note_zh) = read(self.setting) if self.setting else self.time, _setting_note(self.setting)
+        if self.day:
+            ordinal = {1: "1st", 2: "2nd", 3: "3rd"}.get(self.day, f"{self.day}th")
+            return f"{ordinal} of the month, {at}{note_en}", f"每月 {self.day} 日 {at}{note_zh}"
+        return f"daily {at}{note_en}", f"每天 {at}{note_zh}"
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    run: Callable  # (session, now) -> rows written
+    trigger: Every | At
+    en: str
+    zh: str
+    full: bool = False  # takes full=True: `flask jobs run NAME --full` rebuilds instead of the routine run
+
+
 JOBS = {
-    "backup": backup_job,
-    "monthly_scoring": monthly_scoring_job,
-    "warning_scan": warning_scan_job,
-    "calendar_check": calendar_check_job,
-    "monthly_report": monthly_report_job,
-    "report_check": report_check_job,
-    "feedback_scan": feedback_scan_job,
-    "personnel_changes": personnel_changes_job,
+    job.name: job
+    for job in (
+        Job(
+            "warning_scan",
+            warning_scan_job,
+            Every(setting="warning_scan_minutes", at_start=True),
+            "lights, overdue events and violations, then who must hear of them",
+            "更新办件红黄绿灯，记录超期事件和违规，再发出相应提醒",
+            full=True,
+        ),
+        Job(
+            "calendar_check",
+            calendar_check_job,
+            At("00:30"),
+            "from 1 November, tells every Admin once while next year's holiday schedule is missing; "
+            "the notice is marked read when it is loaded",
+            "11 月 1 日起，下一年节假日安排尚未导入时提醒每位管理员一次；导入后提醒自动标为已读",
+        ),
+        Job(
+            "monthly_report",
+            monthly_report_job,
+            At("01:00", day=1),
+            "last month's report for every county, sub-center and township center that has none",
+            "为尚无上月月报的县中心、分中心和乡镇中心生成上月月报",
+        ),
+        Job(
+            "report_check",
+            report_check_job,
+            At("09:00"),
+            "tells the center about reports past their due date (5th working day, setting) and not submitted",
+            "提醒中心：超过报送期限（第 5 个工作日，可设置）仍未提交的月报",
+        ),
+        Job(
+            "feedback_scan",
+            feedback_scan_job,
+            Every(minutes=30),
+            "default ratings for cases left unrated, rectifications and complaint stages past their limits",
+            "未评价办件给出默认评价，标记超期的整改和投诉环节",
+        ),
+        Job(
+            "monthly_scoring",
+            monthly_scoring_job,
+            At("02:00", day=2),
+            "last month's assessment records and scores; after a quarter's last month, the quarter",
+            "生成上月考核记录和得分；季度最后一个月之后，生成该季度考核",
+        ),
+        Job(
+            "personnel_changes",
+            personnel_changes_job,
+            At("00:10"),
+            "approved personnel changes whose date has come take effect",
+            "已批准且到期的人员变动生效",
+        ),
+        Job(
+            "backup",
+            backup_job,
+            At(setting="backup_time"),
+            "online backup into `BACKUP_DIR`, keeping the newest `backup_keep` (14)",
+            "在线备份到 BACKUP_DIR，保留最新的 backup_keep 份（14）",
+        ),
+    )
 }
+
+
+def help_rows() -> list[tuple[str, str]]:
+    """The job table as `flask jobs --help` lists it: name, then when and what, in Chinese and English."""
+    rows = []
+    for job in JOBS.values():
+        when_en, when_zh = job.trigger.when()
+        rows.append((job.name, f"{when_zh}：{job.zh}\n\n{when_en}: {job.en}".replace("`", "")))
+    return rows

@@ -21,6 +21,7 @@ import secrets
 import socket
 import threading
 from datetime import timedelta
+from functools import partial
 
 import sqlalchemy as sa
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -149,20 +150,20 @@ def run_scheduled(app, name: str, lease: Lease) -> None:
         return
     with app.app_context():
         user = _system_user(app.appbuilder.sm)
-        job_runs.run(db.session, name, JOBS[name], clock.now(), clock.now, (user.id, user.username))
+        job_runs.run(db.session, name, JOBS[name].run, clock.now(), clock.now, (user.id, user.username))
         db.session.remove()
 
 
 def build(app, lease: Lease, scheduler_class=BackgroundScheduler):
-    """A scheduler with every job on its timetable (intervals are settings)."""
+    """A scheduler with every job of the job table on its trigger (some read a setting)."""
     from app.extensions import db
+    from app.jobs import JOBS
     from app.services import settings
 
     with app.app_context():
         # Only the lease holder builds a scheduler: what is still "running" died with the last one.
         job_runs.close_interrupted(db.session, clock.now())
-        minutes = int(settings.get(db.session, "warning_scan_minutes"))
-        backup_hour, backup_minute = (int(part) for part in settings.get(db.session, "backup_time").split(":"))
+        timetable = {name: job.trigger.options(partial(settings.get, db.session)) for name, job in JOBS.items()}
         db.session.remove()
     scheduler = scheduler_class(
         timezone=str(clock.TZ),
@@ -173,26 +174,6 @@ def build(app, lease: Lease, scheduler_class=BackgroundScheduler):
             "misfire_grace_time": 3600,
         },
     )
-    scheduler.add_job(
-        run_scheduled,
-        "interval",
-        minutes=minutes,
-        args=(app, "warning_scan", lease),
-        id="warning_scan",
-        next_run_time=clock.now_aware(),
-    )
-    scheduler.add_job(run_scheduled, "interval", minutes=30, args=(app, "feedback_scan", lease), id="feedback_scan")
-    # Daily and monthly jobs: a missed slot (the server was down) still runs once
-    # when the scheduler is back the same day; each job is idempotent.
-    for job_id, trigger in (
-        ("calendar_check", {"hour": 0, "minute": 30}),
-        ("monthly_report", {"day": 1, "hour": 1, "minute": 0}),
-        ("monthly_scoring", {"day": 2, "hour": 2, "minute": 0}),
-        ("report_check", {"hour": 9, "minute": 0}),
-        ("personnel_changes", {"hour": 0, "minute": 10}),
-        ("backup", {"hour": backup_hour, "minute": backup_minute}),
-    ):
-        scheduler.add_job(
-            run_scheduled, "cron", args=(app, job_id, lease), id=job_id, misfire_grace_time=86_400, **trigger
-        )
+    for name, options in timetable.items():
+        scheduler.add_job(run_scheduled, args=(app, name, lease), id=name, **options)
     return scheduler

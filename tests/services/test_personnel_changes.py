@@ -97,7 +97,7 @@ def test_center_approves_and_the_change_takes_effect_on_its_date(ctx, world_ids)
     staff = db.session.get(Staff, world_ids["staff_staff_a"])
     assert staff.position is StaffPosition.a_post  # not yet
     assert personnel.apply_due_changes(db.session, datetime(2026, 9, 9, 23, 0)) == 0
-    assert JOBS["personnel_changes"](db.session, datetime(2026, 9, 10, 0, 10)) == 1
+    assert JOBS["personnel_changes"].run(db.session, datetime(2026, 9, 10, 0, 10)) == 1
     db.session.commit()
     assert staff.position is StaffPosition.b_post and change.status is ChangeStatus.effective
     assert change.applied_at == datetime(2026, 9, 10, 0, 10)

@@ -3,6 +3,7 @@
 import threading
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -168,13 +169,67 @@ def test_every_job_is_on_the_timetable(app):
     assert str(monthly.trigger.fields[2]) == "1" and monthly.misfire_grace_time == 86_400  # day 1
 
 
+def test_the_timetable_is_the_job_table(app):
+    """Each trigger as it stood before the job table: intervals from settings, cron jobs with a day's grace."""
+    scheduler = build(app, Lease(_engine(app)), BackgroundScheduler)
+    feedback, warning = scheduler.get_job("feedback_scan"), scheduler.get_job("warning_scan")
+    # Not started: only a job given its first run time has one, the warning scan (at once on start).
+    assert feedback.trigger.interval.total_seconds() == 30 * 60 and not hasattr(feedback, "next_run_time")
+    assert warning.next_run_time is not None
+    crons = {
+        "calendar_check": ("*", "0", "30"),
+        "monthly_report": ("1", "1", "0"),
+        "monthly_scoring": ("2", "2", "0"),
+        "report_check": ("*", "9", "0"),
+        "personnel_changes": ("*", "0", "10"),
+        "backup": ("*", "2", "30"),
+    }
+    for name, (day, hour, minute) in crons.items():
+        job = scheduler.get_job(name)
+        fields = {field.name: str(field) for field in job.trigger.fields}
+        assert (fields["day"], fields["hour"], fields["minute"]) == (day, hour, minute), name
+        assert job.misfire_grace_time == 86_400 and job.args[1] == name
+
+
+def _readme_job_table():
+    """README.md's Supervision table as (name, when, what it does) rows, markdown backticks kept."""
+    lines = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8").splitlines()
+    start = lines.index("| job | when | what it does |") + 2
+    rows = []
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        name, when, what = (cell.strip() for cell in line.strip("|").split(" | "))
+        rows.append((name.strip("`"), when, what))
+    return rows
+
+
+def test_the_readme_job_table_is_the_job_table():
+    assert _readme_job_table() == [(job.name, job.trigger.when()[0], job.en) for job in JOBS.values()]
+
+
+def test_jobs_help_lists_every_job(app):
+    runner = app.test_cli_runner()
+    for args in (["jobs", "--help"], ["jobs", "run", "--help"]):
+        text = " ".join(runner.invoke(args=args).output.split())  # as wrapped for the terminal
+        for job in JOBS.values():
+            when_en, when_zh = job.trigger.when()
+            for part in (job.name, when_zh, job.zh, when_en.replace("`", "")):
+                assert " ".join(part.split()) in text, (args, part)
+
+
+def test_full_is_refused_for_a_job_that_does_not_rebuild(app):
+    result = app.test_cli_runner().invoke(args=["jobs", "run", "backup", "--full"])
+    assert result.exit_code != 0 and "--full 仅适用于 warning_scan" in result.output
+
+
 def test_a_job_that_raises_is_recorded_and_the_next_job_still_runs(app, monkeypatch):
     from app import jobs
 
     def boom(session, now):
         raise RuntimeError("disk full")
 
-    monkeypatch.setitem(jobs.JOBS, "boom", boom)
+    monkeypatch.setitem(jobs.JOBS, "boom", jobs.Job("boom", boom, jobs.Every(minutes=1), "fails", "出错"))
     with app.app_context():
         before = db.session.scalar(sa.select(sa.func.max(JobRun.id)))
     lease = Lease(_engine(app))
