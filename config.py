@@ -138,8 +138,22 @@ FAB_ROLES = {
     "Public": [],
 }
 
-# Roles that see every department's rows; the others are scoped by their Staff record.
-GLOBAL_SCOPE_ROLES = {"Admin", "CenterManager", "Supervisor", "Leader"}
+# Row scope: the rows each role sees of what FAB_ROLES lets it open (README, "Scope kinds").
+#   everything  every row of the county
+#   center      rows of the user's center (Staff.center) and of the centers below it
+#   department  rows of the user's department (Staff.department)
+#   own         the department's rows, but of personal records (leave, attendance, scores,
+#               evaluations, violations, staff records) only the user's own
+# Every kind but everything needs an active Staff record. A user with several roles gets the
+# widest kind; a role not listed here grants no rows.
+ROLE_SCOPES = {
+    "Admin": "everything",
+    "CenterManager": "everything",
+    "Supervisor": "everything",
+    "Leader": "everything",
+    "ChiefRep": "department",
+    "WindowStaff": "own",
+}
 
 
 def _database_url() -> str:
@@ -222,6 +236,7 @@ class Config:
     AUTH_ROLE_PUBLIC = "Public"
     AUTH_USER_REGISTRATION = False
     FAB_ROLES = FAB_ROLES
+    ROLE_SCOPES = ROLE_SCOPES
     FAB_ADD_SECURITY_API = False
     FAB_API_SWAGGER_UI = True
     FAB_API_MAX_PAGE_SIZE = 100

@@ -73,7 +73,6 @@ def _load_config(app: Flask, config) -> None:
     env = os.environ.get("GOVHALL_ENV", "development")
     base = config if isinstance(config, type) else config_module.CONFIGS.get(env, config_module.Config)
     app.config.from_object(base)
-    app.config["GLOBAL_SCOPE_ROLES"] = config_module.GLOBAL_SCOPE_ROLES
     if isinstance(config, dict):
         app.config.update(config)
     if app.config["ENV_NAME"] == "production":

@@ -21,7 +21,7 @@ from app import clock
 from app.models.org import Staff, StaffStatus
 from app.models.system import LoginSession
 from app.services import credentials
-from app.services.scope import NOTHING, Scope, scope_for
+from app.services.scope import NOTHING, Kind, Scope, kind_for, scope_for
 
 SESSION_TOKEN_KEY = "govhall_sid"
 # Writing last_seen on every request would make every page a write transaction.
@@ -219,17 +219,10 @@ def current_scope() -> Scope:
             g.govhall_scope = NOTHING
         else:
             roles = [role.name for role in user.roles]
-            global_roles = current_app.config["GLOBAL_SCOPE_ROLES"]
-            # Global roles need no Staff lookup: one statement less on every page.
-            staff = None if set(roles) & set(global_roles) else staff_of(user)
-            g.govhall_scope = scope_for(
-                roles,
-                global_roles,
-                staff.department_id if staff else None,
-                staff.id if staff else None,
-                active=staff is not None and staff.status == StaffStatus.active,
-                position=staff.position.name if staff else None,
-            )
+            role_scopes = current_app.config["ROLE_SCOPES"]
+            # Seeing everything needs no Staff lookup: one statement less on every page.
+            staff = None if kind_for(roles, role_scopes) is Kind.everything else staff_of(user)
+            g.govhall_scope = scope_for(roles, role_scopes, staff)
     return g.govhall_scope
 
 

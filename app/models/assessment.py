@@ -10,6 +10,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Audited, LabeledEnum, VersionedMixin, enum_field
 from .org import Department, Staff, Window
+from .scoping import PUBLIC, ScopedBy
+
+# A staff member's or a window's record: the staff member alone sees their own.
+PERSONAL_RECORD = ScopedBy(
+    center=("staff.center_id", "window.center_id"), department=("department_id",), owner="staff_id"
+)
 
 
 class AssessmentCategory(LabeledEnum):
@@ -53,10 +59,8 @@ class AssessmentRule(Audited, VersionedMixin, Model):
     def __str__(self) -> str:
         return self.name
 
-    @classmethod
-    def scope_clause(cls, scope):
-        # The rules are published to everyone they apply to.
-        return sa.true()
+    # The rules are published to everyone they apply to.
+    __scope__ = PUBLIC
 
 
 class AssessmentOrigin(LabeledEnum):
@@ -98,11 +102,7 @@ class AssessmentRecord(Audited, VersionedMixin, Model):
     def __str__(self) -> str:
         return f"{self.rule} {self.month:%Y-%m}"
 
-    @classmethod
-    def scope_clause(cls, scope):
-        if scope.own_records_only:
-            return cls.staff_id == scope.staff_id
-        return cls.department_id == scope.department_id
+    __scope__ = PERSONAL_RECORD
 
 
 class MonthlyScore(Model):
@@ -134,11 +134,7 @@ class MonthlyScore(Model):
     def __str__(self) -> str:
         return f"{self.staff or self.window} {self.month:%Y-%m}"
 
-    @classmethod
-    def scope_clause(cls, scope):
-        if scope.own_records_only:
-            return cls.staff_id == scope.staff_id
-        return cls.department_id == scope.department_id
+    __scope__ = PERSONAL_RECORD
 
 
 class Honour(LabeledEnum):
@@ -177,8 +173,4 @@ class QuarterlyResult(Model):
     def __str__(self) -> str:
         return f"{self.staff or self.window} {self.quarter_start:%Y-%m}"
 
-    @classmethod
-    def scope_clause(cls, scope):
-        if scope.own_records_only:
-            return cls.staff_id == scope.staff_id
-        return cls.department_id == scope.department_id
+    __scope__ = PERSONAL_RECORD

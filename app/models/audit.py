@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import LabeledEnum, enum_field
+from .scoping import EVERYTHING_ONLY
 
 
 class AuditAction(LabeledEnum):
@@ -32,6 +33,7 @@ class AuditLog(Model):
     changes: Mapped[dict] = mapped_column(sa.JSON)
 
     __table_args__ = (sa.Index("ix_audit_log_table_row", "table_name", "row_id"),)
+    __scope__ = EVERYTHING_ONLY
 
     def __str__(self) -> str:
         return f"{self.table_name}#{self.row_id}"

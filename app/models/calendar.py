@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Audited, LabeledEnum, VersionedMixin, enum_field
+from .scoping import PUBLIC
 
 
 class DayKind(LabeledEnum):
@@ -28,7 +29,5 @@ class WorkCalendarDay(Audited, VersionedMixin, Model):
     def __str__(self) -> str:
         return f"{self.day.isoformat()} {self.name}"
 
-    @classmethod
-    def scope_clause(cls, scope):
-        # The calendar is the same for every department.
-        return sa.true()
+    # The calendar is the same for every department.
+    __scope__ = PUBLIC

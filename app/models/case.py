@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import LabeledEnum, VersionedMixin, enum_field, only_on
 from .matter import CaseKind, Matter, MatterStep
 from .org import Center, Department, Staff, Window
+from .scoping import EVERYTHING_ONLY, ScopedBy
 
 
 class CaseStatus(LabeledEnum):
@@ -135,6 +136,8 @@ class Case(VersionedMixin, Model):
     __table_args__ = (
         # The everyday lists: a department's open cases by deadline, and date ranges.
         sa.Index("ix_case_department_status_deadline", "department_id", "status", "deadline_at"),
+        # The same for a `center` scope (a township center and its village points).
+        sa.Index("ix_case_center_status_deadline", "center_id", "status", "deadline_at"),
         sa.Index("ix_case_status_deadline", "status", "deadline_at"),
         sa.Index("ix_case_status_warn", "status", "warn_at"),
         sa.Index("ix_case_status_step_due", "status", "step_due_at"),
@@ -175,19 +178,10 @@ class Case(VersionedMixin, Model):
     def current_step(self) -> MatterStep | None:
         return next((s for s in self.matter.steps if s.seq == self.step_seq), None)
 
-    @classmethod
-    def scope_clause(cls, scope):
-        # Lists: the department's own cases, one index range (an OR here would make
-        # every department list scan the table at 1M cases).
-        return cls.department_id == scope.department_id
-
-    @classmethod
-    def visible_clause(cls, scope):
-        """One case: its own department, or a co-department with a task in it (联办件)."""
-        return sa.or_(
-            cls.department_id == scope.department_id,
-            cls.id.in_(sa.select(CaseTask.case_id).where(CaseTask.department_id == scope.department_id)),
-        )
+    # Lists: the department's own cases, one index range (an OR here would make every
+    # department list scan the table at 1M cases); one case also opens to a co-department
+    # with a task in it (联办件).
+    __scope__ = ScopedBy(center=("center_id",), department=("department_id",), also_opens=("tasks.department_id",))
 
 
 class CaseEvent(Model):
@@ -213,6 +207,8 @@ class CaseEvent(Model):
 
     # The supervision scan reads one kind of action in a time window (extensions since the last run).
     __table_args__ = (sa.Index("ix_case_event_action_at", "action", "at"),)
+    # Read through its case (the history on the case page), never listed by itself.
+    __scope__ = EVERYTHING_ONLY
 
     def __str__(self) -> str:
         return f"{self.action.label} {self.at:%Y-%m-%d %H:%M}"
@@ -244,6 +240,9 @@ class CaseTask(VersionedMixin, Model):
 
     # The warning scan and its notices: open tasks by deadline.
     __table_args__ = (sa.Index("ix_case_task_status_deadline", "status", "deadline_at"),)
+
+    # The co-department's share: its joint cases (the "joint" quick list).
+    __scope__ = ScopedBy(center=("department.center_id",), department=("department_id",))
 
     def __str__(self) -> str:
         return f"{self.case_id}/{self.department_id}"
@@ -278,11 +277,11 @@ class Violation(Model):
     def __str__(self) -> str:
         return f"{self.kind.label} {self.at:%Y-%m-%d}"
 
-    @classmethod
-    def scope_clause(cls, scope):
-        if scope.own_records_only:
-            return cls.staff_id == scope.staff_id
-        return cls.department_id == scope.department_id
+    __scope__ = ScopedBy(
+        center=("case.center_id", "staff.center_id", "department.center_id"),
+        department=("department_id",),
+        owner="staff_id",
+    )
 
 
 class CaseCounter(Model):
@@ -293,3 +292,5 @@ class CaseCounter(Model):
     center_id: Mapped[int] = mapped_column(sa.ForeignKey("center.id"), primary_key=True)
     year: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     last: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+    __scope__ = EVERYTHING_ONLY

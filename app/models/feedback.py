@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import LabeledEnum, VersionedMixin, enum_field
 from .case import Case
 from .org import Center, Department, Staff, Window
+from .scoping import EVERYTHING_ONLY, ScopedBy
 
 # 1–2 are bad reviews; 4–5 count as satisfied.
 LEVEL_LABELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
@@ -65,11 +66,7 @@ class Evaluation(Model):
     def is_bad(self) -> bool:
         return self.level in BAD_LEVELS
 
-    @classmethod
-    def scope_clause(cls, scope):
-        if scope.own_records_only:
-            return cls.staff_id == scope.staff_id
-        return cls.department_id == scope.department_id
+    __scope__ = ScopedBy(center=("center_id",), department=("department_id",), owner="staff_id")
 
 
 class ComplaintStage(LabeledEnum):
@@ -140,9 +137,7 @@ class Complaint(VersionedMixin, Model):
     def __str__(self) -> str:
         return self.number
 
-    @classmethod
-    def scope_clause(cls, scope):
-        return cls.department_id == scope.department_id
+    __scope__ = ScopedBy(center=("center_id",), department=("department_id",))
 
 
 class SanctionKind(LabeledEnum):
@@ -171,6 +166,9 @@ class Sanction(Model):
     complaint: Mapped[Complaint] = relationship(back_populates="sanctions")
     staff: Mapped[Staff | None] = relationship()
     window: Mapped[Window | None] = relationship()
+
+    # Read through its complaint, never listed by itself.
+    __scope__ = EVERYTHING_ONLY
 
     def __str__(self) -> str:
         return str(self.kind.label)
@@ -218,6 +216,4 @@ class Rectification(VersionedMixin, Model):
     def __str__(self) -> str:
         return f"{self.evaluation}"
 
-    @classmethod
-    def scope_clause(cls, scope):
-        return cls.department_id == scope.department_id
+    __scope__ = ScopedBy(center=("evaluation.center_id",), department=("department_id",))

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import LabeledEnum, enum_field
+from .scoping import EVERYTHING_ONLY, PUBLIC
 
 
 class JobOutcome(LabeledEnum):
@@ -34,10 +35,8 @@ class JobRun(Model):
     def __str__(self) -> str:
         return f"{self.job} {self.now:%Y-%m-%d %H:%M}"
 
-    @classmethod
-    def scope_clause(cls, scope):
-        # System records: only global roles (Admin) have the permission at all.
-        return sa.true()
+    # System records: only global roles (Admin) have the permission at all.
+    __scope__ = PUBLIC
 
 
 class SchedulerLock(Model):
@@ -49,3 +48,5 @@ class SchedulerLock(Model):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     holder: Mapped[str | None] = mapped_column(sa.String(200))
     lease_until: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+    __scope__ = EVERYTHING_ONLY

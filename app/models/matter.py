@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Audited, LabeledEnum, VersionedMixin, enum_field
 from .org import CenterLevel, Department
+from .scoping import ScopedBy
 
 
 class MatterCategory(LabeledEnum):
@@ -88,9 +89,7 @@ class Matter(Audited, VersionedMixin, Model):
     def __str__(self) -> str:
         return self.name
 
-    @classmethod
-    def scope_clause(cls, scope):
-        return cls.department_id == scope.department_id
+    __scope__ = ScopedBy(center=("department.center_id",), department=("department_id",))
 
 
 class MatterMaterial(Audited, Model):
@@ -111,9 +110,7 @@ class MatterMaterial(Audited, Model):
     def __str__(self) -> str:
         return self.name
 
-    @classmethod
-    def scope_clause(cls, scope):
-        return cls.matter.has(Matter.department_id == scope.department_id)
+    __scope__ = ScopedBy(center=("matter.department.center_id",), department=("matter.department_id",))
 
 
 class MatterStep(Audited, Model):
@@ -135,6 +132,4 @@ class MatterStep(Audited, Model):
     def __str__(self) -> str:
         return f"{self.seq}. {self.name}"
 
-    @classmethod
-    def scope_clause(cls, scope):
-        return cls.matter.has(Matter.department_id == scope.department_id)
+    __scope__ = ScopedBy(center=("matter.department.center_id",), department=("matter.department_id",))

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import LabeledEnum, enum_field
 from .case import Case
+from .scoping import EVERYTHING_ONLY
 
 
 class NoticeKind(LabeledEnum):
@@ -51,7 +52,6 @@ class Notice(Model):
     def __str__(self) -> str:
         return str(self.kind.label)
 
-    @classmethod
-    def scope_clause(cls, scope):
-        # Everyone's inbox is their own, whatever their role.
-        return cls.user_id == scope.user_id
+    # Everyone's inbox is their own, whatever their role: the view filters by user
+    # (views/notice.OwnNoticeFilter), no scope kind applies.
+    __scope__ = EVERYTHING_ONLY

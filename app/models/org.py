@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Audited, LabeledEnum, VersionedMixin, enum_field
+from .scoping import PUBLIC, ScopedBy
 
 
 class CenterLevel(LabeledEnum):
@@ -61,10 +62,8 @@ class Center(Audited, VersionedMixin, Model):
     def __str__(self) -> str:
         return self.name
 
-    @classmethod
-    def scope_clause(cls, scope):
-        # The network of centers is public information: every role may read it.
-        return sa.true()
+    # The network of centers is public information: every role may read it.
+    __scope__ = PUBLIC
 
 
 window_member_department = sa.Table(
@@ -93,9 +92,7 @@ class Department(Audited, VersionedMixin, Model):
     def __str__(self) -> str:
         return self.name
 
-    @classmethod
-    def scope_clause(cls, scope):
-        return cls.id == scope.department_id
+    __scope__ = ScopedBy(center=("center_id",), department=("id",))
 
 
 class Window(Audited, VersionedMixin, Model):
@@ -120,17 +117,10 @@ class Window(Audited, VersionedMixin, Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
-    @classmethod
-    def scope_clause(cls, scope):
-        return sa.or_(
-            cls.department_id == scope.department_id,
-            cls.member_departments.any(Department.id == scope.department_id),
-        )
-
-    @classmethod
-    def write_clause(cls, scope):
-        # Member departments co-use a comprehensive window; only its own department changes it.
-        return cls.department_id == scope.department_id
+    # Member departments co-use a comprehensive window; only its own department changes it.
+    __scope__ = ScopedBy(
+        center=("center_id",), department=("department_id", "member_departments.id"), changed_by=("department_id",)
+    )
 
 
 class Staff(Audited, VersionedMixin, Model):
@@ -158,8 +148,4 @@ class Staff(Audited, VersionedMixin, Model):
     def __str__(self) -> str:
         return f"{self.name}（{self.staff_no}）"
 
-    @classmethod
-    def scope_clause(cls, scope):
-        if scope.own_records_only:
-            return cls.id == scope.staff_id
-        return cls.department_id == scope.department_id
+    __scope__ = ScopedBy(center=("center_id",), department=("department_id",), owner="id")

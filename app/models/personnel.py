@@ -10,13 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Audited, LabeledEnum, VersionedMixin, enum_field
 from .org import Department, Staff, StaffPosition, Window
-
-
-def _own_or_department(cls, scope):
-    """Window staff see their own personal records; the chief representative the department's."""
-    if scope.own_records_only:
-        return cls.staff_id == scope.staff_id
-    return cls.department_id == scope.department_id
+from .scoping import ScopedBy
 
 
 class LeaveType(LabeledEnum):
@@ -80,12 +74,10 @@ class LeaveRequest(Audited, VersionedMixin, Model):
     def __str__(self) -> str:
         return f"{self.staff} {self.starts_at:%Y-%m-%d}"
 
-    @classmethod
-    def scope_clause(cls, scope):
-        # The window leader approves short leave, so sees the department's requests.
-        if scope.leads_window:
-            return cls.department_id == scope.department_id
-        return _own_or_department(cls, scope)
+    # The window leader approves short leave, so sees the department's requests.
+    __scope__ = ScopedBy(
+        center=("staff.center_id",), department=("department_id",), owner="staff_id", leader_sees_department=True
+    )
 
 
 class AttendanceKind(LabeledEnum):
@@ -133,7 +125,7 @@ class AttendanceRecord(Audited, VersionedMixin, Model):
     def __str__(self) -> str:
         return f"{self.staff} {self.day:%Y-%m-%d}"
 
-    scope_clause = classmethod(_own_or_department)
+    __scope__ = ScopedBy(center=("staff.center_id",), department=("department_id",), owner="staff_id")
 
 
 class WindowRotation(Audited, VersionedMixin, Model):
@@ -155,10 +147,10 @@ class WindowRotation(Audited, VersionedMixin, Model):
     def __str__(self) -> str:
         return f"{self.window} {self.week_start:%Y-%m-%d}"
 
-    @classmethod
-    def scope_clause(cls, scope):
-        # Member departments see the whole duty roster of their comprehensive windows.
-        return cls.window_id.in_(sa.select(Window.id).where(Window.scope_clause(scope)).scalar_subquery())
+    # Member departments see the whole duty roster of their comprehensive windows.
+    __scope__ = ScopedBy(
+        center=("window.center_id",), department=("window.department_id", "window.member_departments.id")
+    )
 
 
 class ChangeKind(LabeledEnum):
@@ -208,7 +200,7 @@ class PersonnelChange(Audited, VersionedMixin, Model):
     def __str__(self) -> str:
         return f"{self.staff} {self.kind}"
 
-    @classmethod
-    def scope_clause(cls, scope):
-        # A transfer into the department concerns its chief representative too.
-        return sa.or_(cls.department_id == scope.department_id, cls.to_department_id == scope.department_id)
+    # A transfer into the department (or its center) concerns the receiving side too.
+    __scope__ = ScopedBy(
+        center=("staff.center_id", "to_department.center_id"), department=("department_id", "to_department_id")
+    )

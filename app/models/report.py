@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from .base import VersionedMixin
 from .org import Center
+from .scoping import ScopedBy
 
 
 class MonthlyReport(VersionedMixin, Model):
@@ -35,7 +36,5 @@ class MonthlyReport(VersionedMixin, Model):
     def __str__(self) -> str:
         return f"{self.center.name} {self.month:%Y-%m}"
 
-    @classmethod
-    def scope_clause(cls, scope):
-        # Center-level documents: the committee's global roles only.
-        return sa.false()
+    # Center-level documents: a center's own and those below it; no department sees them.
+    __scope__ = ScopedBy(center=("center_id",))

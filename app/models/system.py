@@ -7,6 +7,7 @@ from flask_appbuilder import Model
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Audited, VersionedMixin
+from .scoping import EVERYTHING_ONLY
 
 
 class Setting(Audited, VersionedMixin, Model):
@@ -17,6 +18,8 @@ class Setting(Audited, VersionedMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(sa.String(64), unique=True)
     value: Mapped[str] = mapped_column(sa.String(500))
+
+    __scope__ = EVERYTHING_ONLY
 
     def __str__(self) -> str:
         return self.key
@@ -37,6 +40,8 @@ class LoginSession(Model):
     ended_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     remote_addr: Mapped[str | None] = mapped_column(sa.String(64))
 
+    __scope__ = EVERYTHING_ONLY
+
 
 class TokenGeneration(Model):
     """A user's API token generation. API tokens are signed, not stored, so they cannot be ended
@@ -47,3 +52,5 @@ class TokenGeneration(Model):
 
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("ab_user.id", ondelete="CASCADE"), primary_key=True)
     generation: Mapped[int] = mapped_column(sa.Integer)
+
+    __scope__ = EVERYTHING_ONLY

@@ -1,43 +1,76 @@
 """Row scope: which rows a user may see, decided from roles and the Staff record.
 
-Pure: the caller passes role names and the user's Staff facts; views, APIs,
-exports and actions all turn the result into one SQL clause per model
-(`Model.scope_clause(scope)`), so they can never disagree.
+Pure: the caller passes role names, the role → scope kind table (config.ROLE_SCOPES) and the
+user's Staff record; views, APIs, exports and actions all turn the result into one SQL clause
+per model, derived from the model's `__scope__` declaration (app/models/scoping.py), so they
+can never disagree. The kinds are described in the README, "Scope kinds".
 """
 
+import enum
 from dataclasses import dataclass
+from functools import cached_property
 
 import sqlalchemy as sa
 from sqlalchemy.orm import MANYTOONE
 
-from app.models.org import Staff
+from app.models.org import Staff, StaffPosition, StaffStatus
+from app.services import centers
+
+
+class Kind(enum.StrEnum):
+    # Widest first: a user with several roles gets the widest of their kinds.
+    everything = "everything"  # every row of the county
+    center = "center"  # rows of the user's center and of the centers below it
+    department = "department"  # rows of the user's department
+    own = "own"  # the department's rows, but of personal records only the user's own
 
 
 @dataclass(frozen=True)
 class Scope:
-    everything: bool = False
+    # None: no rows at all (no kind among the roles, or no active Staff record).
+    kind: Kind | None = Kind.department
+    center_id: int | None = None
     department_id: int | None = None
     staff_id: int | None = None
-    # Window staff see their department's cases but only their own personal records.
-    own_records_only: bool = False
     # A window leader (窗口负责人) approves the department's short leave.
     leads_window: bool = False
 
+    @property
+    def everything(self) -> bool:
+        return self.kind is Kind.everything
+
+    @property
+    def spans_departments(self) -> bool:
+        """Whether the scope holds several departments' rows (a department filter makes sense)."""
+        return self.kind in (Kind.everything, Kind.center)
+
+    @cached_property
+    def _centers(self):
+        # One subtree per scope: a clause naming it twice (several center paths) shares the CTE.
+        return centers.subtree(self.center_id)
+
     def clause(self, model):
-        """SQL condition limiting `model` to this scope."""
+        """SQL condition limiting `model` to this scope (the rows its lists show)."""
         if self.everything:
             return sa.true()
-        if self.department_id is None or not hasattr(model, "scope_clause"):
-            # No Staff record, or a model without a department: nothing.
+        rules = getattr(model, "__scope__", None)
+        if self.kind is None or rules is None:
             return sa.false()
-        return model.scope_clause(self)
+        if rules.public:
+            return sa.true()
+        if self.kind is Kind.center:
+            return self._match(model, rules.center, self.center_id, lambda column: column.in_(self._centers))
+        if self.kind is Kind.own and rules.owner and not (rules.leader_sees_department and self.leads_window):
+            return self._match(model, (rules.owner,), self.staff_id)
+        return self._match(model, rules.department, self.department_id)
 
     def row_clause(self, model):
-        """SQL condition for fetching single rows: models may see more one at a time than
-        in lists (a co-department opens a joint case it has a task in)."""
-        if self.everything or self.department_id is None or not hasattr(model, "visible_clause"):
+        """SQL condition for fetching single rows: models may open more one at a time than
+        their lists show (a co-department opens a joint case it has a task in)."""
+        rules = getattr(model, "__scope__", None)
+        if self.kind not in (Kind.department, Kind.own) or rules is None or not rules.also_opens:
             return self.clause(model)
-        return model.visible_clause(self)
+        return sa.or_(self.clause(model), self._match(model, rules.also_opens, self.department_id))
 
     def login_clause(self, user_model):
         """SQL condition on FAB's logins (`user_model`) this scope may pick for a staff record:
@@ -51,13 +84,12 @@ class Scope:
 
     def changeable(self, model):
         """SQL condition narrowing the rows the actor sees to those it may change: a model may
-        let a department see more than it changes (`write_clause`: a member department sees a
+        let a department see more than it changes (`changed_by`: a member department sees a
         comprehensive window it co-uses, only the window's own department changes it)."""
-        if self.everything or not hasattr(model, "write_clause"):
+        rules = getattr(model, "__scope__", None)
+        if self.kind in (Kind.everything, Kind.center) or rules is None or not rules.changed_by:
             return sa.true()
-        if self.department_id is None:
-            return sa.false()
-        return model.write_clause(self)
+        return self._match(model, rules.changed_by, self.department_id)
 
     def write_clause(self, model):
         """SQL condition a row must meet once the actor has written it: in scope, changeable,
@@ -73,13 +105,37 @@ class Scope:
         conditions = []
         for relation in sa.inspect(model).relationships:
             target = relation.mapper.class_
-            if relation.direction is not MANYTOONE or not hasattr(target, "scope_clause"):
+            rules = getattr(target, "__scope__", None)
+            if relation.direction is not MANYTOONE or rules is None or not rules.scoped:
                 continue
             for column in relation.local_columns:
                 key = sa.inspect(model).get_property_by_column(column).class_attribute
                 visible = sa.select(target.id).where(self.row_clause(target))
                 conditions.append(sa.or_(key.is_(None), key.in_(visible)))
         return sa.and_(sa.true(), *conditions)
+
+    @staticmethod
+    def _match(model, paths, anchor, test=None):
+        """Rows of `model` one of whose `paths` leads to `anchor` (or passes `test`)."""
+        if anchor is None or not paths:
+            return sa.false()
+        test = test or (lambda column: column == anchor)
+        return sa.or_(*(_along(model, path.split("."), test) for path in paths))
+
+
+def _along(model, names, test):
+    """The condition `test` on the column at the end of attribute path `names` from `model`."""
+    attribute = getattr(model, names[0])
+    if len(names) == 1:
+        return test(attribute)
+    relation = attribute.property
+    inner = _along(relation.mapper.class_, names[1:], test)
+    if relation.uselist:
+        return attribute.any(inner)
+    # Many-to-one: the foreign key among the target's ids, one index lookup per row.
+    [column] = relation.local_columns
+    key = sa.inspect(model).get_property_by_column(column).class_attribute
+    return key.in_(sa.select(relation.mapper.class_.id).where(inner))
 
 
 def unseen(session, scope: Scope, rows) -> list:
@@ -93,22 +149,28 @@ def unseen(session, scope: Scope, rows) -> list:
     return [row for row in rows if row.id not in seen]
 
 
-NOTHING = Scope()
-EVERYTHING = Scope(everything=True)
+NOTHING = Scope(kind=None)
+EVERYTHING = Scope(kind=Kind.everything)
 
 
-def scope_for(
-    role_names, global_roles, staff_department_id=None, staff_id=None, *, active=True, position=None
-) -> Scope:
-    """Scope of a user with `role_names`; department roles need an active Staff record."""
-    names = set(role_names)
-    if names & set(global_roles):
+def kind_for(role_names, role_scopes) -> Kind | None:
+    """The widest scope kind `role_scopes` gives any of `role_names`; None: no rows at all."""
+    kinds = {Kind(role_scopes[name]) for name in role_names if name in role_scopes}
+    return next((kind for kind in Kind if kind in kinds), None)
+
+
+def scope_for(role_names, role_scopes, staff=None) -> Scope:
+    """Scope of a user with `role_names` and Staff record `staff` (None: none). Every kind
+    short of everything is anchored in an active Staff record: its center, department and id."""
+    kind = kind_for(role_names, role_scopes)
+    if kind is Kind.everything:
         return EVERYTHING
-    if staff_department_id is None or not active:
+    if kind is None or staff is None or staff.status is not StaffStatus.active:
         return NOTHING
     return Scope(
-        department_id=staff_department_id,
-        staff_id=staff_id,
-        own_records_only=names.isdisjoint({"ChiefRep"}),
-        leads_window=position == "leader",
+        kind=kind,
+        center_id=staff.center_id,
+        department_id=staff.department_id,
+        staff_id=staff.id,
+        leads_window=staff.position is StaffPosition.leader,
     )

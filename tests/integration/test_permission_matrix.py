@@ -55,6 +55,7 @@ def api_payload(resource, ids):
             "staff_no": "N001",
             "name": "新员工",
             "department_id": ids["dept_a"],
+            "center_id": ids["county"],
             "position": "b_post",
             "status": "active",
         },

@@ -1,0 +1,45 @@
+"""How each model's rows fall in a user's row scope: one declaration per model (`__scope__`),
+turned into SQL by app/services/scope.py for every scope kind (README, "Scope kinds").
+
+A path names attributes from the model to a column, through many-to-one relationships
+("matter.department_id") or collections ("member_departments.id"). A row matches when any
+of its paths leads to a matching value.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ScopedBy:
+    # Paths to the centers a row belongs to: a `center` scope sees it when one is the user's
+    # center or a center below it. None given: a `center` scope sees none of the rows.
+    center: tuple[str, ...] = ()
+    # Paths to the departments a row belongs to: `department` and `own` scopes see it when one
+    # is the user's department. None given: those scopes see none of the rows.
+    department: tuple[str, ...] = ()
+    # Path to the staff member whose personal record the row is: an `own` scope sees only its
+    # own. None: not a personal record, an `own` scope sees the department's rows.
+    owner: str | None = None
+    # Department paths that also open a single row, though lists leave them out (a joint
+    # case to a co-department: its task shows the case, the department's list stays one
+    # index range).
+    also_opens: tuple[str, ...] = ()
+    # Department paths a department must hold to change a row it sees (a member department
+    # co-uses a comprehensive window; only the window's own department changes it). Empty:
+    # every row it sees.
+    changed_by: tuple[str, ...] = ()
+    # A window leader under the `own` kind sees the department's rows: it approves their leave.
+    leader_sees_department: bool = False
+    # Reference data every scope reads in full (the network of centers, the calendar).
+    public: bool = False
+
+    @property
+    def scoped(self) -> bool:
+        """Whether any row is in some scope short of everything."""
+        return self.public or bool(self.center or self.department)
+
+
+# Reference data: every role reads all of it.
+PUBLIC = ScopedBy(public=True)
+# Rows for the roles that see everything only (system records, center-wide bookkeeping).
+EVERYTHING_ONLY = ScopedBy()
