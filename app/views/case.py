@@ -82,8 +82,9 @@ class QuickFilter(BaseFilter):
             query = query.filter(Case.department_id == department_id)
         quick = request.args.get("quick")
         if quick == "joint":
-            department_id = current_scope().department_id
-            return query.filter(Case.id.in_(sa.select(CaseTask.case_id).where(CaseTask.department_id == department_id)))
+            # Cases with a task of a department in scope (a department user: its own department's).
+            tasks = sa.select(CaseTask.case_id).where(current_scope().clause(CaseTask))
+            return query.filter(Case.id.in_(tasks))
         if quick == "mine":
             staff_id = current_scope().staff_id
             return query.filter(Case.assignee_id == staff_id) if staff_id else query.filter(sa.false())
@@ -227,13 +228,13 @@ class CaseView(GovModelView):
             # filters, which build ~400 ORM-backed options and run two queries each on
             # every list page (17 ms at 1M cases).
             scope = current_scope()
-            query = sa.select(Matter.id, Matter.code, Matter.name).order_by(Matter.code)
-            if not scope.everything:
-                query = query.where(Matter.department_id == scope.department_id)
+            query = sa.select(Matter.id, Matter.code, Matter.name).where(scope.clause(Matter)).order_by(Matter.code)
             departments = []
-            if scope.everything:
+            if scope.spans_departments:
                 departments = db.session.execute(
-                    sa.select(Department.id, Department.name).order_by(Department.sort_order)
+                    sa.select(Department.id, Department.name)
+                    .where(scope.clause(Department))
+                    .order_by(Department.sort_order)
                 ).all()
             kwargs.update(
                 matter_choices=db.session.execute(query).all(),

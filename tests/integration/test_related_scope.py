@@ -46,13 +46,7 @@ def _scope(app, username):
             sa.select(Staff).join(Staff.user).where(app.appbuilder.sm.user_model.username == username)
         )
         roles = [role.name for role in staff.user.roles]
-        return scope_for(
-            roles,
-            app.config["GLOBAL_SCOPE_ROLES"],
-            staff.department_id,
-            staff.id,
-            position=staff.position.name,
-        )
+        return scope_for(roles, app.config["ROLE_SCOPES"], staff)
 
 
 def _belonging(app, scope, model) -> set[int]:

@@ -18,7 +18,7 @@ from app.models.org import Staff, StaffPosition, Window, WindowKind
 from app.models.personnel import AttendanceKind, AttendanceRecord
 from app.models.system import Setting
 from app.services import job_runs, scoring_month, scoring_periods
-from app.services.scope import EVERYTHING, NOTHING, Scope
+from app.services.scope import EVERYTHING, NOTHING, Kind, Scope
 
 OCTOBER = date(2026, 10, 1)
 Q4 = date(2026, 10, 1)
@@ -408,7 +408,7 @@ def test_annual_summary_holds_the_actors_scope_ranked_in_the_county(app, world_i
 
         county = lines(EVERYTHING)
         chief_b = lines(Scope(department_id=ids["dept_b"], staff_id=ids["staff_chief_b"]))
-        staff_b = lines(Scope(department_id=ids["dept_b"], staff_id=ids["staff_staff_b"], own_records_only=True))
+        staff_b = lines(Scope(Kind.own, department_id=ids["dept_b"], staff_id=ids["staff_staff_b"]))
         nobody = lines(NOTHING)
     # Staff: staff_a and chief_b 100, staff_b 99, chief_a 98; windows: B and C 100, A 98.
     assert ("staff", "测试chief_a", 4) in county and ("window", "市场监管窗口", 3) in county
