@@ -51,7 +51,7 @@ class VersionedMixin:
     """Optimistic locking: every UPDATE checks and bumps `version`.
 
     FAB's edit view reloads the row before applying the form, so the view also
-    carries the version in the form and compares it (see views.base).
+    carries the version in the form and compares it (see views.model_view).
     """
 
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)

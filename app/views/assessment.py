@@ -31,7 +31,9 @@ from app.models.org import Staff, Window
 from app.security import current_scope
 from app.services import scoring_month, scoring_periods
 from app.services.excel import write_workbook
-from app.views.base import GovInterface, GovModelView, send_workbook
+from app.views.export import send_workbook
+from app.views.interface import GovInterface
+from app.views.model_view import GovModelView
 
 CRUD = ["can_read", "can_add", "can_edit", "can_delete", "can_export"]
 

@@ -9,8 +9,10 @@ from app.extensions import db
 from app.models.personnel import AttendanceRecord
 from app.services import attendance, settings
 from app.services.attendance_import import build_template, import_attendance, parse_moment
-from app.views.base import GovInterface, GovModelView, ScopeFilter
 from app.views.import_page import ImportPageView
+from app.views.interface import GovInterface
+from app.views.model_view import GovModelView
+from app.views.scoping import ScopeFilter
 
 
 def _hhmm(value):

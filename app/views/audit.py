@@ -6,7 +6,8 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from app.models.audit import AuditLog
-from app.views.base import GovInterface, GovModelView
+from app.views.interface import GovInterface
+from app.views.model_view import GovModelView
 
 
 def _format_changes(changes):

@@ -14,7 +14,7 @@ from app.http_guard import int_or_none
 from app.models.org import Center
 from app.services import bulletins
 from app.services.monthly_report import month_bounds, previous_month
-from app.views.base import send_workbook
+from app.views.export import send_workbook
 
 
 def presets(today: date) -> list[tuple[str, date, date]]:

@@ -7,7 +7,8 @@ from app import clock as wall_clock
 from app.extensions import db
 from app.models.calendar import WorkCalendarDay
 from app.services.case_flow import Clock, recompute_unconfirmed
-from app.views.base import GovInterface, GovModelView
+from app.views.interface import GovInterface
+from app.views.model_view import GovModelView
 
 
 class WorkCalendarDayView(GovModelView):

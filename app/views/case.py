@@ -33,7 +33,10 @@ from app.services import case_flow
 from app.services.case_flow import CaseError
 from app.services.idnumber import mask, mask_phone
 from app.services.warnings import light
-from app.views.base import GovInterface, GovModelApi, GovModelView, ScopeFilter, require_csrf_for_session_auth
+from app.views.api import GovModelApi, require_csrf_for_session_auth
+from app.views.interface import GovInterface
+from app.views.model_view import GovModelView
+from app.views.scoping import ScopeFilter
 
 LIGHT_LABELS = {"green": _l("On time"), "yellow": _l("Due soon"), "red": _l("Overdue")}
 

@@ -32,8 +32,9 @@ from app.security import actor_for, current_scope
 from app.services import complaints, evaluations, rectifications, settings
 from app.services.case_flow import Clock
 from app.services.idnumber import mask_phone
-from app.views.base import GovInterface, GovModelView
+from app.views.interface import GovInterface
 from app.views.labels import LABELS
+from app.views.model_view import GovModelView
 
 CONTACT_ROLES = {"Admin", "CenterManager", "Supervisor"}
 

@@ -12,7 +12,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
-from app.views.base import send_workbook
+from app.views.export import send_workbook
 
 
 class ImportPageView(BaseView):

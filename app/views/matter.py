@@ -5,7 +5,9 @@ from wtforms.validators import ValidationError
 
 from app.models.matter import Matter, MatterMaterial, MatterStatus, MatterStep
 from app.services.catalogue import limit_errors, matter_errors
-from app.views.base import GovInterface, GovModelApi, GovModelView, status_actions
+from app.views.api import GovModelApi
+from app.views.interface import GovInterface
+from app.views.model_view import GovModelView, status_actions
 
 # One field list for the form and the API (which names the department by id).
 MATTER_FORM_FIELDS = [

@@ -9,7 +9,8 @@ from markupsafe import Markup, escape
 from app import clock
 from app.models.notice import Notice
 from app.services import notices
-from app.views.base import GovInterface, GovModelView
+from app.views.interface import GovInterface
+from app.views.model_view import GovModelView
 
 
 class OwnNoticeFilter(BaseFilter):

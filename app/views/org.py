@@ -5,7 +5,9 @@ from flask_babel import lazy_gettext as _l
 from app.extensions import db
 from app.models.org import Center, Department, RecordStatus, Staff, StaffStatus, Window
 from app.services import centers
-from app.views.base import GovInterface, GovModelApi, GovModelView, status_actions
+from app.views.api import GovModelApi
+from app.views.interface import GovInterface
+from app.views.model_view import GovModelView, status_actions
 
 
 def _staff_errors(staff):

@@ -26,8 +26,9 @@ from app.models.personnel import (
 )
 from app.security import actor_for, current_scope
 from app.services import leave, personnel, rotation
-from app.views.base import GovInterface, GovModelView
 from app.views.feedback import WorkflowView
+from app.views.interface import GovInterface
+from app.views.model_view import GovModelView
 
 
 def _datetime(value) -> datetime | None:

@@ -17,7 +17,9 @@ from app.models.report import MonthlyReport
 from app.security import current_scope
 from app.services import calendar, reports, settings
 from app.services.monthly_report import previous_month
-from app.views.base import GovInterface, GovModelView, send_workbook
+from app.views.export import send_workbook
+from app.views.interface import GovInterface
+from app.views.model_view import GovModelView
 
 
 def _percent(value):

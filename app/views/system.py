@@ -6,7 +6,8 @@ from app.models.jobs import JobRun
 from app.models.system import Setting
 from app.services import settings
 from app.services.settings import SPECS
-from app.views.base import GovInterface, GovModelView
+from app.views.interface import GovInterface
+from app.views.model_view import GovModelView
 
 
 def _setting_label(key):

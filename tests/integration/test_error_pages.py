@@ -133,7 +133,7 @@ def test_database_lost_inside_an_api_call_is_503_and_other_failures_a_chinese_50
     """FAB's @safe catches what an API method raises; the login check has already passed here."""
     from sqlalchemy.exc import OperationalError
 
-    from app.views.base import GovInterface
+    from app.views.interface import GovInterface
 
     token = client.post(
         "/api/v1/security/login", json={"username": "manager", "password": "Test@1234", "provider": "db"}

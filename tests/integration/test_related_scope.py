@@ -193,7 +193,8 @@ def test_an_api_that_cannot_add_or_edit_lists_no_fields_to_fill_in(app, client):
 def test_an_api_that_writes_relations_offers_only_own_rows(app, world_ids):
     """Today's APIs take plain ids; one that offers related rows to pick is scoped all the same."""
     from app import create_app
-    from app.views.base import GovInterface, GovModelApi
+    from app.views.api import GovModelApi
+    from app.views.interface import GovInterface
     from tests.conftest import TEST_DB_URL, _config_dict
 
     class StaffPickerApi(GovModelApi):

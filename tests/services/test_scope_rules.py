@@ -47,7 +47,7 @@ def test_a_department_user_adds_a_row_of_its_own_department(app, world_ids):
     from flask import g
 
     from app.models import StaffPosition
-    from app.views.base import ScopeViolation, check_in_scope
+    from app.views.scoping import ScopeViolation, check_in_scope
 
     ids = world_ids
     scope = Scope(department_id=ids["dept_a"], staff_id=ids["staff_chief_a"])
