@@ -8,7 +8,8 @@ from app import clock
 from app.extensions import db
 from app.models.personnel import AttendanceRecord
 from app.services import attendance, settings
-from app.services.attendance_import import build_template, import_attendance, parse_moment
+from app.services.attendance_import import build_template, import_attendance
+from app.services.attendance_reader import parse_moment
 from app.views.import_page import ImportPageView
 from app.views.interface import GovInterface
 from app.views.model_view import GovModelView
