@@ -1,0 +1,403 @@
+"""The actions on a case once it exists, declared once in ACTIONS, and `perform`, which runs one.
+
+Each row of ACTIONS says who may take the action (a check from guards), from which statuses,
+what else the case must be (ready), which text it cannot go without, and the handler that
+makes the transition and writes exactly one CaseEvent. `perform` runs the checks in that
+order, then the handler; `available_actions` offers the actions whose checks pass, so a
+button is never offered that its action would refuse for the actor, status or case.
+
+`perform()` owns the transaction: it commits a successful action, rolls back a refused one,
+and then writes the violations a refusal must leave behind (an attempt on another
+department's case is blocked *and* recorded). Illegal actions raise CaseError with a Chinese
+message and change nothing.
+
+Concurrency: the case row carries a version (optimistic lock). The caller's version must
+match the stored one, and the UPDATE itself is conditional on it, so of two people acting at
+once exactly one wins; the other gets StaleCase.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from inspect import signature
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.models.case import (
+    OPEN_STATUSES,
+    RUNNING_STATUSES,
+    Case,
+    CaseAction,
+    CaseResult,
+    CaseStatus,
+    CaseTask,
+    SuspendReason,
+    TaskStatus,
+    Violation,
+    ViolationKind,
+)
+from app.models.matter import CaseKind, Matter
+from app.models.org import Staff
+from app.services.case_flow import guards
+from app.services.case_flow.clock import Clock, recompute_deadline, resume, start_step, step_overdue, suspend
+from app.services.case_flow.guards import Actor, CaseError, StaleCase, violation
+from app.services.case_flow.history import Outcome, event
+from app.services.case_flow.reception import accept_case
+
+# 行政许可法 §42: a decision may be extended by 10 working days, joint handling by 15.
+MAX_EXTENSION_DAYS = {CaseKind.joint: 15}
+DEFAULT_MAX_EXTENSION_DAYS = 10
+
+
+# ---------------------------------------------------------------------------
+# Handlers: (session, actor, case, now, *, clock, **inputs) → the event written.
+# They run after the action's checks (see ACTIONS) and make the transition.
+# ---------------------------------------------------------------------------
+
+
+def accept(session, actor, case, now, *, clock, received_material_ids=(), co_department_ids=()):
+    received = [m.name for m in case.matter.materials if m.id in set(received_material_ids)]
+    return accept_case(case, actor, now, clock, co_department_ids, received)
+
+
+def forward(session, actor, case, now, *, clock, assignee_id=None, next_step=True, note=None):
+    violations = step_overdue(session, case, actor, now) if next_step else []
+    from_status, from_step = case.status, case.step_seq
+    if next_step:
+        if case.step_seq >= len(case.matter.steps):
+            raise CaseError(_l("This is the last step: complete the case instead."))
+        case.step_seq += 1
+        start_step(case, clock, now)
+    if assignee_id is not None:
+        assignee = session.get(Staff, assignee_id)
+        if assignee is None or assignee.department_id != case.department_id:
+            raise CaseError(_l("The case can only be assigned to staff of its own department."))
+        case.assignee_id = assignee.id
+    case.status = CaseStatus.in_progress
+    session.add_all(violations)
+    return event(
+        case,
+        actor,
+        now,
+        CaseAction.forward,
+        from_status,
+        from_step=from_step,
+        note=note,
+        data={"assignee_id": case.assignee_id},
+    )
+
+
+def request_supplement(session, actor, case, now, *, clock, materials, note=None):
+    materials = [m.strip() for m in materials or [] if m and m.strip()]
+    if not materials:
+        raise CaseError(_l("List every missing material in one notice."))
+    from_status = case.status
+    case.supplement_count += 1
+    violations = []
+    if case.supplement_count > 1:
+        violations.append(
+            violation(
+                ViolationKind.second_supplement,
+                case,
+                actor,
+                now,
+                f"办件 {case.number} 第 {case.supplement_count} 次要求补正材料",
+            )
+        )
+    suspend(case, SuspendReason.supplement, now)
+    session.add_all(violations)
+    return event(case, actor, now, CaseAction.request_supplement, from_status, materials=materials, note=note)
+
+
+def _pauses(reason, action):
+    def run(session, actor, case, now, *, clock, note=None):
+        from_status = case.status
+        suspend(case, reason, now)
+        return event(case, actor, now, action, from_status, note=note)
+
+    return run
+
+
+def _resumes(action):
+    def run(session, actor, case, now, *, clock, note=None):
+        from_status = case.status
+        paused = resume(case, now, clock)
+        return event(
+            case,
+            actor,
+            now,
+            action,
+            from_status,
+            note=note,
+            data={"paused_workdays": paused, "deadline": case.deadline_at.isoformat()},
+        )
+
+    return run
+
+
+_resume_supplement = _resumes(CaseAction.receive_supplement)
+
+
+def receive_supplement(session, actor, case, now, *, clock, note=None):
+    if case.status is CaseStatus.submitted:
+        # Materials completed before acceptance: the application is accepted now.
+        return accept_case(case, actor, now, clock, (), [])
+    return _resume_supplement(session, actor, case, now, clock=clock, note=note)
+
+
+def extend(session, actor, case, now, *, clock, days, reason):
+    days = int(days)
+    limit = MAX_EXTENSION_DAYS.get(case.kind, DEFAULT_MAX_EXTENSION_DAYS)
+    if days < 1 or case.extension_days + days > limit:
+        raise CaseError(_l("Extensions may add at most %(limit)s working days in all.", limit=limit))
+    case.extension_days += days
+    recompute_deadline(case, clock, now)
+    return event(
+        case,
+        actor,
+        now,
+        CaseAction.extend,
+        case.status,
+        note=reason,
+        data={"days": days, "deadline": case.deadline_at.isoformat()},
+    )
+
+
+def _end(case, status, result, now):
+    """The case closes with its result; returns the status it closed from."""
+    from_status = case.status
+    case.status, case.result, case.finished_at = status, result, now
+    return from_status
+
+
+def _closes(status, result, action):
+    def run(session, actor, case, now, *, clock, note=None):
+        from_status = _end(case, status, result, now)
+        return event(case, actor, now, action, from_status, note=note)
+
+    return run
+
+
+def return_case(session, actor, case, now, *, clock, reason, passive=False):
+    result = CaseResult.returned_passive if passive else CaseResult.returned_active
+    from_status = _end(case, CaseStatus.returned, result, now)
+    return event(case, actor, now, CaseAction.return_case, from_status, note=reason, data={"passive": bool(passive)})
+
+
+def allowed_fee(matter: Matter, fee: Decimal) -> bool:
+    if matter.fee_max is not None:
+        return matter.fee_standard <= fee <= matter.fee_max
+    return fee == matter.fee_standard
+
+
+def complete(session, actor, case, now, *, clock, approved=True, fee=None, note=None):
+    fee = Decimal(str(fee if fee not in (None, "") else case.matter.fee_standard)).quantize(Decimal("0.01"))
+    if approved and not allowed_fee(case.matter, fee):
+        raise CaseError(
+            _l("The fee %(fee)s does not match the matter's standard; it was not saved.", fee=fee),
+            [
+                violation(
+                    ViolationKind.fee_mismatch,
+                    case,
+                    actor,
+                    now,
+                    f"办件 {case.number} 拟收费 {fee} 元，标准为 {case.matter.fee_standard} 元",
+                )
+            ],
+        )
+    if any(task.status is not TaskStatus.done for task in case.tasks):
+        raise CaseError(_l("Every co-department's task must be done before the case can be completed."))
+    from_status = _end(case, CaseStatus.completed, CaseResult.approved if approved else CaseResult.denied, now)
+    case.fee = fee if approved else Decimal("0")
+    return event(
+        case,
+        actor,
+        now,
+        CaseAction.complete,
+        from_status,
+        note=note,
+        data={"approved": bool(approved), "fee": str(case.fee)},
+    )
+
+
+def complete_task(session, actor, case, now, *, clock, task_id, note=None):
+    task = session.get(CaseTask, task_id)
+    if task.status is TaskStatus.done:
+        raise CaseError(_l("This task is already done."))
+    task.status = TaskStatus.done
+    task.done_at = now
+    task.assignee_id = actor.staff_id
+    return event(
+        case,
+        actor,
+        now,
+        CaseAction.complete_task,
+        case.status,
+        note=note,
+        data={"task_id": task.id, "department_id": task.department_id},
+    )
+
+
+# ---------------------------------------------------------------------------
+# The table
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    """One action on a case. perform checks who → statuses → version → ready → required_text, then
+    runs handler; available_actions offers it where who (or offer_to), statuses and ready pass."""
+
+    name: str
+    statuses: tuple
+    who: Callable  # guards: (actor, case, now, inputs) → None or CaseError
+    handler: Callable
+    ready: Callable | None = None  # guards: (case, now) → None or CaseError
+    required_text: tuple | None = None  # (input name, message when it is blank); the handler gets it stripped
+    offer_to: Callable | None = None  # (actor, case) → bool, where `who` needs an input the offer cannot know
+    button: bool = True  # False: taken through a page of its own, never offered on the case page
+
+    def run(self, session, actor, case, version, now, clock, inputs):
+        # Inputs the handler does not take, or lacks, are refused before any check (the API answers 400).
+        signature(self.handler).bind(session, actor, case, now, clock=clock, **inputs)
+        self.who(actor, case, now, inputs)
+        guards.require_status(case, self.statuses)
+        guards.require_version(case, version)
+        if self.ready:
+            self.ready(case, now)
+        if self.required_text:
+            name, message = self.required_text
+            inputs = {**inputs, name: guards.require_text(inputs.get(name), message)}
+        return self.handler(session, actor, case, now, clock=clock, **inputs)
+
+    def offered(self, actor, case, now) -> bool:
+        if not self.button or case.status not in self.statuses:
+            return False
+        if self.offer_to and not self.offer_to(actor, case):
+            return False
+        try:
+            if not self.offer_to:
+                self.who(actor, case, now, {})
+            if self.ready:
+                self.ready(case, now)
+        except CaseError:
+            return False
+        return True
+
+
+_SUSPENDED = (CaseStatus.suspended,)
+_EXTENDABLE = (*RUNNING_STATUSES, CaseStatus.suspended)
+_OWN = guards.own_department
+
+# In the order the case page offers them: a suspended case's way out first.
+ACTIONS = (
+    Action(
+        "receive_supplement",
+        (CaseStatus.submitted, CaseStatus.suspended),
+        _OWN,
+        receive_supplement,
+        ready=guards.suspended_for(SuspendReason.supplement, _l("The case is not waiting for materials.")),
+    ),
+    Action(
+        "end_special",
+        _SUSPENDED,
+        _OWN,
+        _resumes(CaseAction.end_special),
+        ready=guards.suspended_for(SuspendReason.special_procedure),
+    ),
+    Action(
+        "receive_escalation_result",
+        _SUSPENDED,
+        _OWN,
+        _resumes(CaseAction.receive_escalation_result),
+        ready=guards.suspended_for(SuspendReason.escalation),
+    ),
+    Action("forward", RUNNING_STATUSES, _OWN, forward),
+    Action("request_supplement", RUNNING_STATUSES, _OWN, request_supplement),
+    Action(
+        "start_special",
+        RUNNING_STATUSES,
+        _OWN,
+        _pauses(SuspendReason.special_procedure, CaseAction.start_special),
+        required_text=("note", _l("Say what the procedure is and why.")),
+    ),
+    Action("escalate", RUNNING_STATUSES, _OWN, _pauses(SuspendReason.escalation, CaseAction.escalate)),
+    Action(
+        "extend",
+        _EXTENDABLE,
+        guards.chief_of_department,
+        extend,
+        required_text=("reason", _l("An extension needs a written reason.")),
+    ),
+    Action("return_case", OPEN_STATUSES, _OWN, return_case, required_text=("reason", _l("A return needs a reason."))),
+    Action("complete", RUNNING_STATUSES, _OWN, complete),
+    Action(
+        "withdraw",
+        OPEN_STATUSES,
+        _OWN,
+        _closes(CaseStatus.withdrawn, CaseResult.withdrawn, CaseAction.withdraw),
+        required_text=("note", _l("Record the applicant's request to withdraw.")),
+    ),
+    Action(
+        "issue_default_approval",
+        RUNNING_STATUSES,
+        guards.center,
+        _closes(CaseStatus.completed, CaseResult.default_approved, CaseAction.issue_default_approval),
+        ready=guards.overdue_without_extension,
+    ),
+    Action("complete_task", OPEN_STATUSES, guards.task_department, complete_task, offer_to=guards.has_open_task),
+    Action("accept", (CaseStatus.submitted,), _OWN, accept, button=False),
+)
+_BY_NAME = {action.name: action for action in ACTIONS}
+
+
+def available_actions(actor: Actor, case: Case, now: datetime) -> list[str]:
+    """The actions worth offering this actor now (perform still checks everything, the version too)."""
+    return [action.name for action in ACTIONS if action.offered(actor, case, now)]
+
+
+def perform(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    version,
+    now: datetime,
+    action: str,
+    clock: Clock | None = None,
+    **inputs,
+) -> Outcome:
+    """Run one action in its own transaction; refused → rolled back (violations still recorded)."""
+    declared = _BY_NAME.get(action)
+    if declared is None:
+        raise CaseError(_l("Unknown action."))
+    case = session.get(Case, case_id)
+    if case is None:
+        raise CaseError(_l("The case does not exist."))
+    clock = clock or Clock.load(session)
+    try:
+        event_written = declared.run(session, actor, case, version, now, clock, inputs)
+        # Every action rewrites the case row, even one that changes no column (a
+        # re-assignment to the same person, a joint task): the UPDATE is what
+        # checks and moves the version, so no event is ever written beside a
+        # concurrent change.
+        flag_modified(case, "status")
+        session.add(event_written)
+        violations = [obj for obj in session.new if isinstance(obj, Violation)]
+        session.commit()
+        return Outcome(case, event_written, violations)
+    except StaleDataError as exc:
+        session.rollback()
+        raise StaleCase(_l("The case was changed by someone else. Reload it and try again.")) from exc
+    except CaseError as exc:
+        session.rollback()
+        if exc.violations:
+            session.add_all(exc.violations)
+            session.commit()
+        raise
+    except Exception:
+        session.rollback()
+        raise

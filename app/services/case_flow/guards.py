@@ -1,0 +1,156 @@
+"""Who may do what to a case, and when: the checks an action passes before it changes anything.
+
+A check raises CaseError with a message for the user (and, where the rules want it, the
+violation the refusal leaves behind); none changes the case. actions.ACTIONS names the checks
+of each action: `perform` runs them, `available_actions` offers an action whose checks pass.
+
+Role names appear here only, in the role sets below.
+"""
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import object_session
+
+from app.models.case import CaseStatus, CaseTask, TaskStatus, Violation, ViolationKind
+
+WINDOW_ROLES = frozenset({"WindowStaff", "ChiefRep"})
+CENTER_ROLES = frozenset({"CenterManager", "Supervisor"})
+# 行政许可法 §42: an extension is approved in writing by the department's chief representative.
+EXTENSION_ROLES = frozenset({"ChiefRep"})
+
+
+class CaseError(Exception):
+    """An action was refused; the message is for the user."""
+
+    def __init__(self, message, violations=()):
+        super().__init__(str(message))
+        self.violations = list(violations)
+
+
+class StaleCase(CaseError):
+    pass
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int | None
+    name: str
+    roles: frozenset
+    staff_id: int | None = None
+    department_id: int | None = None
+    window_id: int | None = None
+
+
+def violation(kind, case, actor, now, detail) -> Violation:
+    return Violation(
+        kind=kind,
+        at=now,
+        case_id=case.id if case else None,
+        department_id=actor.department_id if kind is ViolationKind.cross_department else case.department_id,
+        staff_id=actor.staff_id,
+        window_id=actor.window_id,
+        detail=str(detail)[:500],
+    )
+
+
+# Who: (actor, case, now, inputs) → None, or CaseError.
+
+
+def own_department(actor, case, now, inputs=None):
+    """Window staff of the case's own department; another department's attempt is recorded."""
+    if not actor.roles & WINDOW_ROLES or actor.department_id is None:
+        raise CaseError(_l("Only window staff and chief representatives may handle cases."))
+    if actor.department_id != case.department_id:
+        raise CaseError(
+            _l("This case belongs to another department; the attempt has been recorded."),
+            [
+                violation(
+                    ViolationKind.cross_department,
+                    case,
+                    actor,
+                    now,
+                    f"{actor.name} 试图操作其他部门的办件 {case.number}",
+                )
+            ],
+        )
+
+
+def chief_of_department(actor, case, now, inputs=None):
+    own_department(actor, case, now)
+    if not actor.roles & EXTENSION_ROLES:
+        raise CaseError(_l("Only the chief representative may approve an extension."))
+
+
+def center(actor, case, now, inputs=None):
+    if not actor.roles & CENTER_ROLES:
+        raise CaseError(_l("Only the center may issue a default approval."))
+
+
+def task_department(actor, case, now, inputs):
+    """Window staff of the co-department whose task (inputs["task_id"]) on this case it is."""
+    task = object_session(case).get(CaseTask, inputs["task_id"])
+    if task is None or task.case_id != case.id:
+        raise CaseError(_l("No such task on this case."))
+    if not actor.roles & WINDOW_ROLES or actor.department_id != task.department_id:
+        raise CaseError(_l("Only the co-department itself may complete its task."))
+
+
+def has_open_task(actor, case) -> bool:
+    """Offer a co-department its task: the check itself needs the task the form names."""
+    return bool(
+        any(t.status is TaskStatus.open and t.department_id == actor.department_id for t in case.tasks)
+        and actor.roles & WINDOW_ROLES
+    )
+
+
+# When, beyond the status: (case, now) → None, or CaseError.
+
+
+def suspended_for(reason, message=_l("The case is suspended for another reason.")):
+    """A resume ends the suspension it is for, and no other."""
+
+    def check(case, now):
+        if case.status is CaseStatus.suspended and case.suspend_reason is not reason:
+            raise CaseError(message)
+
+    return check
+
+
+def overdue_without_extension(case, now):
+    if case.deadline_at is None or now <= case.deadline_at:
+        raise CaseError(_l("A default approval is only possible for an overdue case."))
+    if case.extension_days:
+        raise CaseError(_l("The case has an approved written extension."))
+
+
+# Every action: the status it starts from, the version the actor read, text that fits.
+
+
+def require_status(case, allowed):
+    if case.status not in allowed:
+        raise CaseError(_l("This action is not possible while the case is “%(status)s”.", status=case.status.label))
+
+
+def require_version(case, version):
+    # A form sends the version as text, the API as a number; anything else is no version.
+    if isinstance(version, str) and version.isascii() and version.isdigit():
+        version = int(version)
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise CaseError(_l("Send the case's version (a whole number, as last read) with the action."))
+    if version != case.version:
+        raise StaleCase(_l("The case was changed by someone else. Reload it and try again."))
+
+
+def require_text(value, message):
+    text = (value or "").strip()
+    if not text:
+        raise CaseError(message)
+    return within_limit(text)
+
+
+def within_limit(text):
+    """Notes and reasons fit CaseEvent.note (1000 characters)."""
+    if text and len(text) > 1000:
+        raise CaseError(_l("The text is too long (at most 1000 characters)."))
+    return text

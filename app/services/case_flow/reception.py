@@ -1,0 +1,157 @@
+"""Intake (受理): taking an application in at the window, numbering it and accepting it.
+
+`intake` registers an application; `accept_case` starts the clock of a case whose materials
+are complete, at intake or later (the accept and receive_supplement actions).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from app.models.case import ApplicantType, Case, CaseAction, CaseCounter, CaseStatus, CaseTask, Channel
+from app.models.matter import CaseKind, Matter, MatterStatus
+from app.models.org import Staff
+from app.services.case_flow.clock import Clock, recompute_deadline, start_step
+from app.services.case_flow.guards import WINDOW_ROLES, Actor, CaseError, require_text
+from app.services.case_flow.history import Outcome, event
+from app.services.idnumber import valid_id_number
+
+
+@dataclass
+class Application:
+    matter_id: int
+    applicant_name: str
+    applicant_id_number: str
+    applicant_phone: str | None = None
+    applicant_type: ApplicantType = ApplicantType.person
+    channel: Channel = Channel.window
+    received_material_ids: tuple = ()
+    co_department_ids: tuple = ()
+    urgent: bool = False
+
+
+def next_number(session: Session, center, now: datetime) -> str:
+    """Center code + date + sequence within the center's year, e.g. XZ-20261124-00042.
+
+    The counter row is created if missing (ON CONFLICT DO NOTHING) and bumped
+    with one UPDATE … RETURNING, so concurrent intakes never share a number.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    table = CaseCounter.__table__
+    session.execute(insert(table).values(center_id=center.id, year=now.year, last=0).on_conflict_do_nothing())
+    seq = session.execute(
+        sa.update(table)
+        .where(table.c.center_id == center.id, table.c.year == now.year)
+        .values(last=table.c.last + 1)
+        .returning(table.c.last)
+    ).scalar_one()
+    return f"{center.code}-{now:%Y%m%d}-{seq:05d}"
+
+
+def intake(session: Session, actor: Actor, now: datetime, application: Application, clock: Clock) -> Outcome:
+    """Register an application at the window.
+
+    With every required material received the case is accepted and its clock
+    starts; otherwise it waits in `submitted` with one notice listing every
+    missing material (一次性告知), and is accepted when they arrive.
+    """
+    matter = session.get(Matter, application.matter_id)
+    if matter is None or matter.status is not MatterStatus.active:
+        raise CaseError(_l("This matter is not in service."))
+    if not actor.roles & WINDOW_ROLES or not _may_accept(session, actor, matter, now):
+        raise CaseError(_l("You may only accept matters of your own department."))
+    name = require_text(application.applicant_name, _l("Enter the applicant's name."))
+    id_number = (application.applicant_id_number or "").strip().upper()
+    if application.applicant_type is ApplicantType.person and not valid_id_number(id_number):
+        raise CaseError(_l("The ID card number is not valid (check digit or date wrong)."))
+    if application.applicant_type is ApplicantType.organisation and not 15 <= len(id_number) <= 18:
+        raise CaseError(_l("Enter the organisation's unified social credit code."))
+    phone = (application.applicant_phone or "").strip() or None
+    if phone and not (phone.isdigit() and 7 <= len(phone) <= 12):
+        raise CaseError(_l("The phone number is not valid."))
+
+    received = set(application.received_material_ids)
+    missing = [m.name for m in matter.materials if m.required and m.id not in received]
+    staff = session.get(Staff, actor.staff_id) if actor.staff_id else None
+    window_center = staff.window.center if staff and staff.window else matter.department.center
+    kind = CaseKind.urgent if application.urgent else matter.case_kind
+    case = Case(
+        number=next_number(session, window_center, now),
+        center=window_center,
+        matter=matter,
+        department_id=matter.department_id,
+        window_id=actor.window_id,
+        accepted_by_id=actor.staff_id,
+        assignee_id=actor.staff_id,
+        step_seq=1,
+        applicant_type=application.applicant_type,
+        applicant_name=name[:100],
+        applicant_id_number=id_number,
+        applicant_phone=phone,
+        channel=application.channel,
+        kind=kind,
+        submitted_at=now,
+        limit_days=matter.promised_limit_days if kind is not CaseKind.immediate else 0,
+        status=CaseStatus.submitted,
+        paused_workdays=0,
+        extension_days=0,
+        supplement_count=0,
+    )
+    session.add(case)
+    received_names = [m.name for m in matter.materials if m.id in received]
+    if missing:
+        case.supplement_count = 1
+        written = event(
+            case,
+            actor,
+            now,
+            CaseAction.request_supplement,
+            None,
+            materials=missing,
+            note=str(_l("Materials incomplete: one notice lists everything missing.")),
+            data={"received": received_names},
+        )
+    else:
+        written = accept_case(case, actor, now, clock, application.co_department_ids, received_names)
+    session.add(written)
+    session.flush()
+    return Outcome(case, written)
+
+
+def _may_accept(session, actor: Actor, matter: Matter, now: datetime) -> bool:
+    """Own department's matters; at a comprehensive window, also its member departments' matters
+    while the actor's department is on duty there (services.rotation)."""
+    from app.services import rotation
+
+    if actor.department_id is not None and actor.department_id == matter.department_id:
+        return True
+    return rotation.may_accept_for(session, actor.window_id, actor.department_id, matter.department_id, now.date())
+
+
+def accept_case(case, actor, now, clock, co_department_ids, received_names):
+    """The application is complete: the case is accepted and its clock starts."""
+    from_status = case.status
+    case.status = CaseStatus.accepted
+    case.accepted_at = now
+    case.accepted_by_id = actor.staff_id
+    recompute_deadline(case, clock, now)
+    start_step(case, clock, now)
+    for department_id in co_department_ids:
+        if department_id != case.department_id:
+            case.tasks.append(CaseTask(department_id=department_id, deadline_at=case.deadline_at))
+    if case.kind is CaseKind.joint and not case.tasks:
+        raise CaseError(_l("A joint case needs at least one co-department."))
+    return event(
+        case,
+        actor,
+        now,
+        CaseAction.accept,
+        from_status,
+        materials=received_names,
+        data={"deadline": case.deadline_at.isoformat(), "calendar_unconfirmed": case.calendar_unconfirmed},
+    )
