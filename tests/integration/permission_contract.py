@@ -1,0 +1,184 @@
+"""Who may do what: the permission contract, written out by hand.
+
+tests/integration/test_permission_cells.py checks every registered view's every verb for
+every role against it; a view, verb, resource, menu item or role it does not answer for
+fails that test. Change this file when a grant is meant to change, never to make it pass.
+
+Cells: R read, A add, E edit, D delete, X export, I import, then "+name" for any other
+permission (act, intake, generate…); "-" none; "*" every permission of the resource.
+"""
+
+# The permission each verb of an app view checks (app/views/model_view.py, api.py).
+STANDARD_VERBS = {
+    "list": "read",
+    "show": "read",
+    "download": "read",
+    "add": "add",
+    "edit": "edit",
+    "delete": "delete",
+    "export": "export",
+    "get": "read",
+    "get_list": "read",
+    "info": "read",
+    "post": "add",
+    "put": "edit",
+    "action:activate": "activate",
+    "action:deactivate": "deactivate",
+}
+
+# Verbs outside STANDARD_VERBS, by view: custom routes and @actions. Flask-AppBuilder's own
+# views check a permission named after the verb; only their exceptions are listed.
+CUSTOM_VERBS = {
+    "NoticeView": {"action:mark_read": "read"},
+    "CaseIntakeView": {"index": "intake", "form": "intake"},
+    "CaseView": {"act": "act", "receipt": "read", "supplement_notice": "read"},
+    "CaseApi": {"act": "act"},
+    "MatterImportView": {"index": "import", "template": "import"},
+    "MonthlyReportView": {"generate": "generate", "action:download": "read", "action:submit": "submit"},
+    "BulletinView": {"index": "read"},
+    "EvaluationView": {"record": "add"},
+    "RectificationView": {"act": "act"},
+    "ComplaintView": {"act": "act", "register": "add"},
+    "AttendanceImportView": {"index": "import", "template": "import"},
+    "LeaveRequestView": {"act": "act", "file": "add"},
+    "PostCoverageView": {"index": "read"},
+    "WindowRotationView": {"generate": "generate"},
+    "PersonnelChangeView": {"act": "act", "request_change": "add"},
+    "MonthlyScoreView": {"generate": "generate"},
+    "QuarterlyResultView": {"generate": "generate", "annual": "read", "annual_export": "export"},
+    "MenuApi": {"get_menu_data": "get"},
+}
+
+ROLES = ("Admin", "CenterManager", "Supervisor", "ChiefRep", "WindowStaff", "Leader", "Public")
+
+# resource: the permissions its views check, then each role's grant (ROLES order).
+GRANTS = """
+resource                 permissions                  Admin  CenterManager               Supervisor      ChiefRep                    WindowStaff     Leader  Public
+Notice                   R                            *      R                           R               R                           R               R       -
+Center                   RAEDX                        *      RAEDX                       RX              RX                          R               RX      -
+Department               RAEDX                        *      RAEDX                       RX              RX                          R               RX      -
+Window                   RAEDX+activate+deactivate    *      RAEDX+activate+deactivate   RX              REX                         R               RX      -
+Staff                    RAEDX+activate+deactivate    *      RAEDX+activate+deactivate   RX              REX+activate+deactivate     R               RX      -
+Case                     RX+act+intake                *      RX+act                      RX+act          RX+act+intake               R+act+intake    RX      -
+Violation                RX                           *      RX                          RX              R                           R               RX      -
+Matter                   RAEDX+activate+deactivate    *      RAEDX+activate+deactivate   RX              RX                          R               RX      -
+MatterImport             I                            *      I                           -               -                           -               -       -
+MatterMaterial           RAEDX                        *      RAEDX                       RX              RX                          R               RX      -
+MatterStep               RAEDX                        *      RAEDX                       RX              RX                          R               RX      -
+AuditLog                 RX                           *      -                           RX              -                           -               -       -
+MonthlyReport            RX+generate+submit           *      RX+generate+submit          RX+generate     -                           -               RX      -
+Bulletin                 RX                           *      RX                          RX              -                           -               RX      -
+Evaluation               RAX                          *      RAX                         RAX             RX                          R               RX      -
+Rectification            RX+act                       *      RX+act                      RX+act          R+act                       -               RX      -
+Complaint                RAX+act                      *      RAX+act                     RAX+act         R+act                       -               RX      -
+Attendance               RAEDXI                       *      REXI                        REXI            RX                          R               RX      -
+LeaveRequest             RAX+act                      *      RX+act                      RX              RAX+act                     RA+act          RX      -
+WindowRotation           RAEDX+generate               *      RAEDX+generate              RX              RX                          R               RX      -
+PersonnelChange          RAX+act                      *      RX+act                      RX              RAX                         -               RX      -
+AssessmentRule           RAEDX                        *      RAEDX                       RX              RX                          R               RX      -
+AssessmentRecord         RAEDX                        *      RAEDX                       RAX             RX                          R               RX      -
+MonthlyScore             RX+generate                  *      RX+generate                 RX+generate     RX                          R               RX      -
+Setting                  REX                          *      -                           -               -                           -               -       -
+WorkCalendarDay          RAEDX                        *      -                           -               -                           -               -       -
+JobRun                   RX                           *      -                           -               -                           -               -       -
+UserInfoEditView         +this_form_get+this_form_post  *    +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  -
+ResetMyPasswordView      +this_form_get+this_form_post  *    +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  -
+ResetPasswordView        +this_form_get+this_form_post  *    -                           -               -                           -               -       -
+UserDBModelView          AED+list+show+download+userinfo+resetmypassword+resetpasswords+userinfoedit  *  +userinfo  +userinfo  +userinfo  +userinfo  +userinfo  -
+RoleModelView            AED+list+show+download+copyrole  *  -                           -               -                           -               -       -
+UserGroupModelView       AED+list+show+download       *      -                           -               -                           -               -       -
+PermissionModelView      +list                        *      -                           -               -                           -               -       -
+ViewMenuModelView        +list                        *      -                           -               -                           -               -       -
+PermissionViewModelView  +list                        *      -                           -               -                           -               -       -
+OpenApi                  +get                         *      -                           -               -                           -               -       -
+SwaggerView              +show                        *      -                           -               -                           -               -       -
+MenuApi                  +get                         *      -                           -               -                           -               -       -
+"""  # noqa: E501 (a table reads across)
+
+# Every menu entry ("menu_access" on its name): x shown, . hidden (ROLES order).
+MENU = """
+entry                      Admin CenterManager Supervisor ChiefRep WindowStaff Leader Public
+Security                   x     .             .          .        .           .      .
+List Users                 x     .             .          .        .           .      .
+List Roles                 x     .             .          .        .           .      .
+List Groups                x     .             .          .        .           .      .
+Base Permissions           x     .             .          .        .           .      .
+Views/Menus                x     .             .          .        .           .      .
+Permission on Views/Menus  x     .             .          .        .           .      .
+SettingList                x     .             .          .        .           .      .
+WorkCalendarDayList        x     .             .          .        .           .      .
+JobRunList                 x     .             .          .        .           .      .
+Inbox                      x     x             x          x        x           x      .
+NoticeList                 x     x             x          x        x           x      .
+Organisation               x     x             x          x        x           x      .
+CenterList                 x     x             x          x        x           x      .
+DepartmentList             x     x             x          x        x           x      .
+WindowList                 x     x             x          x        x           x      .
+StaffList                  x     x             x          x        x           x      .
+Cases                      x     x             x          x        x           x      .
+CaseIntake                 x     .             .          x        x           .      .
+CaseList                   x     x             x          x        x           x      .
+MyCases                    x     x             x          x        x           .      .
+JointCases                 x     .             .          x        x           .      .
+DueSoonCases               x     x             x          x        x           x      .
+OverdueCases               x     x             x          x        x           x      .
+ViolationList              x     x             x          x        x           x      .
+Catalogue                  x     x             x          x        x           x      .
+MatterList                 x     x             x          x        x           x      .
+MatterImport               x     x             .          .        .           .      .
+Supervision                x     x             x          .        .           x      .
+AuditLogList               x     .             x          .        .           .      .
+MonthlyReportList          x     x             x          .        .           x      .
+BulletinList               x     x             x          .        .           x      .
+Feedback                   x     x             x          x        x           x      .
+EvaluationList             x     x             x          x        x           x      .
+RectificationList          x     x             x          x        .           x      .
+ComplaintList              x     x             x          x        .           x      .
+People                     x     x             x          x        x           x      .
+AttendanceList             x     x             x          x        x           x      .
+LeaveRequestList           x     x             x          x        x           x      .
+PostCoverage               x     x             x          x        x           x      .
+WindowRotationList         x     x             x          x        x           x      .
+PersonnelChangeList        x     x             x          x        .           x      .
+Assessment                 x     x             x          x        x           x      .
+AssessmentRuleList         x     x             x          x        x           x      .
+AssessmentRecordList       x     x             x          x        x           x      .
+MonthlyScoreList           x     x             x          x        x           x      .
+QuarterlyResultList        x     x             x          x        x           x      .
+"""
+
+_LETTERS = {"R": "read", "A": "add", "E": "edit", "D": "delete", "X": "export", "I": "import"}
+
+
+def parse_cell(cell: str) -> set[str]:
+    """'RX+act' -> {'read', 'export', 'act'}; '-' -> set()."""
+    if cell == "-":
+        return set()
+    letters, *words = cell.split("+")
+    return {_LETTERS[letter] for letter in letters} | set(words)
+
+
+def _rows(table: str) -> list[list[str]]:
+    """The table's rows below its header, split on whitespace (no cell holds a space)."""
+    return [line.split() for line in table.strip().splitlines()[1:]]
+
+
+def grants() -> tuple[dict[str, set[str]], dict[str, dict[str, set[str]]]]:
+    """(resource -> its permissions, role -> resource -> granted permissions)."""
+    permissions, by_role = {}, {role: {} for role in ROLES}
+    for resource, own, *cells in _rows(GRANTS):
+        assert len(cells) == len(ROLES), f"GRANTS row {resource}: {len(cells)} cells for {len(ROLES)} roles"
+        permissions[resource] = parse_cell(own)
+        for role, cell in zip(ROLES, cells, strict=True):
+            by_role[role][resource] = permissions[resource] if cell == "*" else parse_cell(cell)
+    return permissions, by_role
+
+
+def menu() -> dict[str, dict[str, bool]]:
+    """menu entry -> role -> shown."""
+    table = {}
+    for row in _rows(MENU):
+        # An entry's name may hold spaces (FAB's "List Users"): the marks are the last columns.
+        entry, marks = " ".join(row[: -len(ROLES)]), row[-len(ROLES) :]
+        table[entry] = {role: mark == "x" for role, mark in zip(ROLES, marks, strict=True)}
+    return table
