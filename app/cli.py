@@ -61,7 +61,7 @@ def _progress_bar():
 
 
 def seed_demo_data(progress=None):
-    from app.services.demo import seed_demo
+    from app.services.demo.county import seed_demo
 
     sm = current_app.appbuilder.sm
     roles = {name: sm.find_role(name) for name in current_app.config["FAB_ROLES"]}
@@ -73,7 +73,7 @@ def seed_demo_data(progress=None):
     summary = seed_demo(db.session, password_hash=password_hash, roles=roles, progress=progress)
     db.session.commit()
     from app import clock
-    from app.services.demo_attendance import seed_attendance
+    from app.services.demo.attendance import seed_attendance
 
     seed_attendance(db.session, clock.now().date())  # the last full month; skipped when attendance exists
     db.session.commit()
@@ -87,7 +87,7 @@ def seed_demo_cases(count: int, progress=None) -> dict | None:
     from app import clock
     from app.models.case import Case
     from app.services.case_flow import Clock
-    from app.services.demo_cases import generate_cases
+    from app.services.demo.cases import generate_cases
 
     if count <= 0 or db.session.scalar(sa.select(sa.func.count()).select_from(Case)):
         return None

@@ -47,7 +47,7 @@ def build(app, count, rebuild, per_year=100_000):
     from app.cli import init_database, seed_demo_data
     from app.extensions import db
     from app.services.case_flow import Clock
-    from app.services.demo_cases import generate_cases
+    from app.services.demo.cases import generate_cases
 
     with app.app_context():
         upgrade()

@@ -198,7 +198,7 @@ def build(app, count, rebuild):
     from app.cli import init_database, seed_demo_data
     from app.extensions import db
     from app.services.case_flow import Clock
-    from app.services.demo_cases import generate_cases
+    from app.services.demo.cases import generate_cases
 
     upgrade()
     present = db.session.scalar(sa.text('SELECT count(*) FROM "case"'))

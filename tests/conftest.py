@@ -176,7 +176,7 @@ def demo_county(scratch_app):
     from app.cli import seed_demo_data
     from app.extensions import db
     from app.services.case_flow import Clock
-    from app.services.demo_cases import generate_cases
+    from app.services.demo.cases import generate_cases
 
     with scratch_app.app_context():
         seed_demo_data()

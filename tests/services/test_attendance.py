@@ -242,7 +242,7 @@ def test_reclassify_after_leave_keeps_manual_rows(db_session, world_ids):
 def test_demo_attendance_is_realistic_and_idempotent(db_session):
     from collections import Counter
 
-    from app.services.demo_attendance import last_full_month, seed_attendance
+    from app.services.demo.attendance import last_full_month, seed_attendance
 
     assert last_full_month(date(2026, 12, 2)) == (date(2026, 11, 1), date(2026, 11, 30))
     written = seed_attendance(db_session, date(2026, 12, 2))

@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 import app.models  # noqa: F401  (every table on Model.metadata)
 from app.models import CaseKind, Center, Department, Matter, Staff, StaffPosition, Window, WindowKind
 from app.services import catalogue
-from app.services.demo import AS_OF, COUNTY_CODE, seed_demo, split_days
+from app.services.demo.catalogue import split_days
+from app.services.demo.county import AS_OF, seed_demo
+from app.services.demo.data import COUNTY_CODE
 
 ROLES = ("Admin", "CenterManager", "Supervisor", "ChiefRep", "WindowStaff", "Leader")
 HASH = "scrypt:32768:8:1$demo$0123"

@@ -10,7 +10,7 @@ from app.cli import seed_demo_data
 from app.extensions import db
 from app.models import Case, CaseEvent, CaseStatus, CaseTask, Evaluation, Violation, ViolationKind
 from app.services.case_flow import Clock
-from app.services.demo_cases import generate_cases
+from app.services.demo.cases import generate_cases
 from app.services.idnumber import valid_id_number
 
 NOW = datetime(2026, 11, 24, 10, 0)

@@ -18,20 +18,15 @@ from app.models.feedback import Evaluation
 from app.models.matter import Matter, MatterStep
 from app.models.org import Center, Department, Staff, Window
 from app.services.deadlines import deadline, step_due_at
+from app.services.demo import data
 from app.services.id_sequences import reset_id_sequences
 from app.services.idnumber import check_digit
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂英华志红梅国庆文博雨欣子涵浩然建国秀兰玉珍海燕晓东"
-REGIONS = ["410102", "410105", "410122", "410181", "410522", "411421", "411622", "412722"]
-COMPANIES = [
-    "示范县{}商贸有限公司",
-    "示范县{}农业专业合作社",
-    "示范县{}建筑工程有限公司",
-    "{}餐饮店",
-    "示范县{}科技有限公司",
-]
-RETURN_REASONS = ["申请人不符合许可条件", "申请事项不属于本部门职权范围", "申请人逾期未补正材料", "申请人主动放弃"]
+# Applicants' names, ID regions, company name patterns and return reasons: data/applicants.json.
+_APPLICANTS = data.document("applicants.json")
+SURNAMES, GIVEN = _APPLICANTS["surnames"], _APPLICANTS["given_name_characters"]
+REGIONS, COMPANIES = _APPLICANTS["id_regions"], _APPLICANTS["companies"]
+RETURN_REASONS = _APPLICANTS["return_reasons"]
 # Share of outcomes for cases whose deadline has passed.
 OUTCOMES = [("on_time", 86), ("late", 3), ("returned", 5), ("withdrawn", 1), ("open_overdue", 1)]
 # Share of completed cases the applicant rates, and how (most ratings are 非常满意).
