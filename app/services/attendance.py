@@ -256,6 +256,26 @@ def fill_absences(
     return count
 
 
+def classified(day: date, clock_in: time | None, clock_out: time | None, calendar, rules: Rules, leaves=()) -> dict:
+    """A device row's kind and minutes as column values; a non-working day's row counts normal."""
+    result = classify(day, clock_in, clock_out, workday=calendar.is_workday(day), rules=rules, leaves=leaves)
+    result = result or Result(AttendanceKind.normal)
+    return {"kind": result.kind.name, "minutes_late": result.minutes_late, "minutes_early": result.minutes_early}
+
+
+def update_rows(session: Session, rows: list[dict]) -> None:
+    """One executemany UPDATE of attendance rows by `row_id`: the columns the dicts carry
+    (all the same ones), and the version moves on."""
+    if not rows:
+        return
+    table = AttendanceRecord.__table__
+    columns = {name: sa.bindparam(name) for name in rows[0] if name != "row_id"}
+    session.execute(
+        sa.update(table).where(table.c.id == sa.bindparam("row_id")).values(**columns, version=table.c.version + 1),
+        rows,
+    )
+
+
 def reclassify(session: Session, first: date, last: date, calendar, rules: Rules, staff_ids=None) -> int:
     """Recompute device rows of [first, last] (after leave is approved or cancelled); manual rows stay.
 
@@ -268,36 +288,14 @@ def reclassify(session: Session, first: date, last: date, calendar, rules: Rules
         query = query.where(table.c.staff_id.in_(list(staff_ids)))
     rows = session.execute(query).all()
     leaves = load_leaves(session, first, last, {row.staff_id for row in rows})
-    changes = []
-    for row in rows:
-        result = classify(
-            row.day,
-            row.clock_in,
-            row.clock_out,
-            workday=calendar.is_workday(row.day),
-            rules=rules,
-            leaves=leaves.get(row.staff_id, ()),
-        ) or Result(AttendanceKind.normal)
-        changes.append(
-            {
-                "row_id": row.id,
-                "kind": result.kind.name,
-                "minutes_late": result.minutes_late,
-                "minutes_early": result.minutes_early,
-            }
-        )
-    if changes:
-        session.execute(
-            sa.update(table)
-            .where(table.c.id == sa.bindparam("row_id"))
-            .values(
-                kind=sa.bindparam("kind"),
-                minutes_late=sa.bindparam("minutes_late"),
-                minutes_early=sa.bindparam("minutes_early"),
-                version=table.c.version + 1,
-            ),
-            changes,
-        )
+    changes = [
+        {
+            "row_id": row.id,
+            **classified(row.day, row.clock_in, row.clock_out, calendar, rules, leaves.get(row.staff_id, ())),
+        }
+        for row in rows
+    ]
+    update_rows(session, changes)
     return len(changes)
 
 

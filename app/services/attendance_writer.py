@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from app import clock as app_clock
 from app.models.audit import AuditAction, AuditLog
 from app.models.org import Staff
-from app.models.personnel import AttendanceKind, AttendanceRecord, AttendanceSource
+from app.models.personnel import AttendanceRecord, AttendanceSource
 from app.services import attendance, audit
 from app.services.import_rows import RowError
 
@@ -60,20 +60,10 @@ def write(session, report, days, rules, cal, today, progress):
                 )
             )
             continue
-        result = attendance.classify(
-            item.day,
-            item.clock_in,
-            item.clock_out,
-            workday=cal.is_workday(item.day),
-            rules=rules,
-            leaves=leaves.get(item.staff_id, ()),
-        ) or attendance.Result(AttendanceKind.normal)
         values = {
             "clock_in": item.clock_in,
             "clock_out": item.clock_out,
-            "kind": result.kind.name,
-            "minutes_late": result.minutes_late,
-            "minutes_early": result.minutes_early,
+            **attendance.classified(item.day, item.clock_in, item.clock_out, cal, rules, leaves.get(item.staff_id, ())),
         }
         if old is None:
             writer.insert(
@@ -146,20 +136,7 @@ class _Batches:
         table = self.table
         if self.inserts:
             self.session.execute(sa.insert(table), self.inserts)
-        if self.updates:
-            self.session.execute(
-                sa.update(table)
-                .where(table.c.id == sa.bindparam("row_id"))
-                .values(
-                    clock_in=sa.bindparam("clock_in"),
-                    clock_out=sa.bindparam("clock_out"),
-                    kind=sa.bindparam("kind"),
-                    minutes_late=sa.bindparam("minutes_late"),
-                    minutes_early=sa.bindparam("minutes_early"),
-                    version=table.c.version + 1,
-                ),
-                self.updates,
-            )
+        attendance.update_rows(self.session, self.updates)
         self.inserted += len(self.inserts)
         self.updated += len(self.updates)
         self.inserts, self.updates = [], []
