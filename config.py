@@ -156,6 +156,30 @@ ROLE_SCOPES = {
 }
 
 
+# Duties: what services ask of a role beyond FAB_ROLES' permissions and its row scope.
+# Services and views name a duty, never a role (tests/unit/test_role_names.py checks).
+ROLE_DUTIES = {
+    # Accept cases at a window and act on the department's cases and joint tasks.
+    "window": frozenset({"WindowStaff", "ChiefRep"}),
+    # The department's chief representative: approves extensions (行政许可法 §42) and the
+    # department's leave, requests personnel changes, answers its complaints and rectifications.
+    "department_chief": frozenset({"ChiefRep"}),
+    # Supervise every case: the center's actions in the case flow.
+    "case_supervision": frozenset({"CenterManager", "Supervisor"}),
+    # Take complaints and rectifications through every stage; read citizens' contacts unmasked.
+    "feedback_handling": frozenset({"Admin", "CenterManager", "Supervisor"}),
+    # Hear of red cases and joint tasks, late monthly reports, overdue complaints and rectifications.
+    "center_notices": frozenset({"Supervisor", "CenterManager"}),
+    # Keep the duty rosters of every comprehensive window.
+    "duty_rosters": frozenset({"Admin", "CenterManager"}),
+    # Hear that next year's working calendar is missing.
+    "calendar_notices": frozenset({"Admin"}),
+    # Default approvers of the center's half of long leave and of personnel changes (the
+    # settings leave_center_roles and personnel_approver_roles, tunable at run time).
+    "center_approval": frozenset({"CenterManager"}),
+}
+
+
 def _database_url() -> str:
     url = os.environ.get("DATABASE_URL")
     if not url:

@@ -181,7 +181,11 @@ class Case(VersionedMixin, Model):
     # Lists: the department's own cases, one index range (an OR here would make every
     # department list scan the table at 1M cases); one case also opens to a co-department
     # with a task in it (联办件).
-    __scope__ = ScopedBy(center=("center_id",), department=("department_id",), also_opens=("tasks.department_id",))
+    __scope__ = ScopedBy(
+        center=("center_id",),
+        department=("department_id",),
+        also_opens=ScopedBy(center=("tasks.department.center_id",), department=("tasks.department_id",)),
+    )
 
 
 class CaseEvent(Model):

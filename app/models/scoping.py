@@ -20,10 +20,9 @@ class ScopedBy:
     # Path to the staff member whose personal record the row is: an `own` scope sees only its
     # own. None: not a personal record, an `own` scope sees the department's rows.
     owner: str | None = None
-    # Department paths that also open a single row, though lists leave them out (a joint
-    # case to a co-department: its task shows the case, the department's list stays one
-    # index range).
-    also_opens: tuple[str, ...] = ()
+    # Rows a scope also opens one at a time, though its lists leave them out (a joint case to
+    # a co-department: its task opens the case, the department's list stays one index range).
+    also_opens: "ScopedBy | None" = None
     # Department paths a department must hold to change a row it sees (a member department
     # co-uses a comprehensive window; only the window's own department changes it). Empty:
     # every row it sees.

@@ -12,6 +12,7 @@ from app.models.notice import NoticeKind
 from app.models.system import Setting
 from app.services import notices
 from app.services.workdays import CalendarException, WorkCalendar, from_chinese_calendar
+from config import ROLE_DUTIES
 
 _lock = threading.Lock()
 # (database URL) -> (revision, calendar). Each worker process keeps its own copy
@@ -124,7 +125,7 @@ def check_next_year(session: Session, now: datetime) -> int:
     year = missing_next_year(load(session), now.date())
     if year is None:
         return notices.resolve(session, f"calendar:{now.year + 1}", now)
-    admins = notices.users_with_roles("Admin")
+    admins = notices.users_with_roles(*ROLE_DUTIES["calendar_notices"])
     return notices.insert(
         session.connection(),
         NoticeKind.calendar_missing,

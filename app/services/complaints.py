@@ -28,8 +28,9 @@ from app.models.org import Department, Staff, Window
 from app.services import notices
 from app.services.deadlines import OfficeHours, deadline
 from app.services.workdays import WorkCalendar
+from config import ROLE_DUTIES
 
-CENTER_ROLES = {"Admin", "CenterManager", "Supervisor"}
+CENTER_ROLES = ROLE_DUTIES["feedback_handling"]
 ORDER = list(ComplaintStage)
 MAX_SUBJECT, MAX_CONTENT, MAX_NAME = 100, 2000, 50
 
@@ -117,7 +118,7 @@ def file(session: Session, filing: Filing, channel: ComplaintChannel, center_id:
 def _may_act(actor, complaint, stage):
     if actor.roles & CENTER_ROLES:
         return True
-    own = "ChiefRep" in actor.roles and actor.department_id == complaint.department_id
+    own = bool(actor.roles & ROLE_DUTIES["department_chief"]) and actor.department_id == complaint.department_id
     return own and stage in (ComplaintStage.investigating, ComplaintStage.handling)
 
 
@@ -199,7 +200,7 @@ def flag_overdue(session: Session, now: datetime, since: datetime | None) -> int
     late = [table.c.stage != ComplaintStage.archived.name, table.c.stage_due_at <= now]
     if since is not None:
         late.append(table.c.stage_due_at > since)
-    center = notices.users_with_roles("Supervisor", "CenterManager")
+    center = notices.users_with_roles(*ROLE_DUTIES["center_notices"])
     key = notices.key("complaint:", table.c.id, table.c.stage)
     detail = (sa.literal("投诉 ") + table.c.number).label("detail")
     no_case = sa.cast(sa.null(), sa.Integer).label("case_id")

@@ -17,6 +17,7 @@ from app.models.case import RUNNING_STATUSES, Case, CaseAction, CaseEvent, CaseT
 from app.models.notice import NoticeKind
 from app.services import notices
 from app.services.workdays import WorkCalendar
+from config import ROLE_DUTIES
 
 CASE = Case.__table__
 TASK = CaseTask.__table__
@@ -24,7 +25,7 @@ EVENT = CaseEvent.__table__
 STAFF = notices.STAFF
 RUNNING = [status.name for status in RUNNING_STATUSES]
 RED_STATUSES = [*RUNNING, "suspended"]
-CENTER_ROLES = ("Supervisor", "CenterManager")
+CENTER_ROLES = ROLE_DUTIES["center_notices"]
 
 
 def _rows(user_id, prefix, id_column, detail):

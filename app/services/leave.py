@@ -35,6 +35,7 @@ from app.services import attendance, settings
 from app.services import calendar as calendar_service
 from app.services.deadlines import OfficeHours, parse_office_hours
 from app.services.workdays import WorkCalendar
+from config import ROLE_DUTIES
 
 MAX_REASON = 500
 HALF = Decimal("0.5")
@@ -59,7 +60,7 @@ class Rules:
     joint_min_days: Decimal = Decimal("3")
     short_positions: frozenset = frozenset({"chief_rep", "leader"})
     chief_positions: frozenset = frozenset({"chief_rep"})
-    center_roles: frozenset = frozenset({"CenterManager"})
+    center_roles: frozenset = ROLE_DUTIES["center_approval"]
 
     @classmethod
     def load(cls, session: Session) -> "Rules":
@@ -212,7 +213,7 @@ def file(
     if staff is None or staff.status is not StaffStatus.active:
         raise LeaveError(_l("Choose a staff member on duty."), "input")
     own = actor.staff_id is not None and actor.staff_id == staff.id
-    chief = "ChiefRep" in actor.roles and actor.department_id == staff.department_id
+    chief = bool(actor.roles & ROLE_DUTIES["department_chief"]) and actor.department_id == staff.department_id
     if not (own or chief or actor.roles & rules.center_roles):
         raise LeaveError(
             _l("You may file leave for yourself, or as chief representative for your department's staff."), "actor"
@@ -365,7 +366,7 @@ def cancel(session: Session, actor, request: LeaveRequest, version, now: datetim
     """The staff member or the department's chief rep withdraws a pending request, or an approved
     one that has not started yet."""
     own = actor.staff_id is not None and actor.staff_id == request.staff_id
-    chief = "ChiefRep" in actor.roles and actor.department_id == request.department_id
+    chief = bool(actor.roles & ROLE_DUTIES["department_chief"]) and actor.department_id == request.department_id
     if not (own or chief):
         raise LeaveError(_l("Only the staff member or the department's chief representative may cancel it."), "actor")
     _require_status(request, *ACTIVE)

@@ -26,6 +26,7 @@ from app.models.org import Department, RecordStatus, Staff, StaffPosition, Staff
 from app.models.org import window_member_department as members
 from app.models.personnel import ChangeKind, ChangeStatus, PersonnelChange
 from app.services import centers, settings
+from config import ROLE_DUTIES
 
 MAX_TEXT = 500
 LEAVING = (ChangeKind.transfer_out, ChangeKind.sent_back)
@@ -40,7 +41,7 @@ class ChangeError(Exception):
 
 @dataclass(frozen=True)
 class Rules:
-    approver_roles: frozenset = frozenset({"CenterManager"})
+    approver_roles: frozenset = ROLE_DUTIES["center_approval"]
     min_months: int = 24
     min_months_comprehensive: int = 6
 
@@ -126,7 +127,7 @@ def request_change(
     back: a staff member of the department leaves the center. Change of post: a new window and/or
     position inside the department.
     """
-    if "ChiefRep" not in actor.roles or actor.department_id is None:
+    if not actor.roles & ROLE_DUTIES["department_chief"] or actor.department_id is None:
         raise ChangeError(_l("Personnel changes are requested by the department's chief representative."), "actor")
     if isinstance(kind, str):
         kind = ChangeKind.__members__.get(kind)

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 from app.models.feedback import Rectification, RectificationStatus, Verdict
 from app.models.notice import NoticeKind
 from app.services import notices
+from config import ROLE_DUTIES
 
-CENTER_ROLES = {"Admin", "CenterManager", "Supervisor"}
+CENTER_ROLES = ROLE_DUTIES["feedback_handling"]
 TABLE = Rectification.__table__
 
 
@@ -26,7 +27,7 @@ class RectificationError(Exception):
 
 def _check(actor, rectification: Rectification, version, expected: RectificationStatus):
     if not (actor.roles & CENTER_ROLES) and not (
-        "ChiefRep" in actor.roles and actor.department_id == rectification.department_id
+        actor.roles & ROLE_DUTIES["department_chief"] and actor.department_id == rectification.department_id
     ):
         raise RectificationError(_l("Only the department's chief representative or the center may do this."))
     if str(rectification.version) != str(version):
@@ -71,7 +72,7 @@ ACTIONS = {"contact": contact, "rectify": rectify, "close": close}
 def flag_overdue(session: Session, now: datetime) -> int:
     """Notices to the assignee's login and the center for limits passed, once per limit."""
     staff = notices.STAFF
-    center = notices.users_with_roles("Supervisor", "CenterManager")
+    center = notices.users_with_roles(*ROLE_DUTIES["center_notices"])
     late_contact = sa.and_(TABLE.c.status == RectificationStatus.open.name, TABLE.c.contact_due_at <= now)
     late_fix = sa.and_(
         TABLE.c.status.in_([RectificationStatus.open.name, RectificationStatus.contacted.name]),

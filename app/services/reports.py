@@ -17,9 +17,10 @@ from app.models.org import Center, CenterLevel
 from app.models.report import MonthlyReport
 from app.services import monthly_report, notices, report_workbook
 from app.services.workdays import WorkCalendar
+from config import ROLE_DUTIES
 
 REPORTING_LEVELS = (CenterLevel.county, CenterLevel.sub_center, CenterLevel.township)
-LATE_ROLES = ("Supervisor", "CenterManager")
+LATE_ROLES = ROLE_DUTIES["center_notices"]
 
 
 class ReportError(Exception):

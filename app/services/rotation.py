@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 
 from app.models.org import Department, RecordStatus, Window, WindowKind, window_member_department
 from app.models.personnel import WindowRotation
+from config import ROLE_DUTIES
 
-CENTER_ROLES = frozenset({"Admin", "CenterManager"})
+CENTER_ROLES = ROLE_DUTIES["duty_rosters"]
 
 
 class RotationError(Exception):

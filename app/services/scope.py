@@ -56,6 +56,18 @@ class Scope:
         rules = getattr(model, "__scope__", None)
         if self.kind is None or rules is None:
             return sa.false()
+        return self._declared(model, rules)
+
+    def row_clause(self, model):
+        """SQL condition for fetching single rows: models may open more one at a time than
+        their lists show (a co-department opens a joint case it has a task in)."""
+        rules = getattr(model, "__scope__", None)
+        if self.everything or self.kind is None or rules is None or rules.also_opens is None:
+            return self.clause(model)
+        return sa.or_(self._declared(model, rules), self._declared(model, rules.also_opens))
+
+    def _declared(self, model, rules):
+        """The rows of `model` its declaration `rules` puts in this scope (a kind short of everything)."""
         if rules.public:
             return sa.true()
         if self.kind is Kind.center:
@@ -63,14 +75,6 @@ class Scope:
         if self.kind is Kind.own and rules.owner and not (rules.leader_sees_department and self.leads_window):
             return self._match(model, (rules.owner,), self.staff_id)
         return self._match(model, rules.department, self.department_id)
-
-    def row_clause(self, model):
-        """SQL condition for fetching single rows: models may open more one at a time than
-        their lists show (a co-department opens a joint case it has a task in)."""
-        rules = getattr(model, "__scope__", None)
-        if self.kind not in (Kind.department, Kind.own) or rules is None or not rules.also_opens:
-            return self.clause(model)
-        return sa.or_(self.clause(model), self._match(model, rules.also_opens, self.department_id))
 
     def login_clause(self, user_model):
         """SQL condition on FAB's logins (`user_model`) this scope may pick for a staff record:

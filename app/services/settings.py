@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from app.models.system import Setting
+from config import ROLE_DUTIES
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,9 @@ class SettingSpec:
     label: object
     help: object = ""
 
+
+# The default approvers at the center (config.ROLE_DUTIES), as the comma-separated setting holds them.
+CENTER_APPROVERS = ",".join(sorted(ROLE_DUTIES["center_approval"]))
 
 SPECS = {
     spec.key: spec
@@ -109,13 +113,13 @@ SPECS = {
         ),
         SettingSpec(
             "leave_center_roles",
-            "CenterManager",
+            CENTER_APPROVERS,
             _l("Roles approving the center's half of long leave"),
             _l("Comma-separated role names (the center's leader in charge)"),
         ),
         SettingSpec(
             "personnel_approver_roles",
-            "CenterManager",
+            CENTER_APPROVERS,
             _l("Roles approving personnel changes"),
             _l("Comma-separated role names"),
         ),
