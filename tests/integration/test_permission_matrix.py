@@ -56,7 +56,6 @@ def api_payload(resource, ids):
             "name": "新员工",
             "department_id": ids["dept_a"],
             "center_id": ids["county"],
-            "center_id": ids["county"],
             "position": "b_post",
             "status": "active",
         },
