@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models.org import Staff, StaffPosition, Window
 from app.models.personnel import LeaveRequest, LeaveStatus, LeaveTier
-from app.services import leave
+from app.services import leave, leave_days
 from app.services.case_flow import Actor
 from tests.services.test_case_flow import actor
 
@@ -85,7 +85,7 @@ def done(call, *args, **kwargs):
 
 def days(starts, ends):
     r = rules()
-    return leave.working_days(starts, ends, r.calendar, r.hours)
+    return leave_days.working_days(starts, ends, r.calendar, r.hours)
 
 
 # --- counting ---------------------------------------------------------------
@@ -275,7 +275,7 @@ def test_coverage_marks_b_standing_in_and_both_absent(ctx, world_ids):
     )
     table = dict(
         (entry["code"], cells)
-        for entry, cells in leave.coverage(db.session, Window.id == world_ids["win_a"], date(2026, 9, 1), rules())
+        for entry, cells in leave_days.coverage(db.session, Window.id == world_ids["win_a"], date(2026, 9, 1), rules())
     )
     cells = table["A01"]
     assert len(cells) == 8 and cells[0].a_names == ["测试staff_a"] and cells[0].b_names == ["乙岗"]
