@@ -36,8 +36,12 @@ class Group:
     entries: tuple[Entry, ...]
 
 
+# Views are named from app.views: "org.CenterView" is app.views.org.CenterView.
+VIEWS = "app.views"
+
+
 def item(name, label, icon, view, resource):
-    return Entry(view=view, resource=resource, name=name, label=label, icon=icon)
+    return Entry(view=f"{VIEWS}.{view}", resource=resource, name=name, label=label, icon=icon)
 
 
 def link(name, label, icon, href):
@@ -46,27 +50,25 @@ def link(name, label, icon, href):
 
 def hidden(view, resource):
     """A view reached from another page (a matter's materials, the attendance import), not the menu."""
-    return Entry(view=view, resource=resource)
+    return Entry(view=f"{VIEWS}.{view}", resource=resource)
 
-
-V = "app.views."
 
 MENU = (
     Group(
         "Inbox",
         _l("Inbox"),
         "fa-bell",
-        (item("NoticeList", _l("My notices"), "fa-bell", V + "notice.NoticeView", "Notice"),),
+        (item("NoticeList", _l("My notices"), "fa-bell", "notice.NoticeView", "Notice"),),
     ),
     Group(
         "Organisation",
         _l("Organisation"),
         "fa-sitemap",
         (
-            item("CenterList", _l("Service centers"), "fa-building", V + "org.CenterView", "Center"),
-            item("DepartmentList", _l("Departments"), "fa-university", V + "org.DepartmentView", "Department"),
-            item("WindowList", _l("Windows"), "fa-columns", V + "org.WindowView", "Window"),
-            item("StaffList", _l("Staff"), "fa-id-badge", V + "org.StaffView", "Staff"),
+            item("CenterList", _l("Service centers"), "fa-building", "org.CenterView", "Center"),
+            item("DepartmentList", _l("Departments"), "fa-university", "org.DepartmentView", "Department"),
+            item("WindowList", _l("Windows"), "fa-columns", "org.WindowView", "Window"),
+            item("StaffList", _l("Staff"), "fa-id-badge", "org.StaffView", "Staff"),
         ),
     ),
     Group(
@@ -74,13 +76,13 @@ MENU = (
         _l("Cases"),
         "fa-folder-open",
         (
-            item("CaseIntake", _l("Accept a case"), "fa-plus-circle", V + "case_intake.CaseIntakeView", "Case"),
-            item("CaseList", _l("All cases"), "fa-list-alt", V + "case.CaseView", "Case"),
+            item("CaseIntake", _l("Accept a case"), "fa-plus-circle", "case_intake.CaseIntakeView", "Case"),
+            item("CaseList", _l("All cases"), "fa-list-alt", "case.CaseView", "Case"),
             link("MyCases", _l("My cases"), "fa-user", "/caseview/list/?quick=mine"),
             link("JointCases", _l("Joint cases we assist"), "fa-handshake-o", "/caseview/list/?quick=joint"),
             link("DueSoonCases", _l("Cases due soon"), "fa-clock-o", "/caseview/list/?quick=due_soon"),
             link("OverdueCases", _l("Overdue cases"), "fa-exclamation-circle", "/caseview/list/?quick=overdue"),
-            item("ViolationList", _l("Detected violations"), "fa-flag", V + "case.ViolationView", "Violation"),
+            item("ViolationList", _l("Detected violations"), "fa-flag", "case.ViolationView", "Violation"),
         ),
     ),
     Group(
@@ -88,16 +90,10 @@ MENU = (
         _l("Matter catalogue"),
         "fa-book",
         (
-            item("MatterList", _l("Service matters"), "fa-list", V + "matter.MatterView", "Matter"),
-            item(
-                "MatterImport",
-                _l("Import catalogue"),
-                "fa-upload",
-                V + "matter_import.MatterImportView",
-                "MatterImport",
-            ),
-            hidden(V + "matter.MatterMaterialView", "MatterMaterial"),
-            hidden(V + "matter.MatterStepView", "MatterStep"),
+            item("MatterList", _l("Service matters"), "fa-list", "matter.MatterView", "Matter"),
+            item("MatterImport", _l("Import catalogue"), "fa-upload", "matter_import.MatterImportView", "MatterImport"),
+            hidden("matter.MatterMaterialView", "MatterMaterial"),
+            hidden("matter.MatterStepView", "MatterStep"),
         ),
     ),
     Group(
@@ -105,15 +101,15 @@ MENU = (
         _l("Supervision"),
         "fa-eye",
         (
-            item("AuditLogList", _l("Audit log"), "fa-history", V + "audit.AuditLogView", "AuditLog"),
+            item("AuditLogList", _l("Audit log"), "fa-history", "audit.AuditLogView", "AuditLog"),
             item(
                 "MonthlyReportList",
                 _l("Monthly reports"),
                 "fa-file-excel-o",
-                V + "report.MonthlyReportView",
+                "report.MonthlyReportView",
                 "MonthlyReport",
             ),
-            item("BulletinList", _l("Efficiency bulletins"), "fa-bullhorn", V + "bulletin.BulletinView", "Bulletin"),
+            item("BulletinList", _l("Efficiency bulletins"), "fa-bullhorn", "bulletin.BulletinView", "Bulletin"),
         ),
     ),
     Group(
@@ -121,15 +117,15 @@ MENU = (
         _l("Feedback"),
         "fa-comments",
         (
-            item("EvaluationList", _l("Evaluations"), "fa-star", V + "feedback.EvaluationView", "Evaluation"),
+            item("EvaluationList", _l("Evaluations"), "fa-star", "feedback.EvaluationView", "Evaluation"),
             item(
                 "RectificationList",
                 _l("Bad-review rectifications"),
                 "fa-wrench",
-                V + "feedback.RectificationView",
+                "feedback.RectificationView",
                 "Rectification",
             ),
-            item("ComplaintList", _l("Complaints"), "fa-bullhorn", V + "feedback.ComplaintView", "Complaint"),
+            item("ComplaintList", _l("Complaints"), "fa-bullhorn", "feedback.ComplaintView", "Complaint"),
         ),
     ),
     Group(
@@ -137,22 +133,22 @@ MENU = (
         _l("People"),
         "fa-users",
         (
-            item("AttendanceList", _l("Attendance"), "fa-clock-o", V + "attendance.AttendanceView", "Attendance"),
-            hidden(V + "attendance.AttendanceImportView", "Attendance"),
-            item("LeaveRequestList", _l("Leave"), "fa-calendar-minus-o", V + "people.LeaveRequestView", "LeaveRequest"),
-            item("PostCoverage", _l("A/B post coverage"), "fa-exchange", V + "people.PostCoverageView", "LeaveRequest"),
+            item("AttendanceList", _l("Attendance"), "fa-clock-o", "attendance.AttendanceView", "Attendance"),
+            hidden("attendance.AttendanceImportView", "Attendance"),
+            item("LeaveRequestList", _l("Leave"), "fa-calendar-minus-o", "people.LeaveRequestView", "LeaveRequest"),
+            item("PostCoverage", _l("A/B post coverage"), "fa-exchange", "people.PostCoverageView", "LeaveRequest"),
             item(
                 "WindowRotationList",
                 _l("Comprehensive window duty"),
                 "fa-refresh",
-                V + "people.WindowRotationView",
+                "people.WindowRotationView",
                 "WindowRotation",
             ),
             item(
                 "PersonnelChangeList",
                 _l("Personnel changes"),
                 "fa-user-plus",
-                V + "people.PersonnelChangeView",
+                "people.PersonnelChangeView",
                 "PersonnelChange",
             ),
         ),
@@ -166,28 +162,28 @@ MENU = (
                 "AssessmentRuleList",
                 _l("Assessment rules"),
                 "fa-gavel",
-                V + "assessment.AssessmentRuleView",
+                "assessment.AssessmentRuleView",
                 "AssessmentRule",
             ),
             item(
                 "AssessmentRecordList",
                 _l("Assessment records"),
                 "fa-pencil",
-                V + "assessment.AssessmentRecordView",
+                "assessment.AssessmentRecordView",
                 "AssessmentRecord",
             ),
             item(
                 "MonthlyScoreList",
                 _l("Monthly scores"),
                 "fa-bar-chart",
-                V + "assessment.MonthlyScoreView",
+                "assessment.MonthlyScoreView",
                 "MonthlyScore",
             ),
             item(
                 "QuarterlyResultList",
                 _l("Quarterly results"),
                 "fa-flag",
-                V + "assessment.QuarterlyResultView",
+                "assessment.QuarterlyResultView",
                 "MonthlyScore",
             ),
         ),
@@ -198,27 +194,27 @@ MENU = (
         _l("Security"),
         "",
         (
-            item("SettingList", _l("Settings"), "fa-cog", V + "system.SettingView", "Setting"),
+            item("SettingList", _l("Settings"), "fa-cog", "system.SettingView", "Setting"),
             item(
                 "WorkCalendarDayList",
                 _l("Working-day calendar"),
                 "fa-calendar",
-                V + "calendar.WorkCalendarDayView",
+                "calendar.WorkCalendarDayView",
                 "WorkCalendarDay",
             ),
-            item("JobRunList", _l("Job runs"), "fa-tasks", V + "system.JobRunView", "JobRun"),
+            item("JobRunList", _l("Job runs"), "fa-tasks", "system.JobRunView", "JobRun"),
         ),
     ),
 )
 
 # The REST API, registered after the pages (/api/v1/<resource name>).
 APIS = (
-    hidden(V + "org.CenterApi", "Center"),
-    hidden(V + "org.DepartmentApi", "Department"),
-    hidden(V + "org.WindowApi", "Window"),
-    hidden(V + "org.StaffApi", "Staff"),
-    hidden(V + "matter.MatterApi", "Matter"),
-    hidden(V + "case.CaseApi", "Case"),
+    hidden("org.CenterApi", "Center"),
+    hidden("org.DepartmentApi", "Department"),
+    hidden("org.WindowApi", "Window"),
+    hidden("org.StaffApi", "Staff"),
+    hidden("matter.MatterApi", "Matter"),
+    hidden("case.CaseApi", "Case"),
 )
 
 _GROUPS = {group.name: group for group in MENU}
