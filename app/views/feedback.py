@@ -6,7 +6,7 @@ live there) and reports its Chinese message.
 """
 
 import sqlalchemy as sa
-from flask import abort, flash, g, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_babel import lazy_gettext as _l
 
@@ -35,9 +35,9 @@ from app.services.idnumber import mask_phone
 from app.views.interface import GovInterface
 from app.views.labels import LABELS
 from app.views.model_view import GovModelView
-from config import ROLE_DUTIES
+from app.views.workflow import WorkflowView
 
-CONTACT_ROLES = ROLE_DUTIES["feedback_handling"]
+CONTACT_ROLES = {"Admin", "CenterManager", "Supervisor"}
 
 
 def _may_see_contact() -> bool:
@@ -61,46 +61,6 @@ def _choices(model):
 
 def _level(value):
     return f"{value} {LEVEL_LABELS.get(value, '')}"
-
-
-class WorkflowView(GovModelView):
-    """A model view whose records move through steps posted from their page."""
-
-    show_template = "govhall/workflow_show.html"
-    base_permissions = ["can_read", "can_export", "can_act"]
-    method_permission_name = {**GovModelView.method_permission_name, "act": "act"}
-    steps: dict = {}
-
-    def step_forms(self, item) -> list[dict]:
-        return []
-
-    def run_step(self, item, step, version, form):
-        raise NotImplementedError
-
-    def render_template(self, template, **kwargs):
-        if template == self.show_template and "pk" in kwargs:
-            item = self._scoped_get(kwargs["pk"])
-            may_act = self.appbuilder.sm.has_access("can_act", self.class_permission_name)
-            kwargs["step_forms"] = self.step_forms(item) if item is not None and may_act else []
-            kwargs["item"] = item
-            kwargs["act_endpoint"] = f"{self.endpoint}.act"
-        return super().render_template(template, **kwargs)
-
-    @expose("/act/<pk>/<step>", methods=["POST"])
-    @has_access
-    def act(self, pk, step):
-        item = self._scoped_get(pk)
-        if item is None:
-            abort(404)
-        try:
-            self.run_step(item, step, request.form.get("version"), request.form)
-        except (complaints.ComplaintError, rectifications.RectificationError) as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            db.session.commit()
-            flash(str(_l("Saved.")), "success")
-        return redirect(url_for(f"{self.endpoint}.show", pk=pk))
 
 
 class EvaluationView(GovModelView):
@@ -155,6 +115,7 @@ class EvaluationView(GovModelView):
 class RectificationView(WorkflowView):
     datamodel = GovInterface(Rectification, eager=("evaluation", "department", "assignee"))
     class_permission_name = "Rectification"
+    errors = (rectifications.RectificationError,)
     list_title = _l("Bad-review rectifications")
     show_title = _l("Rectification")
     list_columns = ["opened_at", "evaluation", "department", "assignee", "status", "contact_due_at", "rectify_due_at"]
@@ -224,6 +185,7 @@ class ComplaintView(WorkflowView):
     base_permissions = ["can_read", "can_export", "can_act", "can_add"]
     method_permission_name = {**WorkflowView.method_permission_name, "register": "add"}
     service_add_form = "register"
+    errors = (complaints.ComplaintError,)
     list_title = _l("Complaints")
     show_title = _l("Complaint")
     list_columns = [

@@ -6,7 +6,7 @@ rosters, personnel changes. Views are thin: each form calls one service function
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import abort, flash, g, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 
@@ -25,10 +25,10 @@ from app.models.personnel import (
     WindowRotation,
 )
 from app.security import actor_for, current_scope
-from app.services import leave, leave_days, personnel, rotation
-from app.views.feedback import WorkflowView
+from app.services import leave, personnel, rotation
 from app.views.interface import GovInterface
 from app.views.model_view import GovModelView
+from app.views.workflow import WorkflowView
 
 
 def _datetime(value) -> datetime | None:
@@ -56,29 +56,7 @@ def _scoped_staff():
     ).all()
 
 
-class PeopleWorkflowView(WorkflowView):
-    """WorkflowView whose steps raise this area's errors."""
-
-    errors: tuple = ()
-
-    @expose("/act/<pk>/<step>", methods=["POST"])
-    @has_access
-    def act(self, pk, step):
-        item = self._scoped_get(pk)
-        if item is None:
-            abort(404)
-        try:
-            self.run_step(item, step, request.form.get("version"), request.form)
-        except self.errors as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            db.session.commit()
-            flash(str(_l("Saved.")), "success")
-        return redirect(url_for(f"{self.endpoint}.show", pk=pk))
-
-
-class LeaveRequestView(PeopleWorkflowView):
+class LeaveRequestView(WorkflowView):
     datamodel = GovInterface(LeaveRequest, eager=("staff", "department"))
     class_permission_name = "LeaveRequest"
     base_permissions = ["can_read", "can_export", "can_act", "can_add"]
@@ -187,7 +165,7 @@ class PostCoverageView(BaseView):
     def index(self):
         scope = current_scope()
         today = clock.now().date()
-        windows = leave_days.coverage(db.session, scope.clause(Window), today, leave.Rules.load(db.session))
+        windows = leave.coverage(db.session, scope.clause(Window), today, leave.Rules.load(db.session))
         return self.render_template(
             "govhall/post_coverage.html",
             title=_l("A/B post coverage"),
@@ -263,7 +241,7 @@ class WindowRotationView(GovModelView):
         )
 
 
-class PersonnelChangeView(PeopleWorkflowView):
+class PersonnelChangeView(WorkflowView):
     datamodel = GovInterface(PersonnelChange, eager=("staff", "department", "to_department", "to_window"))
     class_permission_name = "PersonnelChange"
     base_permissions = ["can_read", "can_export", "can_act", "can_add"]
