@@ -150,9 +150,9 @@ ROLE_SCOPES = {
     "Admin": "everything",
     "CenterManager": "everything",
     "Supervisor": "everything",
-    "Leader": "everything",
     "ChiefRep": "department",
     "WindowStaff": "own",
+    "Leader": "everything",
 }
 
 

@@ -13,11 +13,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import object_session
 
 from app.models.case import CaseStatus, CaseTask, TaskStatus, Violation, ViolationKind
+from config import ROLE_DUTIES
 
-WINDOW_ROLES = frozenset({"WindowStaff", "ChiefRep"})
-CENTER_ROLES = frozenset({"CenterManager", "Supervisor"})
+WINDOW_ROLES = ROLE_DUTIES["window"]
+CENTER_ROLES = ROLE_DUTIES["case_supervision"]
 # 行政许可法 §42: an extension is approved in writing by the department's chief representative.
-EXTENSION_ROLES = frozenset({"ChiefRep"})
+EXTENSION_ROLES = ROLE_DUTIES["department_chief"]
 
 
 class CaseError(Exception):

@@ -1,7 +1,7 @@
 """The demo county's network: centers, departments, windows and staff with their logins.
 
 The county is the files in data/ (centers.csv, departments.csv, windows.csv, accounts.csv,
-people.json); staff are planned from the windows (one chief representative per department,
+staff_roles.csv, people.json); staff are planned from the windows (one chief representative per department,
 A posts, B posts where departments.csv says so, leaders, clerks) and named by a seeded
 generator, so one seed always gives the same county.
 """
@@ -18,6 +18,7 @@ from app.models.matter import Matter
 from app.models.org import Center, CenterLevel, Department, Staff, StaffPosition, Window, WindowKind
 from app.services.demo import data
 from app.services.demo.catalogue import generate_matters
+from config import ROLE_SCOPES
 
 # Seniority is counted from a fixed day, not the clock: a seed gives the same county in any year.
 AS_OF = date(2026, 11, 1)
@@ -37,7 +38,8 @@ MOBILE_PREFIXES = _PEOPLE["mobile_prefixes"]
 DEMO_ACCOUNTS = [
     (row["username"], row["role"], row["surname"], row["given_name"]) for row in data.table("accounts.csv")
 ]
-ROLE_NAMES = ("Admin", "CenterManager", "Supervisor", "ChiefRep", "WindowStaff", "Leader")
+# The login role of each staff position.
+STAFF_ROLES = {row["position"]: row["role"] for row in data.table("staff_roles.csv")}
 
 
 @dataclass
@@ -182,7 +184,7 @@ def build_staff(rng, departments, windows, password_hash, roles, report) -> list
     for number, (department, window, position) in enumerate(plan, 1):
         surname, given = _person_name(rng, names)
         username = f"s{number:04d}"
-        role = roles.get("ChiefRep" if position is StaffPosition.chief_rep else "WindowStaff")
+        role = roles.get(STAFF_ROLES[position.name])
         user = _login(username, surname, given, password_hash, role)
         # Chief reps are middle managers (the seeds require it): they have been around longer.
         seniority = rng.randint(3 * 365, 8 * 365) if position is StaffPosition.chief_rep else rng.randint(30, 8 * 365)
@@ -274,13 +276,13 @@ def _logins(session) -> dict[str, str]:
         sa.select(Role.name, User.username)
         .select_from(User)
         .join(User.roles)
-        .where(Role.name.in_(ROLE_NAMES), User.active.is_(True))
+        .where(Role.name.in_(ROLE_SCOPES), User.active.is_(True))
         .order_by(User.username)
     )
     for role, username in rows:
         found.setdefault(role, []).append(username)
     logins = {}
-    for role in ROLE_NAMES:
+    for role in ROLE_SCOPES:
         usernames = found.get(role, [])
         if usernames:
             staff_like = [u for u in usernames if re.fullmatch(r"s\d{4}", u)]
