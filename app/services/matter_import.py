@@ -16,44 +16,36 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from app.models.matter import CaseKind, MaterialForm, Matter, MatterCategory, MatterMaterial, MatterStep
-from app.models.org import CenterLevel, Department
+from app.fields.matter import MATTER_FIELDS
+from app.models.matter import MaterialForm, Matter, MatterMaterial, MatterStep
+from app.models.org import Department
 from app.services.catalogue import fee_errors, limit_errors, limit_warnings
 from app.services.import_rows import FileRefused, Limits, ProblemList, RowError, read_xlsx_rows
 
 
 @dataclass(frozen=True)
 class Column:
+    """One column of the workbook, from the matter's field registry (app/fields/matter.py)."""
+
     header: str
     field: str
-    required: bool = False
+    required: bool
+    default: object
+    examples: tuple
 
 
-COLUMNS = (
-    Column("事项编码", "code", True),
-    Column("事项名称", "name", True),
-    Column("事项类型", "category", True),
-    Column("实施部门", "department", True),
-    Column("办理层级", "handling_level"),
-    Column("办件类型", "case_kind"),
-    Column("法定时限（工作日）", "legal_limit_days", True),
-    Column("承诺时限（工作日）", "promised_limit_days", True),
-    Column("收费标准（元）", "fee_standard"),
-    Column("收费上限（元）", "fee_max"),
-    Column("收费依据", "fee_basis"),
-    Column("设定依据", "legal_basis"),
-    Column("受理条件", "conditions"),
-    Column("是否网办", "online_available"),
-    Column("是否进驻中心", "stationed"),
-    Column("是否授权窗口办结", "window_authorized"),
-    Column("办理地点", "place"),
-    Column("咨询电话", "phone"),
-    Column("申请材料", "materials"),
-    Column("办理流程", "steps"),
+def _default(name, declared):
+    """An empty optional cell takes the registry's default, else the model column's own."""
+    column = Matter.__table__.c.get(name)
+    if declared is not None or column is None or column.default is None or not column.default.is_scalar:
+        return declared
+    return column.default.arg
+
+
+COLUMNS = tuple(
+    Column(f.imports.header, f.name, f.imports.required, _default(f.name, f.imports.default), f.imports.examples)
+    for f in MATTER_FIELDS.imported()
 )
-ENUMS = {"category": MatterCategory, "handling_level": CenterLevel, "case_kind": CaseKind}
-TEXT_FIELDS = ("code", "name", "fee_basis", "legal_basis", "conditions", "place", "phone")
-BOOL_FIELDS = {"online_available": False, "stationed": True, "window_authorized": True}  # with defaults
 YES, NO = {"是", "y", "yes", "1", "true", "√"}, {"否", "n", "no", "0", "false", ""}
 
 IN_CHUNK = 5000
@@ -168,11 +160,13 @@ class _RowReader:
         return self.values
 
     def _convert(self, column, value):
+        # The cell is read by what the model stores: the relations by name, the rest by type.
         name = column.field
-        if name in ENUMS:
-            member = ENUMS[name].from_label(str(value))
+        kind = Matter.__table__.c[name].type if name in Matter.__table__.c else None
+        if isinstance(kind, sa.Enum):
+            member = kind.enum_class.from_label(str(value))
             if member is None:
-                choices = "、".join(str(m.value) for m in ENUMS[name])
+                choices = "、".join(str(m.value) for m in kind.enum_class)
                 self.error(
                     column, _l("Unknown value “%(value)s”; use one of: %(choices)s", value=value, choices=choices)
                 )
@@ -182,17 +176,17 @@ class _RowReader:
             if department is None:
                 self.error(column, _l("Unknown department: %(name)s", name=value))
             self.values[name] = department
-        elif name in ("legal_limit_days", "promised_limit_days"):
+        elif isinstance(kind, sa.Integer):
             try:
                 self.values[name] = _whole_number(value)
             except ValueError:
                 self.error(column, _l("Enter a whole number of working days."))
-        elif name in ("fee_standard", "fee_max"):
+        elif isinstance(kind, sa.Numeric):
             try:
                 self.values[name] = _money(value)
             except ValueError:
                 self.error(column, _l("Enter an amount in yuan."))
-        elif name in BOOL_FIELDS:
+        elif isinstance(kind, sa.Boolean):
             text = str(value).strip().lower()
             if text not in YES | NO:
                 self.error(column, _l("Enter 是 or 否."))
@@ -320,19 +314,9 @@ def _apply(session, matter, values):
     if matter is None:
         matter = Matter(code=values["code"])
         session.add(matter)
-    matter.name = values["name"]
-    matter.category = values["category"]
-    matter.department = values["department"]
-    matter.handling_level = values.get("handling_level") or CenterLevel.county
-    matter.case_kind = values.get("case_kind") or CaseKind.promised
-    matter.legal_limit_days = values["legal_limit_days"]
-    matter.promised_limit_days = values["promised_limit_days"]
-    matter.fee_standard = values.get("fee_standard", Decimal("0"))
-    matter.fee_max = values.get("fee_max")
-    for name, default in BOOL_FIELDS.items():
-        setattr(matter, name, values.get(name, default))
-    for name in ("fee_basis", "legal_basis", "conditions", "place", "phone"):
-        setattr(matter, name, values.get(name))
+    for column in COLUMNS:
+        if column.field not in ("code", "materials", "steps"):
+            setattr(matter, column.field, values.get(column.field, column.default))
     if matter.id is not None:
         # Old steps go first: the new ones reuse their (matter, seq) numbers.
         matter.materials, matter.steps = [], []
@@ -348,56 +332,14 @@ def _apply(session, matter, values):
     ]
 
 
-EXAMPLES = (
-    [
-        "XZ-SCJG-0001",
-        "食品经营许可（新办）",
-        "行政许可",
-        "县市场监督管理局",
-        "县级政务服务中心",
-        "承诺件",
-        20,
-        10,
-        0,
-        "",
-        "",
-        "《中华人民共和国食品安全法》第三十五条",
-        "有与经营的食品品种、数量相适应的经营场所",
-        "是",
-        "是",
-        "否",
-        "县政务服务中心一楼市场监管窗口",
-        "0371-12345678",
-        "食品经营许可申请书（原件1份）\n营业执照（复印件1份）\n法定代表人身份证明（原件1份，复印件1份）\n授权委托书（原件1份，选填）",
-        "受理(1)→审查(6)→决定(2)→送达(1)",
-    ],
-    [
-        "XZ-SCJG-0002",
-        "个体工商户设立登记",
-        "行政许可",
-        "县市场监督管理局",
-        "县级政务服务中心",
-        "即办件",
-        15,
-        0,
-        0,
-        "",
-        "",
-        "《促进个体工商户发展条例》第十条",
-        "",
-        "是",
-        "是",
-        "是",
-        "县政务服务中心一楼市场监管窗口",
-        "0371-12345678",
-        "个体工商户登记申请书（原件1份）\n经营者身份证明（复印件1份）",
-        "受理→决定",
-    ],
-)
+def examples() -> list[dict]:
+    """The template's example rows, each keyed by header."""
+    count = max(len(c.examples) for c in COLUMNS)
+    return [{c.header: c.examples[row] for c in COLUMNS if row < len(c.examples)} for row in range(count)]
 
 
 def build_template(target) -> None:
-    """An .xlsx template with the header row and two filled examples."""
+    """An .xlsx template with the header row and the registry's example rows."""
     workbook = xlsxwriter.Workbook(target, {"strings_to_formulas": False, "in_memory": True})
     sheet = workbook.add_worksheet("事项目录")
     required = workbook.add_format({"bold": True, "bg_color": "#F8CBAD", "border": 1})
@@ -408,8 +350,8 @@ def build_template(target) -> None:
             0, col, column.header + ("*" if column.required else ""), required if column.required else optional
         )
         sheet.set_column(col, col, 36 if column.field in ("materials", "steps", "legal_basis") else 16)
-    for row, example in enumerate(EXAMPLES, start=1):
-        for col, value in enumerate(example):
-            sheet.write(row, col, value, wrap)
+    for row, example in enumerate(examples(), start=1):
+        for col, column in enumerate(COLUMNS):
+            sheet.write(row, col, example.get(column.header, ""), wrap)
     sheet.freeze_panes(1, 0)
     workbook.close()

@@ -12,6 +12,7 @@ from flask_appbuilder import ModelRestApi
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import csrf
+from app.fields import Registry, fill
 from app.views.api_messages import chinese
 from app.views.errors import OUTAGES, respond
 from app.views.labels import LABELS
@@ -39,8 +40,12 @@ class GovModelApi(ModelRestApi):
     label_columns = LABELS
     max_page_size = 100
     item_rules = None
+    # The model's field registry (app/fields): every column list the API does not set.
+    registry: Registry | None = None
 
     def __init__(self):
+        if self.registry is not None:
+            fill(self, self.registry.api_columns())
         self.base_filters = scope_filters() + (self.base_filters or [])
         self._versioned = is_versioned(self.datamodel.obj)
         super().__init__()

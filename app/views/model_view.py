@@ -15,6 +15,7 @@ from wtforms import BooleanField, HiddenField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, InputRequired
 
+from app.fields import Registry, fill
 from app.security import current_scope
 from app.services.scope import unseen
 from app.views.export import ExcelExport
@@ -90,6 +91,8 @@ class GovModelView(ExcelExport, ModelView):
     page_size = 25
     # A services function item -> [error messages], shared with the API.
     item_rules = None
+    # The model's field registry (app/fields): every column list the view does not set.
+    registry: Registry | None = None
 
     # The base filter that applies row scope; a view may widen it for a quick list.
     scope_filter_class = ScopeFilter
@@ -99,6 +102,8 @@ class GovModelView(ExcelExport, ModelView):
     service_add_form: str | None = None
 
     def __init__(self, **kwargs):
+        if self.registry is not None:
+            fill(self, self.registry.view_columns())
         self.base_filters = scope_filters(self.scope_filter_class) + (self.base_filters or [])
         self._versioned = is_versioned(self.datamodel.obj)
         if self._versioned and self.edit_columns:

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import clock
 from app.extensions import db
+from app.fields.matter import MATTER_FIELDS
 from app.http_guard import int_or_none
 from app.models.case import Case, CaseStatus
 from app.models.feedback import LEVEL_LABELS, ComplaintChannel, EvaluationChannel
@@ -19,6 +20,7 @@ from app.models.matter import MatterCategory
 from app.models.org import Center, Department
 from app.services import complaints, evaluations, portal, scoring_periods, settings
 from app.services.case_flow import Clock
+from app.views.labels import LABELS
 
 blueprint = Blueprint("portal", __name__, url_prefix="/portal", template_folder="../templates/portal")
 VERIFIED_CASE = "portal_case"
@@ -77,7 +79,7 @@ def matter(code):
     guide = portal.matter_guide(db.session, code[:40])
     if guide is None:
         abort(404)
-    return render_template("portal/matter.html", matter=guide)
+    return render_template("portal/matter.html", matter=guide, rows=MATTER_FIELDS.guide_rows(LABELS))
 
 
 @blueprint.route("/directory")
