@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
+from app.fields.org import CENTER_FIELDS, DEPARTMENT_FIELDS, STAFF_FIELDS, WINDOW_FIELDS
 from app.models.org import Center, Department, RecordStatus, Staff, StaffStatus, Window
 from app.services import centers
 from app.views.api import GovModelApi
@@ -21,22 +22,7 @@ class StaffView(GovModelView):
     show_title = _l("Staff member")
     add_title = _l("Add staff member")
     edit_title = _l("Edit staff member")
-    list_columns = ["staff_no", "name", "department", "center", "window", "position", "phone", "joined_on", "status"]
-    show_columns = [
-        "staff_no",
-        "name",
-        "department",
-        "center",
-        "window",
-        "position",
-        "phone",
-        "user",
-        "joined_on",
-        "status",
-    ]
-    add_columns = show_columns
-    edit_columns = add_columns
-    search_columns = ["staff_no", "name", "department", "center", "position", "status", "phone"]
+    registry = STAFF_FIELDS
     item_rules = staticmethod(_staff_errors)
     base_order = ("staff_no", "asc")
     method_permission_name = {**GovModelView.method_permission_name, "activate": "activate", "deactivate": "deactivate"}
@@ -50,11 +36,7 @@ class WindowView(GovModelView):
     show_title = _l("Window")
     add_title = _l("Add window")
     edit_title = _l("Edit window")
-    list_columns = ["code", "name", "kind", "center", "department", "status"]
-    show_columns = ["code", "name", "kind", "center", "department", "member_departments", "status", "note"]
-    add_columns = ["code", "name", "kind", "center", "department", "member_departments", "status", "note"]
-    edit_columns = add_columns
-    search_columns = ["code", "name", "kind", "center", "department", "status"]
+    registry = WINDOW_FIELDS
     base_order = ("code", "asc")
     related_views = [StaffView]
     method_permission_name = {**GovModelView.method_permission_name, "activate": "activate", "deactivate": "deactivate"}
@@ -68,11 +50,7 @@ class DepartmentView(GovModelView):
     show_title = _l("Department")
     add_title = _l("Add department")
     edit_title = _l("Edit department")
-    list_columns = ["code", "name", "short_name", "center", "phone", "status"]
-    add_columns = ["code", "name", "short_name", "center", "phone", "status", "sort_order"]
-    edit_columns = add_columns
-    show_columns = add_columns
-    search_columns = ["code", "name", "short_name", "center", "status"]
+    registry = DEPARTMENT_FIELDS
     base_order = ("sort_order", "asc")
     related_views = [WindowView, StaffView]
 
@@ -84,11 +62,7 @@ class CenterView(GovModelView):
     show_title = _l("Service center")
     add_title = _l("Add service center")
     edit_title = _l("Edit service center")
-    list_columns = ["code", "name", "level", "parent", "phone", "address"]
-    add_columns = ["code", "name", "level", "parent", "address", "phone", "sort_order"]
-    edit_columns = add_columns
-    show_columns = add_columns
-    search_columns = ["code", "name", "level", "parent"]
+    registry = CENTER_FIELDS
     base_order = ("sort_order", "asc")
     related_views = [DepartmentView, WindowView]
 
@@ -97,51 +71,26 @@ class CenterApi(GovModelApi):
     resource_name = "center"
     class_permission_name = "Center"
     datamodel = GovInterface(Center)
-    list_columns = ["id", "code", "name", "level", "parent_id", "phone", "address", "version"]
-    show_columns = list_columns
-    add_columns = ["code", "name", "level", "parent_id", "address", "phone", "sort_order"]
-    edit_columns = add_columns
+    registry = CENTER_FIELDS
 
 
 class DepartmentApi(GovModelApi):
     resource_name = "department"
     class_permission_name = "Department"
     datamodel = GovInterface(Department)
-    list_columns = ["id", "code", "name", "short_name", "center_id", "phone", "status", "version"]
-    show_columns = list_columns
-    add_columns = ["code", "name", "short_name", "center_id", "phone", "status", "sort_order"]
-    edit_columns = add_columns
+    registry = DEPARTMENT_FIELDS
 
 
 class WindowApi(GovModelApi):
     resource_name = "window"
     class_permission_name = "Window"
     datamodel = GovInterface(Window)
-    list_columns = ["id", "code", "name", "kind", "center_id", "department_id", "status", "version"]
-    show_columns = list_columns + ["note"]
-    add_columns = ["code", "name", "kind", "center_id", "department_id", "status", "note"]
-    edit_columns = add_columns
+    registry = WINDOW_FIELDS
 
 
 class StaffApi(GovModelApi):
     resource_name = "staff"
     class_permission_name = "Staff"
     datamodel = GovInterface(Staff)
-    list_columns = [
-        "id",
-        "staff_no",
-        "name",
-        "department_id",
-        "center_id",
-        "window_id",
-        "position",
-        "phone",
-        "joined_on",
-        "status",
-        "version",
-    ]
-    show_columns = list_columns
-    add_columns = [name for name in list_columns if name not in ("id", "version")]
-    edit_columns = add_columns
-    search_columns = ["staff_no", "name", "department_id", "center_id", "status"]
+    registry = STAFF_FIELDS
     item_rules = staticmethod(_staff_errors)

@@ -1,0 +1,60 @@
+"""Fields of the organisation: service centers, departments, windows and staff (views and API)."""
+
+from app.fields import API, API_FORM, API_LIST, API_SHOW, FORM, LIST, SEARCH, SHOW, Field, Registry
+from app.models.org import Center, Department, Staff, Window
+
+CENTER_FIELDS = Registry(
+    Center,
+    Field("id", API_LIST | API_SHOW),
+    Field("code", LIST | SHOW | FORM | SEARCH | API_LIST | API_SHOW | API_FORM),
+    Field("name", LIST | SHOW | FORM | SEARCH | API_LIST | API_SHOW | API_FORM),
+    Field("level", LIST | SHOW | FORM | SEARCH | API_LIST | API_SHOW | API_FORM),
+    Field("parent", LIST | SHOW | FORM | SEARCH | API_LIST | API_SHOW | API_FORM),
+    Field("address", LIST | SHOW | FORM | API_LIST | API_SHOW | API_FORM),
+    Field("phone", LIST | SHOW | FORM | API_LIST | API_SHOW | API_FORM),
+    Field("sort_order", SHOW | FORM | API_FORM),
+    Field("version", API_LIST | API_SHOW),
+)
+
+DEPARTMENT_FIELDS = Registry(
+    Department,
+    Field("id", API_LIST | API_SHOW),
+    Field("code", LIST | SHOW | FORM | SEARCH | API_LIST | API_SHOW | API_FORM),
+    Field("name", LIST | SHOW | FORM | SEARCH | API_LIST | API_SHOW | API_FORM),
+    Field("short_name", LIST | SHOW | FORM | SEARCH | API_LIST | API_SHOW | API_FORM),
+    Field("center", LIST | SHOW | FORM | SEARCH | API_LIST | API_SHOW | API_FORM),
+    Field("phone", LIST | SHOW | FORM | API_LIST | API_SHOW | API_FORM),
+    Field("status", LIST | SHOW | FORM | SEARCH | API_LIST | API_SHOW | API_FORM),
+    Field("sort_order", SHOW | FORM | API_FORM),
+    Field("version", API_LIST | API_SHOW),
+)
+
+WINDOW_FIELDS = Registry(
+    Window,
+    Field("id", API_LIST | API_SHOW),
+    Field("code", LIST | SHOW | FORM | SEARCH | API_LIST | API_SHOW | API_FORM),
+    Field("name", LIST | SHOW | FORM | SEARCH | API_LIST | API_SHOW | API_FORM),
+    Field("kind", LIST | SHOW | FORM | SEARCH | API_LIST | API_SHOW | API_FORM),
+    Field("center", LIST | SHOW | FORM | SEARCH | API_LIST | API_SHOW | API_FORM),
+    Field("department", LIST | SHOW | FORM | SEARCH | API_LIST | API_SHOW | API_FORM),
+    Field("member_departments", SHOW | FORM),
+    Field("status", LIST | SHOW | FORM | SEARCH | API_LIST | API_SHOW | API_FORM),
+    Field("note", SHOW | FORM | API_SHOW | API_FORM),
+    Field("version", API_LIST | API_SHOW),
+)
+
+STAFF_FIELDS = Registry(
+    Staff,
+    Field("id", API_LIST | API_SHOW),
+    Field("staff_no", LIST | SHOW | FORM | SEARCH | API),
+    Field("name", LIST | SHOW | FORM | SEARCH | API),
+    Field("department", LIST | SHOW | FORM | SEARCH | API),
+    Field("center", LIST | SHOW | FORM | SEARCH | API),
+    Field("window", LIST | SHOW | FORM | API_LIST | API_SHOW | API_FORM),
+    Field("position", LIST | SHOW | FORM | SEARCH | API_LIST | API_SHOW | API_FORM),
+    Field("phone", LIST | SHOW | FORM | SEARCH | API_LIST | API_SHOW | API_FORM),
+    Field("user", SHOW | FORM),
+    Field("joined_on", LIST | SHOW | FORM | API_LIST | API_SHOW | API_FORM),
+    Field("status", LIST | SHOW | FORM | SEARCH | API),
+    Field("version", API_LIST | API_SHOW),
+)
