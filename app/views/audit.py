@@ -5,6 +5,7 @@ import json
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
+from app.fields.system import AUDIT_LOG_FIELDS
 from app.models.audit import AuditLog
 from app.views.interface import GovInterface
 from app.views.model_view import GovModelView
@@ -27,9 +28,6 @@ class AuditLogView(GovModelView):
     base_permissions = ["can_read", "can_export"]
     list_title = _l("Audit log")
     show_title = _l("Audit entry")
-    list_columns = ["at", "actor_name", "action", "table_name", "row_id", "summary"]
-    show_columns = ["at", "actor_name", "action", "table_name", "row_id", "summary", "changes"]
-    export_columns = show_columns
-    search_columns = ["at", "actor_name", "action", "table_name", "row_id", "summary"]
+    registry = AUDIT_LOG_FIELDS
     base_order = ("at", "desc")
     formatters_columns = {"changes": _format_changes}

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import clock as wall_clock
 from app.extensions import db
+from app.fields.system import WORK_CALENDAR_DAY_FIELDS
 from app.models.calendar import WorkCalendarDay
 from app.services.case_flow import Clock, recompute_unconfirmed
 from app.views.interface import GovInterface
@@ -18,11 +19,7 @@ class WorkCalendarDayView(GovModelView):
     show_title = _l("Calendar day")
     add_title = _l("Add calendar day")
     edit_title = _l("Edit calendar day")
-    list_columns = ["day", "kind", "name"]
-    add_columns = ["day", "kind", "name"]
-    edit_columns = add_columns
-    show_columns = add_columns
-    search_columns = ["day", "kind", "name"]
+    registry = WORK_CALENDAR_DAY_FIELDS
     base_order = ("day", "desc")
     description_columns = {
         "kind": _l("Only days that break the weekday rule: holidays on weekdays and makeup working days on weekends."),

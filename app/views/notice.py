@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from app import clock
+from app.fields.system import NOTICE_FIELDS
 from app.models.notice import Notice
 from app.services import notices
 from app.views.interface import GovInterface
@@ -36,9 +37,7 @@ class NoticeView(GovModelView):
     scope_filter_class = OwnNoticeFilter
     list_title = _l("My notices")
     show_title = _l("Notice")
-    list_columns = ["created_at", "kind", "case", "detail", "read_at"]
-    show_columns = list_columns
-    search_columns = ["kind", "created_at", "read_at"]
+    registry = NOTICE_FIELDS
     base_order = ("created_at", "desc")
     formatters_columns = {"case": _case_link}
 

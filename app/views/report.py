@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import clock
 from app.extensions import db
+from app.fields.system import MONTHLY_REPORT_FIELDS
 from app.http_guard import int_or_none
 from app.models.org import Center
 from app.models.report import MonthlyReport
@@ -51,9 +52,7 @@ class MonthlyReportView(GovModelView):
     list_template = "govhall/report_list.html"
     list_title = _l("Monthly reports")
     show_title = _l("Monthly report")
-    list_columns = ["month", "center", "figures", "due_on", "generated_at", "submitted_at", "submitted_by", "late"]
-    show_columns = [*list_columns, "generated_by", "file_name"]
-    search_columns = ["center", "month", "late"]
+    registry = MONTHLY_REPORT_FIELDS
     base_order = ("month", "desc")
     formatters_columns = {"month": lambda value: f"{value:%Y-%m}", "figures": _figures}
 

@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from app.fields.system import JOB_RUN_FIELDS, SETTING_FIELDS
 from app.models.jobs import JobRun
 from app.models.system import Setting
 from app.services import settings
@@ -22,10 +23,7 @@ class SettingView(GovModelView):
     list_title = _l("Settings")
     show_title = _l("Setting")
     edit_title = _l("Edit setting")
-    list_columns = ["key", "value"]
-    show_columns = ["key", "value"]
-    edit_columns = ["value"]
-    search_columns = ["key", "value"]
+    registry = SETTING_FIELDS
     base_order = ("key", "asc")
     formatters_columns = {"key": _setting_label}
 
@@ -42,7 +40,5 @@ class JobRunView(GovModelView):
     base_permissions = ["can_read", "can_export"]
     list_title = _l("Job runs")
     show_title = _l("Job run")
-    list_columns = ["job", "now", "started_at", "finished_at", "rows", "outcome"]
-    show_columns = [*list_columns, "error"]
-    search_columns = ["job", "outcome", "now"]
+    registry = JOB_RUN_FIELDS
     base_order = ("started_at", "desc")
