@@ -25,7 +25,7 @@ from app.models.personnel import (
     WindowRotation,
 )
 from app.security import actor_for, current_scope
-from app.services import leave, personnel, rotation
+from app.services import leave, leave_days, personnel, rotation
 from app.views.interface import GovInterface
 from app.views.model_view import GovModelView
 from app.views.workflow import WorkflowView
@@ -165,7 +165,7 @@ class PostCoverageView(BaseView):
     def index(self):
         scope = current_scope()
         today = clock.now().date()
-        windows = leave.coverage(db.session, scope.clause(Window), today, leave.Rules.load(db.session))
+        windows = leave_days.coverage(db.session, scope.clause(Window), today, leave.Rules.load(db.session))
         return self.render_template(
             "govhall/post_coverage.html",
             title=_l("A/B post coverage"),
