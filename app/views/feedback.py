@@ -36,8 +36,9 @@ from app.views.interface import GovInterface
 from app.views.labels import LABELS
 from app.views.model_view import GovModelView
 from app.views.workflow import WorkflowView
+from config import ROLE_DUTIES
 
-CONTACT_ROLES = {"Admin", "CenterManager", "Supervisor"}
+CONTACT_ROLES = ROLE_DUTIES["feedback_handling"]
 
 
 def _may_see_contact() -> bool:
