@@ -18,6 +18,12 @@ from wtforms.validators import DataRequired, Length
 
 from app import clock
 from app.extensions import db
+from app.fields.assessment import (
+    ASSESSMENT_RECORD_FIELDS,
+    ASSESSMENT_RULE_FIELDS,
+    MONTHLY_SCORE_FIELDS,
+    QUARTERLY_RESULT_FIELDS,
+)
 from app.models.assessment import (
     AssessmentCategory,
     AssessmentOrigin,
@@ -69,12 +75,12 @@ class AssessmentRuleView(GovModelView):
     show_title = _l("Assessment rule")
     add_title = _l("Add an assessment rule")
     edit_title = _l("Edit assessment rule")
-    list_columns = ["sort_order", "code", "name", "category", "trigger", "points", "monthly_cap", "active"]
-    show_columns = [*list_columns, "note"]
+    registry = ASSESSMENT_RULE_FIELDS
+    # The forms differ from the registry's order, which the list leads with the sort order: a new rule
+    # is entered code first, its place last.
     add_columns = ["code", "name", "category", "trigger", "points", "monthly_cap", "active", "sort_order", "note"]
     # The code and the source stay: automatic records and the quarterly rules refer to them.
     edit_columns = ["name", "category", "points", "monthly_cap", "active", "sort_order", "note"]
-    search_columns = ["code", "name", "category", "trigger", "active"]
     order_columns = ["sort_order", "code", "points"]
     base_order = ("sort_order", "asc")
     item_rules = staticmethod(rule_errors)
@@ -90,11 +96,10 @@ class AssessmentRecordView(GovModelView):
     show_title = _l("Assessment record")
     add_title = _l("Record an addition or deduction")
     edit_title = _l("Edit assessment record")
-    list_columns = ["month", "rule", "staff", "window", "department", "points", "origin", "occurred_at", "evidence"]
-    show_columns = [*list_columns, "source_key", "recorded_by", "recorded_at"]
+    registry = ASSESSMENT_RECORD_FIELDS
+    # The add form is in the order one records an event (rule, when, who, evidence), not the list's;
+    # the month, department and points follow from those.
     add_columns = ["rule", "occurred_at", "staff", "window", "evidence"]
-    edit_columns = ["evidence"]
-    search_columns = ["month", "department", "staff", "window", "rule", "origin"]
     order_columns = ["month", "occurred_at", "points"]
     base_order = ("occurred_at", "desc")
     formatters_columns = {"month": _month}
@@ -150,9 +155,7 @@ class MonthlyScoreView(GovModelView):
     list_template = "govhall/score_list.html"
     list_title = _l("Monthly scores")
     show_title = _l("Monthly score")
-    list_columns = ["month", "rank", "staff", "window", "department", "additions", "deductions", "score"]
-    show_columns = [*list_columns, "computed_at"]
-    search_columns = ["month", "department", "staff", "window"]
+    registry = MONTHLY_SCORE_FIELDS
     order_columns = ["month", "rank", "score"]
     base_order = ("rank", "asc")
     formatters_columns = {"month": _month}
@@ -212,10 +215,7 @@ class QuarterlyResultView(GovModelView):
     list_template = "govhall/score_list.html"
     list_title = _l("Quarterly results")
     show_title = _l("Quarterly result")
-    list_columns = ["quarter_start", "rank", "honour", "staff", "window", "department", "mean_score", "eligible"]
-    list_columns = [*list_columns, "reasons"]
-    show_columns = [*list_columns, "computed_at"]
-    search_columns = ["quarter_start", "department", "staff", "window", "eligible", "honour"]
+    registry = QUARTERLY_RESULT_FIELDS
     order_columns = ["quarter_start", "rank", "mean_score"]
     base_order = ("mean_score", "desc")
     formatters_columns = {"quarter_start": _quarter, "reasons": _reasons}
