@@ -6,6 +6,7 @@ from wtforms import StringField, TextAreaField
 
 from app import clock
 from app.extensions import db
+from app.fields.personnel import ATTENDANCE_FIELDS
 from app.models.personnel import AttendanceRecord
 from app.services import attendance, settings
 from app.services.attendance_import import build_template, import_attendance
@@ -27,33 +28,7 @@ class AttendanceView(GovModelView):
     list_title = _l("Attendance")
     show_title = _l("Attendance record")
     edit_title = _l("Correct attendance record")
-    list_columns = [
-        "day",
-        "staff",
-        "department",
-        "clock_in",
-        "clock_out",
-        "kind",
-        "minutes_late",
-        "minutes_early",
-        "source",
-    ]
-    show_columns = [*list_columns, "correction_reason", "corrected_by"]
-    export_columns = [
-        "day",
-        "staff.staff_no",
-        "staff.name",
-        "department.name",
-        "clock_in",
-        "clock_out",
-        "kind",
-        "minutes_late",
-        "minutes_early",
-        "source",
-        "correction_reason",
-        "corrected_by",
-    ]
-    search_columns = ["department", "staff", "day", "kind", "source"]
+    registry = ATTENDANCE_FIELDS
     search_form_query_rel_fields = {
         "department": [["id", ScopeFilter, lambda: None]],
         "staff": [["id", ScopeFilter, lambda: None]],
@@ -67,6 +42,7 @@ class AttendanceView(GovModelView):
         "clock_out_text": _l("Clock-out (HH:MM)"),
         "reason": _l("Reason for the correction"),
     }
+    # The correction form is this view's own: the times are edited as HH:MM text with a reason.
     edit_columns = ["kind", "clock_in_text", "clock_out_text", "reason"]
     # Records come from imports, never the add form; naming its columns keeps FAB from
     # building fields for the time columns, which it cannot.

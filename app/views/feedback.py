@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import clock
 from app.extensions import db
+from app.fields.feedback import COMPLAINT_FIELDS, EVALUATION_FIELDS, RECTIFICATION_FIELDS
 from app.http_guard import int_or_none
 from app.models.case import Case
 from app.models.feedback import (
@@ -72,9 +73,7 @@ class EvaluationView(GovModelView):
     service_add_form = "record"
     list_title = _l("Evaluations")
     show_title = _l("Evaluation")
-    list_columns = ["created_at", "level", "channel", "is_default", "case", "department", "window", "staff", "comment"]
-    show_columns = [*list_columns, "tags"]
-    search_columns = ["level", "channel", "is_default", "created_at", "department", "window", "staff", "comment"]
+    registry = EVALUATION_FIELDS
     base_order = ("created_at", "desc")
     formatters_columns = {"level": _level}
     label_columns = {**LABELS, "level": _l("Rating")}
@@ -119,17 +118,7 @@ class RectificationView(WorkflowView):
     errors = (rectifications.RectificationError,)
     list_title = _l("Bad-review rectifications")
     show_title = _l("Rectification")
-    list_columns = ["opened_at", "evaluation", "department", "assignee", "status", "contact_due_at", "rectify_due_at"]
-    show_columns = [
-        *list_columns,
-        "contacted_at",
-        "contact_note",
-        "rectified_at",
-        "measures",
-        "verdict",
-        "closed_at",
-    ]
-    search_columns = ["status", "department", "opened_at", "verdict"]
+    registry = RECTIFICATION_FIELDS
     base_order = ("opened_at", "desc")
     list_template = "govhall/rectification_list.html"
 
@@ -189,41 +178,7 @@ class ComplaintView(WorkflowView):
     errors = (complaints.ComplaintError,)
     list_title = _l("Complaints")
     show_title = _l("Complaint")
-    list_columns = [
-        "number",
-        "filed_at",
-        "channel",
-        "subject",
-        "department",
-        "stage",
-        "stage_due_at",
-        "due_at",
-        "finding",
-    ]
-    show_columns = [
-        "number",
-        "filed_at",
-        "channel",
-        "subject",
-        "content",
-        "complainant_name",
-        "complainant_phone",
-        "department",
-        "window",
-        "staff",
-        "stage",
-        "stage_due_at",
-        "due_at",
-        "finding",
-        "investigation",
-        "reply",
-        "replied_at",
-        "sanctions",
-        "callback_note",
-        "complainant_satisfied",
-        "closed_at",
-    ]
-    search_columns = ["number", "filed_at", "stage", "channel", "department", "finding", "subject"]
+    registry = COMPLAINT_FIELDS
     base_order = ("filed_at", "desc")
     formatters_columns = {"complainant_phone": _contact_phone, "complainant_name": _contact_name}
     label_columns = {**LABELS, "number": _l("Tracking number")}

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import clock
 from app.extensions import db
+from app.fields.personnel import LEAVE_REQUEST_FIELDS, PERSONNEL_CHANGE_FIELDS, WINDOW_ROTATION_FIELDS
 from app.http_guard import int_or_none
 from app.models.org import Staff, StaffPosition, StaffStatus, Window, WindowKind
 from app.models.personnel import (
@@ -65,20 +66,7 @@ class LeaveRequestView(WorkflowView):
     errors = (leave.LeaveError,)
     list_title = _l("Leave requests")
     show_title = _l("Leave request")
-    list_columns = ["staff", "department", "leave_type", "starts_at", "ends_at", "working_days", "tier", "status"]
-    show_columns = [
-        *list_columns,
-        "reason",
-        "requested_at",
-        "requested_by",
-        "department_approved_by",
-        "center_approved_by",
-        "approved_by",
-        "decided_at",
-        "decision_note",
-    ]
-    export_columns = ["staff.name", "department.name", "leave_type", "starts_at", "ends_at", "working_days", "status"]
-    search_columns = ["department", "staff", "status", "leave_type", "tier", "starts_at", "ends_at"]
+    registry = LEAVE_REQUEST_FIELDS
     base_order = ("starts_at", "desc")
 
     def step_forms(self, item):
@@ -183,12 +171,7 @@ class WindowRotationView(GovModelView):
     show_title = _l("Duty week")
     add_title = _l("Add a duty week")
     edit_title = _l("Edit a duty week")
-    list_columns = ["window", "week_start", "department", "note"]
-    show_columns = list_columns
-    add_columns = ["window", "week_start", "department", "note"]
-    edit_columns = ["department", "note"]
-    export_columns = ["window.name", "week_start", "department.name", "note"]
-    search_columns = ["window", "department", "week_start"]
+    registry = WINDOW_ROTATION_FIELDS
     base_order = ("week_start", "asc")
 
     def item_rules(self, item):
@@ -250,36 +233,7 @@ class PersonnelChangeView(WorkflowView):
     errors = (personnel.ChangeError,)
     list_title = _l("Personnel changes")
     show_title = _l("Personnel change")
-    list_columns = [
-        "staff",
-        "kind",
-        "department",
-        "to_window",
-        "to_position",
-        "effective_on",
-        "status",
-        "tenure_warning",
-    ]
-    show_columns = [
-        "staff",
-        "kind",
-        "department",
-        "to_department",
-        "to_window",
-        "to_position",
-        "effective_on",
-        "reason",
-        "tenure_warning",
-        "status",
-        "requested_at",
-        "requested_by",
-        "decided_at",
-        "decided_by",
-        "decision_note",
-        "applied_at",
-    ]
-    export_columns = ["staff.name", "kind", "department.name", "effective_on", "status", "tenure_warning"]
-    search_columns = ["staff", "kind", "department", "status", "effective_on"]
+    registry = PERSONNEL_CHANGE_FIELDS
     base_order = ("effective_on", "desc")
 
     def step_forms(self, item):
