@@ -4,7 +4,7 @@ A check raises CaseError with a message for the user (and, where the rules want 
 violation the refusal leaves behind); none changes the case. actions.ACTIONS names the checks
 of each action: `perform` runs them, `available_actions` offers an action whose checks pass.
 
-Role names appear here only, in the role sets below.
+The roles are duties of config.ROLE_DUTIES: window work, the department's chief, case supervision.
 """
 
 from dataclasses import dataclass
