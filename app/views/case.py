@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 
 from app import clock as wall_clock
 from app.extensions import db
+from app.fields.case import CASE_FIELDS, VIOLATION_FIELDS
 from app.http_guard import int_or_none
 from app.models.case import (
     OPEN_STATUSES,
@@ -180,45 +181,7 @@ class CaseView(GovModelView):
     label_columns = {**GovModelView.label_columns, "kind": _l("Case kind"), "status": _l("Case status")}
     list_title = _l("Cases")
     show_title = _l("Case")
-    list_columns = [
-        "number",
-        "matter",
-        "applicant_name",
-        "applicant_id_number",
-        "department",
-        "kind",
-        "status",
-        "accepted_at",
-        "deadline_at",
-        "light",
-    ]
-    export_columns = [
-        "number",
-        "matter.name",
-        "applicant_name",
-        "applicant_id_number",
-        "department.name",
-        "kind",
-        "channel",
-        "status",
-        "accepted_at",
-        "deadline_at",
-        "light",
-        "finished_at",
-        "result",
-        "fee",
-    ]
-    search_columns = [
-        "number",
-        "applicant_name",
-        "applicant_id_number",
-        "applicant_phone",
-        "status",
-        "kind",
-        "channel",
-        "accepted_at",
-        "deadline_at",
-    ]
+    registry = CASE_FIELDS
     base_order = ("accepted_at", "desc")
     formatters_columns = {**MASKS, "light": light_badge}
     export_formatters = MASKS
@@ -325,9 +288,7 @@ class ViolationView(GovModelView):
     base_permissions = ["can_read", "can_export"]
     list_title = _l("Detected violations")
     show_title = _l("Violation")
-    list_columns = ["at", "kind", "department", "staff", "case", "detail"]
-    show_columns = list_columns
-    search_columns = ["at", "kind", "department", "detail"]
+    registry = VIOLATION_FIELDS
     base_order = ("at", "desc")
 
 
@@ -337,30 +298,7 @@ class CaseApi(GovModelApi):
     datamodel = GovInterface(Case, masked=MASKS)
     method_permission_name = {**GovModelApi.method_permission_name, "act": "act"}
     include_route_methods = {"get", "get_list", "info", "act"}
-    list_columns = [
-        "id",
-        "number",
-        "matter_id",
-        "department_id",
-        "window_id",
-        "kind",
-        "channel",
-        "status",
-        "accepted_at",
-        "deadline_at",
-        "finished_at",
-        "result",
-        "version",
-    ]
-    show_columns = list_columns + [
-        "step_seq",
-        "assignee_id",
-        "paused_workdays",
-        "extension_days",
-        "calendar_unconfirmed",
-        "fee",
-    ]
-    search_columns = ["number", "status", "kind", "department_id", "accepted_at", "deadline_at"]
+    registry = CASE_FIELDS
     order_columns = ["accepted_at", "deadline_at", "number"]
 
     @api_expose("/<int:pk>/action/<action>", methods=["POST"])

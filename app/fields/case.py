@@ -1,0 +1,42 @@
+"""Fields of the cases (the list, its export and the read-only API) and of the violations found in them."""
+
+from app.fields import API_LIST, API_SEARCH, API_SHOW, EXPORT, LIST, SEARCH, SHOW, Field, Registry
+from app.models.case import Case, Violation
+
+# The case page is its own template (govhall/case_show.html); cases are created by intake.
+CASE_FIELDS = Registry(
+    Case,
+    Field("id", API_LIST | API_SHOW),
+    Field("number", LIST | SEARCH | EXPORT | API_LIST | API_SHOW | API_SEARCH),
+    Field("matter", LIST | EXPORT | API_LIST | API_SHOW),
+    Field("applicant_name", LIST | SEARCH | EXPORT),
+    Field("applicant_id_number", LIST | SEARCH | EXPORT),
+    Field("applicant_phone", SEARCH),
+    Field("department", LIST | EXPORT | API_LIST | API_SHOW | API_SEARCH),
+    Field("window", API_LIST | API_SHOW),
+    Field("kind", LIST | SEARCH | EXPORT | API_LIST | API_SHOW | API_SEARCH),
+    Field("channel", SEARCH | EXPORT | API_LIST | API_SHOW),
+    Field("status", LIST | SEARCH | EXPORT | API_LIST | API_SHOW | API_SEARCH),
+    Field("accepted_at", LIST | SEARCH | EXPORT | API_LIST | API_SHOW | API_SEARCH),
+    Field("deadline_at", LIST | SEARCH | EXPORT | API_LIST | API_SHOW | API_SEARCH),
+    Field("light", LIST | EXPORT),
+    Field("finished_at", EXPORT | API_LIST | API_SHOW),
+    Field("result", EXPORT | API_LIST | API_SHOW),
+    Field("version", API_LIST | API_SHOW),
+    Field("step_seq", API_SHOW),
+    Field("assignee", API_SHOW),
+    Field("paused_workdays", API_SHOW),
+    Field("extension_days", API_SHOW),
+    Field("calendar_unconfirmed", API_SHOW),
+    Field("fee", EXPORT | API_SHOW),
+)
+
+VIOLATION_FIELDS = Registry(
+    Violation,
+    Field("at", LIST | SHOW | SEARCH),
+    Field("kind", LIST | SHOW | SEARCH),
+    Field("department", LIST | SHOW | SEARCH),
+    Field("staff", LIST | SHOW),
+    Field("case", LIST | SHOW),
+    Field("detail", LIST | SHOW | SEARCH),
+)
