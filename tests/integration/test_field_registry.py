@@ -27,6 +27,12 @@ def _declared_by_view(view, attr):
     return any(attr in vars(cls) for cls in own)
 
 
+def test_every_generated_view_and_api_has_a_registry(app):
+    generated = [v for v in app.appbuilder.baseviews if isinstance(v, (GovModelView, GovModelApi))]
+    assert len(generated) > 30
+    assert [type(v).__name__ for v in generated if v.registry is None] == []
+
+
 def test_every_registered_view_shows_its_fields_where_they_say(app):
     views = _registered(app)
     assert {type(v).__name__ for v in views} >= {"MatterView", "MatterApi", "MatterMaterialView", "MatterStepView"}
