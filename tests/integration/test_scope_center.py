@@ -19,6 +19,7 @@ from app.models.feedback import Evaluation, EvaluationChannel
 from app.models.matter import CaseKind, Matter, MatterCategory, MatterMaterial, MatterStep
 from app.models.org import Center, CenterLevel, Department, Staff, StaffPosition, Window, WindowKind
 from app.models.personnel import LeaveRequest, LeaveTier
+from app.services import centers
 from app.services.scope import Kind, Scope
 from tests.conftest import login
 from tests.world import PASSWORD
@@ -259,3 +260,12 @@ def test_staff_work_at_their_departments_center_or_below(app, client, townships)
     assert "工作人员须在其所属部门的服务中心或其下级服务中心工作" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(sa.select(Staff).where(Staff.staff_no == "TX1")) is None
+
+
+def test_a_transfer_keeps_the_center_when_it_lies_under_the_new_department(app, townships):
+    ids = townships
+    with app.app_context():
+        assert centers.place(db.session, ids["village"], ids["dept_t"]) == ids["village"]
+        assert centers.place(db.session, ids["county"], ids["dept_t"]) == ids["town"]
+        assert centers.place(db.session, ids["town2"], ids["dept_t"]) == ids["town"]
+        assert centers.place(db.session, ids["town2"], ids["dept_a"]) == ids["town2"]  # the county's department
