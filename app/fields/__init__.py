@@ -86,6 +86,8 @@ class Guide:
 
 @dataclass(frozen=True)
 class Field:
+    """One field of a model (a relation by its name, "department") and the surfaces it is on."""
+
     name: str
     on: On = NOWHERE
     # Written to Excel as these columns instead (a relation: "<relation>.name").
