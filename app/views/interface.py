@@ -48,7 +48,7 @@ CONFLICT_MESSAGE = _l("The record conflicts with an existing one (a duplicate co
 
 
 @contextmanager
-def _refused_writes(conflict_message):
+def refused_writes(conflict_message):
     """A refused write says what went wrong in plain words.
 
     FAB's API put the database's own error into its 422 answer, SQL text and parameters
@@ -124,15 +124,15 @@ class GovInterface(SQLAInterface):
         return count, rows.options(*self._eager_options()).all()
 
     def add(self, item, commit=True):
-        with _refused_writes(CONFLICT_MESSAGE):
+        with refused_writes(CONFLICT_MESSAGE):
             super().add(item, commit)
 
     def edit(self, item, commit=True):
-        with _refused_writes(CONFLICT_MESSAGE):
+        with refused_writes(CONFLICT_MESSAGE):
             super().edit(item, commit)
 
     def delete(self, item, commit=True):
-        with _refused_writes(_l("This record is still used by other records and cannot be deleted.")):
+        with refused_writes(_l("This record is still used by other records and cannot be deleted.")):
             super().delete(item, commit)
 
     def stream(self, filters, columns, order_column="", order_direction="", batch=1000):

@@ -8,6 +8,7 @@ from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import lazy_gettext as _l
 
 from app.security import current_scope
+from app.views.interface import CONFLICT_MESSAGE, WriteRefused, refused_writes
 
 
 class ScopeViolation(Exception):
@@ -89,7 +90,14 @@ def check_in_scope(datamodel, item):
     # pre_add runs before FAB puts the new row in the session: without this the flush
     # leaves it out, it has no id, and every department user's add was refused.
     session.add(item)
-    session.flush()
+    # The flush is where the database first sees the row: a duplicate is refused here, before
+    # FAB's own write, and must read as plainly (and leave the session usable) as it does there.
+    try:
+        with refused_writes(CONFLICT_MESSAGE):
+            session.flush()
+    except WriteRefused:
+        session.rollback()
+        raise
     model = datamodel.obj
     found = session.query(model.id).filter(model.id == item.id, scope.write_clause(model)).first()
     if found is None:

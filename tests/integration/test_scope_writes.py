@@ -184,3 +184,33 @@ def test_a_stale_form_is_still_refused(app, client, world_ids, shared_window):
     page = client.post(f"/windowview/edit/{shared_window}", data=form, follow_redirects=True).get_data(as_text=True)
     assert "被他人修改" in page
     assert _window(app, shared_window) == before
+
+
+# -- a department user's duplicate is refused in words, not a 500 ---------------------
+# check_in_scope flushes the row to look it up: the database refuses a duplicate there,
+# before FAB's own write (which already answered a duplicate plainly).
+
+
+def test_a_duplicate_code_from_a_department_user_is_refused_through_the_api(app, client, world_ids):
+    login(client, "chief_a")
+    other = _window(app, world_ids["win_c"])
+    before = _window(app, world_ids["win_a"])
+    # C01 is taken at the same center: the (center, code) pair is unique.
+    response = client.put(f"/api/v1/window/{world_ids['win_a']}", json={"code": "C01", "version": before[4]})
+    assert response.status_code == 422
+    assert response.get_json()["message"] == "记录与已有记录冲突（编码或名称重复？）。"
+    assert _window(app, world_ids["win_a"]) == before
+    assert _window(app, world_ids["win_c"]) == other
+    # The session is usable again: the next request answers normally.
+    assert client.get(f"/api/v1/window/{world_ids['win_a']}").status_code == 200
+
+
+def test_a_duplicate_code_from_a_department_user_is_refused_on_the_form(app, client, world_ids):
+    login(client, "chief_a")
+    before = _window(app, world_ids["win_a"])
+    response = client.post(
+        f"/windowview/edit/{world_ids['win_a']}", data=_form(app, world_ids["win_a"], code="C01"), follow_redirects=True
+    )
+    assert response.status_code == 200
+    assert "记录与已有记录冲突（编码或名称重复？）。" in response.get_data(as_text=True)
+    assert _window(app, world_ids["win_a"]) == before
