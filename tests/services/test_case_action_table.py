@@ -3,12 +3,14 @@
 from datetime import datetime
 
 import pytest
+import yaml
 
 from app.extensions import db
 from app.models import Case, CaseAction, CaseTask, Matter
 from app.models.matter import CaseKind
 from app.services.case_flow import available_actions
 from app.services.case_flow.actions import ACTIONS
+from app.views.case import ACTION_FORMS, CaseApi
 from tests.services.test_case_flow import NOW, act, actor, new_case
 
 LATER = datetime(2026, 10, 30, 9, 0)  # after the 16 Oct deadline of a case accepted at NOW
@@ -73,6 +75,14 @@ def test_every_action_declared_once():
     names = [action.name for action in ACTIONS]
     assert len(names) == len(set(names))
     assert set(names) == {a.name for a in CaseAction} - {"overdue"}  # the overdue event is the clock's, not an action
+
+
+def test_views_name_the_declared_actions():
+    """The case page's forms (a button each) and the REST API's documented names follow the table."""
+    spec = yaml.safe_load(CaseApi.act.__doc__.split("---", 1)[1])
+    documented = next(p for p in spec["post"]["parameters"] if p["name"] == "action")["schema"]["enum"]
+    assert sorted(documented) == sorted(action.name for action in ACTIONS)
+    assert set(ACTION_FORMS) == {action.name for action in ACTIONS if action.button}
 
 
 @pytest.mark.parametrize(("state", "who", "when", "expected"), OFFERED)
