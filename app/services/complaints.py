@@ -25,8 +25,9 @@ from app.models.feedback import (
 )
 from app.models.notice import NoticeKind
 from app.models.org import Department, Staff, Window
-from app.services import notices
-from app.services.deadlines import OfficeHours, deadline
+from app.services import calendar as calendar_service
+from app.services import notices, settings
+from app.services.deadlines import OfficeHours, deadline, parse_office_hours
 from app.services.workdays import WorkCalendar
 from config import ROLE_DUTIES
 
@@ -55,6 +56,16 @@ class Limits:
 
     def due(self, start: datetime, days: int) -> datetime:
         return deadline(start, days, self.calendar, self.hours).due_at
+
+
+def load_limits(session: Session) -> Limits:
+    """The center's working calendar, office hours and complaint stage limits, from the settings."""
+    return Limits.parse(
+        calendar_service.load(session),
+        parse_office_hours(settings.get(session, "office_hours")),
+        settings.get(session, "complaint_stage_days"),
+        settings.get(session, "complaint_total_days"),
+    )
 
 
 @dataclass

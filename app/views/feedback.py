@@ -30,8 +30,7 @@ from app.models.feedback import (
 )
 from app.models.org import Center, Department, RecordStatus, Staff, StaffStatus, Window
 from app.security import actor_for, current_scope
-from app.services import complaints, evaluations, rectifications, settings
-from app.services.case_flow import Clock
+from app.services import complaints, evaluations, rectifications
 from app.services.idnumber import mask_phone
 from app.views.interface import GovInterface
 from app.views.labels import LABELS
@@ -159,16 +158,6 @@ class RectificationView(WorkflowView):
         return super().render_template(template, **kwargs)
 
 
-def complaint_limits():
-    clock_ = Clock.load(db.session)
-    return complaints.Limits.parse(
-        clock_.calendar,
-        clock_.hours,
-        settings.get(db.session, "complaint_stage_days"),
-        settings.get(db.session, "complaint_total_days"),
-    )
-
-
 class ComplaintView(WorkflowView):
     datamodel = GovInterface(Complaint, eager=("department", "window", "staff"))
     class_permission_name = "Complaint"
@@ -225,7 +214,7 @@ class ComplaintView(WorkflowView):
             item,
             version,
             clock.now(),
-            complaint_limits(),
+            complaints.load_limits(db.session),
             step,
             finding=form.get("finding"),
             note=form.get("note"),
@@ -261,7 +250,9 @@ class ComplaintView(WorkflowView):
                     sa.select(Center.id).where(Center.parent_id.is_(None)).order_by(Center.id)
                 )
                 try:
-                    complaint = complaints.file(db.session, filing, channel, center_id, clock.now(), complaint_limits())
+                    complaint = complaints.file(
+                        db.session, filing, channel, center_id, clock.now(), complaints.load_limits(db.session)
+                    )
                 except complaints.ComplaintError as exc:
                     db.session.rollback()
                     flash(str(exc), "danger")

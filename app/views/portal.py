@@ -19,7 +19,6 @@ from app.models.feedback import LEVEL_LABELS, ComplaintChannel, EvaluationChanne
 from app.models.matter import MatterCategory
 from app.models.org import Center, Department
 from app.services import complaints, evaluations, portal, scoring_periods, settings
-from app.services.case_flow import Clock
 from app.views.labels import LABELS
 
 blueprint = Blueprint("portal", __name__, url_prefix="/portal", template_folder="../templates/portal")
@@ -37,16 +36,6 @@ def _departments():
     ).all()
 
 
-def _complaint_limits():
-    clock_ = Clock.load(db.session)
-    return complaints.Limits.parse(
-        clock_.calendar,
-        clock_.hours,
-        settings.get(db.session, "complaint_stage_days"),
-        settings.get(db.session, "complaint_total_days"),
-    )
-
-
 @blueprint.route("/")
 def index():
     text = request.args.get("q", "")
@@ -55,9 +44,7 @@ def index():
         abort(400)
     category = request.args.get("category", "")
     page = int_or_none(request.args.get("page")) or 1
-    matters, total = portal.search_matters(
-        db.session, text, int_or_none(department), category, page
-    )
+    matters, total = portal.search_matters(db.session, text, int_or_none(department), category, page)
     return render_template(
         "portal/index.html",
         matters=matters,
@@ -181,7 +168,12 @@ def complaint():
             center_id = db.session.scalar(db.select(Center.id).where(Center.parent_id.is_(None)).order_by(Center.id))
             try:
                 filed = complaints.file(
-                    db.session, filing, ComplaintChannel.portal, center_id, clock.now(), _complaint_limits()
+                    db.session,
+                    filing,
+                    ComplaintChannel.portal,
+                    center_id,
+                    clock.now(),
+                    complaints.load_limits(db.session),
                 )
             except complaints.ComplaintError as exc:
                 db.session.rollback()
