@@ -35,6 +35,7 @@ from app.services.idnumber import mask_phone
 from app.views.interface import GovInterface
 from app.views.labels import LABELS
 from app.views.model_view import GovModelView
+from app.views.rating_form import capture_from_form
 from app.views.workflow import WorkflowView
 from config import ROLE_DUTIES
 
@@ -87,22 +88,8 @@ class EvaluationView(GovModelView):
             case = db.session.scalar(sa.select(Case).where(Case.number == number, current_scope().row_clause(Case)))
             if case is None:
                 flash(str(_l("No case with this number in your scope.")), "danger")
-            else:
-                try:
-                    evaluations.capture(
-                        db.session,
-                        case,
-                        channel=EvaluationChannel.phone,
-                        now=clock.now(),
-                        level=request.form.get("level"),
-                        tags=request.form.getlist("tags"),
-                        comment=request.form.get("comment"),
-                    )
-                except evaluations.EvaluationError as exc:
-                    flash(str(exc), "danger")
-                else:
-                    flash(str(_l("Evaluation recorded.")), "success")
-                    return redirect(url_for("EvaluationView.list"))
+            elif capture_from_form(case, EvaluationChannel.phone, _l("Evaluation recorded.")):
+                return redirect(url_for("EvaluationView.list"))
         return self.render_template(
             "govhall/evaluation_record.html",
             title=_l("Record an evaluation by phone"),

@@ -20,6 +20,7 @@ from app.models.matter import MatterCategory
 from app.models.org import Center, Department
 from app.services import complaints, evaluations, portal, scoring_periods, settings
 from app.views.labels import LABELS
+from app.views.rating_form import capture_from_form
 
 blueprint = Blueprint("portal", __name__, url_prefix="/portal", template_folder="../templates/portal")
 VERIFIED_CASE = "portal_case"
@@ -103,24 +104,6 @@ def progress():
     )
 
 
-def _rate(case, channel):
-    try:
-        evaluations.capture(
-            db.session,
-            case,
-            channel=channel,
-            now=clock.now(),
-            level=request.form.get("level"),
-            tags=request.form.getlist("tags"),
-            comment=request.form.get("comment"),
-        )
-    except evaluations.EvaluationError as exc:
-        flash(str(exc), "danger")
-        return False
-    flash(str(_l("Thank you for your rating.")), "success")
-    return True
-
-
 @blueprint.route("/rate", methods=["POST"])
 def rate():
     case_id = session.get(VERIFIED_CASE)
@@ -128,7 +111,7 @@ def rate():
     if case is None:
         flash(str(_l("Look up your case first.")), "danger")
         return redirect(url_for(".progress"))
-    _rate(case, EvaluationChannel.portal)
+    capture_from_form(case, EvaluationChannel.portal, _l("Thank you for your rating."))
     return redirect(url_for(".progress"))
 
 
@@ -142,7 +125,7 @@ def window_device(window_id):
         if case is None or str(case.id) != request.form.get("case_id"):
             flash(str(_l("There is no case to rate at this window right now.")), "danger")
         else:
-            _rate(case, EvaluationChannel.window_device)
+            capture_from_form(case, EvaluationChannel.window_device, _l("Thank you for your rating."))
         return redirect(url_for(".window_device", window_id=window_id))
     return render_template(
         "portal/window.html", window=window, case=case, levels=sorted(LEVEL_LABELS.items(), reverse=True)
