@@ -186,6 +186,13 @@ MENU = (
                 "assessment.QuarterlyResultView",
                 "MonthlyScore",
             ),
+            item(
+                "AnnualAppraisalList",
+                _l("Annual appraisal"),
+                "fa-certificate",
+                "appraisal.AnnualAppraisalView",
+                "AnnualAppraisal",
+            ),
         ),
     ),
     # FAB's own menu (users, roles), extended; it has its icon already.

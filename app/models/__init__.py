@@ -2,6 +2,7 @@
 
 from flask_appbuilder.security.sqla.models import User  # noqa: F401  (Staff.user)
 
+from .appraisal import AnnualAppraisal, AppraisalGrade  # noqa: F401
 from .assessment import (  # noqa: F401
     AssessmentCategory,
     AssessmentOrigin,

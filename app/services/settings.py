@@ -151,6 +151,31 @@ SPECS = {
         SettingSpec("quarter_violations", "10", _l("Quarter: disqualified at this many operating violations")),
         SettingSpec("red_flag_windows", "5", _l("Quarter: red-flag windows (top eligible windows)")),
         SettingSpec("service_stars", "10", _l("Quarter: service stars (top eligible staff)")),
+        # The annual appraisal (app/services/appraisal.py); the seeds give the months, not the scores.
+        SettingSpec(
+            "appraisal_min_months",
+            "6",
+            _l("Annual appraisal: whole months at the center in the year to be appraised"),
+            _l("Seed 003, article 2: half a year's work and still at the hall at the year's end."),
+        ),
+        SettingSpec(
+            "appraisal_year_end",
+            "1",
+            _l("Annual appraisal: only staff still at the center at the end of the year (1 yes, 0 no)"),
+        ),
+        SettingSpec("appraisal_excellent_score", "90", _l("Annual appraisal: lowest annual score for Excellent")),
+        SettingSpec("appraisal_competent_score", "80", _l("Annual appraisal: lowest annual score for Competent")),
+        SettingSpec(
+            "appraisal_basic_score",
+            "70",
+            _l("Annual appraisal: lowest annual score for Basically competent (below: Incompetent)"),
+        ),
+        SettingSpec(
+            "appraisal_excellent_share",
+            "0.15",
+            _l("Annual appraisal: most Excellent grades, as a share of the center's eligible staff"),
+            _l("Rounded down; ties on the last place go to the lower staff number."),
+        ),
         SettingSpec(
             "attendance_grace_minutes",
             "0",
@@ -191,6 +216,11 @@ RANGES = {
     "attendance_import_max_rows": (1, 1_000_000),
     "calendar_import_max_rows": (1, 100_000),
     "attendance_import_window_days": (1, 3660),
+    "appraisal_min_months": (1, 12),
+    "appraisal_year_end": (0, 1),
+    "appraisal_excellent_score": (0, 120),
+    "appraisal_competent_score": (0, 120),
+    "appraisal_basic_score": (0, 120),
 }
 _INTEGER = re.compile(r"^\d+$")
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")

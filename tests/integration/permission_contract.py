@@ -46,6 +46,7 @@ CUSTOM_VERBS = {
     "PersonnelChangeView": {"act": "act", "request_change": "add"},
     "MonthlyScoreView": {"generate": "generate"},
     "QuarterlyResultView": {"generate": "generate", "annual": "read", "annual_export": "export"},
+    "AnnualAppraisalView": {"generate": "generate", "confirm": "confirm", "workbook": "export", "letter": "read"},
     "MenuApi": {"get_menu_data": "get"},
 }
 
@@ -78,6 +79,7 @@ PersonnelChange          RAX+act                      *      RX+act             
 AssessmentRule           RAEDX                        *      RAEDX                       RX              RX                          R               RX      -
 AssessmentRecord         RAEDX                        *      RAEDX                       RAX             RX                          R               RX      -
 MonthlyScore             RX+generate                  *      RX+generate                 RX+generate     RX                          R               RX      -
+AnnualAppraisal          RX+generate+confirm          *      RX+generate+confirm         RX+generate     RX                          R               RX      -
 Setting                  REX                          *      -                           -               -                           -               -       -
 WorkCalendarDay          RAEDX                        *      -                           -               -                           -               -       -
 JobRun                   RX                           *      -                           -               -                           -               -       -
@@ -145,6 +147,7 @@ AssessmentRuleList         x     x             x          x        x           x
 AssessmentRecordList       x     x             x          x        x           x      .
 MonthlyScoreList           x     x             x          x        x           x      .
 QuarterlyResultList        x     x             x          x        x           x      .
+AnnualAppraisalList        x     x             x          x        x           x      .
 """
 
 _LETTERS = {"R": "read", "A": "add", "E": "edit", "D": "delete", "X": "export", "I": "import"}
