@@ -14,6 +14,7 @@ ASSESSMENT_RULE_FIELDS = Registry(
     Field("points", LIST | SHOW),
     Field("monthly_cap", LIST | SHOW),
     Field("active", LIST | SHOW | SEARCH),
+    Field("joint_liability", LIST | SHOW | SEARCH),
     Field("note", SHOW),
 )
 
@@ -33,13 +34,17 @@ ASSESSMENT_RECORD_FIELDS = Registry(
     Field("recorded_at", SHOW),
 )
 
+# Ranked within kind and center: the page shows one kind at a time (tabs), each row with its center.
 MONTHLY_SCORE_FIELDS = Registry(
     MonthlyScore,
     Field("month", LIST | SHOW | SEARCH),
+    Field("kind", LIST | SHOW | SEARCH),
+    Field("center", LIST | SHOW | SEARCH),
     Field("rank", LIST | SHOW),
     Field("staff", LIST | SHOW | SEARCH),
     Field("window", LIST | SHOW | SEARCH),
     Field("department", LIST | SHOW | SEARCH),
+    Field("served_share", SHOW),
     Field("additions", LIST | SHOW),
     Field("deductions", LIST | SHOW),
     Field("score", LIST | SHOW),

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Audited, LabeledEnum, VersionedMixin, enum_field
-from .org import Department, Staff, Window
+from .org import Center, Department, Staff, Window
 from .scoping import PUBLIC, ScopedBy
 
 # A staff member's or a window's record: the staff member alone sees their own.
@@ -53,6 +53,8 @@ class AssessmentRule(Audited, VersionedMixin, Model):
     # The most this rule may add or deduct in one month (absolute value); empty = no cap.
     monthly_cap: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    # A breach of the 十不准 (002 建绩效考核机制): the chief representative answers for it too (连带责任).
+    joint_liability: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     sort_order: Mapped[int] = mapped_column(sa.Integer, default=0)
     note: Mapped[str | None] = mapped_column(sa.String(500))
 
@@ -105,22 +107,36 @@ class AssessmentRecord(Audited, VersionedMixin, Model):
     __scope__ = PERSONAL_RECORD
 
 
+class ScoreKind(LabeledEnum):
+    """Whose monthly score a row is (分中心管理办法 第二十一条: 部门得分和个人得分, and the windows')."""
+
+    staff = _l("Staff member")
+    window = _l("Window")
+    department = _l("Department")
+
+
 class MonthlyScore(Model):
-    """100 + additions − deductions for one staff member or one window; rebuilt from the records."""
+    """100 + additions − deductions for one staff member, window or department; rebuilt from the records."""
 
     __tablename__ = "monthly_score"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     month: Mapped[date] = mapped_column(sa.Date)
+    kind: Mapped[ScoreKind] = enum_field(ScoreKind, default=ScoreKind.staff)
+    # The center the row is ranked in: the staff member's, the window's or the department's.
+    center_id: Mapped[int] = mapped_column(sa.ForeignKey("center.id"))
     staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
     window_id: Mapped[int | None] = mapped_column(sa.ForeignKey("window.id"))
     department_id: Mapped[int | None] = mapped_column(sa.ForeignKey("department.id"))
+    # The share of the month a staff member served (joined or left within it); 1 for a whole month.
+    served_share: Mapped[Decimal] = mapped_column(sa.Numeric(5, 4), default=1)
     additions: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2), default=0)
     deductions: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2), default=0)
     score: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2))
     rank: Mapped[int | None] = mapped_column(sa.Integer)
     computed_at: Mapped[datetime] = mapped_column(sa.DateTime)
 
+    center: Mapped[Center] = relationship()
     staff: Mapped[Staff | None] = relationship()
     window: Mapped[Window | None] = relationship()
     department: Mapped[Department | None] = relationship()
@@ -128,13 +144,20 @@ class MonthlyScore(Model):
     __table_args__ = (
         sa.UniqueConstraint("month", "staff_id", name="uq_monthly_score_month_staff"),
         sa.UniqueConstraint("month", "window_id", name="uq_monthly_score_month_window"),
-        sa.CheckConstraint("(staff_id IS NULL) <> (window_id IS NULL)", name="ck_monthly_score_subject"),
+        sa.CheckConstraint(
+            "(kind = 'staff' AND staff_id IS NOT NULL AND window_id IS NULL)"
+            " OR (kind = 'window' AND window_id IS NOT NULL AND staff_id IS NULL)"
+            " OR (kind = 'department' AND department_id IS NOT NULL AND staff_id IS NULL AND window_id IS NULL)",
+            name="ck_monthly_score_subject",
+        ),
+        sa.Index("ix_monthly_score_month_kind_center", "month", "kind", "center_id"),
     )
 
     def __str__(self) -> str:
-        return f"{self.staff or self.window} {self.month:%Y-%m}"
+        return f"{self.staff or self.window or self.department} {self.month:%Y-%m}"
 
-    __scope__ = PERSONAL_RECORD
+    # A department's row is in no staff member's own scope; the center and the department see it.
+    __scope__ = ScopedBy(center=("center_id",), department=("department_id",), owner="staff_id")
 
 
 class Honour(LabeledEnum):

@@ -57,6 +57,8 @@ class RuleSeed:
     points: str
     trigger: AssessmentTrigger = AssessmentTrigger.manual
     note: str = ""
+    # A breach of the 十不准: the chief representative answers for it too (连带责任, scoring_month.py).
+    joint_liability: bool = False
 
 
 D, IMG, B, A = (
@@ -66,16 +68,41 @@ D, IMG, B, A = (
     AssessmentCategory.addition,
 )
 T = AssessmentTrigger
+# 002 建绩效考核机制, quoted in the 十不准 rules' notes.
+TEN = "002「凡窗口人员上班期间违反“十不准”规定，扣其100元/次，并追究其首席代表连带责任100元/次」；十不准：「"
 DEFAULT_RULES = (
     # 工作纪律 (30 分)
     RuleSeed("leave_post", "上班时间擅自离岗超过半小时", D, "-0.5"),
     RuleSeed("late", "迟到", D, "-1", T.late, "考勤记录为迟到（迟到且早退时另计早退）"),
     RuleSeed("early_leave", "早退", D, "-1", T.early_leave, "考勤记录为早退（迟到且早退时另计迟到）"),
-    RuleSeed("unrelated_activity", "上班期间从事与工作无关的事项", D, "-1"),
+    RuleSeed(
+        "unrelated_activity",
+        "上班期间从事与工作无关的事项",
+        D,
+        "-1",
+        note=f"{TEN}不准做与工作无关的一切事情」",
+        joint_liability=True,
+    ),
     RuleSeed("absent_half", "无故旷工半天", D, "-5", T.absent_half),
     RuleSeed("absent_day", "无故旷工一天", D, "-10", T.absent_day, "按每半天扣5分计"),
     RuleSeed(MEETING_ABSENCE, "政治理论学习、业务培训、工作会议无故缺席", D, "-1", note="季度缺席3次以上取消评优资格"),
     RuleSeed("false_leave", "请假弄虚作假，不履行请假手续", D, "-2"),
+    # 十不准 (002 names the rule and its first item; the other nine are the prohibitions 003 puts on
+    # window staff at work). Each breach costs the same, as 002's 100元/次 does.
+    *(
+        RuleSeed(code, name, D, "-1", note=f"{TEN}…」；{source}", joint_liability=True)
+        for code, name, source in (
+            ("ten_private_gain", "利用职务便利谋取私利", "003 第七条「严禁利用职务便利谋取私利」"),
+            ("ten_discrimination", "歧视办事群众", "003 第六条「不得歧视任何个体或群体」"),
+            ("ten_shirking", "推诿、敷衍或怠慢工作", "003 第七条「不得推诿、敷衍或怠慢工作」"),
+            ("ten_obstruction", "对群众态度冷漠、故意刁难", "003「不得对群众态度冷漠、推诿扯皮、故意刁难」"),
+            ("ten_privacy", "泄露或滥用群众个人信息", "003 第八条「严禁泄露公民个人信息」"),
+            ("ten_fees", "乱收费用", "003 第十四条「不得随意变动标准，不得乱收费用」"),
+            ("ten_procedure", "随意改变办事流程或将责任推给其他窗口", "003 第十三条「不得随意改变流程」"),
+            ("ten_materials", "擅自增加或减少申报材料", "003「对需提交的材料，应明确要求，不得擅自增加或减少」"),
+            ("ten_seals", "私自带出、私用或出借票证、印章、密匙", "003 第十八条「严禁私自带出、私用或出借给他人」"),
+        )
+    ),
     # 窗口形象 (30 分)
     RuleSeed("rudeness", "言行举止不文明，与办事群众及窗口工作人员间争吵", IMG, "-1"),
     RuleSeed("untidy", "工作台不整洁，穿戴不整齐", IMG, "-1"),
@@ -106,6 +133,7 @@ def ensure_rules(session: Session) -> int:
             active=True,
             sort_order=order,
             note=seed.note or None,
+            joint_liability=seed.joint_liability,
         )
         for order, seed in enumerate(DEFAULT_RULES, start=1)
         if seed.code not in present

@@ -1,6 +1,7 @@
 """Monthly scores (月度考核得分), rebuilt from the month's records.
 
-The score of every active staff member and every active window:
+The score of every staff member who served in the month (scoring_served.py: joined and
+leaving dates, partial months), every active window and every active department:
 100 + additions − deductions, from the month's `AssessmentRecord` rows.
 
 1. Per rule: the month's points summed; a rule's `monthly_cap` limits the total's size.
@@ -8,15 +9,24 @@ The score of every active staff member and every active window:
    `assessment_cap_discipline` 30, `assessment_cap_image` 30, `assessment_cap_business`,
    `assessment_cap_addition`; empty = no cap) limits the total's size.
 3. Additions are the positive category totals, deductions the negative ones.
-4. A chief representative also carries `chief_rep_share` (0.5) of every deduction recorded
-   at the department's own windows in the month, except his or her own records
-   (连带责任; 分中心管理办法 第二十一条): uncapped, added to the deductions.
-5. Ranks per center among staff and among windows, highest score first; ties share a rank.
+4. Joint liability (连带责任, 002 建绩效考核机制): a breach of a rule marked `joint_liability`
+   (the 十不准) also costs the department's chief representative `chief_rep_share` (1.0: 100元
+   for 100元) of its points, uncapped, added to his or her deductions; no other deduction reaches
+   the chief representative, nor his or her own breach twice.
+5. A department's score (分中心管理办法 第二十一条 考核成绩分为部门得分和个人得分) follows from its
+   scored staff's own deductions (after caps, joint liability left out), by the setting
+   `department_score_formula`: `per_head` "个人扣分值/(部门人数×单人件次数)" — each person's
+   deductions divided by their number of deductions that month (单人件次数), summed, divided by
+   the number of the department's staff scored that month (部门人数); `equal` "个人扣分值=部门扣分值"
+   — the sum of the staff's deductions. Additions stay personal.
+6. A month served in part: the base 100 in proportion to the days served (`score_partial_month`
+   pro_rata), or no score at all (not_scored, the default).
+7. Ranks per kind (staff, window, department) and center, highest score first; ties share a rank.
 
 `score_month` deletes and rebuilds the month's rows in the caller's transaction: the same
 records give the same scores. Staff are scored through their records' `staff_id`, windows
 through `window_id` (an individual's record carries the window too). The quarter and the
-year are built from these rows in scoring_periods.py.
+year are built from the staff and window rows in scoring_periods.py.
 """
 
 from datetime import date, datetime
@@ -25,9 +35,10 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
-from app.models.assessment import AssessmentCategory, AssessmentRecord, AssessmentRule, MonthlyScore
+from app.models.assessment import AssessmentCategory, AssessmentRecord, AssessmentRule, MonthlyScore, ScoreKind
 from app.models.org import Department, RecordStatus, Staff, StaffPosition, StaffStatus, Window
-from app.services import assessment, settings
+from app.services import assessment, scoring_served, settings
+from app.services.monthly_report import month_bounds
 
 BASE_SCORE = Decimal(100)
 
@@ -84,19 +95,26 @@ def _totals(session: Session, month: date, subject):
 
 
 def _chief_liability(month: date, share: Decimal):
-    """Subquery (chief_id, liability): share × deductions at the department's windows, own records excepted."""
-    record = AssessmentRecord.__table__
-    chief = aliased(Staff)
+    """Subquery (chief_id, liability): share × the department's deductions under joint-liability rules.
+
+    Only a breach of a rule marked `joint_liability` (the 十不准, 002 建绩效考核机制: 扣其100元/次,
+    并追究其首席代表连带责任100元/次) reaches the department's chief representative; his or her
+    own breaches are counted once, as his or her own."""
+    record, rule = AssessmentRecord.__table__, AssessmentRule.__table__
+    clerk, chief = aliased(Staff), aliased(Staff)
+    department = sa.func.coalesce(record.c.department_id, clerk.department_id)
     return (
         sa.select(
             chief.id.label("chief_id"),
             (sa.func.sum(-record.c.points) * sa.literal(share)).label("liability"),
         )
-        .join(Window, Window.id == record.c.window_id)
+        .select_from(record)
+        .join(rule, sa.and_(rule.c.id == record.c.rule_id, rule.c.joint_liability.is_(True)))
+        .outerjoin(clerk, clerk.id == record.c.staff_id)
         .join(
             chief,
             sa.and_(
-                chief.department_id == Window.department_id,
+                chief.department_id == department,
                 chief.position == StaffPosition.chief_rep,
                 chief.status == StaffStatus.active,
             ),
@@ -111,15 +129,41 @@ def _chief_liability(month: date, share: Decimal):
     )
 
 
-def _write_ranked(session: Session, month: date, now: datetime, rows, *, staff_id, window_id) -> int:
+def _occurrences(month: date):
+    """Subquery (staff_id, occurrences): the staff member's deductions (件次) in the month."""
+    record = AssessmentRecord.__table__
+    return (
+        sa.select(record.c.staff_id, sa.func.count().label("occurrences"))
+        .where(record.c.month == month, record.c.points < 0, record.c.staff_id.is_not(None))
+        .group_by(record.c.staff_id)
+        .subquery()
+    )
+
+
+def _write_ranked(session: Session, month: date, now: datetime, rows, kind: ScoreKind, *, staff_id, window_id) -> int:
     """INSERT … SELECT one subject kind's scores, ranked per center (ties share a rank)."""
     table = MonthlyScore.__table__
-    columns = ["month", "staff_id", "window_id", "department_id", "additions", "deductions", "score", "rank"]
+    columns = [
+        "month",
+        "kind",
+        "center_id",
+        "staff_id",
+        "window_id",
+        "department_id",
+        "served_share",
+        "additions",
+        "deductions",
+        "score",
+        "rank",
+    ]
     ranked = sa.select(
         sa.literal(month, sa.Date),
+        sa.literal(kind.name),
+        rows.c.center_id,
         staff_id,
         window_id,
         rows.c.department_id,
+        rows.c.served_share,
         rows.c.additions,
         rows.c.deductions,
         rows.c.score,
@@ -133,11 +177,67 @@ def _write_ranked(session: Session, month: date, now: datetime, rows, *, staff_i
     ).rowcount
 
 
-def _score_columns(additions, deductions):
+def _score_columns(additions, deductions, share=None):
+    """Rounded additions, deductions and score; `share` scales the base of a month served in part."""
+    base = BASE_SCORE if share is None else sa.literal(BASE_SCORE) * share
     return (
         sa.func.round(additions, 2).label("additions"),
         sa.func.round(deductions, 2).label("deductions"),
-        sa.func.round(BASE_SCORE + additions - deductions, 2).label("score"),
+        sa.func.round(base + additions - deductions, 2).label("score"),
+    )
+
+
+def _staff_rows(session: Session, month: date):
+    """Subquery of the month's scored staff: their scores and their own deductions and occurrences."""
+    staff_totals = _totals(session, month, AssessmentRecord.__table__.c.staff_id)
+    share = decimal_setting(session, "chief_rep_share") or Decimal(0)
+    liability = _chief_liability(month, share)
+    occurrences = _occurrences(month)
+    served = scoring_served.served(session, month, month_bounds(month)[1].date())
+    own = sa.func.coalesce(staff_totals.c.deductions, 0)
+    additions = sa.func.coalesce(staff_totals.c.additions, 0)
+    deductions = own + sa.func.coalesce(liability.c.liability, 0)
+    return (
+        sa.select(
+            Staff.id.label("staff_id"),
+            Staff.department_id.label("department_id"),
+            Staff.center_id.label("center_id"),
+            served.share.label("served_share"),
+            *_score_columns(additions, deductions, served.share),
+            own.label("own_deductions"),
+            sa.func.coalesce(occurrences.c.occurrences, 0).label("occurrences"),
+        )
+        .outerjoin(staff_totals, staff_totals.c.subject_id == Staff.id)
+        .outerjoin(liability, liability.c.chief_id == Staff.id)
+        .outerjoin(occurrences, occurrences.c.staff_id == Staff.id)
+        .where(served.condition)
+        .subquery()
+    )
+
+
+def _department_rows(session: Session, people):
+    """Subquery of the active departments' scores from their scored staff's own deductions (第二十一条).
+
+    A staff member's joint liability is left out: it is another's deduction, counted once already."""
+    if settings.get(session, "department_score_formula") == "equal":
+        # 个人扣分值=部门扣分值: every deduction of a staff member is the department's too.
+        charged = sa.func.sum(people.c.own_deductions)
+    else:
+        # 个人扣分值/(部门人数×单人件次数): each person's deductions over their number of deductions,
+        # summed and divided by the department's scored headcount (the rows of the group).
+        per_occurrence = people.c.own_deductions * sa.literal(Decimal(1)) / sa.func.nullif(people.c.occurrences, 0)
+        charged = sa.func.sum(sa.func.coalesce(per_occurrence, 0)) / sa.func.count()
+    totals = sa.select(people.c.department_id, charged.label("deductions")).group_by(people.c.department_id).subquery()
+    return (
+        sa.select(
+            Department.id.label("department_id"),
+            Department.center_id.label("center_id"),
+            sa.literal(Decimal(1)).label("served_share"),
+            *_score_columns(sa.literal(Decimal(0)), sa.func.coalesce(totals.c.deductions, 0)),
+        )
+        .outerjoin(totals, totals.c.department_id == Department.id)
+        .where(Department.status == RecordStatus.active)
+        .subquery()
     )
 
 
@@ -146,26 +246,16 @@ def score_month(session: Session, month: date, now: datetime) -> int:
     month = month.replace(day=1)
     table = MonthlyScore.__table__
     session.execute(sa.delete(table).where(table.c.month == month))
-    share = decimal_setting(session, "chief_rep_share") or Decimal(0)
 
-    staff_totals = _totals(session, month, AssessmentRecord.__table__.c.staff_id)
-    liability = _chief_liability(month, share)
-    additions = sa.func.coalesce(staff_totals.c.additions, 0)
-    deductions = sa.func.coalesce(staff_totals.c.deductions, 0) + sa.func.coalesce(liability.c.liability, 0)
-    staff_rows = (
-        sa.select(
-            Staff.id.label("staff_id"),
-            Staff.department_id.label("department_id"),
-            Department.center_id.label("center_id"),
-            *_score_columns(additions, deductions),
-        )
-        .join(Department, Department.id == Staff.department_id)
-        .outerjoin(staff_totals, staff_totals.c.subject_id == Staff.id)
-        .outerjoin(liability, liability.c.chief_id == Staff.id)
-        .where(Staff.status == StaffStatus.active)
-        .subquery()
+    people = _staff_rows(session, month)
+    written = _write_ranked(
+        session, month, now, people, ScoreKind.staff, staff_id=people.c.staff_id, window_id=sa.null()
     )
-    written = _write_ranked(session, month, now, staff_rows, staff_id=staff_rows.c.staff_id, window_id=sa.null())
+
+    departments = _department_rows(session, people)
+    written += _write_ranked(
+        session, month, now, departments, ScoreKind.department, staff_id=sa.null(), window_id=sa.null()
+    )
 
     window_totals = _totals(session, month, AssessmentRecord.__table__.c.window_id)
     additions = sa.func.coalesce(window_totals.c.additions, 0)
@@ -175,6 +265,7 @@ def score_month(session: Session, month: date, now: datetime) -> int:
             Window.id.label("window_id"),
             Window.department_id.label("department_id"),
             Window.center_id.label("center_id"),
+            sa.literal(Decimal(1)).label("served_share"),
             *_score_columns(additions, deductions),
         )
         .outerjoin(window_totals, window_totals.c.subject_id == Window.id)
@@ -182,7 +273,7 @@ def score_month(session: Session, month: date, now: datetime) -> int:
         .subquery()
     )
     return written + _write_ranked(
-        session, month, now, window_rows, staff_id=sa.null(), window_id=window_rows.c.window_id
+        session, month, now, window_rows, ScoreKind.window, staff_id=sa.null(), window_id=window_rows.c.window_id
     )
 
 

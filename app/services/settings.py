@@ -136,8 +136,32 @@ SPECS = {
         SettingSpec("assessment_cap_addition", "", _l("Assessment: most added a month")),
         SettingSpec(
             "chief_rep_share",
-            "0.5",
-            _l("Assessment: chief representative's share of the department's window deductions"),
+            "1.0",
+            _l("Assessment: chief representative's joint liability for a breach of the ten prohibitions"),
+            _l(
+                "002: a breach of the 十不准 costs the clerk 100 yuan and the chief representative 100 yuan "
+                "(连带责任): 1.0 charges the full deduction. Only rules marked for joint liability reach "
+                "the chief representative."
+            ),
+        ),
+        SettingSpec(
+            "department_score_formula",
+            "per_head",
+            _l("Assessment: department score formula"),
+            _l(
+                "000 第二十一条. per_head — 个人扣分值/(部门人数×单人件次数): each staff member's deductions "
+                "divided by the department's scored staff times that person's number of deductions in the "
+                "month, summed; equal — 个人扣分值=部门扣分值: the sum of the staff's deductions."
+            ),
+        ),
+        SettingSpec(
+            "score_partial_month",
+            "not_scored",
+            _l("Assessment: a month served in part"),
+            _l(
+                "not_scored: a staff member who joined or left within the month gets no score for it; "
+                "pro_rata: the base 100 points in proportion to the days served."
+            ),
         ),
         SettingSpec("quarter_min_score", "80", _l("Quarter: disqualified below this mean score")),
         SettingSpec("quarter_min_promised", "30", _l("Quarter: disqualified with fewer time-limited cases")),
@@ -207,7 +231,11 @@ SPECS = {
 
 
 # Values whose meaning is a choice or a range rather than the shape of the default.
-CHOICES = {"evaluation_rule": ("per_channel", "once")}
+CHOICES = {
+    "department_score_formula": ("per_head", "equal"),
+    "score_partial_month": ("not_scored", "pro_rata"),
+    "evaluation_rule": ("per_channel", "once"),
+}
 RANGES = {
     "evaluation_default_level": (1, 5),
     "report_due_workday": (1, 23),

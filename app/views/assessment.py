@@ -32,6 +32,7 @@ from app.models.assessment import (
     AssessmentTrigger,
     MonthlyScore,
     QuarterlyResult,
+    ScoreKind,
 )
 from app.models.org import Staff, Window
 from app.security import current_scope
@@ -78,9 +79,20 @@ class AssessmentRuleView(GovModelView):
     registry = ASSESSMENT_RULE_FIELDS
     # The forms differ from the registry's order, which the list leads with the sort order: a new rule
     # is entered code first, its place last.
-    add_columns = ["code", "name", "category", "trigger", "points", "monthly_cap", "active", "sort_order", "note"]
+    add_columns = [
+        "code",
+        "name",
+        "category",
+        "trigger",
+        "points",
+        "monthly_cap",
+        "active",
+        "joint_liability",
+        "sort_order",
+        "note",
+    ]
     # The code and the source stay: automatic records and the quarterly rules refer to them.
-    edit_columns = ["name", "category", "points", "monthly_cap", "active", "sort_order", "note"]
+    edit_columns = ["name", "category", "points", "monthly_cap", "active", "joint_liability", "sort_order", "note"]
     order_columns = ["sort_order", "code", "points"]
     base_order = ("sort_order", "asc")
     item_rules = staticmethod(rule_errors)
@@ -137,6 +149,10 @@ class AssessmentRecordView(GovModelView):
         super().pre_add(item)
 
 
+# The monthly score page's tabs: FAB's first filter on `kind` (equal).
+KIND_FILTER = "_flt_0_kind"
+
+
 def _finished_month(value: str) -> date | None:
     try:
         month = date.fromisoformat((value or "")[:7] + "-01")
@@ -148,7 +164,7 @@ def _finished_month(value: str) -> date | None:
 class MonthlyScoreView(GovModelView):
     """Monthly 100-point scores in rank order; generated for any finished month."""
 
-    datamodel = GovInterface(MonthlyScore, eager=("staff", "window", "department"))
+    datamodel = GovInterface(MonthlyScore, eager=("center", "staff", "window", "department"))
     class_permission_name = "MonthlyScore"
     base_permissions = ["can_read", "can_export", "can_generate"]
     method_permission_name = {**GovModelView.method_permission_name, "generate": "generate"}
@@ -176,8 +192,19 @@ class MonthlyScoreView(GovModelView):
         flash(str(_l("Scores of %(month)s computed (%(rows)s rows).", month=_month(month), rows=rows)), "success")
         return redirect(url_for(".list", _flt_0_month=month.isoformat()))
 
+    def _get_list_widget(self, **kwargs):
+        """One kind of score at a time (ranks are within kind and center): the staff's unless a tab is chosen."""
+        filters = kwargs["filters"]
+        if "kind" not in {active.column_name for active in filters.filters}:
+            filters = filters.copy()
+            filters.add_filter_index("kind", 0, ScoreKind.staff.name)
+            kwargs["filters"] = filters
+        return super()._get_list_widget(**kwargs)
+
     def render_template(self, template, **kwargs):
         if template == self.list_template:
+            kwargs["kind_filter"] = KIND_FILTER
+            kwargs["kinds"] = [(kind.name, kind.label) for kind in ScoreKind]
             months = db.session.scalars(
                 sa.select(MonthlyScore.month).distinct().order_by(MonthlyScore.month.desc()).limit(36)
             ).all()

@@ -175,6 +175,8 @@ LABELS = {
     "score": _l("Score"),
     "rank": _l("Rank"),
     "computed_at": _l("Computed at"),
+    "served_share": _l("Share of the month served"),
+    "joint_liability": _l("Joint liability of the chief representative (十不准)"),
     "quarter_start": _l("Quarter"),
     "mean_score": _l("Mean score"),
     "eligible": _l("Eligible"),

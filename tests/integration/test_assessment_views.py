@@ -157,7 +157,8 @@ def test_generate_scores_and_quarter_then_export(app, client, world_ids, login_a
         client.post("/monthlyscoreview/generate/", data={"month": "2999-01"}, follow_redirects=True).status_code == 200
     )
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(MonthlyScore)) == 7
+        # 4 staff, 3 windows and 3 departments (issue 14: department scores).
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(MonthlyScore)) == 10
         for key in ("quarter_min_promised", "quarter_min_immediate"):
             db.session.scalar(sa.select(Setting).where(Setting.key == key)).value = ""
         db.session.commit()

@@ -60,15 +60,18 @@ def set_setting(key, value):
 def scores(month=OCTOBER):
     rows = db.session.execute(
         sa.select(
+            MonthlyScore.kind,
             MonthlyScore.staff_id,
             MonthlyScore.window_id,
+            MonthlyScore.department_id,
+            MonthlyScore.center_id,
             MonthlyScore.additions,
             MonthlyScore.deductions,
             MonthlyScore.score,
             MonthlyScore.rank,
         ).where(MonthlyScore.month == month)
     ).all()
-    return {("staff", r[0]) if r[0] else ("window", r[1]): tuple(r[2:]) for r in rows}
+    return {(r.kind.name, r.staff_id or r.window_id or r.department_id): tuple(r[5:]) for r in rows}
 
 
 @pytest.fixture
@@ -124,22 +127,23 @@ def test_a_month_scored_by_hand(app, october):
     # staff_a: discipline late −1, early −1, post −0.5 = −2.5; business 3 bad reviews −3, rule cap 2 → −2;
     # additions +2 → 100 + 2 − 4.5 = 97.5.
     assert got[("staff", ids["staff_staff_a"])][:3] == (Decimal("2"), Decimal("4.5"), Decimal("97.5"))
-    # chief_a: own untidy −1; share 0.5 of window A's other deductions: 1 + 1 + 0.5 + 3 (uncapped) = 5.5
-    # → 2.75; 100 − 1 − 2.75 = 96.25.
-    assert got[("staff", ids["staff_chief_a"])][:3] == (Decimal("0"), Decimal("3.75"), Decimal("96.25"))
+    # chief_a: own untidy −1; none of window A's deductions is a 十不准 breach (joint liability,
+    # issue 14: no other deduction reaches the chief representative) → 100 − 1 = 99.
+    assert got[("staff", ids["staff_chief_a"])][:3] == (Decimal("0"), Decimal("1"), Decimal("99"))
     # staff_b: discipline 3 × 10 + 5 = 35, category cap 30 → 30; image −1; praise +1 → 100 + 1 − 31 = 70.
     assert got[("staff", ids["staff_staff_b"])][:3] == (Decimal("1"), Decimal("31"), Decimal("70"))
-    # chief_b: no records of his own; 0.5 × window B's deductions 30 + 5 + 1 = 36 → 18; 100 − 18 = 82.
-    assert got[("staff", ids["staff_chief_b"])][:3] == (Decimal("0"), Decimal("18"), Decimal("82"))
+    # chief_b: no records of his own, none of window B's is a 十不准 breach → 100.
+    assert got[("staff", ids["staff_chief_b"])][:3] == (Decimal("0"), Decimal("0"), Decimal("100"))
     # Window A: staff_a's discipline −2.5, bad reviews capped −2, chief_a's untidy −1
     # (the innovation was the person's only) → 100 − 5.5 = 94.5.
     assert got[("window", ids["win_a"])][:3] == (Decimal("0"), Decimal("5.5"), Decimal("94.5"))
     # Window B: discipline −35 capped −30, rudeness −1 → 69 (praise was the person's only).
     assert got[("window", ids["win_b"])][:3] == (Decimal("0"), Decimal("31"), Decimal("69"))
     assert got[("window", ids["win_c"])][:3] == (Decimal("0"), Decimal("0"), Decimal("100"))
-    # Ranks within the county center: staff 97.5 > 96.25 > 82 > 70; windows 100 > 94.5 > 69.
+    # Ranks within the county center: staff 100 (chief_b) > 99 (chief_a) > 97.5 > staff_b's (the chief
+    # representatives carry no share of others' ordinary deductions, issue 14); windows 100 > 94.5 > 69.
     ranks = {key: value[3] for key, value in got.items()}
-    assert [ranks[("staff", ids[k])] for k in ("staff_staff_a", "staff_chief_a", "staff_chief_b", "staff_staff_b")] == [
+    assert [ranks[("staff", ids[k])] for k in ("staff_chief_b", "staff_chief_a", "staff_staff_a", "staff_staff_b")] == [
         1,
         2,
         3,
@@ -199,7 +203,8 @@ def test_the_job_scores_last_month_and_records_its_run(app, october):
     with app.app_context():
         run = job_runs.run(db.session, "monthly_scoring", monthly_scoring_job, NOW, lambda: NOW, (None, "系统"))
         assert run.outcome.name == "ok" and run.rows > 0
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(MonthlyScore)) == 7  # 4 staff, 3 windows
+        # 4 staff, 3 windows and (issue 14, 000 第二十一条 部门得分) 3 departments.
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(MonthlyScore)) == 10
         assert (
             db.session.scalar(sa.select(sa.func.count()).select_from(QuarterlyResult)) == 0
         )  # October ends no quarter
