@@ -1,0 +1,49 @@
+"""The monthly score page (issue 14 §4): staff, windows and departments in separate tabs, the
+staff's by default, each row with its kind and center; the period form keeps the tab; the
+department tab's rows export with the page's filters."""
+
+from datetime import date, datetime
+
+from app.extensions import db
+from app.services import scoring_month
+
+OCTOBER = "2026-10-01"
+
+
+def _scored(app):
+    with app.app_context():
+        scoring_month.score_month(db.session, date(2026, 10, 1), datetime(2026, 11, 2, 2, 0))
+        db.session.commit()
+
+
+def test_the_tabs_show_one_kind_each(app, client, login_as):
+    _scored(app)
+    login_as("manager")
+    default = client.get(f"/monthlyscoreview/list/?_flt_0_month={OCTOBER}").get_data(as_text=True)
+    assert "govhall-score-kinds" in default
+    assert "测试staff_a" in default and "市场监管窗口" not in default and "县气象局" not in default
+    assert "示范县政务服务中心" in default  # the center column
+    windows = client.get(f"/monthlyscoreview/list/?_flt_0_month={OCTOBER}&_flt_0_kind=window").get_data(as_text=True)
+    assert "市场监管窗口" in windows and "测试staff_a" not in windows
+    departments = client.get(f"/monthlyscoreview/list/?_flt_0_month={OCTOBER}&_flt_0_kind=department")
+    page = departments.get_data(as_text=True)
+    assert "县气象局" in page and "测试staff_a" not in page and "市场监管窗口" not in page
+    # The period form carries the chosen tab along.
+    assert 'name="_flt_0_kind" value="department"' in page
+    export = client.get(f"/monthlyscoreview/export/?_flt_0_month={OCTOBER}&_flt_0_kind=department")
+    assert export.status_code == 200 and export.mimetype.endswith("spreadsheetml.sheet")
+
+
+def test_a_chief_representative_sees_his_department_s_score(app, client, login_as):
+    _scored(app)
+    login_as("chief_a")
+    page = client.get(f"/monthlyscoreview/list/?_flt_0_month={OCTOBER}&_flt_0_kind=department").get_data(
+        as_text=True
+    )
+    assert "县市场监督管理局" in page and "县公安局" not in page
+    client.get("/logout/")
+    login_as("staff_a")
+    page = client.get(f"/monthlyscoreview/list/?_flt_0_month={OCTOBER}&_flt_0_kind=department").get_data(
+        as_text=True
+    )
+    assert "县市场监督管理局" not in page  # a staff member sees his own score only
