@@ -16,11 +16,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.models.org import Staff, StaffStatus
-from app.models.personnel import ChangeKind, ChangeStatus, PersonnelChange
+from app.models.personnel import ChangeStatus, PersonnelChange
 from app.services import settings
+from app.services.personnel import LEAVING
 
 SHARE = Decimal("0.0001")
-LEAVING = (ChangeKind.transfer_out, ChangeKind.sent_back)
 
 
 @dataclass(frozen=True)
