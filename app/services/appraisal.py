@@ -4,8 +4,9 @@ The seeds:
 - 003 第二条: 工作满半年且年底仍在大厅的，年度考核单独实施，由中心提出考核等次，列入各窗口部门考核范围，
   优秀等次比例按相关规定执行. Eligible: at least `appraisal_min_months` (6) whole calendar months
   at the center in the year (a month counts when the member was there from its first to its
-  last day: from `Staff.joined_on`, to the day before an approved or effective transfer out or
-  return to the department), and — `appraisal_year_end` (1) — still there on 31 December.
+  last day: from `Staff.joined_on` (none recorded: from 1 January), to the day before an approved
+  or effective transfer out or return to the department; a transfer in after that starts a new
+  stay), and — `appraisal_year_end` (1) — still there on 31 December.
   A member marked as having left with no leaving change on record counts the months they were
   scored in and is not there at the year's end.
 - 003 (考核细则): 月考核得分的平均分为年度考核得分. The score is the mean of the year's monthly scores.
@@ -38,7 +39,7 @@ from app.models.appraisal import AnnualAppraisal, AppraisalGrade
 from app.models.assessment import MonthlyScore, QuarterlyResult
 from app.models.feedback import Complaint, ComplaintFinding, Sanction, SanctionKind
 from app.models.org import Center, Department, Staff, StaffStatus
-from app.models.personnel import ChangeStatus, PersonnelChange
+from app.models.personnel import ChangeKind, ChangeStatus, PersonnelChange
 from app.services import settings
 from app.services.personnel import LEAVING
 from app.services.scoring_periods import CENT, rank
@@ -109,6 +110,22 @@ class Line:
     rank: int | None = None
 
 
+def _periods(arrived: date, moves: list) -> list[tuple[date, date]]:
+    """The member's stays at the center, (first day, last day) each, from the date of arrival and the dated
+    moves (day, leaving?) in order: a transfer out or return ends a stay, a transfer in after it starts
+    one. A stay not ended ends on `date.max`."""
+    periods, first = [], arrived
+    for day, leaving in moves:
+        if leaving and first is not None and day > first:
+            periods.append((first, day - timedelta(days=1)))
+            first = None
+        elif not leaving and first is None:
+            first = day
+    if first is not None:
+        periods.append((first, date.max))
+    return periods
+
+
 def _counts(session: Session, query) -> dict[int, int]:
     return {key: int(count) for key, count in session.execute(query).all() if key is not None}
 
@@ -117,36 +134,21 @@ def _lines(session: Session, year: int) -> list[Line]:
     """Every staff member at a center some time in `year`, with months, score and bars: five grouped queries."""
     start, end = date(year, 1, 1), date(year, 12, 31)
     since, until = datetime(year, 1, 1), datetime(year + 1, 1, 1)
-    arrived = sa.func.coalesce(Staff.joined_on, start)
-    leaving = (
-        sa.select(
-            PersonnelChange.staff_id,
-            sa.func.min(sa.case((PersonnelChange.effective_on >= start, PersonnelChange.effective_on))).label("on"),
-            sa.func.count().label("count"),
-        )
-        .join(Staff, Staff.id == PersonnelChange.staff_id)
-        .where(
-            PersonnelChange.kind.in_(LEAVING),
-            PersonnelChange.status.in_((ChangeStatus.approved, ChangeStatus.effective)),
-            PersonnelChange.effective_on > arrived,
-        )
-        .group_by(PersonnelChange.staff_id)
-        .subquery()
-    )
     people = session.execute(
-        sa.select(
-            Staff.id,
-            Staff.staff_no,
-            Staff.center_id,
-            Staff.department_id,
-            arrived,
-            Staff.status,
-            leaving.c.on,
-            sa.func.coalesce(leaving.c.count, 0),
+        sa.select(Staff.id, Staff.staff_no, Staff.center_id, Staff.department_id, Staff.joined_on, Staff.status).where(
+            sa.or_(Staff.joined_on.is_(None), Staff.joined_on <= end)
         )
-        .outerjoin(leaving, leaving.c.staff_id == Staff.id)
-        .where(arrived <= end)
     ).all()
+    moves = {}
+    for staff_id, kind, effective_on in session.execute(
+        sa.select(PersonnelChange.staff_id, PersonnelChange.kind, PersonnelChange.effective_on)
+        .where(
+            PersonnelChange.kind.in_((*LEAVING, ChangeKind.transfer_in)),
+            PersonnelChange.status.in_((ChangeStatus.approved, ChangeStatus.effective)),
+        )
+        .order_by(PersonnelChange.effective_on, PersonnelChange.id)
+    ):
+        moves.setdefault(staff_id, []).append((effective_on, kind in LEAVING))
     scores = {
         key: (mean, count)
         for key, mean, count in session.execute(
@@ -182,16 +184,14 @@ def _lines(session: Session, year: int) -> list[Line]:
         .group_by(Sanction.staff_id),
     )
     lines = []
-    for staff_id, staff_no, center_id, department_id, first_day, status, left_on, leavings in people:
+    for staff_id, staff_no, center_id, department_id, joined_on, status in people:
         mean, scored = scores.get(staff_id, (None, 0))
-        if left_on is not None:
-            months, at_year_end = whole_months(year, first_day, left_on - timedelta(days=1)), left_on > end
-        elif status is StaffStatus.left and leavings:
-            continue  # left before the year
-        elif status is StaffStatus.left:
+        periods = _periods(joined_on or start, moves.get(staff_id, []))
+        if status is StaffStatus.left and periods and periods[-1][1] == date.max:
             months, at_year_end = scored, False  # no leaving date on record: the scored months
         else:
-            months, at_year_end = whole_months(year, first_day, end), True
+            months = sum(whole_months(year, *period) for period in periods)
+            at_year_end = any(first <= end <= last for first, last in periods)
         if months == 0 and not scored:
             continue
         bars = []

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import AnnualAppraisal, AppraisalGrade, Complaint, QuarterlyResult, Sanction
 from app.models.assessment import MonthlyScore
 from app.models.feedback import ComplaintChannel, ComplaintFinding, SanctionKind
-from app.models.org import Staff
+from app.models.org import Staff, StaffStatus
 from app.models.personnel import ChangeKind, ChangeStatus, PersonnelChange
 from app.models.system import Setting
 from app.services import appraisal
@@ -38,7 +38,7 @@ def member(world, number, score, joined=date(2024, 1, 1), department="dept_a", m
     db.session.flush()
     first = joined.month if joined.year == YEAR else 1
     table = MonthlyScore.__table__
-    for month in months or range(first, 13):
+    for month in range(first, 13) if months is None else months:
         values = {
             "month": date(YEAR, month, 1),
             "kind": "staff",
@@ -90,21 +90,25 @@ def test_six_whole_months_are_eligible_and_five_are_not(db_session, world_ids):
     assert (world_staff.months, world_staff.eligible, world_staff.note) == (12, False, "本年度没有月度考核得分")
 
 
-def test_the_months_setting_and_a_transfer_out_before_the_year_end(db_session, world_ids):
-    five = member(world_ids, 1, 85, joined=date(2025, 8, 1))
-    left = member(world_ids, 2, 85, months=range(1, 12))
+def change(world, staff_id, kind, effective_on):
     db.session.add(
         PersonnelChange(
-            staff_id=left,
-            kind=ChangeKind.transfer_out,
-            department_id=world_ids["dept_a"],
-            effective_on=date(2025, 12, 1),
-            reason="调回原单位",
+            staff_id=staff_id,
+            kind=kind,
+            department_id=world["dept_a"],
+            effective_on=effective_on,
+            reason="人员变动",
             status=ChangeStatus.effective,
             requested_at=NOW,
             requested_by="chief_a",
         )
     )
+
+
+def test_the_months_setting_and_a_transfer_out_before_the_year_end(db_session, world_ids):
+    five = member(world_ids, 1, 85, joined=date(2025, 8, 1))
+    left = member(world_ids, 2, 85, months=range(1, 12))
+    change(world_ids, left, ChangeKind.transfer_out, date(2025, 12, 1))
     rows = run()
     assert (rows[left].months, rows[left].eligible, rows[left].note) == (
         11,
@@ -116,6 +120,24 @@ def test_the_months_setting_and_a_transfer_out_before_the_year_end(db_session, w
     rows = run()
     assert (rows[five].eligible, rows[five].grade) == (True, CO)
     assert (rows[left].eligible, rows[left].grade) == (True, CO)
+
+
+def test_stays_at_the_center_from_the_personnel_changes(db_session, world_ids):
+    back = member(world_ids, 1, 85, months=[1, 2, 6, 7, 8, 9, 10, 11, 12])
+    change(world_ids, back, ChangeKind.sent_back, date(2025, 3, 1))
+    change(world_ids, back, ChangeKind.transfer_in, date(2025, 6, 1))
+    later = member(world_ids, 2, 85)
+    change(world_ids, later, ChangeKind.transfer_out, date(2026, 1, 1))  # left after the year
+    unrecorded = member(world_ids, 3, 85, months=range(1, 8))
+    old = member(world_ids, 4, 85, joined=date(2023, 1, 1), months=[])
+    change(world_ids, old, ChangeKind.transfer_out, date(2024, 6, 1))
+    db.session.execute(sa.update(Staff).where(Staff.id.in_([later, unrecorded, old])).values(status=StaffStatus.left))
+    rows = run()
+    assert (rows[back].months, rows[back].eligible) == (9, True)  # January–February and June–December
+    assert (rows[later].months, rows[later].eligible) == (12, True)
+    # Marked as left with no leaving change: the 7 scored months, and not there at the year's end.
+    assert (rows[unrecorded].months, rows[unrecorded].eligible) == (7, False)
+    assert old not in rows  # left before the year
 
 
 def test_grades_follow_the_score_thresholds(db_session, world_ids):
