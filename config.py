@@ -73,6 +73,9 @@ FAB_ROLES = {
         ["^(AssessmentRule|AssessmentRecord)$", "^can_(read|add|edit|delete|export)$"],
         ["^(MonthlyScore|AnnualAppraisal)$", "^can_(read|export|generate)$"],
         ["^AnnualAppraisal$", "^can_confirm$"],
+        # Decide appeals; confirm or dismiss second supplement requests (duty appeal_review).
+        ["^(Appeal|Violation)$", "^can_act$"],
+        ["^Appeal$", "^can_(read|export)$"],
         *menu.menu_rules(*CENTER_MENUS, without=("CaseIntake", "JointCases", "AuditLogList")),
         *SELF_SERVICE,
     ],
@@ -89,6 +92,7 @@ FAB_ROLES = {
         ["^Attendance$", "^can_(import|edit)$"],
         ["^AssessmentRecord$", "^can_add$"],
         ["^(MonthlyScore|AnnualAppraisal)$", "^can_generate$"],
+        ["^(Appeal|Violation)$", "^can_act$"],
         *menu.menu_rules(*CENTER_MENUS, without=("MatterImport", "CaseIntake", "JointCases")),
         *SELF_SERVICE,
     ],
@@ -106,6 +110,8 @@ FAB_ROLES = {
         [f"^({PEOPLE}|{ASSESSMENT})$", "^can_(read|export)$"],
         ["^(LeaveRequest|PersonnelChange)$", "^can_add$"],
         ["^LeaveRequest$", "^can_act$"],
+        # Own appeals filed; the department's appeals commented on.
+        ["^Appeal$", "^can_(add|act)$"],
         *menu.menu_rules(*DEPARTMENT_MENUS, without=("MatterImport",)),
         *SELF_SERVICE,
     ],
@@ -119,6 +125,7 @@ FAB_ROLES = {
         ["^LeaveRequest$", "^can_add$"],
         # Window leaders approve short leave; the service refuses every other post.
         ["^LeaveRequest$", "^can_act$"],
+        ["^Appeal$", "^can_add$"],
         *menu.menu_rules(
             *DEPARTMENT_MENUS, without=("MatterImport", "RectificationList", "ComplaintList", "PersonnelChangeList")
         ),
@@ -178,6 +185,8 @@ ROLE_DUTIES = {
     # Default approvers of the center's half of long leave and of personnel changes (the
     # settings leave_center_roles and personnel_approver_roles, tunable at run time).
     "center_approval": frozenset({"CenterManager"}),
+    # Decide appeals (申诉) and confirm or dismiss second supplement requests.
+    "appeal_review": frozenset({"Supervisor", "CenterManager"}),
 }
 
 

@@ -20,6 +20,7 @@ from app.services import (
     escalation,
     evaluations,
     job_runs,
+    pending_violations,
     personnel,
     rectifications,
     reports,
@@ -105,6 +106,11 @@ def monthly_scoring_job(session: Session, now):
     rows = scoring_month.run_month(session, month, now)
     quarter = scoring_periods.finished_quarter(month)
     return rows + (scoring_periods.assess_quarter(session, quarter, now) if quarter else 0)
+
+
+def violation_lapse_job(session: Session, now):
+    """Second supplement requests nobody confirmed or dismissed in time count as violations."""
+    return pending_violations.lapse(session, now, calendar.load(session))
 
 
 def personnel_changes_job(session: Session, now):
@@ -232,6 +238,15 @@ JOBS = {
             At("02:00", day=2),
             "last month's assessment records and scores; after a quarter's last month, the quarter",
             "生成上月考核记录和得分；季度最后一个月之后，生成该季度考核",
+        ),
+        Job(
+            "violation_lapse",
+            violation_lapse_job,
+            At("00:20"),
+            "second supplement requests left unconfirmed for 3 working days (setting `violation_confirm_days`) "
+            "count as violations; a month already scored is scored again",
+            "待确认的再次补正违规 3 个工作日（设置 violation_confirm_days）内未经督查确认或撤销的，计为违规；"
+            "已生成得分的月份重新计分",
         ),
         Job(
             "personnel_changes",

@@ -186,6 +186,7 @@ MENU = (
                 "assessment.QuarterlyResultView",
                 "MonthlyScore",
             ),
+            item("AppealList", _l("Appeals"), "fa-balance-scale", "appeal.AppealView", "Appeal"),
             item(
                 "AnnualAppraisalList",
                 _l("Annual appraisal"),

@@ -39,4 +39,7 @@ VIOLATION_FIELDS = Registry(
     Field("staff", LIST | SHOW),
     Field("case", LIST | SHOW),
     Field("detail", LIST | SHOW | SEARCH),
+    Field("status", LIST | SHOW | SEARCH),
+    Field("decided_by", SHOW),
+    Field("decided_at", SHOW),
 )

@@ -2,6 +2,7 @@
 
 from flask_appbuilder.security.sqla.models import User  # noqa: F401  (Staff.user)
 
+from .appeal import Appeal, AppealStatus  # noqa: F401
 from .appraisal import AnnualAppraisal, AppraisalGrade  # noqa: F401
 from .assessment import (  # noqa: F401
     AssessmentCategory,
@@ -30,6 +31,7 @@ from .case import (  # noqa: F401
     TaskStatus,
     Violation,
     ViolationKind,
+    ViolationStatus,
 )
 from .feedback import (  # noqa: F401
     Complaint,

@@ -260,6 +260,16 @@ class ViolationKind(LabeledEnum):
     overdue = _l("Case overdue")
 
 
+class ViolationStatus(LabeledEnum):
+    """Only confirmed violations count: in the scores and towards the quarter's disqualification."""
+
+    confirmed = _l("Confirmed")
+    # A second supplement request, with its reason, until a supervisor decides (or it lapses).
+    pending = _l("To be confirmed")
+    dismissed = _l("Dismissed (justified)")
+    cancelled = _l("Cancelled on appeal")
+
+
 class Violation(Model):
     """A detected operating violation (业务违规操作), for the assessment."""
 
@@ -273,6 +283,11 @@ class Violation(Model):
     staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"), index=True)
     window_id: Mapped[int | None] = mapped_column(sa.ForeignKey("window.id"))
     detail: Mapped[str] = mapped_column(sa.String(500))
+    status: Mapped[ViolationStatus] = enum_field(
+        ViolationStatus, default=ViolationStatus.confirmed, server_default=ViolationStatus.confirmed.name
+    )
+    decided_by: Mapped[str | None] = mapped_column(sa.String(100))
+    decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     case: Mapped[Case | None] = relationship()
     department: Mapped[Department | None] = relationship()

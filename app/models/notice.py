@@ -24,6 +24,9 @@ class NoticeKind(LabeledEnum):
     report_late = _l("Monthly report not submitted in time")
     rectification_overdue = _l("Bad-review rectification past its limit")
     complaint_overdue = _l("Complaint stage past its limit")
+    appeal_filed = _l("An appeal awaits your comment")
+    appeal_commented = _l("An appeal awaits your decision")
+    appeal_decided = _l("Your appeal has been decided")
 
 
 class Notice(Model):

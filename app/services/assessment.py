@@ -11,7 +11,7 @@ PostgreSQL), each row keyed by what it stands for ("attendance:17", "violation:4
 
 - attendance — late → `late`; early_leave → `early_leave`; late_and_early → both;
   absent_half → `absent_half`; absent_day → `absent_day` (−10: 5 per half day);
-- violations — kind overdue → `case_overdue`; every other kind → `violation`;
+- violations (confirmed ones only) — kind overdue → `case_overdue`; every other kind → `violation`;
 - bad reviews — evaluations of level 1–2 that are not default ratings (a default is
   what the applicant did not say, never a bad review) → `bad_review`;
 - sanctions on substantiated or partly substantiated complaints → `complaint_sanction`.
@@ -20,7 +20,8 @@ A record carries the staff member and the window: an individual's deduction is a
 the window's (分中心管理办法 第二十一条 "个人扣分值=部门扣分值"); the window is the
 fact's own, else the staff member's current window. Only active rules produce records.
 When a fact stops qualifying (an attendance record corrected to normal), the next run
-removes its automatic record; manual records are never touched.
+removes its automatic record; manual records are never touched. A record cancelled on
+appeal (services/appeals.py) is deleted there and never written again.
 """
 
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
+from app.models.appeal import Appeal, AppealStatus
 from app.models.assessment import (
     AssessmentCategory,
     AssessmentOrigin,
@@ -37,7 +39,7 @@ from app.models.assessment import (
     AssessmentRule,
     AssessmentTrigger,
 )
-from app.models.case import Violation, ViolationKind
+from app.models.case import Violation, ViolationKind, ViolationStatus
 from app.models.feedback import BAD_LEVELS, Complaint, ComplaintFinding, Evaluation, Sanction
 from app.models.org import Staff
 from app.models.personnel import AttendanceKind, AttendanceRecord
@@ -180,6 +182,7 @@ def _sources(start: datetime, end: datetime):
             Violation.at >= start,
             Violation.at < end,
             condition,
+            Violation.status == ViolationStatus.confirmed,
             sa.or_(Violation.staff_id.is_not(None), violation_window.is_not(None)),
         )
 
@@ -246,6 +249,12 @@ def collect(session: Session, month: date, now: datetime) -> int:
         existing = sa.select(record.c.id).where(
             record.c.rule_id == rule.c.id, record.c.source_key == facts.c.source_key
         )
+        # A record cancelled on appeal stays away, though its fact still qualifies.
+        cancelled = sa.select(Appeal.id).where(
+            Appeal.rule_id == rule.c.id,
+            Appeal.source_key == facts.c.source_key,
+            Appeal.status == AppealStatus.cancelled,
+        )
         rows = (
             sa.select(
                 rule.c.id,
@@ -266,7 +275,7 @@ def collect(session: Session, month: date, now: datetime) -> int:
                 # The rules of this trigger: several active ones each write their own records.
                 facts.join(rule, sa.and_(rule.c.trigger == trigger.name, rule.c.active.is_(True)))
             )
-            .where(~sa.exists(existing))
+            .where(~sa.exists(existing), ~sa.exists(cancelled))
         )
         columns = [
             "rule_id",

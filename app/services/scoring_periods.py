@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
 from app.models.assessment import AssessmentRecord, AssessmentRule, Honour, MonthlyScore, QuarterlyResult
-from app.models.case import Case, CaseStatus, Violation, ViolationKind
+from app.models.case import Case, CaseStatus, Violation, ViolationKind, ViolationStatus
 from app.models.feedback import BAD_LEVELS, Evaluation
 from app.models.matter import CaseKind
 from app.models.org import Department, Staff, Window
@@ -145,7 +145,11 @@ def _figures(session: Session, quarter_start: date, now: datetime, kind: str) ->
         session,
         violation_key,
         sa.select(violation_key, sa.func.count()).where(
-            Violation.at >= start, Violation.at < end, Violation.kind != ViolationKind.overdue
+            Violation.at >= start,
+            Violation.at < end,
+            Violation.kind != ViolationKind.overdue,
+            # Pending, dismissed and appeal-cancelled violations do not count (issue 14 §5).
+            Violation.status == ViolationStatus.confirmed,
         ),
     )
     for key, item in figures.items():

@@ -173,6 +173,18 @@ SPECS = {
         SettingSpec("quarter_meeting_absences", "3", _l("Quarter: disqualified at this many missed meetings")),
         SettingSpec("quarter_no_system_use", "3", _l("Quarter: disqualified at this many times not using the system")),
         SettingSpec("quarter_violations", "10", _l("Quarter: disqualified at this many operating violations")),
+        SettingSpec(
+            "appeal_days",
+            "3",
+            _l("Appeals: working days to appeal a detected violation or an automatic deduction"),
+            _l("Counted on the working-day calendar from the day of the violation or deduction."),
+        ),
+        SettingSpec(
+            "violation_confirm_days",
+            "3",
+            _l("Second supplement requests: working days before an unconfirmed one counts as a violation"),
+            _l("A supervisor confirms or dismisses it before then; the daily job confirms the rest."),
+        ),
         SettingSpec("red_flag_windows", "5", _l("Quarter: red-flag windows (top eligible windows)")),
         SettingSpec("service_stars", "10", _l("Quarter: service stars (top eligible staff)")),
         # The annual appraisal (app/services/appraisal.py); the seeds give the months, not the scores.
@@ -244,6 +256,8 @@ RANGES = {
     "attendance_import_max_rows": (1, 1_000_000),
     "calendar_import_max_rows": (1, 100_000),
     "attendance_import_window_days": (1, 3660),
+    "appeal_days": (1, 60),
+    "violation_confirm_days": (1, 60),
     "appraisal_min_months": (1, 12),
     "appraisal_year_end": (0, 1),
     "appraisal_excellent_score": (0, 120),

@@ -25,12 +25,14 @@ from app.models.case import (
     CaseTask,
     Light,
     Violation,
+    ViolationStatus,
 )
 from app.models.matter import Matter
 from app.models.org import Department, Staff
 from app.security import actor_for, current_scope
 from app.services import calendar as calendar_service
-from app.services import case_flow
+from app.services import case_flow, pending_violations
+from app.services.appeals import AppealError
 from app.services.case_flow import CaseError
 from app.services.idnumber import mask, mask_phone
 from app.services.warnings import light
@@ -38,6 +40,8 @@ from app.views.api import GovModelApi, require_csrf_for_session_auth
 from app.views.interface import GovInterface
 from app.views.model_view import GovModelView
 from app.views.scoping import ScopeFilter
+from app.views.workflow import WorkflowView
+from config import ROLE_DUTIES
 
 LIGHT_LABELS = {"green": _l("On time"), "yellow": _l("Due soon"), "red": _l("Overdue")}
 
@@ -113,7 +117,8 @@ ACTION_FORMS = {
     ],
     "request_supplement": [
         ("materials", "lines", _l("Missing materials (one per line)"), True),
-        ("note", "text", _l("Note"), False),
+        # Required from the second request on (the handler checks): its reason.
+        ("note", "text", _l("Note (a further request: its reason)"), False),
     ],
     "receive_supplement": [("note", "text", _l("Note"), False)],
     "start_special": [("note", "text", _l("Procedure and reason"), True)],
@@ -282,14 +287,37 @@ class CaseView(GovModelView):
         )
 
 
-class ViolationView(GovModelView):
+class ViolationView(WorkflowView):
+    """Detected violations; a supervisor confirms or dismisses the ones to be confirmed
+    (a second supplement request, services/pending_violations.py)."""
+
     datamodel = GovInterface(Violation, eager=("case", "department", "staff"))
     class_permission_name = "Violation"
-    base_permissions = ["can_read", "can_export"]
+    errors = (AppealError,)
     list_title = _l("Detected violations")
     show_title = _l("Violation")
     registry = VIOLATION_FIELDS
     base_order = ("at", "desc")
+
+    def step_forms(self, item):
+        if item.status is not ViolationStatus.pending or not actor_for(g.user).roles & ROLE_DUTIES["appeal_review"]:
+            return []
+        return [
+            {"step": "confirm", "label": _l("Confirm the violation"), "fields": []},
+            {
+                "step": "dismiss",
+                "label": _l("Dismiss: the request was justified"),
+                "fields": [("textarea", "note", _l("Reason"), None)],
+            },
+        ]
+
+    def run_step(self, item, step, version, form):
+        if step not in ("confirm", "dismiss"):
+            raise AppealError(_l("Unknown action."))
+        actor = actor_for(g.user)
+        pending_violations.decide(
+            db.session, actor, item, wall_clock.now(), confirm=step == "confirm", note=form.get("note")
+        )
 
 
 class CaseApi(GovModelApi):

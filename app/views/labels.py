@@ -182,4 +182,9 @@ LABELS = {
     "eligible": _l("Eligible"),
     "reasons": _l("Reasons for disqualification"),
     "honour": _l("Honour"),
+    # Appeals (申诉)
+    "filed_by": _l("Filed by"),
+    "chief_comment": _l("Chief representative's comment"),
+    "commented_by": _l("Commented by"),
+    "commented_at": _l("Commented at"),
 }

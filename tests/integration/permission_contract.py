@@ -44,7 +44,9 @@ CUSTOM_VERBS = {
     "PostCoverageView": {"index": "read"},
     "WindowRotationView": {"generate": "generate"},
     "PersonnelChangeView": {"act": "act", "request_change": "add"},
-    "MonthlyScoreView": {"generate": "generate"},
+    "MonthlyScoreView": {"generate": "generate", "rescore": "generate"},
+    "AppealView": {"act": "act", "file": "add"},
+    "ViolationView": {"act": "act"},
     "QuarterlyResultView": {"generate": "generate", "annual": "read", "annual_export": "export"},
     "AnnualAppraisalView": {"generate": "generate", "confirm": "confirm", "workbook": "export", "letter": "read"},
     "MenuApi": {"get_menu_data": "get"},
@@ -61,7 +63,7 @@ Department               RAEDX                        *      RAEDX              
 Window                   RAEDX+activate+deactivate    *      RAEDX+activate+deactivate   RX              REX                         R               RX      -
 Staff                    RAEDX+activate+deactivate    *      RAEDX+activate+deactivate   RX              REX+activate+deactivate     R               RX      -
 Case                     RX+act+intake                *      RX+act                      RX+act          RX+act+intake               R+act+intake    RX      -
-Violation                RX                           *      RX                          RX              R                           R               RX      -
+Violation                RX+act                       *      RX+act                      RX+act          R                           R               RX      -
 Matter                   RAEDX+activate+deactivate    *      RAEDX+activate+deactivate   RX              RX                          R               RX      -
 MatterImport             I                            *      I                           -               -                           -               -       -
 MatterMaterial           RAEDX                        *      RAEDX                       RX              RX                          R               RX      -
@@ -79,6 +81,7 @@ PersonnelChange          RAX+act                      *      RX+act             
 AssessmentRule           RAEDX                        *      RAEDX                       RX              RX                          R               RX      -
 AssessmentRecord         RAEDX                        *      RAEDX                       RAX             RX                          R               RX      -
 MonthlyScore             RX+generate                  *      RX+generate                 RX+generate     RX                          R               RX      -
+Appeal                   RAX+act                      *      RX+act                      RX+act          RAX+act                     RA              RX      -
 AnnualAppraisal          RX+generate+confirm          *      RX+generate+confirm         RX+generate     RX                          R               RX      -
 Setting                  REX                          *      -                           -               -                           -               -       -
 WorkCalendarDay          RAEDX                        *      -                           -               -                           -               -       -
@@ -147,6 +150,7 @@ AssessmentRuleList         x     x             x          x        x           x
 AssessmentRecordList       x     x             x          x        x           x      .
 MonthlyScoreList           x     x             x          x        x           x      .
 QuarterlyResultList        x     x             x          x        x           x      .
+AppealList                 x     x             x          x        x           x      .
 AnnualAppraisalList        x     x             x          x        x           x      .
 """
 

@@ -200,7 +200,8 @@ def test_second_supplement_request_is_a_violation_but_allowed(ctx, world_ids):
     case = new_case(world_ids)
     act(case, "request_supplement", materials=["说明"])
     act(case, "receive_supplement", now=datetime(2026, 9, 29, 9, 0))
-    act(case, "request_supplement", now=datetime(2026, 9, 29, 10, 0), materials=["说明2"])
+    # Issue 14 §5: a further request states its reason (test_pending_violations.py has the rest).
+    act(case, "request_supplement", now=datetime(2026, 9, 29, 10, 0), materials=["说明2"], note="说明不完整")
     assert db.session.scalars(sa.select(Violation.kind)).all() == [ViolationKind.second_supplement]
     assert db.session.get(Case, case.id).status is CaseStatus.suspended
 

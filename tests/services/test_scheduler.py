@@ -160,6 +160,7 @@ def test_every_job_is_on_the_timetable(app):
         "feedback_scan",
         "monthly_scoring",
         "personnel_changes",
+        "violation_lapse",
         "backup",
     }
     assert set(JOBS) == {job.id for job in scheduler.get_jobs()}

@@ -39,6 +39,7 @@ from app.models.case import (
     TaskStatus,
     Violation,
     ViolationKind,
+    ViolationStatus,
 )
 from app.models.matter import CaseKind, Matter
 from app.models.org import Staff
@@ -95,19 +96,24 @@ def request_supplement(session, actor, case, now, *, clock, materials, note=None
     materials = [m.strip() for m in materials or [] if m and m.strip()]
     if not materials:
         raise CaseError(_l("List every missing material in one notice."))
+    again = case.supplement_count >= 1
+    if again:
+        # 000 forbids only unjustified (无故) repeated requests: the clerk says why, and the
+        # violation waits for a supervisor's confirmation (services/pending_violations.py).
+        note = guards.require_text(note, _l("A further supplement request needs its reason in the note."))
     from_status = case.status
     case.supplement_count += 1
     violations = []
-    if case.supplement_count > 1:
-        violations.append(
-            violation(
-                ViolationKind.second_supplement,
-                case,
-                actor,
-                now,
-                f"办件 {case.number} 第 {case.supplement_count} 次要求补正材料",
-            )
+    if again:
+        pending = violation(
+            ViolationKind.second_supplement,
+            case,
+            actor,
+            now,
+            f"办件 {case.number} 第 {case.supplement_count} 次要求补正材料；理由：{note}",
         )
+        pending.status = ViolationStatus.pending
+        violations.append(pending)
     suspend(case, SuspendReason.supplement, now)
     session.add_all(violations)
     return event(case, actor, now, CaseAction.request_supplement, from_status, materials=materials, note=note)
