@@ -218,6 +218,9 @@ def register_cli(app):
     from app.cli_jobs import job_commands
 
     app.cli.add_command(job_commands())
+    from app.cli_scores import score_commands
+
+    app.cli.add_command(score_commands())
     from app.cli_appraisal import appraisal_commands
 
     app.cli.add_command(appraisal_commands())

@@ -10,7 +10,7 @@ PostgreSQL), each row keyed by what it stands for ("attendance:17", "violation:4
 "evaluation:9", "sanction:3") so a rerun writes nothing new:
 
 - attendance — late → `late`; early_leave → `early_leave`; late_and_early → both;
-  absent_half → `absent_half`; absent_day → `absent_day` (−10: 5 per half day);
+  absent_half → `absent_half`; absent_day → `absent_day` (−5 each: 003 无故旷工半天以上 1次扣5分);
 - violations (confirmed ones only) — kind overdue → `case_overdue`; every other kind → `violation`;
 - bad reviews — evaluations of level 1–2 that are not default ratings (a default is
   what the applicant did not say, never a bad review) → `bad_review`;
@@ -59,10 +59,15 @@ class RuleSeed:
     points: str
     trigger: AssessmentTrigger = AssessmentTrigger.manual
     note: str = ""
+    # An earlier default of this rule (name, points, note): a row still holding exactly it and
+    # never updated since it was seeded (version 1) takes the new default; see ensure_rules.
+    was: tuple[str, str, str] | None = None
     # A breach of the 十不准: the chief representative answers for it too (连带责任, scoring_month.py).
     joint_liability: bool = False
 
 
+# 003 考核细则 三、(一) 工作纪律, quoted in the attendance rules' notes.
+DISCIPLINE = "003 考核细则（一）工作纪律：「"
 D, IMG, B, A = (
     AssessmentCategory.discipline,
     AssessmentCategory.image,
@@ -74,9 +79,32 @@ T = AssessmentTrigger
 TEN = "002「凡窗口人员上班期间违反“十不准”规定，扣其100元/次，并追究其首席代表连带责任100元/次」；十不准：「"
 DEFAULT_RULES = (
     # 工作纪律 (30 分)
-    RuleSeed("leave_post", "上班时间擅自离岗超过半小时", D, "-0.5"),
-    RuleSeed("late", "迟到", D, "-1", T.late, "考勤记录为迟到（迟到且早退时另计早退）"),
-    RuleSeed("early_leave", "早退", D, "-1", T.early_leave, "考勤记录为早退（迟到且早退时另计迟到）"),
+    RuleSeed(
+        "leave_post",
+        "上班时间擅自离岗超过半小时",
+        D,
+        "-0.5",
+        note=f"{DISCIPLINE}1.上班时间擅自离岗超过半小时，1次扣0.5分」；监督人员记录，须写明证据",
+        was=("上班时间擅自离岗超过半小时", "-0.5", ""),
+    ),
+    RuleSeed(
+        "late",
+        "迟到",
+        D,
+        "-1",
+        T.late,
+        f"{DISCIPLINE}2.迟到或早退，1次扣1分」；不论迟到几分钟，迟到且早退时另计早退",
+        was=("迟到", "-1", "考勤记录为迟到（迟到且早退时另计早退）"),
+    ),
+    RuleSeed(
+        "early_leave",
+        "早退",
+        D,
+        "-1",
+        T.early_leave,
+        f"{DISCIPLINE}2.迟到或早退，1次扣1分」；不论早退几分钟，迟到且早退时另计迟到",
+        was=("早退", "-1", "考勤记录为早退（迟到且早退时另计迟到）"),
+    ),
     RuleSeed(
         "unrelated_activity",
         "上班期间从事与工作无关的事项",
@@ -85,8 +113,24 @@ DEFAULT_RULES = (
         note=f"{TEN}不准做与工作无关的一切事情」",
         joint_liability=True,
     ),
-    RuleSeed("absent_half", "无故旷工半天", D, "-5", T.absent_half),
-    RuleSeed("absent_day", "无故旷工一天", D, "-10", T.absent_day, "按每半天扣5分计"),
+    RuleSeed(
+        "absent_half",
+        "无故旷工半天",
+        D,
+        "-5",
+        T.absent_half,
+        f"{DISCIPLINE}4.无故旷工半天以上，1次扣5分」；半天未到岗计1次",
+        was=("无故旷工半天", "-5", ""),
+    ),
+    RuleSeed(
+        "absent_day",
+        "无故旷工一天",
+        D,
+        "-5",
+        T.absent_day,
+        f"{DISCIPLINE}4.无故旷工半天以上，1次扣5分」；整天旷工也是1次",
+        was=("无故旷工一天", "-10", "按每半天扣5分计"),
+    ),
     RuleSeed(MEETING_ABSENCE, "政治理论学习、业务培训、工作会议无故缺席", D, "-1", note="季度缺席3次以上取消评优资格"),
     RuleSeed("false_leave", "请假弄虚作假，不履行请假手续", D, "-2"),
     # 十不准 (002 names the rule and its first item; the other nine are the prohibitions 003 puts on
@@ -123,7 +167,21 @@ DEFAULT_RULES = (
 
 
 def ensure_rules(session: Session) -> int:
-    """Insert the default rules missing by code; an existing (perhaps edited) rule is left alone."""
+    """Insert the default rules missing by code; an existing (perhaps edited) rule is left alone,
+    except one still holding a superseded default (`RuleSeed.was`) exactly, at version 1.
+
+    Every edit through the rule page is an ORM update, which bumps the row's version; a row at
+    version 1 has therefore never been edited since it was seeded, and if its name, points and
+    note are the old default's it takes the new one. A center that wants the old value back
+    edits the rule, and that edit is kept from then on. Returns the rows inserted or updated."""
+    seeds = {seed.code: seed for seed in DEFAULT_RULES if seed.was}
+    updated = 0
+    for rule in session.scalars(sa.select(AssessmentRule).where(AssessmentRule.code.in_(list(seeds)))):
+        seed = seeds[rule.code]
+        name, points, note = seed.was
+        if rule.version == 1 and (rule.name, rule.points, rule.note or "") == (name, Decimal(points), note):
+            rule.name, rule.points, rule.note = seed.name, Decimal(seed.points), seed.note or None
+            updated += 1
     present = set(session.scalars(sa.select(AssessmentRule.code)))
     missing = [
         AssessmentRule(
@@ -141,7 +199,7 @@ def ensure_rules(session: Session) -> int:
         if seed.code not in present
     ]
     session.add_all(missing)
-    return len(missing)
+    return len(missing) + updated
 
 
 def _key(prefix: str, column):

@@ -7,14 +7,18 @@ morning, its last the afternoon, e.g. 08:30-12:00,13:30-17:30 — and the 考核
 - Times count in whole minutes (seconds dropped): a clock-in at 08:30:59 is on
   time, 08:31 is one minute late; a clock-out at 17:29 is one minute early.
 - Late: clock-in after the expected start plus `attendance_grace_minutes`
-  (default 0). Early: clock-out before the expected end. Both: late_and_early.
-- Late, or early, by more than `attendance_absent_minutes` (default 30) counts
-  as half a day absent (absent_half), the common 迟到/早退超过30分钟按旷工半天计;
-  both at once is a whole day (absent_day). The minutes are stored either way.
-- Only one punch (no clock-in or no clock-out), a clock-in after the morning
-  ends or a clock-out before the afternoon starts: half a day unaccounted for,
-  absent_half.
-- No punch at all on a working day: absent_day.
+  (default 0). Early: clock-out before the expected end. Both: late_and_early,
+  two occurrences (迟到 and 早退, −1 each). The minutes never change the kind:
+  09:01 is late, not absent. They are stored either way.
+- A clock-in after the first worked half ends or a clock-out before the last
+  worked half starts: a half day unworked, absent_half (旷工半天, one occurrence).
+- No punch at all on a working day: absent_day (旷工, one occurrence).
+- Two conversions the 考核细则 do not make, each a setting, off by default:
+  `attendance_late_as_absence` (late or early by more than
+  `attendance_absent_minutes` → absent_half, both → absent_day, the common
+  迟到/早退超过30分钟按旷工半天计) and `attendance_missing_punch_as_absence` (only
+  one punch → absent_half). Off, a lone punch is judged by itself (a clock-in
+  alone can be late, a clock-out alone early); a supervisor corrects the day.
 - Approved leave (LeaveRequest, status approved) covering a half (its period
   from start to end) excuses that half: the expected start and end move to the
   half that is worked. Leave covering the whole day: on_leave, or official when
@@ -54,6 +58,8 @@ class Rules:
     afternoon: tuple[time, time]
     grace_minutes: int = 0
     absent_minutes: int = 30
+    late_as_absence: bool = False
+    missing_punch_as_absence: bool = False
 
     @classmethod
     def from_settings(cls, session: Session) -> "Rules":
@@ -63,6 +69,8 @@ class Rules:
             afternoon=hours.periods[-1],
             grace_minutes=int(settings.get(session, "attendance_grace_minutes")),
             absent_minutes=int(settings.get(session, "attendance_absent_minutes")),
+            late_as_absence=settings.get(session, "attendance_late_as_absence") == "on",
+            missing_punch_as_absence=settings.get(session, "attendance_missing_punch_as_absence") == "on",
         )
 
     @property
@@ -118,16 +126,15 @@ def classify(
         return Result(AttendanceKind.absent_half if any(covering) else AttendanceKind.absent_day)
     late = max(0, _minutes(clock_in) - _minutes(start)) if clock_in else 0
     early = max(0, _minutes(end) - _minutes(clock_out)) if clock_out else 0
-    if clock_in is None or clock_out is None:
+    if (clock_in is None or clock_out is None) and rules.missing_punch_as_absence:
         return Result(AttendanceKind.absent_half, late, early)
-    if len(worked) == 2 and (clock_in >= rules.morning[1] or clock_out <= rules.afternoon[0]):
+    if (clock_in and clock_in >= worked[0][1]) or (clock_out and clock_out <= worked[-1][0]):
         return Result(AttendanceKind.absent_half, late, early)
     is_late, is_early = late > rules.grace_minutes, early > 0
-    far_late, far_early = late > rules.absent_minutes, early > rules.absent_minutes
-    if far_late and far_early:
-        kind = AttendanceKind.absent_day
-    elif far_late or far_early:
-        kind = AttendanceKind.absent_half
+    # How many of late/early pass the absence threshold; 0 unless the center converts them.
+    far = rules.late_as_absence and (late > rules.absent_minutes) + (early > rules.absent_minutes)
+    if far:
+        kind = AttendanceKind.absent_day if far == 2 else AttendanceKind.absent_half
     elif is_late and is_early:
         kind = AttendanceKind.late_and_early
     elif is_late:

@@ -13,8 +13,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from app import clock as app_clock
-from app.models.audit import AuditAction, AuditLog
+from app.models.audit import AuditAction
 from app.models.org import Staff
 from app.models.personnel import AttendanceRecord, AttendanceSource
 from app.services import attendance, audit
@@ -90,23 +89,17 @@ def write(session, report, days, rules, cal, today, progress):
 
 def _audit_summary(session, report):
     """The bulk write bypasses the ORM: one audit entry records the import itself."""
-    actor_id, actor_name = audit._resolve_actor(session)
-    session.execute(
-        sa.insert(AuditLog.__table__),
+    audit.log_summary(
+        session,
+        AuditAction.insert,
+        AttendanceRecord.__tablename__,
+        "import",
+        f"考勤导入 {report.first_day}～{report.last_day}",
         {
-            "at": app_clock.now(),
-            "actor_id": actor_id,
-            "actor_name": actor_name,
-            "action": AuditAction.insert.name,
-            "table_name": AttendanceRecord.__tablename__,
-            "row_id": "import",
-            "summary": f"考勤导入 {report.first_day}～{report.last_day}",
-            "changes": {
-                "created": report.created,
-                "replaced": report.replaced,
-                "absences": report.absences,
-                "skipped": len(report.skipped),
-            },
+            "created": report.created,
+            "replaced": report.replaced,
+            "absences": report.absences,
+            "skipped": len(report.skipped),
         },
     )
 

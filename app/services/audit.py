@@ -36,6 +36,24 @@ def _resolve_actor(session: Session):
     return None, "system"
 
 
+def log_summary(session: Session, action: AuditAction, table_name: str, row_id: str, summary: str, changes: dict):
+    """One entry for a bulk write that bypasses the ORM (an import, a re-scoring), by the session's actor."""
+    actor_id, actor_name = _resolve_actor(session)
+    session.execute(
+        sa.insert(AuditLog.__table__),
+        {
+            "at": clock.now(),
+            "actor_id": actor_id,
+            "actor_name": actor_name,
+            "action": action.name,
+            "table_name": table_name,
+            "row_id": row_id,
+            "summary": summary[:200],
+            "changes": changes,
+        },
+    )
+
+
 def _plain(value):
     if isinstance(value, Enum):
         return value.name

@@ -222,6 +222,24 @@ SPECS = {
             "30",
             _l("Attendance: late or early by more than this many minutes counts as half a day absent"),
         ),
+        # The 考核细则 count 迟到或早退 per occurrence whatever the minutes and 旷工 only for a half day
+        # or more unworked; these two conversions are local practice, off unless the center turns them on.
+        SettingSpec(
+            "attendance_late_as_absence",
+            "off",
+            _l(
+                "Attendance: late or early by more than attendance_absent_minutes counts as half a day absent "
+                "(on/off; not in the assessment rules, off by default)"
+            ),
+        ),
+        SettingSpec(
+            "attendance_missing_punch_as_absence",
+            "off",
+            _l(
+                "Attendance: a day with only one punch counts as half a day absent "
+                "(on/off; not in the assessment rules, off by default)"
+            ),
+        ),
         # Imports (issue 12): bounds that keep a hostile or mistaken file from exhausting a worker.
         SettingSpec(
             "import_max_megabytes",
@@ -247,6 +265,8 @@ CHOICES = {
     "department_score_formula": ("per_head", "equal"),
     "score_partial_month": ("not_scored", "pro_rata"),
     "evaluation_rule": ("per_channel", "once"),
+    "attendance_late_as_absence": ("off", "on"),
+    "attendance_missing_punch_as_absence": ("off", "on"),
 }
 RANGES = {
     "evaluation_default_level": (1, 5),

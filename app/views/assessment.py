@@ -36,7 +36,7 @@ from app.models.assessment import (
 )
 from app.models.org import Staff, Window
 from app.security import current_scope
-from app.services import scoring_month, scoring_periods
+from app.services import rescoring, scoring_month, scoring_periods
 from app.services.excel import write_workbook
 from app.views.export import send_workbook
 from app.views.interface import GovInterface
@@ -154,11 +154,7 @@ KIND_FILTER = "_flt_0_kind"
 
 
 def _finished_month(value: str) -> date | None:
-    try:
-        month = date.fromisoformat((value or "")[:7] + "-01")
-    except ValueError:
-        return None
-    return month if month < clock.now().date().replace(day=1) else None
+    return rescoring.finished_month(value, clock.now().date())
 
 
 class MonthlyScoreView(GovModelView):
@@ -167,7 +163,8 @@ class MonthlyScoreView(GovModelView):
     datamodel = GovInterface(MonthlyScore, eager=("center", "staff", "window", "department"))
     class_permission_name = "MonthlyScore"
     base_permissions = ["can_read", "can_export", "can_generate"]
-    method_permission_name = {**GovModelView.method_permission_name, "generate": "generate"}
+    # Re-scoring (the attendance page's button) is generating again: the same permission.
+    method_permission_name = {**GovModelView.method_permission_name, "generate": "generate", "rescore": "generate"}
     list_template = "govhall/score_list.html"
     list_title = _l("Monthly scores")
     show_title = _l("Monthly score")
@@ -190,6 +187,25 @@ class MonthlyScoreView(GovModelView):
             scoring_periods.assess_quarter(db.session, quarter, now)
         db.session.commit()
         flash(str(_l("Scores of %(month)s computed (%(rows)s rows).", month=_month(month), rows=rows)), "success")
+        return redirect(url_for(".list", _flt_0_month=month.isoformat()))
+
+    @expose("/rescore/", methods=["POST"])
+    @has_access
+    def rescore(self):
+        """Reclassify a finished month's attendance under today's settings and rebuild its scores (audited)."""
+        month = _finished_month(request.form.get("month", ""))
+        if month is None:
+            flash(str(_l("Choose a finished month (YYYY-MM).")), "danger")
+            return redirect(url_for("AttendanceView.list"))
+        result = rescoring.rescore_month(db.session, month, clock.now())
+        db.session.commit()
+        message = _l(
+            "%(month)s re-scored: %(attendance)s attendance rows classified again, %(rows)s score rows written.",
+            month=_month(month),
+            attendance=result.attendance_rows,
+            rows=result.rows,
+        )
+        flash(str(message), "success")
         return redirect(url_for(".list", _flt_0_month=month.isoformat()))
 
     def _get_list_widget(self, **kwargs):

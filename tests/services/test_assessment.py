@@ -29,7 +29,8 @@ def test_default_rules_are_seeded_once_and_edits_are_kept(app):
         db.session.commit()
         assert db.session.scalar(sa.select(AssessmentRule.points).where(AssessmentRule.code == "late")) == Decimal(-2)
         rules = {rule.code: rule for rule in db.session.scalars(sa.select(AssessmentRule))}
-    assert rules["absent_day"].points == Decimal(-10) and rules["absent_half"].points == Decimal(-5)
+    # 003 无故旷工半天以上 1次扣5分: a whole day is one occurrence (issue 14; it was −10).
+    assert rules["absent_day"].points == Decimal(-5) and rules["absent_half"].points == Decimal(-5)
     assert rules["leave_post"].points == Decimal("-0.5") and rules["commendation"].points == Decimal(2)
     assert rules["meeting_absence"].trigger.name == "manual" and rules["bad_review"].trigger.name == "bad_review"
 
@@ -132,7 +133,7 @@ def test_collect_turns_the_months_facts_into_records_once(app, world_ids):
             ("late", staff_a, win_a, a, Decimal(-1), auto),  # late and early: both
             ("early_leave", staff_a, win_a, a, Decimal(-1), auto),
             ("absent_half", staff_b, win_b, b, Decimal(-5), auto),
-            ("absent_day", staff_b, win_b, b, Decimal(-10), auto),
+            ("absent_day", staff_b, win_b, b, Decimal(-5), auto),  # issue 14: one occurrence, −5
             ("case_overdue", staff_a, win_a, a, Decimal(-1), auto),
             ("violation", staff_a, win_a, a, Decimal("-0.5"), auto),  # the fee mismatch has nobody to carry it
             ("bad_review", staff_a, win_a, a, Decimal(-1), auto),

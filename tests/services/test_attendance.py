@@ -21,6 +21,9 @@ from app.services import attendance, calendar
 from app.services.attendance import LeaveSpan, Rules, classify
 
 RULES = Rules(morning=(time(8, 30), time(12, 0)), afternoon=(time(13, 30), time(17, 30)))
+# Both conversions the 考核细则 do not make, switched on (settings attendance_late_as_absence and
+# attendance_missing_punch_as_absence): the classification before issue 14.
+CONVERTING = Rules(RULES.morning, RULES.afternoon, late_as_absence=True, missing_punch_as_absence=True)
 K = AttendanceKind
 MONDAY = date(2026, 11, 2)
 
@@ -49,6 +52,30 @@ def kind(clock_in, clock_out, *, workday=True, leaves=(), rules=RULES):
     ],
 )
 def test_office_hour_boundaries(clock_in, clock_out, expected):
+    """With both conversion settings on, as before issue 14."""
+    assert kind(clock_in, clock_out, rules=CONVERTING) == expected
+
+
+@pytest.mark.parametrize(
+    ("clock_in", "clock_out", "expected"),
+    [
+        (time(8, 31), time(17, 30), (K.late, 1, 0)),
+        (time(9, 1), time(17, 40), (K.late, 31, 0)),  # 迟到 whatever the minutes
+        (time(11, 59), time(17, 40), (K.late, 209, 0)),
+        (time(8, 0), time(16, 59), (K.early_leave, 0, 31)),
+        (time(9, 1), time(16, 59), (K.late_and_early, 31, 31)),
+        (time(12, 0), time(17, 40), (K.absent_half, 210, 0)),  # the morning unworked
+        (time(13, 20), time(17, 40), (K.absent_half, 290, 0)),
+        (time(8, 20), time(13, 30), (K.absent_half, 0, 240)),  # the afternoon unworked
+        (time(8, 20), None, (K.normal, 0, 0)),  # a lone punch is judged by itself
+        (time(8, 45), None, (K.late, 15, 0)),
+        (None, time(17, 45), (K.normal, 0, 0)),
+        (None, time(17, 0), (K.early_leave, 0, 30)),
+        (None, None, (K.absent_day, 0, 0)),
+    ],
+)
+def test_office_hour_boundaries_as_the_seeds_read(clock_in, clock_out, expected):
+    """Conversions off (the default): late and early never become absence, a missing punch neither."""
     assert kind(clock_in, clock_out) == expected
 
 
@@ -81,7 +108,9 @@ def test_leave_full_half_and_official():
     assert kind(time(8, 29), time(12, 1), leaves=[afternoon]) == (K.official, 0, 0)
     assert kind(time(8, 29), time(11, 50), leaves=[afternoon]) == (K.early_leave, 0, 10)
     # A leave that does not cover a whole half excuses nothing.
-    assert kind(time(9, 30), time(17, 30), leaves=[_span(time(8, 30), time(9, 30))]) == (K.absent_half, 60, 0)
+    partial = [_span(time(8, 30), time(9, 30))]
+    assert kind(time(9, 30), time(17, 30), leaves=partial, rules=CONVERTING) == (K.absent_half, 60, 0)
+    assert kind(time(9, 30), time(17, 30), leaves=partial) == (K.late, 60, 0)
 
 
 def _calendar(db_session):

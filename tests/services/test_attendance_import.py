@@ -98,7 +98,9 @@ def test_punch_layout_first_and_last_punch(db_session):
         10,
     )
     lone = rows[("T005", MON)]
-    assert (lone.clock_in, lone.clock_out, lone.kind) == (time(8, 10), None, AttendanceKind.absent_half)
+    # Issue 14: a lone punch is judged by itself (08:10, on time), no longer half a day absent,
+    # unless the setting attendance_missing_punch_as_absence is on (tests/services/test_attendance_seeds.py).
+    assert (lone.clock_in, lone.clock_out, lone.kind) == (time(8, 10), None, AttendanceKind.normal)
 
 
 def test_punch_datetime_without_date_column(db_session):

@@ -105,8 +105,9 @@ def october(app, world_ids):
         record("untidy", staff=chief_a, window=ids["win_a"], department=a)
         # chief_b is B's chief representative; staff "chief_b" is its world key.
         staff_b_clerk = ids["staff_staff_b"]
-        # staff_b: absent a whole day three times (−10 each) and half a day once (−5): discipline −35, cap 30.
-        for day in (5, 6, 7):
+        # staff_b: absent a whole day six times and half a day once (−5 each, 003 无故旷工半天以上 1次扣5分;
+        # issue 14: a whole day was −10 before): discipline −35, cap 30.
+        for day in (5, 6, 7, 9, 12, 13):
             attendance(staff_b_clerk, b, date(2026, 10, day), AttendanceKind.absent_day)
         attendance(staff_b_clerk, b, date(2026, 10, 8), AttendanceKind.absent_half)
         record("rudeness", staff=staff_b_clerk, window=ids["win_b"], department=b)  # −1 image
