@@ -16,10 +16,11 @@ from .case import Case
 from .org import Center, Department, Staff, Window
 from .scoping import EVERYTHING_ONLY, ScopedBy
 
-# 1–2 are bad reviews; 4–5 count as satisfied.
+# 1–2 are bad reviews (差评); 3–5 count as satisfied (好评). The rates built on them, and which
+# ratings they count, are defined once in app/services/rating_rates.py.
 LEVEL_LABELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 BAD_LEVELS = (1, 2)
-SATISFIED_LEVELS = (4, 5)
+SATISFIED_LEVELS = (3, 4, 5)
 
 
 class EvaluationChannel(LabeledEnum):

@@ -40,10 +40,11 @@ from app.models.assessment import (
     AssessmentTrigger,
 )
 from app.models.case import Violation, ViolationKind, ViolationStatus
-from app.models.feedback import BAD_LEVELS, Complaint, ComplaintFinding, Evaluation, Sanction
+from app.models.feedback import Complaint, ComplaintFinding, Evaluation, Sanction
 from app.models.org import Staff
 from app.models.personnel import AttendanceKind, AttendanceRecord
 from app.services.monthly_report import month_bounds
+from app.services.rating_rates import BAD_REVIEW
 
 SYSTEM = "系统"
 # Codes the quarterly assessment counts (分中心管理办法 第二十二条): keep them when renaming rules.
@@ -257,8 +258,7 @@ def _sources(start: datetime, end: datetime):
     ).where(
         Evaluation.created_at >= start,
         Evaluation.created_at < end,
-        Evaluation.level.in_(BAD_LEVELS),
-        Evaluation.is_default.is_(False),
+        BAD_REVIEW,
         sa.or_(Evaluation.staff_id.is_not(None), evaluation_window.is_not(None)),
     )
 

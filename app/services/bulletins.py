@@ -1,4 +1,4 @@
-"""Efficiency bulletins (效能通报): six indicators by department for a period, ranked.
+"""Efficiency bulletins (效能通报): eight indicators by department for a period, ranked.
 
 Definitions, shown on the page and in the workbook:
 - 项目进入率: the department's matters in service that are handled in the center
@@ -8,7 +8,8 @@ Definitions, shown on the page and in the workbook:
 - 现场办结率: immediate cases completed by the close of the day they were accepted
   ÷ immediate cases accepted.
 - 按时办结率: cases completed no later than their deadline ÷ cases completed.
-- 评议满意率: evaluations rated 3–5 ÷ all evaluations.
+- 好评率, 差评率, 默认评价占比: the three rating figures, defined in rating_rates.py
+  (default ratings apart from the voluntary ones).
 - 投诉率: complaints ÷ cases accepted.
 The case, evaluation and complaint figures are the monthly report's
 (monthly_report.compute_period); matters are one GROUP BY.
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from app.models.matter import Matter, MatterStatus
 from app.models.org import Department, RecordStatus
-from app.services import monthly_report
+from app.services import monthly_report, rating_rates
 from app.services.excel import safe_cell
 
 # (key, label, higher is better)
@@ -33,7 +34,7 @@ INDICATORS = (
     ("authorized_rate", "窗口授权率", True),
     ("on_site_rate", "现场办结率", True),
     ("on_time_rate", "按时办结率", True),
-    ("satisfaction_rate", "评议满意率", True),
+    *((key, rating_rates.LABELS[key], key == "satisfaction_rate") for key in rating_rates.RATES),
     ("complaint_rate", "投诉率", False),
 )
 DEFINITIONS = {
@@ -41,7 +42,7 @@ DEFINITIONS = {
     "authorized_rate": "授权窗口当场决定的进驻事项数 ÷ 进驻事项数",
     "on_site_rate": "当日办结的即办件数 ÷ 受理的即办件数",
     "on_time_rate": "在承诺时限内办结的件数 ÷ 办结件数",
-    "satisfaction_rate": "基本满意及以上的评价数 ÷ 评价总数",
+    **rating_rates.DEFINITIONS,
     "complaint_rate": "投诉件数 ÷ 受理件数",
 }
 
@@ -89,7 +90,7 @@ def compute(session: Session, center_id: int, start: datetime, end: datetime, or
             "authorized_rate": _ratio(authorized or 0, stationed or 0),
             "on_site_rate": line.rates["on_site_rate"],
             "on_time_rate": line.rates["on_time_rate"],
-            "satisfaction_rate": line.rates["satisfaction_rate"],
+            **{key: line.rates[key] for key in rating_rates.RATES},
             "complaint_rate": _ratio(line.values["complaints"], line.values["accepted"]),
         }
         rows.append(BulletinRow(0, department_id, name, line.values["accepted"], values))

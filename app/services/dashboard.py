@@ -1,5 +1,5 @@
 """The dashboard's figures for one scope: today, this month, lights, overdue by
-department, a 12-month trend, satisfaction, and the red cases. A handful of
+department, a 12-month trend, the month's rating figures (rating_rates.py), and the red cases. A handful of
 GROUP BY statements on indexed ranges, whatever the number of cases."""
 
 from dataclasses import dataclass
@@ -9,9 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.models.case import OPEN_STATUSES, Case, CaseStatus, Light
-from app.models.feedback import BAD_LEVELS, Evaluation
+from app.models.feedback import Evaluation
 from app.models.matter import Matter
 from app.models.org import Department
+from app.services import rating_rates
 from app.services.monthly_report import previous_month
 
 OPEN = [status.name for status in OPEN_STATUSES]
@@ -24,7 +25,7 @@ class Dashboard:
     lights: dict
     overdue_by_department: list[tuple[str, int]]
     trend: list[dict]
-    satisfaction: dict
+    ratings: dict  # rating_rates.COUNTS and RATES for the month
     red_cases: list
 
 
@@ -98,15 +99,12 @@ def build(session: Session, case_scope, evaluation_scope, now: datetime, *, red_
         months.append({"month": key, "accepted": accepted.get(key, 0), "completed": finished.get(key, 0)})
         cursor = (cursor + timedelta(days=32)).replace(day=1)
 
-    evaluations = session.execute(
-        sa.select(sa.func.count(), _count_if(Evaluation.level.not_in(BAD_LEVELS))).where(
+    counts = session.execute(
+        sa.select(*(count.label(name) for name, count in rating_rates.COUNTS.items())).where(
             evaluation_scope, Evaluation.created_at >= month_start
         )
-    ).one()
-    satisfaction = {
-        "evaluations": evaluations[0],
-        "rate": evaluations[1] / evaluations[0] if evaluations[0] else None,
-    }
+    ).one()._asdict()
+    ratings = {**counts, **rating_rates.rates(counts)}
 
     red_cases = session.execute(
         sa.select(Case.id, Case.number, Case.applicant_name, Case.deadline_at, Matter.name, Department.name)
@@ -116,4 +114,4 @@ def build(session: Session, case_scope, evaluation_scope, now: datetime, *, red_
         .order_by(Case.deadline_at)
         .limit(red_limit)
     ).all()
-    return Dashboard(today, month, lights, overdue_by_department, months, satisfaction, red_cases)
+    return Dashboard(today, month, lights, overdue_by_department, months, ratings, red_cases)

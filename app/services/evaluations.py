@@ -3,6 +3,11 @@
 Levels 5 非常满意 … 1 非常不满意; 1–2 are bad reviews and each opens exactly one
 rectification, assigned to the department's chief representative with
 working-day limits for contacting the applicant and for rectifying.
+
+Every service outcome can be rated (004 第十三条: 确保每个政务服务事项均可评价): a completed
+case — approved, denied (不予许可) or approved by default — and a returned one (退回, the
+not-qualified and the abandoned alike). A case the applicant withdrew has no outcome of the
+center's to rate. The default rating covers the same finished cases.
 """
 
 from dataclasses import dataclass
@@ -24,6 +29,7 @@ from app.services.workdays import WorkCalendar
 TAGS = ("办事效率高", "服务态度好", "一次办成", "指引清楚", "等候时间长", "态度生硬", "材料要求不清", "多次跑腿")
 MAX_COMMENT = 500
 MAX_TAGS = 8  # a form carries at most this many; more is a forged post
+RATEABLE_STATUSES = (CaseStatus.completed, CaseStatus.returned)
 
 
 class EvaluationError(Exception):
@@ -58,7 +64,7 @@ def rate(
     tags=(),
     comment: str | None = None,
 ) -> Evaluation:
-    """Record the applicant's rating of a completed case; a bad one opens its rectification."""
+    """Record the applicant's rating of a finished case; a bad one opens its rectification."""
     try:
         level = int(level)
     except (TypeError, ValueError):
@@ -71,8 +77,8 @@ def rate(
     tags = [tag for tag in tags if tag]
     if any(tag not in TAGS for tag in tags):
         raise EvaluationError(_l("Unknown tag."))
-    if case.status is not CaseStatus.completed:
-        raise EvaluationError(_l("Only a completed case can be rated."))
+    if case.status not in RATEABLE_STATUSES:
+        raise EvaluationError(_l("Only a completed, denied or returned case can be rated."))
     if already_rated(session, case, channel, rule):
         raise EvaluationError(_l("This case has already been rated."))
     evaluation = Evaluation(
@@ -161,12 +167,12 @@ def open_rectification(session: Session, evaluation: Evaluation, now: datetime, 
 
 
 def apply_defaults(session: Session, now: datetime, since: datetime | None, *, days: int, level: int) -> int:
-    """Cases completed more than `days` natural days ago and never rated get the default
+    """Rateable cases finished more than `days` natural days ago and never rated get the default
     rating, marked as default. Set-based; a routine run only looks at the cases whose
     waiting time ran out in (since, now]."""
     case = Case.__table__
     cutoff = now - timedelta(days=days)
-    conditions = [case.c.status == CaseStatus.completed.name, case.c.finished_at <= cutoff]
+    conditions = [case.c.status.in_([status.name for status in RATEABLE_STATUSES]), case.c.finished_at <= cutoff]
     if since is not None:
         conditions.append(case.c.finished_at > since - timedelta(days=days))
     unrated = sa.select(

@@ -13,7 +13,8 @@ immediate / on site — immediate cases accepted, and of those completed by the
 close of the day they were accepted (their deadline); returned — finished_at
 with status returned; supplemented — accepted with at least one supplement
 notice; escalated — accepted as an escalated case; fees — collected on cases
-completed; satisfied — evaluations 3–5 (1–2 are bad reviews).
+completed; ratings — the voluntary, satisfied, bad and default counts and the three rates
+of rating_rates.py (default ratings apart from the voluntary ones).
 """
 
 from dataclasses import dataclass, field
@@ -24,9 +25,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.models.case import Case, CaseStatus
-from app.models.feedback import BAD_LEVELS, Complaint, Evaluation
+from app.models.feedback import Complaint, Evaluation
 from app.models.matter import CaseKind
 from app.models.org import Center, Department, Staff, Window
+from app.services import rating_rates
 
 CASE = Case.__table__
 GRAIN = ("center_id", "department_id", "window_id", "staff_id")
@@ -42,7 +44,7 @@ CASE_METRICS = (
     "escalated",
     "fees",
 )
-METRICS = (*CASE_METRICS, "evaluations", "satisfied", "bad", "complaints")
+METRICS = (*CASE_METRICS, *rating_rates.COUNTS, "complaints")
 DIMENSIONS = ("center", "department", "window", "staff")
 
 
@@ -83,7 +85,7 @@ class Line:
         return {
             "on_time_rate": self.rate("on_time", "completed"),
             "on_site_rate": self.rate("on_site", "immediate"),
-            "satisfaction_rate": self.rate("satisfied", "evaluations"),
+            **rating_rates.rates(self.values),
         }
 
 
@@ -143,16 +145,10 @@ def case_rows(session: Session, center_ids, start, end):
 
 
 def evaluation_rows(session: Session, center_ids, start, end):
-    table = Evaluation.__table__
-    grain = [table.c.center_id, table.c.department_id, table.c.window_id, table.c.staff_id]
+    grain = [Evaluation.center_id, Evaluation.department_id, Evaluation.window_id, Evaluation.staff_id]
     query = (
-        sa.select(
-            *grain,
-            sa.func.count().label("evaluations"),
-            _count_if(table.c.level.not_in(BAD_LEVELS)).label("satisfied"),
-            _count_if(table.c.level.in_(BAD_LEVELS)).label("bad"),
-        )
-        .where(table.c.center_id.in_(center_ids), _in(table.c.created_at, start, end))
+        sa.select(*grain, *(count.label(name) for name, count in rating_rates.COUNTS.items()))
+        .where(Evaluation.center_id.in_(center_ids), _in(Evaluation.created_at, start, end))
         .group_by(*grain)
     )
     return session.execute(query).all()

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.models.case import Case, CaseAction, CaseEvent, CaseStatus
 from app.models.matter import Matter, MatterCategory, MatterStatus
 from app.models.org import Department, RecordStatus, Window
+from app.services.evaluations import RATEABLE_STATUSES
 
 PAGE_SIZE = 20
 MAX_QUERY = 50
@@ -113,8 +114,9 @@ def progress(session: Session, case: Case) -> Progress:
     )
 
 
-def last_completed_at_window(session: Session, window_id: int, now: datetime, within_minutes: int = 30):
-    """The kiosk's case: the window's most recent completed case, if it finished recently."""
+def last_finished_at_window(session: Session, window_id: int, now: datetime, within_minutes: int = 30):
+    """The kiosk's case: the window's most recent rateable case (completed, denied or returned), if it
+    finished recently."""
     window = session.scalar(sa.select(Window).where(Window.id == window_id, Window.status == RecordStatus.active))
     if window is None:
         return None, None
@@ -122,7 +124,7 @@ def last_completed_at_window(session: Session, window_id: int, now: datetime, wi
         sa.select(Case)
         .where(
             Case.window_id == window.id,
-            Case.status == CaseStatus.completed,
+            Case.status.in_(RATEABLE_STATUSES),
             Case.finished_at >= now - timedelta(minutes=within_minutes),
             Case.finished_at <= now,
         )

@@ -1,8 +1,9 @@
 """The monthly report as an .xlsx workbook (xlsxwriter).
 
 Sheets: 汇总 (by center, by department, with charts), 按窗口, 按人员,
-超期办件清单, 投诉清单. constant_memory keeps long lists out of memory, so
-every sheet is written top to bottom; text goes through excel.safe_cell.
+超期办件清单, 投诉清单, 指标口径 (the rating figures' definitions from rating_rates.py).
+constant_memory keeps long lists out of memory, so every sheet is written top to bottom;
+text goes through excel.safe_cell.
 """
 
 import io
@@ -11,9 +12,11 @@ from decimal import Decimal
 
 import xlsxwriter
 
+from app.services import rating_rates
 from app.services.excel import safe_cell
 from app.services.monthly_report import MonthlyFigures, complaint_list, overdue_list
 
+RATING_COLUMNS = ("voluntary", "satisfied", "satisfaction_rate", "bad", "bad_review_rate", "defaults", "default_share")
 COLUMNS = (
     ("accepted", "受理"),
     ("completed", "办结"),
@@ -27,12 +30,10 @@ COLUMNS = (
     ("supplemented", "补正"),
     ("escalated", "上报件"),
     ("fees", "收费（元）"),
-    ("evaluations", "评价数"),
-    ("satisfied", "满意"),
-    ("satisfaction_rate", "满意率"),
-    ("bad", "差评"),
+    *((name, rating_rates.LABELS[name]) for name in RATING_COLUMNS),
     ("complaints", "投诉"),
 )
+PERCENTS = {"on_time_rate", "on_site_rate", *rating_rates.RATES}
 OVERDUE_HEADERS = ("办件编号", "部门", "窗口", "经办人", "申请人", "受理时间", "到期时间", "办结时间", "状态")
 COMPLAINT_HEADERS = ("投诉编号", "投诉时间", "部门", "窗口", "工作人员", "事由", "处理阶段", "调查结论")
 
@@ -72,7 +73,7 @@ class _Writer:
             row_format = self.total if line is total else None
             self.cell(sheet, row, 0, line.name, row_format)
             for col, (name, _) in enumerate(COLUMNS, start=1):
-                fmt = self.percent if name.endswith("_rate") else self.money if name == "fees" else None
+                fmt = self.percent if name in PERCENTS else self.money if name == "fees" else None
                 if values[name] is not None:
                     self.cell(sheet, row, col, values[name], fmt)
         return first, row
@@ -111,6 +112,10 @@ def build(session, figures: MonthlyFigures, center_name: str, generated_at: date
 
     _list_sheet(writer, "超期办件清单", OVERDUE_HEADERS, overdue_list(session, figures))
     _list_sheet(writer, "投诉清单", COMPLAINT_HEADERS, complaint_list(session, figures))
+    notes = workbook.add_worksheet("指标口径")
+    notes.set_column(0, 0, 120)
+    for row, line in enumerate(rating_rates.notes()):
+        notes.write_string(row, 0, line)
     workbook.close()
     return output.getvalue()
 

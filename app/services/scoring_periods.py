@@ -5,8 +5,9 @@ Quarterly result (季度考核, 分中心管理办法 第二十二条): the mean
 `quarter_min_score` (80); fewer than `quarter_min_promised` (30) time-limited cases (every
 kind but immediate) or fewer than `quarter_min_immediate` (100) immediate cases accepted in
 the quarter (by the staff member / at the window); a bad-review rate of at least
-`quarter_bad_review_rate` (10 %) or at least `quarter_bad_review_count` (5) bad reviews
-(levels 1–2, default ratings excepted; the rate over all the quarter's evaluations); an
+`quarter_bad_review_rate` (10 %; 第二十二条(四) "差评率达到10%") or at least
+`quarter_bad_review_count` (5) bad reviews (rating_rates.py: voluntary ratings only — the
+bad reviews at levels 1–2 over the voluntary ratings, default ratings in neither); an
 overdue rate of at least `quarter_overdue_rate` (5 %) or at least `quarter_overdue_count`
 (10) overdue cases (the monthly report's definition: the deadline fell in the quarter and the
 case was not finished by it, withdrawn cases excepted; the rate over the cases whose
@@ -28,9 +29,10 @@ from sqlalchemy.orm import Session, aliased
 
 from app.models.assessment import AssessmentRecord, AssessmentRule, Honour, MonthlyScore, QuarterlyResult
 from app.models.case import Case, CaseStatus, Violation, ViolationKind, ViolationStatus
-from app.models.feedback import BAD_LEVELS, Evaluation
+from app.models.feedback import Evaluation
 from app.models.matter import CaseKind
 from app.models.org import Department, Staff, Window
+from app.services import rating_rates
 from app.services.assessment import MEETING_ABSENCE, NO_SYSTEM_USE
 from app.services.monthly_report import month_bounds
 from app.services.scope import Scope
@@ -63,7 +65,7 @@ class Figures:
     center_id: int | None
     time_limited: int = 0
     immediate: int = 0
-    evaluations: int = 0
+    evaluations: int = 0  # voluntary ratings only (rating_rates.COUNTS["voluntary"])
     bad_reviews: int = 0
     due: int = 0
     overdue: int = 0
@@ -126,8 +128,8 @@ def _figures(session: Session, quarter_start: date, now: datetime, kind: str) ->
         evaluation_key,
         sa.select(
             evaluation_key,
-            sa.func.count(),
-            _count_if(sa.and_(Evaluation.level.in_(BAD_LEVELS), Evaluation.is_default.is_(False))),
+            rating_rates.COUNTS["voluntary"],
+            rating_rates.COUNTS["bad"],
         ).where(Evaluation.created_at >= start, Evaluation.created_at < end),
     )
     records = _grouped(
@@ -177,13 +179,12 @@ def disqualifications(item: Figures, limits: dict) -> list[str]:
         reasons.append(f"季度限时件 {item.time_limited} 件，少于 {limit('min_promised')} 件")
     if limit("min_immediate") is not None and item.immediate < limit("min_immediate"):
         reasons.append(f"季度即办件 {item.immediate} 件，少于 {limit('min_immediate')} 件")
-    if item.evaluations:
-        rate = Decimal(item.bad_reviews) / Decimal(item.evaluations)
-        if limit("bad_review_rate") is not None and rate >= limit("bad_review_rate"):
-            reasons.append(
-                f"差评率 {_percent(rate)}（{item.bad_reviews}/{item.evaluations}），"
-                f"达到 {_percent(limit('bad_review_rate'))}"
-            )
+    rate = rating_rates.ratio(item.bad_reviews, item.evaluations, Decimal)
+    if rate is not None and limit("bad_review_rate") is not None and rate >= limit("bad_review_rate"):
+        reasons.append(
+            f"差评率 {_percent(rate)}（{item.bad_reviews}/{item.evaluations}），"
+            f"达到 {_percent(limit('bad_review_rate'))}"
+        )
     if limit("bad_review_count") is not None and item.bad_reviews >= limit("bad_review_count"):
         reasons.append(f"差评 {item.bad_reviews} 次，达到 {limit('bad_review_count')} 次")
     if item.due:

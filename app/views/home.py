@@ -13,7 +13,7 @@ from app.models.matter import Matter, MatterStatus
 from app.models.org import Center, Department, Staff, StaffStatus, Window
 from app.security import current_scope
 from app.services import calendar as calendar_service
-from app.services import dashboard, notices
+from app.services import dashboard, notices, rating_rates
 
 
 class HomeView(IndexView):
@@ -52,6 +52,7 @@ class HomeView(IndexView):
             missing_year=missing_year,
             unconfirmed=unconfirmed,
             figures=figures,
+            rating_notes=rating_rates.notes(),
             charts=charts,
             unread=notices.unread_count(db.session, g.user.id),
             show_red_cases=self.appbuilder.sm.has_access("can_read", "Case"),

@@ -14,7 +14,7 @@ from app import clock
 from app.extensions import db
 from app.fields.matter import MATTER_FIELDS
 from app.http_guard import int_or_none
-from app.models.case import Case, CaseStatus
+from app.models.case import Case
 from app.models.feedback import LEVEL_LABELS, ComplaintChannel, EvaluationChannel
 from app.models.matter import MatterCategory
 from app.models.org import Center, Department
@@ -89,16 +89,16 @@ def progress():
     elif session.get(VERIFIED_CASE):
         case = db.session.get(Case, session[VERIFIED_CASE])
         result = portal.progress(db.session, case) if case else None
-    # Only a completed case can have been rated: the others cost no rating lookup.
-    completed = result is not None and result.status is CaseStatus.completed
-    rated = completed and evaluations.already_rated(
+    # Only a finished case (evaluations.RATEABLE_STATUSES) can have been rated: the others cost no lookup.
+    rateable = result is not None and result.status in evaluations.RATEABLE_STATUSES
+    rated = rateable and evaluations.already_rated(
         db.session, case, EvaluationChannel.portal, settings.get(db.session, "evaluation_rule")
     )
     return render_template(
         "portal/progress.html",
         result=result,
         rated=rated,
-        may_rate=completed and not rated,
+        may_rate=rateable and not rated,
         levels=sorted(LEVEL_LABELS.items(), reverse=True),
         tags=evaluations.TAGS,
     )
@@ -117,8 +117,8 @@ def rate():
 
 @blueprint.route("/window/<int:window_id>", methods=["GET", "POST"])
 def window_device(window_id):
-    """The rating device beside a window: the window's last completed case, five big buttons."""
-    window, case = portal.last_completed_at_window(db.session, window_id, clock.now())
+    """The rating device beside a window: the window's last finished case, five big buttons."""
+    window, case = portal.last_finished_at_window(db.session, window_id, clock.now())
     if window is None:
         abort(404)
     if request.method == "POST":

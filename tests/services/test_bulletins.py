@@ -75,8 +75,15 @@ def test_indicators_match_their_definitions(county):
             / _count(Case, *immediate)
         )
     rated = (Evaluation.department_id == busiest, Evaluation.created_at >= START, Evaluation.created_at < END)
+    voluntary = (*rated, Evaluation.is_default.is_(False))  # default ratings apart (issue 14 §2)
     assert row.values["satisfaction_rate"] == pytest.approx(
-        _count(Evaluation, *rated, Evaluation.level >= 3) / _count(Evaluation, *rated)
+        _count(Evaluation, *voluntary, Evaluation.level >= 3) / _count(Evaluation, *voluntary)
+    )
+    assert row.values["bad_review_rate"] == pytest.approx(
+        _count(Evaluation, *voluntary, Evaluation.level <= 2) / _count(Evaluation, *voluntary)
+    )
+    assert row.values["default_share"] == pytest.approx(
+        _count(Evaluation, *rated, Evaluation.is_default.is_(True)) / _count(Evaluation, *rated)
     )
     assert row.values["complaint_rate"] == 0
     assert row.accepted == _count(

@@ -33,11 +33,11 @@ def complaint_limits():
     return complaints.Limits(clock.calendar, clock.hours)
 
 
-def completed_case(world_ids):
+def completed_case(world_ids, *, approved=True):
     case = new_case(world_ids, now=datetime(2026, 9, 28, 9, 0))
     act(case, "forward", now=datetime(2026, 9, 28, 10, 0))
     act(case, "forward", now=datetime(2026, 9, 29, 10, 0))
-    act(case, "complete", now=COMPLETED, approved=True, fee="0")
+    act(case, "complete", now=COMPLETED, approved=approved, fee="0")
     db.session.commit()
     return db.session.get(Case, case.id)
 

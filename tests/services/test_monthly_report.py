@@ -105,13 +105,16 @@ def test_workbook_totals_equal_independent_sql_counts(county):
             "即办件": _count(Case.accepted_at >= START, Case.accepted_at < END, Case.kind == CaseKind.immediate),
             "退件": _count(Case.status == CaseStatus.returned, Case.finished_at >= START, Case.finished_at < END),
             "补正": _count(Case.accepted_at >= START, Case.accepted_at < END, Case.supplement_count > 0),
-            "评价数": _evaluations(),
-            "满意": _evaluations(Evaluation.level >= 3),
-            "差评": _evaluations(Evaluation.level <= 2),
+            # Voluntary and default ratings apart (issue 14 §2, rating_rates.py).
+            "自愿评价数": _evaluations(Evaluation.is_default.is_(False)),
+            "好评数": _evaluations(Evaluation.is_default.is_(False), Evaluation.level >= 3),
+            "差评数": _evaluations(Evaluation.is_default.is_(False), Evaluation.level <= 2),
+            "默认评价数": _evaluations(Evaluation.is_default.is_(True)),
             "投诉": 1,
         }
         assert expected["受理"] > 150 and expected["办结"] > 150 and expected["超期"] > 0  # a real month
-        assert expected["差评"] >= 16 and expected["评价数"] > 100  # the 40 added, levels 1–5 in turn, and the demo's
+        # The 40 added, levels 1–5 in turn, and the demo's.
+        assert expected["差评数"] >= 16 and expected["自愿评价数"] > 100
         for label, value in expected.items():
             assert totals[label] == value, label
         assert Decimal(str(totals["收费（元）"])) == _count(*completed, column=Case.fee)
