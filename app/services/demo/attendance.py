@@ -35,8 +35,10 @@ def _punches(rng, rules):
         return _at(start, rng.randint(1, 25), rng), _at(end, rng.randint(0, 15), rng)
     if draw < 0.975:
         return _at(start, -rng.randint(2, 20), rng), _at(end, -rng.randint(2, 25), rng)
+    if draw < 0.985:
+        return _at(start, rng.randint(35, 90), rng), _at(end, rng.randint(0, 10), rng)  # late, however long
     if draw < 0.99:
-        return _at(start, rng.randint(35, 90), rng), _at(end, rng.randint(0, 10), rng)
+        return _at(rules.afternoon[0], rng.randint(-10, 10), rng), _at(end, rng.randint(0, 10), rng)  # half a day
     if draw < 0.995:
         return _at(start, -rng.randint(2, 20), rng), None  # forgot to clock out
     return None, None
