@@ -109,7 +109,7 @@ def monthly_scoring_job(session: Session, now):
 
 
 def violation_lapse_job(session: Session, now):
-    """Second supplement requests nobody confirmed or dismissed in time count as violations."""
+    """Supervisors hear of pending second supplement requests; those nobody decided in time count."""
     return pending_violations.lapse(session, now, calendar.load(session))
 
 
@@ -243,10 +243,11 @@ JOBS = {
             "violation_lapse",
             violation_lapse_job,
             At("00:20"),
-            "second supplement requests left unconfirmed for 3 working days (setting `violation_confirm_days`) "
-            "count as violations; a month already scored is scored again",
-            "待确认的再次补正违规 3 个工作日（设置 violation_confirm_days）内未经督查确认或撤销的，计为违规；"
-            "已生成得分的月份重新计分",
+            "tells the supervisors of second supplement requests to be confirmed; those left unconfirmed for 3 "
+            "working days (setting `violation_confirm_days`) count as violations; a month already scored is "
+            "scored again",
+            "提醒督查确认再次补正的待确认违规；3 个工作日（设置 violation_confirm_days）内未经确认或不予认定的，"
+            "计为违规；已生成得分的月份重新计分",
         ),
         Job(
             "personnel_changes",

@@ -27,6 +27,7 @@ class NoticeKind(LabeledEnum):
     appeal_filed = _l("An appeal awaits your comment")
     appeal_commented = _l("An appeal awaits your decision")
     appeal_decided = _l("Your appeal has been decided")
+    violation_pending = _l("A second supplement request awaits confirmation")
 
 
 class Notice(Model):

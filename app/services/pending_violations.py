@@ -3,8 +3,9 @@
 000 forbids only unjustified (无故) repeated supplement requests, so case_flow records a
 further request as a pending violation. A supervisor (duty `appeal_review`) confirms it — it
 counts from then on, in the scores and towards the quarter's violations — or dismisses it as
-justified. What nobody decided within `violation_confirm_days` working days (setting, 3) is
-confirmed by the daily `violation_lapse` job. A month already scored is scored again.
+justified. The daily `violation_lapse` job tells the supervisors of each new pending one and
+confirms what nobody decided within `violation_confirm_days` whole working days (setting, 3).
+A month already scored is scored again.
 """
 
 from datetime import datetime, time, timedelta
@@ -15,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from app.models.audit import AuditAction, AuditLog
 from app.models.case import Violation, ViolationStatus
-from app.services import settings
+from app.models.notice import NoticeKind
+from app.services import notices, settings
 from app.services.appeals import AppealError, rescore_scored
 from app.services.workdays import WorkCalendar
 from config import ROLE_DUTIES
@@ -61,15 +63,33 @@ def decide(session: Session, actor, violation: Violation, now: datetime, *, conf
     return violation
 
 
+def _announce(session: Session, now: datetime) -> int:
+    """Tell the supervisors of every pending violation, once each."""
+    reviewers = notices.users_with_roles(*ROLE_DUTIES["appeal_review"])
+    candidates = (
+        sa.select(
+            reviewers.c.user_id,
+            notices.key("violation-pending:", Violation.id),
+            Violation.case_id,
+            sa.func.substr(Violation.detail, 1, 300).label("detail"),
+        )
+        .select_from(Violation.__table__.join(reviewers, sa.true()))  # every reviewer hears of each one
+        .where(Violation.status == ViolationStatus.pending)
+    )
+    return notices.insert(session.connection(), NoticeKind.violation_pending, candidates, now)
+
+
 def lapse(session: Session, now: datetime, calendar: WorkCalendar) -> int:
-    """Confirm the pending violations older than `violation_confirm_days` working days; rows changed."""
+    """Announce the pending violations, then confirm those older than `violation_confirm_days`
+    whole working days; rows written."""
+    announced = _announce(session, now)
     days = int(settings.get(session, "violation_confirm_days"))
     # Whole working days only: the day the job runs on has not passed yet.
     before = datetime.combine(calendar.elapsed_since(now.date() - timedelta(days=1), days), time())
     due = sa.and_(Violation.status == ViolationStatus.pending, Violation.at < before)
     months = {at.date().replace(day=1) for at in session.scalars(sa.select(Violation.at).where(due))}
     if not months:
-        return 0
+        return announced
     changed = session.execute(
         sa.update(Violation)
         .where(due)
@@ -85,4 +105,4 @@ def lapse(session: Session, now: datetime, calendar: WorkCalendar) -> int:
         f"{changed} 条待确认违规逾期未确认，已计为违规",
         {"status": [ViolationStatus.pending.name, ViolationStatus.confirmed.name], "before": [None, str(before)]},
     )
-    return changed + rescore_scored(session, months, now)
+    return announced + changed + rescore_scored(session, months, now)

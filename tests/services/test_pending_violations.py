@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.jobs import violation_lapse_job
-from app.models import AssessmentRecord, AuditLog, MonthlyScore, Violation
+from app.models import AssessmentRecord, AuditLog, MonthlyScore, Notice, NoticeKind, Violation
 from app.models.case import ViolationStatus
 from app.services import appeals, pending_violations, scoring_month
 from app.services.appeals import AppealError
@@ -94,8 +94,12 @@ def test_dismissed_violation_never_counts(ctx, world_ids):
 def test_lapse_job_confirms_what_nobody_decided(ctx, world_ids):
     violation = second_request(world_ids)
     score_september()
-    assert violation_lapse_job(db.session, datetime(2026, 10, 9, 0, 20)) == 0  # 2 whole working days: pending
+    violation_lapse_job(db.session, datetime(2026, 10, 9, 0, 20))  # 2 whole working days: still pending
     assert db.session.get(Violation, violation.id).status is ViolationStatus.pending
+    told = db.session.execute(sa.select(Notice.user_id, Notice.kind, Notice.case_id)).all()
+    assert sorted(told) == sorted(
+        (world_ids[f"user_{who}"], NoticeKind.violation_pending, violation.case_id) for who in ("manager", "supervisor")
+    )
     assert violation_lapse_job(db.session, datetime(2026, 10, 10, 0, 20)) > 0  # 3 have passed
     db.session.commit()
     db.session.expire_all()
