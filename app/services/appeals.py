@@ -1,7 +1,8 @@
 """Appeals (申诉) against automatically detected violations and automatic deductions (issue 14 §5).
 
 - `file`: the staff member whose violation or automatic deduction it is appeals it within
-  `appeal_days` working days (setting, 3) of the day it happened, with a reason and text
+  `appeal_days` working days (setting, 3) of the day it happened (a deduction: of the day it was
+  written, when the monthly job wrote it later), with a reason and text
   evidence (no file uploads: a written account, document numbers, who can confirm it). A
   deduction written from a violation is appealed as that violation.
 - `comment`: the department's chief representative (duty `department_chief`) comments. A
@@ -111,7 +112,8 @@ def _target(session, *, violation_id=None, record_id=None) -> dict:
         "rule_id": record.rule_id,
         "source_key": record.source_key,
         "points": record.points,
-        "happened_on": record.occurred_at.date(),
+        # A record written by the month's job after the fact is appealable from the day it was written.
+        "happened_on": max(record.occurred_at.date(), record.recorded_at.date()),
         "month": record.month,
         "subject": f"{record.rule.name} {record.occurred_at:%Y-%m-%d}（{record.points} 分）"[:500],
         "case_id": None,
@@ -148,13 +150,13 @@ def appealable(session: Session, actor, now: datetime) -> list[tuple[str, str]]:
             AssessmentRecord.staff_id == actor.staff_id,
             AssessmentRecord.origin == AssessmentOrigin.automatic,
             AssessmentRecord.points < 0,
-            AssessmentRecord.occurred_at >= since,
+            AssessmentRecord.recorded_at >= since,
             sa.not_(AssessmentRecord.source_key.startswith(VIOLATION_SOURCE)),
             ~sa.exists().where(
                 Appeal.rule_id == AssessmentRecord.rule_id, Appeal.source_key == AssessmentRecord.source_key
             ),
         )
-        .order_by(AssessmentRecord.occurred_at.desc())
+        .order_by(AssessmentRecord.recorded_at.desc())
     ).all()
     choices = [(f"violation:{v.id}", _violation_target(session, v)) for v in violations]
     choices += [(f"record:{r.id}", _target(session, record_id=r.id)) for r in records]

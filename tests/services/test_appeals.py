@@ -211,3 +211,26 @@ def test_cancelled_violation_leaves_the_quarters_count(ctx, world_ids):
     assert any("违反规程操作 2 次" in reason for reason in reasons())
     walk(file_violation(first), cancel=True)
     assert not any("违反规程操作" in reason for reason in reasons())  # the quarter assessed again
+
+
+def test_a_deduction_written_by_the_monthly_job_is_appealable_from_that_day(ctx, world_ids):
+    db.session.add(
+        AttendanceRecord(
+            staff_id=world_ids["staff_staff_a"],
+            department_id=world_ids["dept_a"],
+            day=date(2026, 10, 12),
+            kind=AttendanceKind.late,
+        )
+    )
+    scoring_month.run_month(db.session, OCTOBER, SCORED)  # written Mon 2 Nov: until Thu 5 Nov
+    db.session.commit()
+    record = db.session.scalar(sa.select(AssessmentRecord).where(AssessmentRecord.staff_id.is_not(None)))
+    assert [key for key, _ in appeals.appealable(db.session, actor("staff_a"), datetime(2026, 11, 5, 9, 0))] == [
+        f"record:{record.id}"
+    ]
+    assert appeals.appealable(db.session, actor("staff_a"), datetime(2026, 11, 6, 9, 0)) == []
+    with pytest.raises(AppealError) as refused:
+        appeals.file(db.session, actor("staff_a"), datetime(2026, 11, 6, 9, 0), record_id=record.id, reason="理由")
+    assert "2026-11-05" in str(refused.value)
+    appeal = appeals.file(db.session, actor("staff_a"), datetime(2026, 11, 5, 9, 0), record_id=record.id, reason="理由")
+    assert appeal.source_key == record.source_key and appeal.points == Decimal("-1.00")
