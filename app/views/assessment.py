@@ -160,7 +160,9 @@ def _finished_month(value: str) -> date | None:
 class MonthlyScoreView(GovModelView):
     """Monthly 100-point scores in rank order; generated for any finished month."""
 
-    datamodel = GovInterface(MonthlyScore, eager=("center", "staff", "window", "department"))
+    datamodel = GovInterface(
+        MonthlyScore, eager=("center", "staff", "window", "department"), ranked_within=("center_id",)
+    )
     class_permission_name = "MonthlyScore"
     base_permissions = ["can_read", "can_export", "can_generate"]
     # Re-scoring (the attendance page's button) is generating again: the same permission.

@@ -80,11 +80,19 @@ class GovInterface(SQLAInterface):
 
     filter_converter_class = _FilterConverter
 
-    def __init__(self, obj, session=None, eager=(), masked=()):
+    def __init__(self, obj, session=None, eager=(), masked=(), ranked_within=()):
         super().__init__(obj, session)
         self.eager = eager
         # Personal data the lists show masked: searched by exact value only, never sorted by.
         self.masked = frozenset(masked)
+        # Columns a `rank` is counted within (a score's center): sorting by rank groups by them
+        # first, so "rank 1" of two centers do not sit side by side.
+        self.ranked_within = ranked_within
+
+    def apply_order_by(self, query, order_column, order_direction, *args, **kwargs):
+        if order_column == "rank" and self.ranked_within:
+            query = query.order_by(*(getattr(self.obj, column) for column in self.ranked_within))
+        return super().apply_order_by(query, order_column, order_direction, *args, **kwargs)
 
     def get_order_columns_list(self, list_columns=None):
         # Sorting by a masked column would rank the hidden digits against a value one enters.

@@ -2,6 +2,7 @@
 staff's by default, each row with its kind and center; the period form keeps the tab; the
 department tab's rows export with the page's filters."""
 
+import re
 from datetime import date, datetime
 
 from app.extensions import db
@@ -37,13 +38,46 @@ def test_the_tabs_show_one_kind_each(app, client, login_as):
 def test_a_chief_representative_sees_his_department_s_score(app, client, login_as):
     _scored(app)
     login_as("chief_a")
-    page = client.get(f"/monthlyscoreview/list/?_flt_0_month={OCTOBER}&_flt_0_kind=department").get_data(
-        as_text=True
-    )
+    page = client.get(f"/monthlyscoreview/list/?_flt_0_month={OCTOBER}&_flt_0_kind=department").get_data(as_text=True)
     assert "县市场监督管理局" in page and "县公安局" not in page
     client.get("/logout/")
     login_as("staff_a")
-    page = client.get(f"/monthlyscoreview/list/?_flt_0_month={OCTOBER}&_flt_0_kind=department").get_data(
-        as_text=True
-    )
+    page = client.get(f"/monthlyscoreview/list/?_flt_0_month={OCTOBER}&_flt_0_kind=department").get_data(as_text=True)
     assert "县市场监督管理局" not in page  # a staff member sees his own score only
+
+
+def test_ranks_read_within_each_center(app, client, login_as, world_ids):
+    """Ranks count within kind and center: sorted by rank, each center's rows stay together
+    (a township's "1" is not listed among the county's)."""
+    from app.models import Staff
+    from app.models.org import StaffPosition
+    from app.services import assessment
+    from tests.services.test_department_scores import record
+
+    with app.app_context():
+        db.session.add(
+            Staff(
+                staff_no="T-TOWN-1",
+                name="镇中心工作人员",
+                department_id=world_ids["dept_a"],
+                center_id=world_ids["town"],
+                position=StaffPosition.a_post,
+            )
+        )
+        db.session.flush()
+        # The county's ranks differ (staff_a loses a point), so a rank-only order would list the
+        # township's rank 1 between the county's 1s and its 2.
+        assessment.ensure_rules(db.session)
+        record("late", world_ids["staff_staff_a"], world_ids["dept_a"])
+        db.session.commit()
+    _scored(app)
+    login_as("manager")
+    page = client.get(
+        f"/monthlyscoreview/list/?_flt_0_month={OCTOBER}&_oc_MonthlyScoreView=rank&_od_MonthlyScoreView=asc"
+    )
+    rows = re.findall(r"<tr.*?</tr>", page.get_data(as_text=True), re.S)
+    centers = [name for row in rows for name in ("示范县政务服务中心", "城关镇便民服务中心") if name in row]
+    assert "城关镇便民服务中心" in centers and "示范县政务服务中心" in centers
+    # One run per center: the list never goes back to a center it has left.
+    runs = [center for index, center in enumerate(centers) if index == 0 or centers[index - 1] != center]
+    assert len(runs) == len(set(runs)), centers
