@@ -53,8 +53,10 @@ def test_first_start_makes_a_private_key_and_later_starts_reuse_it(monkeypatch, 
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no candidates left
 
 
-def test_a_session_signed_by_one_app_is_read_by_the_next(monkeypatch, tmp_path):
-    """Two apps made in turn (two workers, or a restart) accept each other's cookies and tokens."""
+def test_a_session_signed_by_one_app_is_read_by_the_next(app, monkeypatch, tmp_path):
+    """Two apps made in turn (two workers, or a restart) accept each other's cookies and tokens.
+
+    Decoding a token reads the user's token generation: `app` migrates the test database."""
     first, second = _app(monkeypatch, tmp_path), _app(monkeypatch, tmp_path)
     with first.test_request_context():
         from flask_jwt_extended import create_access_token, decode_token
