@@ -157,6 +157,14 @@ def _finished_month(value: str) -> date | None:
     return rescoring.finished_month(value, clock.now().date())
 
 
+# The columns a tab of one score kind would show empty.
+EMPTY_COLUMNS = {
+    ScoreKind.staff.name: ("window",),
+    ScoreKind.window.name: ("staff",),
+    ScoreKind.department.name: ("staff", "window"),
+}
+
+
 class MonthlyScoreView(GovModelView):
     """Monthly 100-point scores in rank order; generated for any finished month."""
 
@@ -217,7 +225,18 @@ class MonthlyScoreView(GovModelView):
             filters = filters.copy()
             filters.add_filter_index("kind", 0, ScoreKind.staff.name)
             kwargs["filters"] = filters
-        return super()._get_list_widget(**kwargs)
+        widgets = super()._get_list_widget(**kwargs)
+        # A tab lists one kind: the columns that kind leaves empty (a department has no staff
+        # member or window) go; the export keeps them all, as it may hold every kind.
+        kinds = set()
+        for active, value in filters.get_filters_values():
+            if active.column_name == "kind":  # a value from the URL comes as a list of one
+                kinds.update(value if isinstance(value, list) else [value])
+        if len(kinds) == 1:
+            empty = EMPTY_COLUMNS.get(kinds.pop(), ())
+            columns = widgets["list"].template_args["include_columns"]
+            widgets["list"].template_args["include_columns"] = [column for column in columns if column not in empty]
+        return widgets
 
     def render_template(self, template, **kwargs):
         if template == self.list_template:

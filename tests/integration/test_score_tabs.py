@@ -81,3 +81,29 @@ def test_ranks_read_within_each_center(app, client, login_as, world_ids):
     # One run per center: the list never goes back to a center it has left.
     runs = [center for index, center in enumerate(centers) if index == 0 or centers[index - 1] != center]
     assert len(runs) == len(set(runs)), centers
+
+
+def test_a_tab_leaves_out_the_columns_its_kind_has_empty(app, client, login_as):
+    """Departments have no staff member or window, windows no staff member, staff no window: the
+    tab's table has no such header; the export, which may hold every kind, keeps them all."""
+    _scored(app)
+    login_as("manager")
+
+    def headers(kind):
+        page = client.get(f"/monthlyscoreview/list/?_flt_0_month={OCTOBER}&_flt_0_kind={kind}").get_data(as_text=True)
+        head = re.search(r"<thead>(.*?)</thead>", page, re.S).group(1)
+        return [re.sub(r"<[^>]+>|\s", "", cell) for cell in re.findall(r"<th.*?</th>", head, re.S)]
+
+    staff, windows, departments = headers("staff"), headers("window"), headers("department")
+    assert "工作人员" in staff and "窗口" not in staff and "进驻部门" in staff
+    assert "窗口" in windows and "工作人员" not in windows
+    assert "工作人员" not in departments and "窗口" not in departments and "进驻部门" in departments
+    assert "服务中心" in departments and "排名" in departments and "得分" in departments
+
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    export = client.get(f"/monthlyscoreview/export/?_flt_0_month={OCTOBER}&_flt_0_kind=department")
+    header = [cell.value for cell in next(load_workbook(BytesIO(export.data)).active.iter_rows(max_row=1))]
+    assert "工作人员" in header and "窗口" in header
