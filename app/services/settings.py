@@ -6,6 +6,7 @@ keys with their defaults and never overwrites an edited value.
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -290,6 +291,30 @@ _INTEGERS = re.compile(r"^\d+(,\d+)+$")
 _CLOCK = r"([01]\d|2[0-3]):[0-5]\d"
 _PERIODS = re.compile(rf"^{_CLOCK}-{_CLOCK}(,{_CLOCK}-{_CLOCK})*$")
 _TIME = re.compile(rf"^{_CLOCK}$")
+
+
+# Settings whose values must fall from first to last: the appraisal grades' lowest scores.
+DESCENDING = ("appraisal_excellent_score", "appraisal_competent_score", "appraisal_basic_score")
+
+
+def check_in_place(session: Session, key: str, value: str) -> list[str]:
+    """`check`, and for a setting of an ordered group, that the group stays in order with the
+    values stored for the others (优秀 above 称职 above 基本称职)."""
+    errors = check(key, value)
+    if errors or key not in DESCENDING:
+        return errors
+    values = [int(value.strip()) if other == key else int(get(session, other)) for other in DESCENDING]
+    if all(higher > lower for higher, lower in pairwise(values)):
+        return []
+    return [
+        str(
+            _l(
+                "The lowest scores of the appraisal grades must fall: Excellent above Competent above "
+                "Basically competent (now %(values)s).",
+                values=" / ".join(str(number) for number in values),
+            )
+        )
+    ]
 
 
 def check(key: str, value: str) -> list[str]:

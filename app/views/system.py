@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from app.extensions import db
 from app.fields.system import JOB_RUN_FIELDS, SETTING_FIELDS
 from app.models.jobs import JobRun
 from app.models.system import Setting
@@ -29,7 +30,7 @@ class SettingView(GovModelView):
 
     @staticmethod
     def item_rules(item):
-        return settings.check(item.key, item.value)
+        return settings.check_in_place(db.session, item.key, item.value)
 
 
 class JobRunView(GovModelView):

@@ -45,3 +45,24 @@ def test_the_settings_page_refuses_a_bad_value_and_keeps_the_old_one(app, client
     )
     with app.app_context():
         assert db.session.scalar(sa.select(Setting.value).where(Setting.id == pk)) == "03:15"
+
+
+def test_the_appraisal_grade_scores_must_fall(app, client, login_as):
+    """优秀 above 称职 above 基本称职: a threshold saved out of order would grade nonsense."""
+    with app.app_context():
+        assert settings.check_in_place(db.session, "appraisal_competent_score", "85") == []
+        assert settings.check_in_place(db.session, "appraisal_competent_score", "90") != []  # = 优秀
+        assert settings.check_in_place(db.session, "appraisal_basic_score", "80") != []  # = 称职
+        assert settings.check_in_place(db.session, "appraisal_excellent_score", "75") != []
+        assert settings.check_in_place(db.session, "warning_ratio", "0.5") == []  # not in the group
+        row = db.session.scalar(sa.select(Setting).where(Setting.key == "appraisal_excellent_score"))
+        pk, version = row.id, row.version
+        db.session.remove()
+    login_as("admin")
+    response = client.post(
+        f"/settingview/edit/{pk}", data={"value": "75", "row_version": str(version)}, follow_redirects=True
+    )
+    assert "年度考核各等次的最低分须依次降低" in response.get_data(as_text=True)
+    assert "75 / 80 / 70" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(Setting.value).where(Setting.id == pk)) == "90"
