@@ -51,6 +51,34 @@ SELF_SERVICE = [
     *menu.menu_rules("Inbox"),
 ]
 
+# The head of a township center or sub-center: their center's cases, staff, leave and monthly
+# report, the rest read-only; row scope (`center`) keeps it to their center and those below.
+CENTER_HEAD = [
+    [f"^({ORG}|{CATALOGUE})$", "^can_(read|export)$"],
+    ["^(Staff|Window)$", "^can_edit$"],
+    ["^Case$", "^can_(read|export|act)$"],
+    ["^Violation$", "^can_(read|export)$"],
+    ["^MonthlyReport$", "^can_(read|export|generate|submit)$"],
+    ["^Evaluation$", "^can_(read|export)$"],
+    [f"^({PEOPLE}|{ASSESSMENT})$", "^can_(read|export)$"],
+    ["^LeaveRequest$", "^can_act$"],
+    *menu.menu_rules(
+        *CENTER_MENUS,
+        without=(
+            "MatterImport",
+            "CaseIntake",
+            "MyCases",
+            "JointCases",
+            "AuditLogList",
+            "BulletinList",
+            "RectificationList",
+            "ComplaintList",
+            "PersonnelChangeList",
+        ),
+    ),
+    *SELF_SERVICE,
+]
+
 # FAB stores each pattern as a view-menu name (at most 250 characters on PostgreSQL):
 # long alternations are split over several rules (a test checks the length).
 FAB_ROLES = {
@@ -142,6 +170,41 @@ FAB_ROLES = {
         ),
         *SELF_SERVICE,
     ],
+    # The three-level network (seed 001): township center staff accept and handle at their
+    # center's comprehensive window (乡镇受理), report up and deliver; row scope narrows
+    # everything to their center and its village points, personal records to their own.
+    "TownshipStaff": [
+        [f"^({ORG}|{CATALOGUE})$", "^can_read$"],
+        ["^Case$", "^can_(read|act|intake)$"],
+        ["^Violation$", "^can_read$"],
+        ["^Evaluation$", "^can_read$"],
+        [f"^(LeaveRequest|Attendance|WindowRotation|{ASSESSMENT})$", "^can_read$"],
+        ["^LeaveRequest$", "^can_add$"],
+        ["^Appeal$", "^can_add$"],
+        *menu.menu_rules(
+            *DEPARTMENT_MENUS,
+            without=(
+                "MatterImport",
+                "JointCases",
+                "RectificationList",
+                "ComplaintList",
+                "PersonnelChangeList",
+                "PostCoverage",
+            ),
+        ),
+        *SELF_SERVICE,
+    ],
+    # The head of a township center or of a sub-center (seed 000: sub-centers report monthly).
+    "TownshipHead": CENTER_HEAD,
+    "SubCenterHead": CENTER_HEAD,
+    # A village point's agent (代办员): files villagers' requests and follows them, nothing else.
+    "VillageAgent": [
+        [f"^({CATALOGUE})$", "^can_read$"],
+        ["^(Center|Case)$", "^can_read$"],
+        *menu.menu_rules("Catalogue", without=("MatterImport",)),
+        ["^(Organisation|CenterList|Cases|CaseList|MyCases)$", "^menu_access$"],
+        *SELF_SERVICE,
+    ],
     # Anonymous visitors: the public portal has its own routes, nothing here.
     "Public": [],
 }
@@ -152,6 +215,8 @@ FAB_ROLES = {
 #   department  rows of the user's department (Staff.department)
 #   own         the department's rows, but of personal records (leave, attendance, scores,
 #               evaluations, violations, staff records) only the user's own
+#   center_own  the rows of the user's center and of the centers below it (a township and its
+#               village points), but of personal records only the user's own
 # Every kind but everything needs an active Staff record. A user with several roles gets the
 # widest kind; a role not listed here grants no rows.
 ROLE_SCOPES = {
@@ -161,6 +226,10 @@ ROLE_SCOPES = {
     "ChiefRep": "department",
     "WindowStaff": "own",
     "Leader": "everything",
+    "TownshipStaff": "center_own",
+    "TownshipHead": "center",
+    "SubCenterHead": "center",
+    "VillageAgent": "center_own",
 }
 
 
@@ -168,7 +237,18 @@ ROLE_SCOPES = {
 # Services and views name a duty, never a role (tests/unit/test_role_names.py checks).
 ROLE_DUTIES = {
     # Accept cases at a window and act on the department's cases and joint tasks.
-    "window": frozenset({"WindowStaff", "ChiefRep"}),
+    "window": frozenset({"WindowStaff", "ChiefRep", "TownshipStaff"}),
+    # The comprehensive window of a township center (乡镇受理): accepts every matter its level
+    # may receive (Matter.levels) whatever the department, and acts on its center's cases:
+    # handles on-site matters, reports the others up (上报) and delivers results (送达).
+    "township_window": frozenset({"TownshipStaff"}),
+    # Deliver a result to the applicant (送达) at a township center.
+    "network_delivery": frozenset({"TownshipStaff"}),
+    # A village point's agent: registers villagers' requests and forwards them (接件登记、转交).
+    "village_intake": frozenset({"VillageAgent"}),
+    # The head of a township center or sub-center: builds and submits its monthly report
+    # (seed 000), approves its staff's leave, keeps its staff and windows.
+    "center_head": frozenset({"TownshipHead", "SubCenterHead"}),
     # The department's chief representative: approves extensions (行政许可法 §42) and the
     # department's leave, requests personnel changes, answers its complaints and rectifications.
     "department_chief": frozenset({"ChiefRep"}),

@@ -21,6 +21,9 @@ class Kind(enum.StrEnum):
     # Widest first: a user with several roles gets the widest of their kinds.
     everything = "everything"  # every row of the county
     center = "center"  # rows of the user's center and of the centers below it
+    # The center's rows as `center`, but of personal records only the user's own (a township's
+    # staff and its village agents do not read each other's leave or scores).
+    center_own = "center_own"
     department = "department"  # rows of the user's department
     own = "own"  # the department's rows, but of personal records only the user's own
 
@@ -42,7 +45,7 @@ class Scope:
     @property
     def spans_departments(self) -> bool:
         """Whether the scope holds several departments' rows (a department filter makes sense)."""
-        return self.kind in (Kind.everything, Kind.center)
+        return self.kind in (Kind.everything, Kind.center, Kind.center_own)
 
     @cached_property
     def _centers(self):
@@ -70,7 +73,9 @@ class Scope:
         """The rows of `model` its declaration `rules` puts in this scope (a kind short of everything)."""
         if rules.public:
             return sa.true()
-        if self.kind is Kind.center:
+        if self.kind is Kind.center_own and rules.owner:
+            return self._match(model, (rules.owner,), self.staff_id)
+        if self.kind in (Kind.center, Kind.center_own):
             return self._match(model, rules.center, self.center_id, lambda column: column.in_(self._centers))
         if self.kind is Kind.own and rules.owner and not (rules.leader_sees_department and self.leads_window):
             return self._match(model, (rules.owner,), self.staff_id)
@@ -91,7 +96,7 @@ class Scope:
         let a department see more than it changes (`changed_by`: a member department sees a
         comprehensive window it co-uses, only the window's own department changes it)."""
         rules = getattr(model, "__scope__", None)
-        if self.kind in (Kind.everything, Kind.center) or rules is None or not rules.changed_by:
+        if self.kind in (Kind.everything, Kind.center, Kind.center_own) or rules is None or not rules.changed_by:
             return sa.true()
         return self._match(model, rules.changed_by, self.department_id)
 

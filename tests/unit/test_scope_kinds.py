@@ -8,7 +8,7 @@ import config
 from app.models.org import StaffPosition, StaffStatus
 from app.services.scope import EVERYTHING, NOTHING, Kind, Scope, kind_for, scope_for
 
-TABLE = {"Head": "everything", "Town": "center", "Chief": "department", "Clerk": "own"}
+TABLE = {"Head": "everything", "Town": "center", "Chief": "department", "Clerk": "own", "Agent": "center_own"}
 
 
 def staff(**facts):
@@ -31,6 +31,9 @@ def staff(**facts):
         (["Clerk"], Kind.own),
         (["Clerk", "Chief"], Kind.department),
         (["Clerk", "Town"], Kind.center),
+        (["Agent"], Kind.center_own),
+        (["Agent", "Town"], Kind.center),
+        (["Agent", "Chief"], Kind.center_own),
         (["Chief", "Head"], Kind.everything),
         (["Unlisted"], None),
         ([], None),
@@ -80,4 +83,8 @@ def test_todays_roles_keep_their_scope():
         "Leader": Kind.everything,
         "ChiefRep": Kind.department,
         "WindowStaff": Kind.own,
+        "TownshipStaff": Kind.center_own,
+        "TownshipHead": Kind.center,
+        "SubCenterHead": Kind.center,
+        "VillageAgent": Kind.center_own,
     }
