@@ -70,3 +70,4 @@ from .personnel import (  # noqa: F401
 )
 from .report import MonthlyReport  # noqa: F401
 from .system import LoginSession, Setting, TokenGeneration  # noqa: F401
+from .transfer import StoredFile, Transfer, TransferAction, TransferEvent, TransferKind, TransferStatus  # noqa: F401
