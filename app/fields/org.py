@@ -1,4 +1,8 @@
-"""Fields of the organisation: service centers, departments, windows and staff (views and API)."""
+"""Fields of the organisation: service centers, departments, windows and staff (views and API).
+
+A record's status is set by the list's enable/disable actions (a staff member leaves through a
+personnel change), never typed into its form.
+"""
 
 from app.fields import API, API_FORM, API_LIST, API_SHOW, FORM, LIST, SEARCH, SHOW, Field, Registry
 from app.models.org import Center, Department, Staff, Window
@@ -24,7 +28,7 @@ DEPARTMENT_FIELDS = Registry(
     Field("short_name", LIST | SHOW | FORM | SEARCH | API_LIST | API_SHOW | API_FORM),
     Field("center", LIST | SHOW | FORM | SEARCH | API_LIST | API_SHOW | API_FORM),
     Field("phone", LIST | SHOW | FORM | API_LIST | API_SHOW | API_FORM),
-    Field("status", LIST | SHOW | FORM | SEARCH | API_LIST | API_SHOW | API_FORM),
+    Field("status", LIST | SHOW | SEARCH | API_LIST | API_SHOW | API_FORM),
     Field("sort_order", SHOW | FORM | API_FORM),
     Field("version", API_LIST | API_SHOW),
 )
@@ -38,7 +42,7 @@ WINDOW_FIELDS = Registry(
     Field("center", LIST | SHOW | FORM | SEARCH | API_LIST | API_SHOW | API_FORM),
     Field("department", LIST | SHOW | FORM | SEARCH | API_LIST | API_SHOW | API_FORM),
     Field("member_departments", SHOW | FORM),
-    Field("status", LIST | SHOW | FORM | SEARCH | API_LIST | API_SHOW | API_FORM),
+    Field("status", LIST | SHOW | SEARCH | API_LIST | API_SHOW | API_FORM),
     Field("note", SHOW | FORM | API_SHOW | API_FORM),
     Field("version", API_LIST | API_SHOW),
 )
@@ -55,6 +59,6 @@ STAFF_FIELDS = Registry(
     Field("phone", LIST | SHOW | FORM | SEARCH | API_LIST | API_SHOW | API_FORM),
     Field("user", SHOW | FORM),
     Field("joined_on", LIST | SHOW | FORM | API_LIST | API_SHOW | API_FORM),
-    Field("status", LIST | SHOW | FORM | SEARCH | API),
+    Field("status", LIST | SHOW | SEARCH | API),
     Field("version", API_LIST | API_SHOW),
 )

@@ -32,6 +32,7 @@ from app.models.org import Center, Department, RecordStatus, Staff, StaffStatus,
 from app.security import actor_for, current_scope
 from app.services import complaints, evaluations, rectifications
 from app.services.idnumber import mask_phone
+from app.views import remote_select
 from app.views.interface import GovInterface
 from app.views.labels import LABELS
 from app.views.model_view import GovModelView
@@ -151,6 +152,11 @@ class ComplaintView(WorkflowView):
     base_permissions = ["can_read", "can_export", "can_act", "can_add"]
     method_permission_name = {**WorkflowView.method_permission_name, "register": "add"}
     service_add_form = "register"
+    service_choices = {
+        "staff_id": remote_select.Choices(
+            Staff, lambda: db.session.query(Staff).filter(Staff.status == StaffStatus.active)
+        )
+    }
     errors = (complaints.ComplaintError,)
     list_title = _l("Complaints")
     show_title = _l("Complaint")
@@ -252,7 +258,7 @@ class ComplaintView(WorkflowView):
             title=_l("Register a complaint"),
             departments=_choices(Department),
             windows=_choices(Window),
-            staff=_choices(Staff),
+            staff_select=self.service_select("staff_id", form, "staff_id"),
             channels=[(c.name, c.label) for c in ComplaintChannel if c is not ComplaintChannel.portal],
             form=form,
         )

@@ -13,13 +13,16 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField
 from wtforms.fields.core import UnboundField
-from wtforms.validators import DataRequired, InputRequired
+from wtforms.validators import DataRequired, InputRequired, Optional
 
 from app.fields import Registry, fill
 from app.security import current_scope
 from app.services.scope import unseen
+from app.views import remote_select
+from app.views.date_fields import GovDateField, GovDateTimeField
 from app.views.export import ExcelExport
 from app.views.labels import LABELS
+from app.views.phone_fields import normalize_phones, with_phone_checks
 from app.views.scoping import ScopeFilter, check_in_scope, scope_filters, scoped_choices
 
 # One permission vocabulary for views and APIs (Superset's idea): a role is
@@ -37,6 +40,10 @@ METHOD_PERMISSIONS = {
     "info": "read",
     "post": "add",
     "put": "edit",
+    # A search-as-you-type select's rows: those of the form it fills (app/views/remote_select.py).
+    "choices_add": "add",
+    "choices_edit": "edit",
+    "choices_search": "read",
 }
 
 STALE_MESSAGE = _l("This record was changed by someone else after you opened it. Reload it and edit again.")
@@ -100,6 +107,8 @@ class GovModelView(ExcelExport, ModelView):
     # FAB's generic add page goes there: it wrote raw fields past those rules and offered a
     # select of every related row (every case of the county: 16 s at 100k cases).
     service_add_form: str | None = None
+    # That form's search-as-you-type selects: field name -> remote_select.Choices.
+    service_choices: dict | None = None
 
     def __init__(self, **kwargs):
         if self.registry is not None:
@@ -109,6 +118,7 @@ class GovModelView(ExcelExport, ModelView):
         if self._versioned and self.edit_columns:
             self.edit_form_extra_fields = {**(self.edit_form_extra_fields or {}), "row_version": HiddenField()}
             self.edit_columns = [*self.edit_columns, "row_version"]
+        self.validators_columns, self.description_columns = with_phone_checks(self, self.datamodel)
         self.formatters_columns = {
             **_blank_formatters(self.datamodel),
             **_yes_no_formatters(self.datamodel),
@@ -125,7 +135,69 @@ class GovModelView(ExcelExport, ModelView):
         self.add_form_query_rel_fields = rel(self.datamodel, self.add_columns, self.add_form_query_rel_fields)
         self.edit_form_query_rel_fields = rel(self.datamodel, self.edit_columns, self.edit_form_query_rel_fields)
         self.search_form_query_rel_fields = rel(self.datamodel, self.search_columns, self.search_form_query_rel_fields)
+        self._remote = {("add", name): choices for name, choices in (self.service_choices or {}).items()}
+        for form in ("add", "edit", "search"):
+            extra = {**(getattr(self, f"{form}_form_extra_fields") or {})}
+            for name in getattr(self, f"{form}_columns") or ():
+                if name not in extra:
+                    field = self._own_field(form, name)
+                    if field is not None:
+                        extra[name] = field
+            setattr(self, f"{form}_form_extra_fields", extra)
         super()._init_forms()
+
+    def _own_field(self, form, name):
+        """The field replacing FAB's for `name`: a search-as-you-type select for a relation to a
+        large table, a date that parses or is refused (add and edit forms), else None."""
+        datamodel, label = self.datamodel, self.label_columns.get(name, name)
+        required = not datamodel.is_nullable(name) and form != "search"
+        if datamodel.is_relation_many_to_one(name):
+            if remote_select.source_for(datamodel.get_related_model(name)) is None:
+                return None
+            rel_filters = getattr(self, f"{form}_form_query_rel_fields").get(name)
+            choices = self._remote[form, name] = remote_select.related_choices(datamodel, name, rel_filters)
+            url = remote_select.endpoint_url(self, form, name)
+            return remote_select.RemoteRelationField(
+                label, [DataRequired()] if required else [], choices=choices, url=url
+            )
+        if form == "search" or datamodel.is_relation(name) or name not in datamodel.get_columns_list():
+            return None
+        kind = GovDateTimeField if datamodel.is_datetime(name) else GovDateField if datamodel.is_date(name) else None
+        if kind is None:
+            return None
+        return kind(
+            label,
+            [InputRequired()] if required else [Optional()],
+            description=(self.description_columns or {}).get(name, ""),
+        )
+
+    # -- search-as-you-type selects: the rows each may take, as JSON pages ------
+    @expose("/choices/add/<column>")
+    @has_access
+    def choices_add(self, column):
+        return self._choices("add", column)
+
+    @expose("/choices/edit/<column>")
+    @has_access
+    def choices_edit(self, column):
+        return self._choices("edit", column)
+
+    @expose("/choices/search/<column>")
+    @has_access
+    def choices_search(self, column):
+        return self._choices("search", column)
+
+    def service_select(self, name, form, field_id=None):
+        """The HTML of `service_choices[name]` on the service's own form, keeping a posted value."""
+        choices = self._remote["add", name]
+        url = url_for(f"{self.endpoint}.choices_add", column=name)
+        return remote_select.render(name, url, choices, choices.get(form.get(name)), field_id or f"f-{name}")
+
+    def _choices(self, form, column):
+        choices = self._remote.get((form, column))
+        if choices is None:
+            abort(404)
+        return choices.answer()
 
     @expose("/add", methods=["GET", "POST"])
     @has_access
@@ -172,7 +244,7 @@ class GovModelView(ExcelExport, ModelView):
                 form[name].data = [*(form[name].data or []), *hidden]
 
     def validate_item(self, item):
-        errors = self.item_rules(item) if self.item_rules else []
+        errors = [*(self.item_rules(item) if self.item_rules else []), *normalize_phones(item)]
         if errors:
             raise ValueError("；".join(errors))
 

@@ -53,6 +53,8 @@ class DepartmentView(GovModelView):
     registry = DEPARTMENT_FIELDS
     base_order = ("sort_order", "asc")
     related_views = [WindowView, StaffView]
+    method_permission_name = {**GovModelView.method_permission_name, "activate": "activate", "deactivate": "deactivate"}
+    activate, deactivate = status_actions(RecordStatus.active, RecordStatus.inactive)
 
 
 class CenterView(GovModelView):

@@ -27,6 +27,7 @@ from app.models.personnel import (
 )
 from app.security import actor_for, current_scope
 from app.services import leave, leave_days, personnel, rotation
+from app.views import remote_select
 from app.views.interface import GovInterface
 from app.views.model_view import GovModelView
 from app.views.workflow import WorkflowView
@@ -46,15 +47,15 @@ def _date(value) -> date | None:
         return None
 
 
-def _scoped_staff():
-    """(id, label) of the staff on duty the user may file for (own record for window staff)."""
+def _staff_on_duty():
+    """The staff on duty the user may file leave for (own record for window staff)."""
+    return db.session.query(Staff).filter(Staff.status == StaffStatus.active, current_scope().clause(Staff))
+
+
+def _staff_to_change():
+    """Staff a change may name: the user's, or (a transfer in) anyone not on duty anywhere."""
     scope = current_scope()
-    return db.session.execute(
-        sa.select(Staff.id, Staff.name, Staff.staff_no)
-        .where(Staff.status == StaffStatus.active, scope.clause(Staff))
-        .order_by(Staff.name)
-        .limit(500)
-    ).all()
+    return db.session.query(Staff).filter(sa.or_(scope.clause(Staff), Staff.status != StaffStatus.active))
 
 
 class LeaveRequestView(WorkflowView):
@@ -63,6 +64,7 @@ class LeaveRequestView(WorkflowView):
     base_permissions = ["can_read", "can_export", "can_act", "can_add"]
     method_permission_name = {**WorkflowView.method_permission_name, "file": "add"}
     service_add_form = "file"
+    service_choices = {"staff_id": remote_select.Choices(Staff, _staff_on_duty)}
     errors = (leave.LeaveError,)
     list_title = _l("Leave requests")
     show_title = _l("Leave request")
@@ -130,7 +132,7 @@ class LeaveRequestView(WorkflowView):
             "govhall/people_form.html",
             title=_l("File a leave request"),
             fields=[
-                ("select", "staff_id", _l("Staff member"), [(i, f"{n}（{no}）") for i, n, no in _scoped_staff()]),
+                ("remote", "staff_id", _l("Staff member"), self.service_select("staff_id", form)),
                 ("select", "leave_type", _l("Type of leave"), [(t.name, t.label) for t in LeaveType]),
                 ("datetime", "starts_at", _l("From"), None),
                 ("datetime", "ends_at", _l("To"), None),
@@ -230,6 +232,7 @@ class PersonnelChangeView(WorkflowView):
     base_permissions = ["can_read", "can_export", "can_act", "can_add"]
     method_permission_name = {**WorkflowView.method_permission_name, "request_change": "add"}
     service_add_form = "request_change"
+    service_choices = {"staff_id": remote_select.Choices(Staff, _staff_to_change)}
     errors = (personnel.ChangeError,)
     list_title = _l("Personnel changes")
     show_title = _l("Personnel change")
@@ -277,13 +280,6 @@ class PersonnelChangeView(WorkflowView):
                 flash(str(_l("Personnel change requested.")), "success")
                 return redirect(url_for(f"{self.endpoint}.show", pk=item.id))
         scope = current_scope()
-        # A transfer in names someone outside the department: staff not on duty anywhere, or by number.
-        staff = db.session.execute(
-            sa.select(Staff.id, Staff.name, Staff.staff_no)
-            .where(sa.or_(scope.clause(Staff), Staff.status != StaffStatus.active))
-            .order_by(Staff.name)
-            .limit(500)
-        ).all()
         windows = db.session.execute(
             sa.select(Window.id, Window.code, Window.name).where(scope.clause(Window)).order_by(Window.code)
         ).all()
@@ -292,7 +288,7 @@ class PersonnelChangeView(WorkflowView):
             title=_l("Request a personnel change"),
             fields=[
                 ("select", "kind", _l("Kind of change"), [(k.name, k.label) for k in ChangeKind]),
-                ("select", "staff_id", _l("Staff member"), [(i, f"{n}（{no}）") for i, n, no in staff]),
+                ("remote", "staff_id", _l("Staff member"), self.service_select("staff_id", form)),
                 ("date", "effective_on", _l("Takes effect on"), None),
                 ("optional", "to_window_id", _l("New window"), [(i, f"{c} {n}") for i, c, n in windows]),
                 ("optional", "to_position", _l("New position"), [(p.name, p.label) for p in StaffPosition]),

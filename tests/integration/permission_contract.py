@@ -22,6 +22,9 @@ STANDARD_VERBS = {
     "info": "read",
     "post": "add",
     "put": "edit",
+    "choices_add": "add",
+    "choices_edit": "edit",
+    "choices_search": "read",
     "action:activate": "activate",
     "action:deactivate": "deactivate",
 }
@@ -59,7 +62,7 @@ GRANTS = """
 resource                 permissions                  Admin  CenterManager               Supervisor      ChiefRep                    WindowStaff     Leader  Public
 Notice                   R                            *      R                           R               R                           R               R       -
 Center                   RAEDX                        *      RAEDX                       RX              RX                          R               RX      -
-Department               RAEDX                        *      RAEDX                       RX              RX                          R               RX      -
+Department               RAEDX+activate+deactivate    *      RAEDX+activate+deactivate   RX              RX                          R               RX      -
 Window                   RAEDX+activate+deactivate    *      RAEDX+activate+deactivate   RX              REX                         R               RX      -
 Staff                    RAEDX+activate+deactivate    *      RAEDX+activate+deactivate   RX              REX+activate+deactivate     R               RX      -
 Case                     RX+act+intake                *      RX+act                      RX+act          RX+act+intake               R+act+intake    RX      -

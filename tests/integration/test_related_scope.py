@@ -29,6 +29,7 @@ DEPARTMENT_USERS = ("chief_a", "staff_a")
 
 _SELECT = re.compile(r'<select[^>]*\bname="([^"]+)"[^>]*>(.*?)</select>', re.S)
 _OPTION = re.compile(r'<option[^>]*\bvalue="([^"]*)"')
+_REMOTE = re.compile(r'<span class="govhall-remote" data-source="([^"]+)"[^>]*><input type="hidden" name="([^"]+)"')
 
 
 @pytest.fixture
@@ -64,11 +65,26 @@ def _all_ids(app, model) -> set[int]:
         return set(db.session.scalars(sa.select(model.id)))
 
 
-def _selects(page: str) -> dict[str, set[str]]:
-    return {name: set(_OPTION.findall(body)) - {"", "__None"} for name, body in _SELECT.findall(page)}
+def _selects(page: str, client=None) -> dict[str, set[str]]:
+    """Every select's offered ids: a plain select's options, a search-as-you-type select's every
+    page from its endpoint (app/views/remote_select.py)."""
+    found = {name: set(_OPTION.findall(body)) - {"", "__None"} for name, body in _SELECT.findall(page)}
+    for url, name in _REMOTE.findall(page):
+        found[name] = _remote_ids(client, html.unescape(url))
+    return found
 
 
-def _search_selects(page: str) -> dict[str, set[str]]:
+def _remote_ids(client, url) -> set[str]:
+    ids, page = set(), 1
+    while True:
+        answer = client.get(url, query_string={"page": page}).get_json()
+        ids |= {str(row["id"]) for row in answer["results"]}
+        if not answer["more"]:
+            return ids
+        page += 1
+
+
+def _search_selects(page: str, client) -> dict[str, set[str]]:
     """The search form's selects: FAB ships them as HTML strings inside the filter script's JSON."""
     script = page.split("new AdminFilters(", 1)
     if len(script) < 2:
@@ -79,7 +95,7 @@ def _search_selects(page: str) -> dict[str, set[str]]:
         if line.startswith("{"):
             for fragment in json.loads(line).values():
                 if isinstance(fragment, str):
-                    found.update(_selects(fragment))
+                    found.update(_selects(fragment, client))
     return found
 
 
@@ -144,16 +160,16 @@ def test_every_form_and_search_form_offers_only_own_rows(app, client, offers):
         if listing.status_code != 200:
             continue
         listing = listing.get_data(as_text=True)
-        offers.check_selects(f"{name}.search", view, _search_selects(listing))
+        offers.check_selects(f"{name}.search", view, _search_selects(listing, client))
         add = client.get(f"{base}/add")
         if add.status_code == 200:
-            offers.check_selects(f"{name}.add", view, _selects(add.get_data(as_text=True)))
+            offers.check_selects(f"{name}.add", view, _selects(add.get_data(as_text=True), client))
         pk = _first_row(view, listing)
         if pk is None:
             continue
         edit = client.get(f"{base}/edit/{pk}")
         if edit.status_code == 200:
-            offers.check_selects(f"{name}.edit", view, _selects(edit.get_data(as_text=True)))
+            offers.check_selects(f"{name}.edit", view, _selects(edit.get_data(as_text=True), client))
         show = client.get(f"{base}/show/{pk}")
         if show.status_code == 200:
             page = html.unescape(show.get_data(as_text=True))
