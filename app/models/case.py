@@ -79,6 +79,18 @@ class CaseAction(LabeledEnum):
     issue_default_approval = _l("Issue default approval")
     complete_task = _l("Complete joint task")
     overdue = _l("Went overdue")
+    # 上报: the county child's first event, and the county window taking it in.
+    escalation_received = _l("Received from a township (上报)")
+    accept_escalation = _l("Accept the escalated case")
+    # 送达: the result handed to the applicant; the case closes with it.
+    deliver = _l("Deliver the result (送达)")
+
+
+class DeliveryMethod(LabeledEnum):
+    in_person = _l("In person (当面送达)")
+    by_agent = _l("Through the village agent")
+    by_mail = _l("By post")
+    electronic = _l("Electronically")
 
 
 class Case(VersionedMixin, Model):
@@ -123,6 +135,12 @@ class Case(VersionedMixin, Model):
     calendar_unconfirmed: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     result: Mapped[CaseResult | None] = enum_field(CaseResult, nullable=True)
     fee: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))
+    # 上报: a township case's county child points to it; the township case waits while the child runs.
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case.id"), index=True)
+    # 送达: when, how and to whom the result was handed over (services/handoff.py).
+    delivered_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    delivery_method: Mapped[DeliveryMethod | None] = enum_field(DeliveryMethod, nullable=True)
+    delivery_receiver: Mapped[str | None] = mapped_column(sa.String(100))
 
     center: Mapped[Center] = relationship()
     matter: Mapped[Matter] = relationship()
@@ -132,6 +150,8 @@ class Case(VersionedMixin, Model):
     assignee: Mapped[Staff | None] = relationship(foreign_keys=[assignee_id])
     events: Mapped[list["CaseEvent"]] = relationship(back_populates="case", order_by="CaseEvent.id")
     tasks: Mapped[list["CaseTask"]] = relationship(back_populates="case", order_by="CaseTask.id")
+    parent: Mapped["Case | None"] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["Case"]] = relationship(back_populates="parent", order_by="Case.id")
 
     __table_args__ = (
         # The everyday lists: a department's open cases by deadline, and date ranges.
@@ -143,6 +163,15 @@ class Case(VersionedMixin, Model):
         sa.Index("ix_case_status_step_due", "status", "step_due_at"),
         sa.Index("ix_case_accepted_at", "accepted_at"),
         sa.Index("ix_case_department_accepted", "department_id", "accepted_at"),
+        # A township's list (center scope) in its default order, newest first.
+        sa.Index("ix_case_center_accepted", "center_id", "accepted_at"),
+        # The network sheet: report-up hand-offs (children) of a month, a small partial index.
+        sa.Index(
+            "ix_case_escalated_submitted",
+            "submitted_at",
+            postgresql_where=sa.text("parent_id IS NOT NULL"),
+            sqlite_where=sa.text("parent_id IS NOT NULL"),
+        ),
         sa.Index("ix_case_matter_accepted", "matter_id", "accepted_at"),
         sa.Index("ix_case_applicant_name", "applicant_name"),
         # The "open" list and its count: open cases are a few per cent, all at the table's end.
