@@ -37,6 +37,14 @@ class MatterStatus(LabeledEnum):
     abolished = _l("Abolished")
 
 
+class TownshipHandling(LabeledEnum):
+    """How a township center handles a matter it receives (seed 001, 运行方式)."""
+
+    on_site = _l("Finished on site")  # 现场办结
+    report_up = _l("Reported up for decision")  # 上报办结
+    full_service = _l("Full service with delivery")  # 全程业务
+
+
 class MaterialForm(LabeledEnum):
     original = _l("Original")
     copy = _l("Copy")
@@ -54,6 +62,15 @@ class Matter(Audited, VersionedMixin, Model):
     department_id: Mapped[int] = mapped_column(sa.ForeignKey("department.id"), index=True)
     handling_level: Mapped[CenterLevel] = enum_field(CenterLevel, default=CenterLevel.county)
     case_kind: Mapped[CaseKind] = enum_field(CaseKind, default=CaseKind.promised)
+    # Where the network may receive it (受理): intake at a center of another level is refused
+    # (app/services/matter_levels.py). Seeded from handling_level by the same rule.
+    received_at_county: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
+    received_at_sub_center: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    received_at_township: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
+    received_at_village: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
+    township_handling: Mapped[TownshipHandling] = enum_field(
+        TownshipHandling, default=TownshipHandling.report_up, server_default=TownshipHandling.report_up.name
+    )
     legal_basis: Mapped[str | None] = mapped_column(sa.Text)
     conditions: Mapped[str | None] = mapped_column(sa.Text)
     # Working days. The promised limit may not exceed the legal limit (checked in
@@ -89,7 +106,21 @@ class Matter(Audited, VersionedMixin, Model):
     def __str__(self) -> str:
         return self.name
 
-    __scope__ = ScopedBy(center=("department.center_id",), department=("department_id",))
+    @property
+    def received_levels(self) -> str:
+        """The levels of centers that receive it, for the portal guide: 县级政务服务中心、乡镇便民服务中心."""
+        received = (
+            (CenterLevel.county, self.received_at_county),
+            (CenterLevel.sub_center, self.received_at_sub_center),
+            (CenterLevel.township, self.received_at_township),
+            (CenterLevel.village, self.received_at_village),
+        )
+        return "、".join(str(level.value) for level, yes in received if yes)
+
+    # A township reads the catalogue of the centers above it: it receives their matters.
+    __scope__ = ScopedBy(
+        center=("department.center_id",), center_above=("department.center_id",), department=("department_id",)
+    )
 
 
 class MatterMaterial(Audited, Model):
@@ -110,7 +141,11 @@ class MatterMaterial(Audited, Model):
     def __str__(self) -> str:
         return self.name
 
-    __scope__ = ScopedBy(center=("matter.department.center_id",), department=("matter.department_id",))
+    __scope__ = ScopedBy(
+        center=("matter.department.center_id",),
+        center_above=("matter.department.center_id",),
+        department=("matter.department_id",),
+    )
 
 
 class MatterStep(Audited, Model):
@@ -132,4 +167,8 @@ class MatterStep(Audited, Model):
     def __str__(self) -> str:
         return f"{self.seq}. {self.name}"
 
-    __scope__ = ScopedBy(center=("matter.department.center_id",), department=("matter.department_id",))
+    __scope__ = ScopedBy(
+        center=("matter.department.center_id",),
+        center_above=("matter.department.center_id",),
+        department=("matter.department_id",),
+    )

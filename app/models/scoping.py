@@ -14,6 +14,9 @@ class ScopedBy:
     # Paths to the centers a row belongs to: a `center` scope sees it when one is the user's
     # center or a center below it. None given: a `center` scope sees none of the rows.
     center: tuple[str, ...] = ()
+    # Paths to centers whose rows the centers below them read too: a township receives the
+    # county's matters (上报办结), so the county's catalogue is in a `center` scope's reach.
+    center_above: tuple[str, ...] = ()
     # Paths to the departments a row belongs to: `department` and `own` scopes see it when one
     # is the user's department. None given: those scopes see none of the rows.
     department: tuple[str, ...] = ()

@@ -18,6 +18,13 @@ def subtree(center_id) -> sa.Select:
     return sa.select(tree.c.id)
 
 
+def ancestry(center_id) -> sa.Select:
+    """SELECT of the ids of center `center_id` and of every center above it."""
+    tree = sa.select(Center.id, Center.parent_id).where(Center.id == center_id).cte("center_up", recursive=True)
+    tree = tree.union_all(sa.select(Center.id, Center.parent_id).join(tree, Center.id == tree.c.parent_id))
+    return sa.select(tree.c.id)
+
+
 def _within(session, center_id, department_id) -> bool:
     """Whether `center_id` is the center of department `department_id` or one below it."""
     department_center = sa.select(Department.center_id).where(Department.id == department_id).scalar_subquery()

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from app.fields.matter import MATTER_FIELDS
 from app.models.matter import MaterialForm, Matter, MatterMaterial, MatterStep
-from app.models.org import Department
+from app.models.org import CenterLevel, Department
+from app.services import matter_levels
 from app.services.catalogue import fee_errors, limit_errors, limit_warnings
 from app.services.import_rows import FileRefused, Limits, ProblemList, RowError, read_xlsx_rows
 
@@ -314,9 +315,11 @@ def _apply(session, matter, values):
     if matter is None:
         matter = Matter(code=values["code"])
         session.add(matter)
+    # Empty level cells follow the row's handling level, as the catalogue was seeded.
+    derived = matter_levels.levels_for(values.get("handling_level") or CenterLevel.county, values.get("category"))
     for column in COLUMNS:
         if column.field not in ("code", "materials", "steps"):
-            setattr(matter, column.field, values.get(column.field, column.default))
+            setattr(matter, column.field, values.get(column.field, derived.get(column.field, column.default)))
     if matter.id is not None:
         # Old steps go first: the new ones reuse their (matter, seq) numbers.
         matter.materials, matter.steps = [], []

@@ -52,6 +52,10 @@ class Scope:
         # One subtree per scope: a clause naming it twice (several center paths) shares the CTE.
         return centers.subtree(self.center_id)
 
+    @cached_property
+    def _above(self):
+        return centers.ancestry(self.center_id)
+
     def clause(self, model):
         """SQL condition limiting `model` to this scope (the rows its lists show)."""
         if self.everything:
@@ -76,7 +80,11 @@ class Scope:
         if self.kind is Kind.center_own and rules.owner:
             return self._match(model, (rules.owner,), self.staff_id)
         if self.kind in (Kind.center, Kind.center_own):
-            return self._match(model, rules.center, self.center_id, lambda column: column.in_(self._centers))
+            below = self._match(model, rules.center, self.center_id, lambda column: column.in_(self._centers))
+            if not rules.center_above:
+                return below
+            above = self._match(model, rules.center_above, self.center_id, lambda column: column.in_(self._above))
+            return sa.or_(below, above)
         if self.kind is Kind.own and rules.owner and not (rules.leader_sees_department and self.leads_window):
             return self._match(model, (rules.owner,), self.staff_id)
         return self._match(model, rules.department, self.department_id)
@@ -96,6 +104,9 @@ class Scope:
         let a department see more than it changes (`changed_by`: a member department sees a
         comprehensive window it co-uses, only the window's own department changes it)."""
         rules = getattr(model, "__scope__", None)
+        if self.kind in (Kind.center, Kind.center_own) and rules is not None and rules.center_above:
+            # The catalogue above is read, never changed, from below.
+            return self._match(model, rules.center, self.center_id, lambda column: column.in_(self._centers))
         if self.kind in (Kind.everything, Kind.center, Kind.center_own) or rules is None or not rules.changed_by:
             return sa.true()
         return self._match(model, rules.changed_by, self.department_id)

@@ -153,6 +153,11 @@ def _seen(scope, model):
     return set(db.session.scalars(sa.select(model.id).where(scope.clause(model))))
 
 
+def _of_center(model, center_id):
+    """Rows of `model` whose center path leads to `center_id` itself (not below it)."""
+    return set(db.session.scalars(sa.select(model.id).where(Scope._match(model, model.__scope__.center, center_id))))
+
+
 def test_a_township_sees_its_own_rows_and_its_village_points(app, townships):
     ids = townships
     town = Scope(Kind.center, center_id=ids["town"])
@@ -161,10 +166,14 @@ def test_a_township_sees_its_own_rows_and_its_village_points(app, townships):
         assert _seen(town, Window) == {ids["win_t"], ids["win_v"], ids["win_av"]}
         assert _seen(town, Staff) == {ids["st_t"], ids["st_v"], ids["st_av"]}
         assert _seen(town, Department) == {ids["dept_t"]}
-        assert _seen(town, Matter) == {ids["m_t"]}
+        # Its own matters and the county's it receives (上报办结), never another township's.
+        assert _seen(town, Matter) == {ids["m_t"]} | _of_center(Matter, ids["county"])
+        assert ids["m_t2"] not in _seen(town, Matter)
         matter = db.session.get(Matter, ids["m_t"])
-        assert _seen(town, MatterMaterial) == {m.id for m in matter.materials}
-        assert _seen(town, MatterStep) == {s.id for s in matter.steps}
+        assert {m.id for m in matter.materials} <= _seen(town, MatterMaterial)
+        assert {s.id for s in matter.steps} <= _seen(town, MatterStep)
+        for model in (MatterMaterial, MatterStep):
+            assert _seen(town, model) == _of_center(model, ids["town"]) | _of_center(model, ids["county"])
         assert {db.session.get(CaseTask, i).case_id for i in _seen(town, CaseTask)} == {ids["c_county"]}
         for model in (Evaluation, Violation, LeaveRequest):
             staff = {db.session.get(model, i).staff_id for i in _seen(town, model)}
@@ -183,7 +192,10 @@ def test_a_township_sees_nothing_of_another_and_the_county_sees_every_center(app
     assert {Case, Window, Staff, Matter, Evaluation, LeaveRequest} <= set(models)
     with app.app_context():
         for model in models:
-            assert not _seen(town, model) & _seen(town2, model), model.__name__
+            # The catalogue above both (center_above) is the only thing two townships share.
+            shared = _seen(town, model) & _seen(town2, model)
+            above = _of_center(model, ids["county"]) if model.__scope__.center_above else set()
+            assert shared == above, model.__name__
             assert _seen(county, model) == set(db.session.scalars(sa.select(model.id))), model.__name__
         assert _seen(town2, Case) == {ids["c_t2"]}
 
@@ -204,12 +216,15 @@ def test_a_center_role_lists_and_opens_only_its_centers_rows(app, client, townsh
         ("case", {"c_t", "c_v"}),
         ("window", {"win_t", "win_v", "win_av"}),
         ("staff", {"st_t", "st_v", "st_av"}),
-        ("matter", {"m_t"}),
         ("department", {"dept_t"}),
     ):
         listed = client.get(f"/api/v1/{resource}/").get_json()
         assert listed["count"] < 20, resource
         assert {row["id"] for row in listed["result"]} == {ids[k] for k in expected}, resource
+    matters = client.get("/api/v1/matter/?q=(page_size:100)").get_json()
+    with app.app_context():
+        assert {row["id"] for row in matters["result"]} == {ids["m_t"]} | _of_center(Matter, ids["county"])
+    assert client.get(f"/api/v1/matter/{ids['m_t2']}").status_code == 404
     assert client.get(f"/api/v1/case/{ids['c_t2']}").status_code == 404
     assert client.get(f"/api/v1/staff/{ids['st_t2']}").status_code == 404
     page = client.get("/caseview/list/").get_data(as_text=True)

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from app.models.matter import CaseKind, MaterialForm, Matter, MatterCategory, MatterMaterial, MatterStep
 from app.models.org import CenterLevel
+from app.services import matter_levels
 from app.services.demo import data
 
 _RULES = data.document("catalogue.json")
@@ -93,15 +94,20 @@ def _matter(rng, department, name, number, place) -> Matter:
     kind = _case_kind(rng, name, category)
     legal, promised = _limits(rng, kind, category)
     fee, fee_max, fee_basis = _fee(rng, name, short, category)
+    # A few everyday services are also handled in township centers (办事不出乡).
+    level = (
+        CenterLevel.township
+        if category is MatterCategory.public_service and kind is CaseKind.immediate and rng.random() < 0.25
+        else CenterLevel.county
+    )
     return Matter(
         code=f"{data.COUNTY_CODE}-{department.code}-{number:04d}",
         name=name,
         category=category,
         department=department,
-        # A few everyday services are also handled in township centers (办事不出乡).
-        handling_level=CenterLevel.township
-        if category is MatterCategory.public_service and kind is CaseKind.immediate and rng.random() < 0.25
-        else CenterLevel.county,
+        handling_level=level,
+        # Where it is received and how a township handles it follow from its level.
+        **matter_levels.levels_for(level, category),
         case_kind=kind,
         legal_basis=_legal_basis(rng, name, short),
         conditions=CONDITIONS.get(category),

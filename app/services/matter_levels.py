@@ -1,0 +1,60 @@
+"""Matters per level of the network (seed 001): where a matter may be received and how a
+township center handles it.
+
+A matter says at which levels of centers it may be received (受理: county hall, sub-center,
+township center, village point) and, for a township, whether it is finished there (现场办结),
+accepted there and decided by the county window (上报办结), or handled throughout on the
+applicant's behalf with the result delivered in person (全程业务). The catalogue's handling
+level seeds both (the migration 0024 runs the same rule in SQL); the matter form and the
+importer edit them.
+"""
+
+from flask_babel import lazy_gettext as _l
+
+from app.models.matter import MatterCategory, TownshipHandling
+from app.models.org import CenterLevel
+
+# The matter column that says whether a center of each level may receive it.
+RECEIVED_AT = {
+    CenterLevel.county: "received_at_county",
+    CenterLevel.sub_center: "received_at_sub_center",
+    CenterLevel.township: "received_at_township",
+    CenterLevel.village: "received_at_village",
+}
+
+
+def levels_for(handling_level: CenterLevel, category: MatterCategory) -> dict:
+    """The levels and township handling a matter of `handling_level` starts with: a sub-center's
+    matter is received at the sub-center, every other at the county hall, and all of them at
+    every township and village point (便民服务, 办事不出乡); a township finishes its own level's
+    matters on site, reports the others up, and carries a licence (证照、批文) through for the
+    applicant (全程业务)."""
+    if handling_level in (CenterLevel.township, CenterLevel.village):
+        handling = TownshipHandling.on_site
+    elif category is MatterCategory.licensing:
+        handling = TownshipHandling.full_service
+    else:
+        handling = TownshipHandling.report_up
+    return {
+        "received_at_county": handling_level is not CenterLevel.sub_center,
+        "received_at_sub_center": handling_level is CenterLevel.sub_center,
+        "received_at_township": True,
+        "received_at_village": True,
+        "township_handling": handling,
+    }
+
+
+def receivable(matter, level: CenterLevel) -> bool:
+    return bool(getattr(matter, RECEIVED_AT[level]))
+
+
+def refusal(matter, level: CenterLevel):
+    """The message refusing `matter` at a center of `level`, or None if it may be received there."""
+    if receivable(matter, level):
+        return None
+    return _l(
+        "“%(matter)s” is not received at a %(level)s; it is received at: %(levels)s.",
+        matter=matter.name,
+        level=level.value,
+        levels=matter.received_levels or _l("nowhere"),
+    )
