@@ -239,4 +239,5 @@ def actor_for(user):
         staff_id=staff.id if active else None,
         department_id=staff.department_id if active else None,
         window_id=staff.window_id if active else None,
+        center_id=staff.center_id if active else None,
     )

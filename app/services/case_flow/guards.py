@@ -19,6 +19,8 @@ WINDOW_ROLES = ROLE_DUTIES["window"]
 CENTER_ROLES = ROLE_DUTIES["case_supervision"]
 # 行政许可法 §42: an extension is approved in writing by the department's chief representative.
 EXTENSION_ROLES = ROLE_DUTIES["department_chief"]
+# A township center's comprehensive window handles its center's cases whatever the department.
+TOWNSHIP_ROLES = ROLE_DUTIES["township_window"]
 
 
 class CaseError(Exception):
@@ -41,6 +43,8 @@ class Actor:
     staff_id: int | None = None
     department_id: int | None = None
     window_id: int | None = None
+    # The center the staff member works at (Staff.center_id): a township window acts on its cases.
+    center_id: int | None = None
 
 
 def violation(kind, case, actor, now, detail) -> Violation:
@@ -62,6 +66,8 @@ def own_department(actor, case, now, inputs=None):
     """Window staff of the case's own department; another department's attempt is recorded."""
     if not actor.roles & WINDOW_ROLES or actor.department_id is None:
         raise CaseError(_l("Only window staff and chief representatives may handle cases."))
+    if actor.roles & TOWNSHIP_ROLES and actor.center_id is not None and actor.center_id == case.center_id:
+        return
     if actor.department_id != case.department_id:
         raise CaseError(
             _l("This case belongs to another department; the attempt has been recorded."),

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 from app.models.case import ApplicantType, Case, CaseAction, CaseCounter, CaseStatus, CaseTask, Channel
 from app.models.matter import CaseKind, Matter, MatterStatus
 from app.models.org import Staff
+from app.services import matter_levels
 from app.services.case_flow.clock import Clock, recompute_deadline, start_step
-from app.services.case_flow.guards import WINDOW_ROLES, Actor, CaseError, require_text
+from app.services.case_flow.guards import TOWNSHIP_ROLES, WINDOW_ROLES, Actor, CaseError, require_text
 from app.services.case_flow.history import Outcome, event
 from app.services.idnumber import valid_id_number
 
@@ -79,6 +80,9 @@ def intake(session: Session, actor: Actor, now: datetime, application: Applicati
     missing = [m.name for m in matter.materials if m.required and m.id not in received]
     staff = session.get(Staff, actor.staff_id) if actor.staff_id else None
     window_center = staff.window.center if staff and staff.window else matter.department.center
+    refused = matter_levels.refusal(matter, window_center.level)
+    if refused:
+        raise CaseError(refused)
     kind = CaseKind.urgent if application.urgent else matter.case_kind
     case = Case(
         number=next_number(session, window_center, now),
@@ -125,10 +129,14 @@ def intake(session: Session, actor: Actor, now: datetime, application: Applicati
 
 def _may_accept(session, actor: Actor, matter: Matter, now: datetime) -> bool:
     """Own department's matters; at a comprehensive window, also its member departments' matters
-    while the actor's department is on duty there (services.rotation)."""
+    while the actor's department is on duty there (services.rotation); at a township window,
+    every matter (its level decides)."""
     from app.services import rotation
 
     if actor.department_id is not None and actor.department_id == matter.department_id:
+        return True
+    # A township window receives whatever its level may (乡镇受理); intake checks the level.
+    if actor.roles & TOWNSHIP_ROLES and actor.center_id is not None:
         return True
     return rotation.may_accept_for(session, actor.window_id, actor.department_id, matter.department_id, now.date())
 
