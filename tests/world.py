@@ -24,6 +24,12 @@ USERS = {
     "staff_a": ("WindowStaff", "A", StaffPosition.a_post),
     "chief_b": ("ChiefRep", "B", StaffPosition.chief_rep),
     "staff_b": ("WindowStaff", "B", StaffPosition.a_post),
+    # The network's roles, without a staff record here (no rows): tests/integration/test_network_scope.py
+    # builds two townships with their staff, heads and agents.
+    "town_staff": ("TownshipStaff", None, None),
+    "town_head": ("TownshipHead", None, None),
+    "sub_head": ("SubCenterHead", None, None),
+    "village_agent": ("VillageAgent", None, None),
 }
 
 

@@ -52,110 +52,133 @@ CUSTOM_VERBS = {
     "ViolationView": {"act": "act"},
     "QuarterlyResultView": {"generate": "generate", "annual": "read", "annual_export": "export"},
     "AnnualAppraisalView": {"generate": "generate", "confirm": "confirm", "workbook": "export", "letter": "read"},
+    "TransferView": {
+        "act": "act",
+        "register": "add",
+        "register_form": "add",
+        "attach": "add",
+        "receipt": "read",
+        "scan": "read",
+    },
     "MenuApi": {"get_menu_data": "get"},
 }
 
-ROLES = ("Admin", "CenterManager", "Supervisor", "ChiefRep", "WindowStaff", "Leader", "Public")
+ROLES = (
+    "Admin",
+    "CenterManager",
+    "Supervisor",
+    "ChiefRep",
+    "WindowStaff",
+    "Leader",
+    "Public",
+    # The three-level network (issue 16).
+    "TownshipStaff",
+    "TownshipHead",
+    "SubCenterHead",
+    "VillageAgent",
+)
 
 # resource: the permissions its views check, then each role's grant (ROLES order).
 GRANTS = """
-resource                 permissions                  Admin  CenterManager               Supervisor      ChiefRep                    WindowStaff     Leader  Public
-Notice                   R                            *      R                           R               R                           R               R       -
-Center                   RAEDX                        *      RAEDX                       RX              RX                          R               RX      -
-Department               RAEDX+activate+deactivate    *      RAEDX+activate+deactivate   RX              RX                          R               RX      -
-Window                   RAEDX+activate+deactivate    *      RAEDX+activate+deactivate   RX              REX                         R               RX      -
-Staff                    RAEDX+activate+deactivate    *      RAEDX+activate+deactivate   RX              REX+activate+deactivate     R               RX      -
-Case                     RX+act+intake                *      RX+act                      RX+act          RX+act+intake               R+act+intake    RX      -
-Violation                RX+act                       *      RX+act                      RX+act          R                           R               RX      -
-Matter                   RAEDX+activate+deactivate    *      RAEDX+activate+deactivate   RX              RX                          R               RX      -
-MatterImport             I                            *      I                           -               -                           -               -       -
-MatterMaterial           RAEDX                        *      RAEDX                       RX              RX                          R               RX      -
-MatterStep               RAEDX                        *      RAEDX                       RX              RX                          R               RX      -
-AuditLog                 RX                           *      -                           RX              -                           -               -       -
-MonthlyReport            RX+generate+submit           *      RX+generate+submit          RX+generate     -                           -               RX      -
-Bulletin                 RX                           *      RX                          RX              -                           -               RX      -
-Evaluation               RAX                          *      RAX                         RAX             RX                          R               RX      -
-Rectification            RX+act                       *      RX+act                      RX+act          R+act                       -               RX      -
-Complaint                RAX+act                      *      RAX+act                     RAX+act         R+act                       -               RX      -
-Attendance               RAEDXI                       *      REXI                        REXI            RX                          R               RX      -
-LeaveRequest             RAX+act                      *      RX+act                      RX              RAX+act                     RA+act          RX      -
-WindowRotation           RAEDX+generate               *      RAEDX+generate              RX              RX                          R               RX      -
-PersonnelChange          RAX+act                      *      RX+act                      RX              RAX                         -               RX      -
-AssessmentRule           RAEDX                        *      RAEDX                       RX              RX                          R               RX      -
-AssessmentRecord         RAEDX                        *      RAEDX                       RAX             RX                          R               RX      -
-MonthlyScore             RX+generate                  *      RX+generate                 RX+generate     RX                          R               RX      -
-Appeal                   RAX+act                      *      RX+act                      RX+act          RAX+act                     RA              RX      -
-AnnualAppraisal          RX+generate+confirm          *      RX+generate+confirm         RX+generate     RX                          R               RX      -
-Setting                  REX                          *      -                           -               -                           -               -       -
-WorkCalendarDay          RAEDX                        *      -                           -               -                           -               -       -
-JobRun                   RX                           *      -                           -               -                           -               -       -
-UserInfoEditView         +this_form_get+this_form_post  *    +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  -
-ResetMyPasswordView      +this_form_get+this_form_post  *    +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  -
-ResetPasswordView        +this_form_get+this_form_post  *    -                           -               -                           -               -       -
-UserDBModelView          AED+list+show+download+userinfo+resetmypassword+resetpasswords+userinfoedit  *  +userinfo  +userinfo  +userinfo  +userinfo  +userinfo  -
-RoleModelView            AED+list+show+download+copyrole  *  -                           -               -                           -               -       -
-UserGroupModelView       AED+list+show+download       *      -                           -               -                           -               -       -
-PermissionModelView      +list                        *      -                           -               -                           -               -       -
-ViewMenuModelView        +list                        *      -                           -               -                           -               -       -
-PermissionViewModelView  +list                        *      -                           -               -                           -               -       -
-OpenApi                  +get                         *      -                           -               -                           -               -       -
-SwaggerView              +show                        *      -                           -               -                           -               -       -
-MenuApi                  +get                         *      -                           -               -                           -               -       -
+resource                 permissions                  Admin  CenterManager               Supervisor      ChiefRep                    WindowStaff     Leader  Public  TownshipStaff    TownshipHead          SubCenterHead         VillageAgent
+Notice                   R                            *      R                           R               R                           R               R       -  R                R                     R                     R
+Center                   RAEDX                        *      RAEDX                       RX              RX                          R               RX      -  R                RX                    RX                    R
+Department               RAEDX+activate+deactivate    *      RAEDX+activate+deactivate   RX              RX                          R               RX      -  R                RX                    RX                    -
+Window                   RAEDX+activate+deactivate    *      RAEDX+activate+deactivate   RX              REX                         R               RX      -  R                REX                   REX                   -
+Staff                    RAEDX+activate+deactivate    *      RAEDX+activate+deactivate   RX              REX+activate+deactivate     R               RX      -  R                REX                   REX                   -
+Case                     RX+act+intake                *      RX+act                      RX+act          RX+act+intake               R+act+intake    RX      -  R+act+intake     RX+act                RX+act                R
+Violation                RX+act                       *      RX+act                      RX+act          R                           R               RX      -  R                RX                    RX                    -
+Transfer                 RAX+act                      *      RX                          RX              RX+act                      R+act           RX      -  R+act            RX                    RX                    RA+act
+Matter                   RAEDX+activate+deactivate    *      RAEDX+activate+deactivate   RX              RX                          R               RX      -  R                RX                    RX                    R
+MatterImport             I                            *      I                           -               -                           -               -       -  -                -                     -                     -
+MatterMaterial           RAEDX                        *      RAEDX                       RX              RX                          R               RX      -  R                RX                    RX                    R
+MatterStep               RAEDX                        *      RAEDX                       RX              RX                          R               RX      -  R                RX                    RX                    R
+AuditLog                 RX                           *      -                           RX              -                           -               -       -  -                -                     -                     -
+MonthlyReport            RX+generate+submit           *      RX+generate+submit          RX+generate     -                           -               RX      -  -                RX+generate+submit    RX+generate+submit    -
+Bulletin                 RX                           *      RX                          RX              -                           -               RX      -  -                -                     -                     -
+Evaluation               RAX                          *      RAX                         RAX             RX                          R               RX      -  R                RX                    RX                    -
+Rectification            RX+act                       *      RX+act                      RX+act          R+act                       -               RX      -  -                -                     -                     -
+Complaint                RAX+act                      *      RAX+act                     RAX+act         R+act                       -               RX      -  -                -                     -                     -
+Attendance               RAEDXI                       *      REXI                        REXI            RX                          R               RX      -  R                RX                    RX                    -
+LeaveRequest             RAX+act                      *      RX+act                      RX              RAX+act                     RA+act          RX      -  RA               RX+act                RX+act                -
+WindowRotation           RAEDX+generate               *      RAEDX+generate              RX              RX                          R               RX      -  R                RX                    RX                    -
+PersonnelChange          RAX+act                      *      RX+act                      RX              RAX                         -               RX      -  -                RX                    RX                    -
+AssessmentRule           RAEDX                        *      RAEDX                       RX              RX                          R               RX      -  R                RX                    RX                    -
+AssessmentRecord         RAEDX                        *      RAEDX                       RAX             RX                          R               RX      -  R                RX                    RX                    -
+MonthlyScore             RX+generate                  *      RX+generate                 RX+generate     RX                          R               RX      -  R                RX                    RX                    -
+Appeal                   RAX+act                      *      RX+act                      RX+act          RAX+act                     RA              RX      -  RA               RX                    RX                    -
+AnnualAppraisal          RX+generate+confirm          *      RX+generate+confirm         RX+generate     RX                          R               RX      -  R                RX                    RX                    -
+Setting                  REX                          *      -                           -               -                           -               -       -  -                -                     -                     -
+WorkCalendarDay          RAEDX                        *      -                           -               -                           -               -       -  -                -                     -                     -
+JobRun                   RX                           *      -                           -               -                           -               -       -  -                -                     -                     -
+UserInfoEditView         +this_form_get+this_form_post  *    +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  -  +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post
+ResetMyPasswordView      +this_form_get+this_form_post  *    +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  -  +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post
+ResetPasswordView        +this_form_get+this_form_post  *    -                           -               -                           -               -       -  -                -                     -                     -
+UserDBModelView          AED+list+show+download+userinfo+resetmypassword+resetpasswords+userinfoedit  *  +userinfo  +userinfo  +userinfo  +userinfo  +userinfo  -  +userinfo        +userinfo             +userinfo             +userinfo
+RoleModelView            AED+list+show+download+copyrole  *  -                           -               -                           -               -       -  -                -                     -                     -
+UserGroupModelView       AED+list+show+download       *      -                           -               -                           -               -       -  -                -                     -                     -
+PermissionModelView      +list                        *      -                           -               -                           -               -       -  -                -                     -                     -
+ViewMenuModelView        +list                        *      -                           -               -                           -               -       -  -                -                     -                     -
+PermissionViewModelView  +list                        *      -                           -               -                           -               -       -  -                -                     -                     -
+OpenApi                  +get                         *      -                           -               -                           -               -       -  -                -                     -                     -
+SwaggerView              +show                        *      -                           -               -                           -               -       -  -                -                     -                     -
+MenuApi                  +get                         *      -                           -               -                           -               -       -  -                -                     -                     -
 """  # noqa: E501 (a table reads across)
 
 # Every menu entry ("menu_access" on its name): x shown, . hidden (ROLES order).
 MENU = """
-entry                      Admin CenterManager Supervisor ChiefRep WindowStaff Leader Public
-Security                   x     .             .          .        .           .      .
-List Users                 x     .             .          .        .           .      .
-List Roles                 x     .             .          .        .           .      .
-List Groups                x     .             .          .        .           .      .
-Base Permissions           x     .             .          .        .           .      .
-Views/Menus                x     .             .          .        .           .      .
-Permission on Views/Menus  x     .             .          .        .           .      .
-SettingList                x     .             .          .        .           .      .
-WorkCalendarDayList        x     .             .          .        .           .      .
-JobRunList                 x     .             .          .        .           .      .
-Inbox                      x     x             x          x        x           x      .
-NoticeList                 x     x             x          x        x           x      .
-Organisation               x     x             x          x        x           x      .
-CenterList                 x     x             x          x        x           x      .
-DepartmentList             x     x             x          x        x           x      .
-WindowList                 x     x             x          x        x           x      .
-StaffList                  x     x             x          x        x           x      .
-Cases                      x     x             x          x        x           x      .
-CaseIntake                 x     .             .          x        x           .      .
-CaseList                   x     x             x          x        x           x      .
-MyCases                    x     x             x          x        x           .      .
-JointCases                 x     .             .          x        x           .      .
-DueSoonCases               x     x             x          x        x           x      .
-OverdueCases               x     x             x          x        x           x      .
-ViolationList              x     x             x          x        x           x      .
-Catalogue                  x     x             x          x        x           x      .
-MatterList                 x     x             x          x        x           x      .
-MatterImport               x     x             .          .        .           .      .
-Supervision                x     x             x          .        .           x      .
-AuditLogList               x     .             x          .        .           .      .
-MonthlyReportList          x     x             x          .        .           x      .
-BulletinList               x     x             x          .        .           x      .
-Feedback                   x     x             x          x        x           x      .
-EvaluationList             x     x             x          x        x           x      .
-RectificationList          x     x             x          x        .           x      .
-ComplaintList              x     x             x          x        .           x      .
-People                     x     x             x          x        x           x      .
-AttendanceList             x     x             x          x        x           x      .
-LeaveRequestList           x     x             x          x        x           x      .
-PostCoverage               x     x             x          x        x           x      .
-WindowRotationList         x     x             x          x        x           x      .
-PersonnelChangeList        x     x             x          x        .           x      .
-Assessment                 x     x             x          x        x           x      .
-AssessmentRuleList         x     x             x          x        x           x      .
-AssessmentRecordList       x     x             x          x        x           x      .
-MonthlyScoreList           x     x             x          x        x           x      .
-QuarterlyResultList        x     x             x          x        x           x      .
-AppealList                 x     x             x          x        x           x      .
-AnnualAppraisalList        x     x             x          x        x           x      .
-"""
+entry                      Admin CenterManager Supervisor ChiefRep WindowStaff Leader Public TownshipStaff TownshipHead SubCenterHead VillageAgent
+Security                   x     .             .          .        .           .      . .             .            .             .
+List Users                 x     .             .          .        .           .      . .             .            .             .
+List Roles                 x     .             .          .        .           .      . .             .            .             .
+List Groups                x     .             .          .        .           .      . .             .            .             .
+Base Permissions           x     .             .          .        .           .      . .             .            .             .
+Views/Menus                x     .             .          .        .           .      . .             .            .             .
+Permission on Views/Menus  x     .             .          .        .           .      . .             .            .             .
+SettingList                x     .             .          .        .           .      . .             .            .             .
+WorkCalendarDayList        x     .             .          .        .           .      . .             .            .             .
+JobRunList                 x     .             .          .        .           .      . .             .            .             .
+Inbox                      x     x             x          x        x           x      . x             x            x             x
+NoticeList                 x     x             x          x        x           x      . x             x            x             x
+Organisation               x     x             x          x        x           x      . x             x            x             x
+CenterList                 x     x             x          x        x           x      . x             x            x             x
+DepartmentList             x     x             x          x        x           x      . x             x            x             .
+WindowList                 x     x             x          x        x           x      . x             x            x             .
+StaffList                  x     x             x          x        x           x      . x             x            x             .
+Cases                      x     x             x          x        x           x      . x             x            x             x
+CaseIntake                 x     .             .          x        x           .      . x             .            .             .
+CaseList                   x     x             x          x        x           x      . x             x            x             x
+MyCases                    x     x             x          x        x           .      . x             .            .             x
+JointCases                 x     .             .          x        x           .      . .             .            .             .
+DueSoonCases               x     x             x          x        x           x      . x             x            x             .
+OverdueCases               x     x             x          x        x           x      . x             x            x             .
+TransferList               x     x             x          x        x           x      . x             x            x             x
+ViolationList              x     x             x          x        x           x      . x             x            x             .
+Catalogue                  x     x             x          x        x           x      . x             x            x             x
+MatterList                 x     x             x          x        x           x      . x             x            x             x
+MatterImport               x     x             .          .        .           .      . .             .            .             .
+Supervision                x     x             x          .        .           x      . .             x            x             .
+AuditLogList               x     .             x          .        .           .      . .             .            .             .
+MonthlyReportList          x     x             x          .        .           x      . .             x            x             .
+BulletinList               x     x             x          .        .           x      . .             .            .             .
+Feedback                   x     x             x          x        x           x      . x             x            x             .
+EvaluationList             x     x             x          x        x           x      . x             x            x             .
+RectificationList          x     x             x          x        .           x      . .             .            .             .
+ComplaintList              x     x             x          x        .           x      . .             .            .             .
+People                     x     x             x          x        x           x      . x             x            x             .
+AttendanceList             x     x             x          x        x           x      . x             x            x             .
+LeaveRequestList           x     x             x          x        x           x      . x             x            x             .
+PostCoverage               x     x             x          x        x           x      . .             x            x             .
+WindowRotationList         x     x             x          x        x           x      . x             x            x             .
+PersonnelChangeList        x     x             x          x        .           x      . .             .            .             .
+Assessment                 x     x             x          x        x           x      . x             x            x             .
+AssessmentRuleList         x     x             x          x        x           x      . x             x            x             .
+AssessmentRecordList       x     x             x          x        x           x      . x             x            x             .
+MonthlyScoreList           x     x             x          x        x           x      . x             x            x             .
+QuarterlyResultList        x     x             x          x        x           x      . x             x            x             .
+AppealList                 x     x             x          x        x           x      . x             x            x             .
+AnnualAppraisalList        x     x             x          x        x           x      . x             x            x             .
+"""  # noqa: E501 (a table reads across)
 
 _LETTERS = {"R": "read", "A": "add", "E": "edit", "D": "delete", "X": "export", "I": "import"}
 
