@@ -70,7 +70,8 @@ MATTER_FIELDS = Registry(
           imports=Import("办理地点", examples=("县政务服务中心一楼市场监管窗口", "县政务服务中心一楼市场监管窗口"))),
     Field("phone", FORM | EXPORT | API_SHOW | API_FORM, fieldset=HANDLING, guide=True,
           imports=Import("咨询电话", examples=("0371-12345678", "0371-12345678"))),
-    Field("status", LIST | FORM | SEARCH | EXPORT | API, fieldset=BASIC),
+    # Set by the list's enable/disable actions, never typed into the form.
+    Field("status", LIST | SEARCH | EXPORT | API, fieldset=BASIC),
     Field("version", API_LIST | API_SHOW),
     # Import only: the materials and steps the importer writes as the matter's own rows.
     Field("materials", NOWHERE, imports=Import("申请材料", examples=(
