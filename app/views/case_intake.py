@@ -9,10 +9,10 @@ from flask_babel import lazy_gettext as _l
 from app import clock as wall_clock
 from app.extensions import db
 from app.models.case import ApplicantType, Channel
-from app.models.matter import Matter, MatterStatus
+from app.models.matter import Matter
 from app.models.org import Department
 from app.security import actor_for
-from app.services import case_flow, rotation
+from app.services import case_flow, matter_levels
 from app.services.case_flow import Application, CaseError, Clock
 
 
@@ -28,12 +28,8 @@ class CaseIntakeView(BaseView):
     @has_access
     def index(self):
         actor = actor_for(g.user)
-        departments = rotation.acceptable_departments(db.session, actor, wall_clock.now().date())
-        query = (
-            sa.select(Matter)
-            .where(Matter.status == MatterStatus.active, Matter.department_id.in_(departments))
-            .order_by(Matter.code)
-        )
+        acceptable = matter_levels.intake_clause(db.session, actor, wall_clock.now().date())
+        query = sa.select(Matter).where(acceptable).order_by(Matter.code)
         search = request.args.get("q", "").strip()[:50]
         if search:
             query = query.where(Matter.name.contains(search) | Matter.code.contains(search))
@@ -48,9 +44,9 @@ class CaseIntakeView(BaseView):
     @has_access
     def form(self, matter_id):
         actor = actor_for(g.user)
-        matter = db.session.get(Matter, matter_id)
-        departments = rotation.acceptable_departments(db.session, actor, wall_clock.now().date())
-        if matter is None or matter.department_id not in departments:
+        acceptable = matter_levels.intake_clause(db.session, actor, wall_clock.now().date())
+        matter = db.session.scalar(sa.select(Matter).where(Matter.id == matter_id, acceptable))
+        if matter is None:
             abort(404)
         values = request.form if request.method == "POST" else {}
         if request.method == "POST":

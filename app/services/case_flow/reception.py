@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from app.models.case import ApplicantType, Case, CaseAction, CaseCounter, CaseStatus, CaseTask, Channel
 from app.models.matter import CaseKind, Matter, MatterStatus
-from app.models.org import Staff
 from app.services import matter_levels
 from app.services.case_flow.clock import Clock, recompute_deadline, start_step
 from app.services.case_flow.guards import TOWNSHIP_ROLES, WINDOW_ROLES, Actor, CaseError, require_text
@@ -78,8 +77,7 @@ def intake(session: Session, actor: Actor, now: datetime, application: Applicati
 
     received = set(application.received_material_ids)
     missing = [m.name for m in matter.materials if m.required and m.id not in received]
-    staff = session.get(Staff, actor.staff_id) if actor.staff_id else None
-    window_center = staff.window.center if staff and staff.window else matter.department.center
+    window_center = matter_levels.receiving_center(session, actor, matter)
     refused = matter_levels.refusal(matter, window_center.level)
     if refused:
         raise CaseError(refused)
