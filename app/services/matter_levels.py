@@ -9,10 +9,15 @@ level seeds both (the migration 0024 runs the same rule in SQL); the matter form
 importer edit them.
 """
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from app.models.matter import MatterCategory, TownshipHandling
-from app.models.org import CenterLevel
+from app.models.matter import Matter, MatterCategory, MatterStatus, TownshipHandling
+from app.models.org import CenterLevel, Staff
+from config import ROLE_DUTIES
+
+# A township window takes in every matter its level receives, whatever the department (乡镇受理).
+TOWNSHIP_ROLES = ROLE_DUTIES["township_window"]
 
 # The matter column that says whether a center of each level may receive it.
 RECEIVED_AT = {
@@ -58,3 +63,31 @@ def refusal(matter, level: CenterLevel):
         level=level.value,
         levels=matter.received_levels or _l("nowhere"),
     )
+
+
+def receiving_center(session, actor, matter=None):
+    """The center where `actor` takes an application in: their window's, else their own (a
+    stationed clerk without a counter), else the center of the matter's department."""
+    staff = session.get(Staff, actor.staff_id) if actor.staff_id else None
+    if staff is not None and staff.window is not None:
+        return staff.window.center
+    if staff is not None:
+        return staff.center
+    return matter.department.center if matter is not None else None
+
+
+def intake_clause(session, actor, day):
+    """SQL condition on Matter: what the actor's desk may take in on `day`: matters in service
+    that its center's level receives, of the departments it accepts for (its own; a comprehensive
+    window's members while on duty) or, at a township window, of every department."""
+    from app.services import rotation
+
+    center = receiving_center(session, actor)
+    if center is None or actor.department_id is None:
+        return sa.false()
+    if actor.roles & TOWNSHIP_ROLES:
+        departments = sa.true()
+    else:
+        departments = Matter.department_id.in_(rotation.acceptable_departments(session, actor, day))
+    received = getattr(Matter, RECEIVED_AT[center.level]).is_(True)
+    return sa.and_(Matter.status == MatterStatus.active, received, departments)
