@@ -87,6 +87,7 @@ def seed_demo_cases(count: int, progress=None) -> dict | None:
     from app.models.case import Case
     from app.services.case_flow import Clock
     from app.services.demo.cases import generate_cases
+    from app.services.demo.history import seed_history
 
     if count <= 0 or db.session.scalar(sa.select(sa.func.count()).select_from(Case)):
         return None
@@ -94,9 +95,16 @@ def seed_demo_cases(count: int, progress=None) -> dict | None:
     rules = Clock.load(db.session)
     db.session.remove()
     with db.engine.begin() as connection:
-        return generate_cases(
+        generated = generate_cases(
             connection, year_start=now - timedelta(days=365), count=count, clock=rules, now=now, progress=progress
         )
+    # Other demo modules that build on the cases go here; the lived-in year (reports, scores,
+    # leave, complaints, notices…) replays the jobs over all of it, so it comes last.
+    generated["history"] = seed_history(
+        db.session, now, system_username=current_app.config["SYSTEM_USERNAME"], progress=progress
+    )
+    db.session.commit()
+    return generated
 
 
 def database_is_empty() -> bool:

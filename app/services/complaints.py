@@ -28,12 +28,21 @@ from app.models.org import Department, Staff, Window
 from app.services import calendar as calendar_service
 from app.services import notices, settings
 from app.services.deadlines import OfficeHours, deadline, parse_office_hours
+from app.services.phone import InvalidPhone, checked_phone, phone_tail
 from app.services.workdays import WorkCalendar
 from config import ROLE_DUTIES
 
 CENTER_ROLES = ROLE_DUTIES["feedback_handling"]
 ORDER = list(ComplaintStage)
 MAX_SUBJECT, MAX_CONTENT, MAX_NAME = 100, 2000, 50
+# What is awaited in each open stage, as a stage-overdue notice names it.
+STEP_NAMES = {
+    ComplaintStage.received: "受理",
+    ComplaintStage.investigating: "调查核实",
+    ComplaintStage.handling: "处理答复",
+    ComplaintStage.replied: "回访",
+    ComplaintStage.called_back: "归档",
+}
 
 
 class ComplaintError(Exception):
@@ -96,9 +105,10 @@ def file(session: Session, filing: Filing, channel: ComplaintChannel, center_id:
     subject = _clean(filing.subject, MAX_SUBJECT, _l("Enter the subject of the complaint."))
     content = _clean(filing.content, MAX_CONTENT, _l("Describe what happened."))
     name = _clean(filing.complainant_name, MAX_NAME, "", required=False)
-    phone = (filing.complainant_phone or "").strip()
-    if not (phone.isdigit() and 7 <= len(phone) <= 12):
-        raise ComplaintError(_l("Enter a phone number we can call you back on (digits only)."))
+    try:
+        phone = checked_phone(filing.complainant_phone, required=True)
+    except InvalidPhone as exc:
+        raise ComplaintError(str(exc)) from None
     for model, value in ((Department, filing.department_id), (Window, filing.window_id), (Staff, filing.staff_id)):
         if value is not None and session.get(model, value) is None:
             raise ComplaintError(_l("The department, window or staff member chosen does not exist."))
@@ -200,7 +210,7 @@ def public_status(session: Session, number: str, phone_last4: str):
     if not number or len(number) > 40 or not (phone_last4.isdigit() and len(phone_last4) == 4):
         return None
     complaint = session.scalar(sa.select(Complaint).where(Complaint.number == number))
-    if complaint is None or not (complaint.complainant_phone or "").endswith(phone_last4):
+    if complaint is None or phone_tail(complaint.complainant_phone) != phone_last4:
         return None
     return complaint
 
@@ -213,7 +223,15 @@ def flag_overdue(session: Session, now: datetime, since: datetime | None) -> int
         late.append(table.c.stage_due_at > since)
     center = notices.users_with_roles(*ROLE_DUTIES["center_notices"])
     key = notices.key("complaint:", table.c.id, table.c.stage)
-    detail = (sa.literal("投诉 ") + table.c.number).label("detail")
+    department = sa.select(Department.name).where(Department.id == table.c.department_id).scalar_subquery()
+    about = ("投诉 ", table.c.number, notices.optional("（", department, "）"), "「", table.c.subject, "」")
+    step = sa.case(*((table.c.stage == stage.name, sa.literal(name)) for stage, name in STEP_NAMES.items()))
+    detail = notices.text(
+        *about, step, "环节已超过时限 ", notices.minute(table.c.stage_due_at), "，请尽快办理。"
+    ).label("detail")
+    past_due = notices.text(*about, "已超过办结总时限 ", notices.minute(table.c.due_at), "，仍未办结归档。").label(
+        "detail"
+    )
     no_case = sa.cast(sa.null(), sa.Integer).label("case_id")
     sent = notices.insert(
         session.connection(),
@@ -236,7 +254,7 @@ def flag_overdue(session: Session, now: datetime, since: datetime | None) -> int
     sent += notices.insert(
         session.connection(),
         NoticeKind.complaint_overdue,
-        sa.select(center.c.user_id, notices.key("complaint-total:", table.c.id), no_case, detail)
+        sa.select(center.c.user_id, notices.key("complaint-total:", table.c.id), no_case, past_due)
         .select_from(table.join(center, sa.true()))
         .where(*past_total),
         now,

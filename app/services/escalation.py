@@ -58,20 +58,46 @@ def notify(
 ) -> int:
     """Notices for the tiers reached in (since, now]; every red case when `since` is None."""
     connection = session.connection()
-    detail = sa.literal("办件 ") + CASE.c.number
+    due = notices.minute(CASE.c.deadline_at)
+    overdue = notices.text(
+        *notices.about_case(CASE), "已超过承诺时限 ", due, "，仍未办结：请尽快办结，或依法办理延期。"
+    )
+    at_chief = notices.text(
+        *notices.about_case(CASE),
+        "超过承诺时限 ",
+        due,
+        " 已满 ",
+        str(chief_days),
+        " 个工作日仍未办结：请首席代表督办。",
+    )
+    at_center = notices.text(
+        *notices.about_case(CASE), "超过承诺时限 ", due, " 已满 ", str(center_days), " 个工作日仍未办结，已报中心督查。"
+    )
+    lead, matter = notices.case_names(CASE)
+    task = notices.text(
+        "联办件 ",
+        CASE.c.number,
+        "（牵头部门 ",
+        lead,
+        "，",
+        matter,
+        "）贵部门的协办任务已超过时限 ",
+        notices.minute(TASK.c.deadline_at),
+        "，仍未完成。",
+    )
     center = notices.users_with_roles(*CENTER_ROLES)
     task_window = [] if since is None else [TASK.c.deadline_at > since, TASK.c.deadline_at <= now]
     tiers = (
         (
             NoticeKind.case_overdue,
-            _rows(STAFF.c.user_id, "overdue:", CASE.c.id, detail)
+            _rows(STAFF.c.user_id, "overdue:", CASE.c.id, overdue)
             .select_from(CASE.join(STAFF, STAFF.c.id == CASE.c.assignee_id))
             .where(_red_for(calendar, now, since, 0), STAFF.c.user_id.is_not(None)),
         ),
         (
             # A case an action turned red (a resume) went overdue now, not at its deadline.
             NoticeKind.case_overdue,
-            _rows(STAFF.c.user_id, "overdue:", CASE.c.id, detail)
+            _rows(STAFF.c.user_id, "overdue:", CASE.c.id, overdue)
             .select_from(EVENT.join(CASE, CASE.c.id == EVENT.c.case_id).join(STAFF, STAFF.c.id == CASE.c.assignee_id))
             .where(
                 EVENT.c.action == CaseAction.overdue.name,
@@ -84,19 +110,19 @@ def notify(
         ),
         (
             NoticeKind.chief_escalation,
-            _rows(STAFF.c.user_id, "chief:", CASE.c.id, detail)
+            _rows(STAFF.c.user_id, "chief:", CASE.c.id, at_chief)
             .select_from(CASE.join(STAFF, notices.chief_reps(CASE.c.department_id)))
             .where(_red_for(calendar, now, since, chief_days)),
         ),
         (
             NoticeKind.center_escalation,
-            _rows(center.c.user_id, "center:", CASE.c.id, detail)
+            _rows(center.c.user_id, "center:", CASE.c.id, at_center)
             .select_from(CASE.join(center, sa.true()))
             .where(_red_for(calendar, now, since, center_days)),
         ),
         (
             NoticeKind.task_overdue,
-            _rows(STAFF.c.user_id, "task:", TASK.c.id, sa.literal("联办件 ") + CASE.c.number)
+            _rows(STAFF.c.user_id, "task:", TASK.c.id, task)
             .select_from(
                 TASK.join(CASE, CASE.c.id == TASK.c.case_id).join(STAFF, notices.chief_reps(TASK.c.department_id))
             )
@@ -110,7 +136,17 @@ def notify_extensions(session: Session, now: datetime, since: datetime | None) -
     """Extensions approved in (since, now] go to the center; on a first run, those of running cases."""
     center = notices.users_with_roles(*CENTER_ROLES)
     window = [EVENT.c.at <= now] + ([EVENT.c.at > since] if since is not None else [CASE.c.status.in_(RUNNING)])
-    detail = sa.literal("办件 ") + CASE.c.number + sa.literal(" 延期：") + sa.func.substr(EVENT.c.note, 1, 200)
+    # The days and new deadline the extension recorded (the case's deadline may have moved since).
+    recorded = sa.func.replace(sa.func.substr(EVENT.c.data["deadline"].as_string(), 1, 16), "T", " ")
+    detail = notices.text(
+        *notices.about_case(CASE),
+        "已批准延期",
+        notices.optional(" ", EVENT.c.data["days"].as_string(), " 个工作日"),
+        "，承诺时限延至 ",
+        sa.func.coalesce(recorded, notices.minute(CASE.c.deadline_at)),
+        notices.optional("；延期理由：", sa.func.substr(EVENT.c.note, 1, 150)),
+        "。",
+    )
     candidates = (
         _rows(center.c.user_id, "extend:", EVENT.c.id, detail)
         .select_from(EVENT.join(CASE, CASE.c.id == EVENT.c.case_id).join(center, sa.true()))

@@ -6,11 +6,13 @@ import sqlalchemy as sa
 from flask_appbuilder.security.sqla.models import Role, User, assoc_user_role
 from sqlalchemy.orm import Session
 
+from app.models.matter import Matter
 from app.models.notice import Notice, NoticeKind
-from app.models.org import Staff, StaffPosition, StaffStatus
+from app.models.org import Department, Staff, StaffPosition, StaffStatus
 
 NOTICE = Notice.__table__
 STAFF = Staff.__table__
+DETAIL_LENGTH = Notice.__table__.c.detail.type.length
 
 
 def key(prefix: str, *columns):
@@ -21,11 +23,56 @@ def key(prefix: str, *columns):
     return expression.label("key")
 
 
+def text(*parts):
+    """SQL concatenation of literals and columns in which a NULL part reads as empty: a plain `||`
+    with one NULL (a case without a note, a deleted department) would leave the whole detail empty."""
+    expression = sa.literal("")
+    for part in parts:
+        if isinstance(part, str):
+            expression = expression + sa.literal(part)
+        else:
+            expression = expression + sa.func.coalesce(sa.cast(part, sa.String), sa.literal(""))
+    return expression
+
+
+def optional(prefix: str, column, suffix: str = ""):
+    """`prefix` + column + `suffix` when the column has a value, else nothing."""
+    return sa.case((column.is_(None), sa.literal("")), else_=text(prefix, column, suffix))
+
+
+def minute(column):
+    """A timestamp column as 'YYYY-MM-DD HH:MM' on SQLite and PostgreSQL alike (both cast it to ISO text)."""
+    return sa.func.substr(sa.cast(column, sa.String), 1, 16)
+
+
+def day(column):
+    """A date or timestamp column as 'YYYY-MM-DD'."""
+    return sa.func.substr(sa.cast(column, sa.String), 1, 10)
+
+
+def case_names(case_table):
+    """The case's department and matter names (correlated subqueries on a case table or alias)."""
+    department = Department.__table__
+    matter = Matter.__table__
+    return (
+        sa.select(department.c.name).where(department.c.id == case_table.c.department_id).scalar_subquery(),
+        sa.select(matter.c.name).where(matter.c.id == case_table.c.matter_id).scalar_subquery(),
+    )
+
+
+def about_case(case_table) -> tuple:
+    """The parts of '办件 XZ-…（部门，事项）' for `text`: which case, whose and what."""
+    department, matter = case_names(case_table)
+    return ("办件 ", case_table.c.number, "（", department, "，", matter, "）")
+
+
 def insert(connection, kind: NoticeKind, candidates: sa.Select, now: datetime) -> int:
-    """INSERT … SELECT the candidates' (user_id, key, case_id, detail) rows not already sent."""
+    """INSERT … SELECT the candidates' (user_id, key, case_id, detail) rows not already sent.
+    The detail is cut to the column's 300 characters (PostgreSQL would refuse a longer one)."""
     rows = candidates.subquery()
+    detail = sa.func.substr(rows.c.detail, 1, DETAIL_LENGTH)
     fresh = (
-        sa.select(rows.c.user_id, sa.literal(kind.name), rows.c.key, rows.c.case_id, rows.c.detail, sa.literal(now))
+        sa.select(rows.c.user_id, sa.literal(kind.name), rows.c.key, rows.c.case_id, detail, sa.literal(now))
         .where(~sa.exists().where(NOTICE.c.user_id == rows.c.user_id, NOTICE.c.key == rows.c.key))
         .distinct()
     )
@@ -70,6 +117,13 @@ def mark_read(session: Session, user_id: int, ids, now: datetime) -> int:
         sa.update(Notice)
         .where(Notice.user_id == user_id, Notice.id.in_(list(ids)), Notice.read_at.is_(None))
         .values(read_at=now)
+    ).rowcount
+
+
+def mark_all_read(session: Session, user_id: int, now: datetime) -> int:
+    """Every unread notice of the user read, in one UPDATE; nobody else's is touched."""
+    return session.execute(
+        sa.update(Notice).where(Notice.user_id == user_id, Notice.read_at.is_(None)).values(read_at=now)
     ).rowcount
 
 

@@ -12,8 +12,10 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from app.models.feedback import Rectification, RectificationStatus, Verdict
+from app.models.case import Case
+from app.models.feedback import Evaluation, Rectification, RectificationStatus, Verdict
 from app.models.notice import NoticeKind
+from app.models.org import Department
 from app.services import notices
 from config import ROLE_DUTIES
 
@@ -79,8 +81,36 @@ def flag_overdue(session: Session, now: datetime) -> int:
         TABLE.c.rectify_due_at <= now,
     )
     sent = 0
-    for prefix, late in (("rect-contact:", late_contact), ("rect-fix:", late_fix)):
-        detail = sa.literal("差评整改 #") + sa.cast(TABLE.c.id, sa.String)
+    evaluation, case = Evaluation.__table__, Case.__table__
+    rated = sa.select(evaluation.c.level).where(evaluation.c.id == TABLE.c.evaluation_id).scalar_subquery()
+    number = (
+        sa.select(case.c.number)
+        .join(evaluation, evaluation.c.case_id == case.c.id)
+        .where(evaluation.c.id == TABLE.c.evaluation_id)
+        .scalar_subquery()
+    )
+    department = sa.select(Department.name).where(Department.id == TABLE.c.department_id).scalar_subquery()
+    about = (
+        "差评整改：",
+        notices.optional("办件 ", number),
+        notices.optional("（", department, "）"),
+        "的差评（评价 ",
+        rated,
+        " 级），",
+    )
+    overdue = (
+        (
+            "rect-contact:",
+            late_contact,
+            notices.text(*about, "应于 ", notices.minute(TABLE.c.contact_due_at), " 前联系申请人，已超过时限。"),
+        ),
+        (
+            "rect-fix:",
+            late_fix,
+            notices.text(*about, "应于 ", notices.minute(TABLE.c.rectify_due_at), " 前完成整改，已超过时限。"),
+        ),
+    )
+    for prefix, late, detail in overdue:
         for users, join in (
             (
                 staff.c.user_id,

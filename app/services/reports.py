@@ -97,7 +97,14 @@ def flag_late(session: Session, now: datetime) -> int:
             supervisors.c.user_id,
             notices.key("report:", table.c.id),
             sa.cast(sa.null(), sa.Integer).label("case_id"),
-            (centers.c.name + sa.literal(" 月报未按时报送")).label("detail"),
+            notices.text(
+                centers.c.name,
+                " ",
+                sa.func.substr(notices.day(table.c.month), 1, 7),
+                " 月报应于 ",
+                notices.day(table.c.due_on),
+                " 前报送，至今未提交。",
+            ).label("detail"),
         )
         .select_from(table.join(centers, centers.c.id == table.c.center_id).join(supervisors, sa.true()))
         .where(table.c.submitted_at.is_(None), table.c.due_on < now.date())

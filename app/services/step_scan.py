@@ -53,7 +53,9 @@ def scan_steps(session: Session, now: datetime, since: datetime | None) -> int:
             CASE.c.assignee_id,
             CASE.c.window_id,
             CASE.c.number,
+            CASE.c.matter_id,
             CASE.c.step_seq,
+            CASE.c.step_due_at,
             STEP.c.name.label("step_name"),
             STEP.c.limit_days,
         )
@@ -78,6 +80,16 @@ def scan_steps(session: Session, now: datetime, since: datetime | None) -> int:
         + sa.cast(overdue.c.limit_days, sa.String)
         + sa.literal(" 个工作日")
     )
+    told = notices.text(
+        *notices.about_case(overdue),
+        "环节“",
+        overdue.c.step_name,
+        "”超过分配的 ",
+        overdue.c.limit_days,
+        " 个工作日（应于 ",
+        notices.minute(overdue.c.step_due_at),
+        " 前办完并转出），已记违规：请尽快办理。",
+    )
     # Notices first: the violation written next is what marks the step as reported.
     sent = notices.insert(
         connection,
@@ -86,7 +98,7 @@ def scan_steps(session: Session, now: datetime, since: datetime | None) -> int:
             STAFF.c.user_id,
             notices.key("step:", overdue.c.case_id, overdue.c.step_seq),
             overdue.c.case_id,
-            detail.label("detail"),
+            told.label("detail"),
         )
         .select_from(overdue.join(STAFF, STAFF.c.id == overdue.c.assignee_id))
         .where(STAFF.c.user_id.is_not(None)),
@@ -126,7 +138,14 @@ def scan_supplements(session: Session, now: datetime, calendar: WorkCalendar, *,
             STAFF.c.user_id,
             notices.key("supplement:", CASE.c.id, CASE.c.supplement_count),
             CASE.c.id.label("case_id"),
-            (sa.literal("办件 ") + CASE.c.number).label("detail"),
+            notices.text(
+                *notices.about_case(CASE),
+                "自 ",
+                notices.minute(waiting_since),
+                " 起等待补正材料，已超过 ",
+                str(limit_days),
+                " 个工作日：请首席代表决定是否退回（被动退件）。",
+            ).label("detail"),
         )
         .select_from(CASE.join(STAFF, notices.chief_reps(CASE.c.department_id)))
         .where(expired, waiting_since < boundary),

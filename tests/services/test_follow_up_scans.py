@@ -144,7 +144,12 @@ def test_an_extension_is_reported_to_the_center_once(ctx, world_ids):
     detail = db.session.scalar(
         sa.select(Notice.detail).where(Notice.user_id == world_ids["user_supervisor"], Notice.kind == "case_extended")
     )
-    assert detail == f"办件 {db.session.get(Case, case.id).number} 延期：需现场核查"
+    extended = db.session.get(Case, case.id)
+    # Which case, whose and what, how long, until when and why.
+    assert detail == (
+        f"办件 {extended.number}（{extended.department.name}，{extended.matter.name}）已批准延期 5 个工作日，"
+        f"承诺时限延至 {extended.deadline_at:%Y-%m-%d %H:%M}；延期理由：需现场核查。"
+    )
     assert run(warning_scan_job, datetime(2026, 9, 21, 10, 10)) == 0
     assert len(inbox(world_ids, "supervisor", "case_extended")) == 1
 

@@ -1,8 +1,9 @@
-"""Demo attendance: the last full month for the demo county's active staff.
+"""Demo attendance: the last full month for the demo county's active staff (`seed_attendance`),
+and any other period (`seed_days`: the history fills the rest of the year with it).
 
 Deterministic (seeded): most days normal, a few late, early, half-day or whole-day
-absences, classified by the same rules as imported records. Written with Core
-bulk inserts; skipped when any attendance exists.
+absences, classified by the same rules as imported records (approved leave included).
+Written with Core bulk inserts; `seed_attendance` is skipped when any attendance exists.
 """
 
 import random
@@ -49,14 +50,20 @@ def seed_attendance(session: Session, today: date, *, seed: int = 2026, batch: i
     if session.scalar(sa.select(sa.func.count()).select_from(AttendanceRecord)):
         return 0
     first, last = last_full_month(today)
+    return seed_days(session, first, last, random.Random(seed), batch=batch)
+
+
+def seed_days(session: Session, first: date, last: date, rng, *, batch: int = 5000) -> int:
+    """Device rows for every working day of [first, last] and every active staff member who had
+    joined, classified with the approved leave of the time; returns the rows written."""
     cal = calendar.load(session)
     rules = attendance.Rules.from_settings(session)
+    leaves = attendance.load_leaves(session, first, last)
     staff = session.execute(
         sa.select(Staff.id, Staff.department_id, Staff.joined_on)
         .where(Staff.status == StaffStatus.active)
         .order_by(Staff.id)
     ).all()
-    rng = random.Random(seed)
     table = AttendanceRecord.__table__
     rows, written = [], 0
     day = first
@@ -66,7 +73,9 @@ def seed_attendance(session: Session, today: date, *, seed: int = 2026, batch: i
                 if member.joined_on and member.joined_on > day:
                     continue
                 clock_in, clock_out = _punches(rng, rules)
-                result = attendance.classify(day, clock_in, clock_out, workday=True, rules=rules)
+                result = attendance.classify(
+                    day, clock_in, clock_out, workday=True, rules=rules, leaves=leaves.get(member.id, ())
+                )
                 rows.append(
                     {
                         "staff_id": member.id,

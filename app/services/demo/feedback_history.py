@@ -1,0 +1,205 @@
+"""The demo county's year of feedback: complaints at every stage, through the complaint service
+with explicit instants, and the bad-review rectifications (差评整改) every rating of 1–2 opens.
+
+Complaints: about three a month against a window clerk (and the case they handled), taken
+through 受理 → 调查 → 处理 (finding, reply, sanctions where the finding allows) → 回访 → 归档
+on working days; the most recent ones stop at each stage in turn, so every stage is on the list.
+
+Rectifications are as many as the year's bad reviews (two thousand for 100k cases), so they
+are written in one bulk insert, with the limits the real service computes (evaluations.
+open_rectification's working-day deadlines, cached per day): long-finished ones closed with the
+applicant's verdict, the last two weeks' still open, contacted or rectified.
+"""
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from app.models.case import Case
+from app.models.feedback import (
+    BAD_LEVELS,
+    ComplaintChannel,
+    Evaluation,
+    Rectification,
+    RectificationStatus,
+    Verdict,
+)
+from app.models.org import Staff, StaffPosition, StaffStatus
+from app.services import complaints, evaluations
+from app.services.deadlines import deadline
+from app.services.demo import data
+
+TEXTS = data.document("history.json")
+PER_MONTH = 3
+CHANNELS = [
+    (ComplaintChannel.portal, 4),
+    (ComplaintChannel.phone, 3),
+    (ComplaintChannel.hotline_12345, 2),
+    (ComplaintChannel.mailbox, 1),
+]
+# The steps after filing, in order, with the stage each one leaves.
+STEPS = ["receive", "investigate", "handle", "callback", "archive"]
+VERDICTS = [(Verdict.satisfied, 75), (Verdict.unsatisfied, 15), (Verdict.unreachable, 10)]
+# A row's version after each step, as the service's updates would have left it.
+VERSIONS = {
+    RectificationStatus.open.name: 1,
+    RectificationStatus.contacted.name: 2,
+    RectificationStatus.rectified.name: 3,
+    RectificationStatus.closed.name: 4,
+}
+
+
+def _workday_instant(calendar, moment: datetime, rng) -> datetime:
+    """`moment` moved to office time on a working day (the next one when it is not)."""
+    day = moment.date()
+    while not calendar.is_workday(day):
+        day += timedelta(days=1)
+    return datetime.combine(day, datetime.min.time()) + timedelta(hours=9, minutes=rng.randint(0, 420))
+
+
+def seed_complaints(session, cast, start, now: datetime, rng) -> dict:
+    """About three complaints a month; returns how many were left at each stage."""
+    limits = complaints.load_limits(session)
+    clerks = session.execute(
+        sa.select(Staff.id, Staff.department_id, Staff.window_id, Staff.center_id)
+        .where(Staff.status == StaffStatus.active, Staff.window_id.is_not(None), Staff.position != StaffPosition.leader)
+        .order_by(Staff.id)
+    ).all()
+    supervisor = cast.accounts.get("Supervisor")
+    months = (now.year - start.year) * 12 + now.month - start.month + 1
+    filings = sorted(
+        _workday_instant(
+            limits.calendar,
+            datetime.combine(start, datetime.min.time()) + timedelta(days=rng.uniform(0, (now.date() - start).days)),
+            rng,
+        )
+        for _ in range(months * PER_MONTH)
+    )
+    filings = [moment for moment in filings if moment < now - timedelta(hours=1)]
+    # The last five stop after 0..4 steps, newest first: every open stage is shown.
+    stops = {len(filings) - 1 - n: n for n in range(min(5, len(filings)))}
+    counts: dict[str, int] = {}
+    for index, filed_at in enumerate(filings):
+        clerk = rng.choice(clerks)
+        story = rng.choice(TEXTS["complaints"])
+        case_id = session.scalar(
+            sa.select(Case.id)
+            .where(Case.accepted_by_id == clerk.id, Case.accepted_at < filed_at)
+            .order_by(Case.accepted_at.desc())
+            .limit(1)
+        )
+        filing = complaints.Filing(
+            subject=story["subject"],
+            content=story["content"],
+            complainant_name=rng.choice(TEXTS["complaint_names"]),
+            complainant_phone=f"1{rng.choice('3578')}{rng.randint(10**8, 10**9 - 1)}",
+            department_id=clerk.department_id,
+            window_id=clerk.window_id,
+            staff_id=clerk.id,
+            case_id=case_id,
+        )
+        channel = rng.choices([c for c, _ in CHANNELS], [w for _, w in CHANNELS])[0]
+        complaint = complaints.file(session, filing, channel, clerk.center_id, filed_at, limits)
+        at = filed_at
+        for step in STEPS[: stops.get(index, len(STEPS))]:
+            at = _workday_instant(limits.calendar, at + timedelta(hours=rng.randint(2, 40)), rng)
+            if at >= now:
+                break
+            chief = cast.chiefs.get(clerk.department_id)
+            actor = chief if step in ("investigate", "handle") and chief and rng.random() < 0.6 else supervisor
+            complaints.act(
+                session,
+                cast.acting(session, actor),
+                complaint,
+                complaint.version,
+                at,
+                limits,
+                step,
+                **_inputs(step, story, rng),
+            )
+        counts[complaint.stage.name] = counts.get(complaint.stage.name, 0) + 1
+    return counts
+
+
+def _inputs(step: str, story: dict, rng) -> dict:
+    finding = story["finding"]
+    if step == "investigate":
+        return {"finding": finding, "note": TEXTS["investigations"][finding]}
+    if step == "handle":
+        return {"note": TEXTS["replies"][finding], "sanctions": story["sanctions"]}
+    if step == "callback":
+        return {"note": rng.choice(TEXTS["callbacks"]), "satisfied": "yes" if rng.random() < 0.8 else "no"}
+    return {}
+
+
+def seed_rectifications(session, now: datetime, rng) -> dict:
+    """One rectification per voluntary rating of 1–2 that has none; returns counts by state."""
+    limits = evaluations.load_limits(session)
+    chiefs = dict(
+        session.execute(
+            sa.select(Staff.department_id, sa.func.min(Staff.id))
+            .where(Staff.position == StaffPosition.chief_rep, Staff.status == StaffStatus.active)
+            .group_by(Staff.department_id)
+        ).all()
+    )
+    bad = session.execute(
+        sa.select(Evaluation.id, Evaluation.department_id, Evaluation.created_at)
+        .where(
+            Evaluation.level.in_(BAD_LEVELS),
+            Evaluation.is_default.is_(False),
+            ~sa.exists().where(Rectification.evaluation_id == Evaluation.id),
+        )
+        .order_by(Evaluation.id)
+    ).all()
+    cache: dict = {}
+
+    def due(opened: datetime, days: int) -> datetime:
+        key = (opened.date(), opened.time() >= limits.hours.closes, days)
+        if key not in cache:
+            cache[key] = deadline(opened, days, limits.calendar, limits.hours).due_at
+        return cache[key]
+
+    rows, counts = [], {}
+    for evaluation in bad:
+        opened = evaluation.created_at
+        row = {
+            "evaluation_id": evaluation.id,
+            "department_id": evaluation.department_id,
+            "assignee_id": chiefs.get(evaluation.department_id),
+            "status": RectificationStatus.open.name,
+            "opened_at": opened,
+            "contact_due_at": due(opened, limits.contact_days),
+            "rectify_due_at": due(opened, limits.rectify_days),
+            **dict.fromkeys(("contacted_at", "contact_note", "rectified_at", "measures", "closed_at", "verdict")),
+        }
+        _progress(row, now, rng)
+        row["version"] = VERSIONS[row["status"]]
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+        rows.append(row)
+    if rows:
+        session.execute(sa.insert(Rectification.__table__), rows)
+    return counts
+
+
+def _progress(row: dict, now: datetime, rng) -> None:
+    """How far a rectification got by `now`: each step a few hours to days after the last; a few
+    late; the steps not reached yet are left for the chief representative."""
+    at = row["opened_at"] + timedelta(hours=rng.randint(1, 30) if rng.random() < 0.9 else rng.randint(30, 60))
+    if at >= now:
+        return
+    row.update(
+        status=RectificationStatus.contacted.name,
+        contacted_at=at,
+        contact_note=rng.choice(TEXTS["rectification_contacts"]),
+    )
+    at += timedelta(hours=rng.randint(20, 100) if rng.random() < 0.92 else rng.randint(100, 200))
+    if at >= now:
+        return
+    row.update(
+        status=RectificationStatus.rectified.name, rectified_at=at, measures=rng.choice(TEXTS["rectification_measures"])
+    )
+    at += timedelta(hours=rng.randint(4, 72))
+    if at >= now:
+        return
+    verdict = rng.choices([v for v, _ in VERDICTS], [w for _, w in VERDICTS])[0]
+    row.update(status=RectificationStatus.closed.name, closed_at=at, verdict=verdict.name)
