@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask_appbuilder.const import AUTH_DB
+from flask_babel import lazy_gettext as _l
 
 from app import menu
 
@@ -242,6 +243,20 @@ ROLE_DUTIES = {
     # may receive (Matter.levels) whatever the department, and acts on its center's cases:
     # handles on-site matters, reports the others up (上报) and delivers results (送达).
     "township_window": frozenset({"TownshipStaff"}),
+# What a role is called on screen (users list, user page); FAB shows the role's name.
+ROLE_LABELS = {
+    "Admin": _l("System administrator"),
+    "CenterManager": _l("Center manager"),
+    "Supervisor": _l("Supervisor"),
+    "Leader": _l("Leader"),
+    "ChiefRep": _l("Chief representative"),
+    "WindowStaff": _l("Window staff"),
+    "TownshipStaff": _l("Township center staff"),
+    "TownshipHead": _l("Township center head"),
+    "VillageAgent": _l("Village agent"),
+    "Public": _l("Public"),
+}
+
     # Deliver a result to the applicant (送达) at a township center.
     "network_delivery": frozenset({"TownshipStaff"}),
     # A village point's agent: registers villagers' requests and forwards them (接件登记、转交).
@@ -358,8 +373,10 @@ class Config:
     FAB_CREATE_DB = False
     FAB_UPDATE_PERMS = False
     FAB_PASSWORD_COMPLEXITY_ENABLED = True
-    AUTH_RATE_LIMITED = True
-    AUTH_RATE_LIMIT = "10 per 5 minute"
+    # FAB's login limit counts every POST, successful logins too (a hall behind one NAT was
+    # locked out at 08:30): failed logins are limited instead, per account and per address
+    # (app/services/login_limit.py, settings login_fail_*), in the limiter's storage.
+    AUTH_RATE_LIMITED = False
     RATELIMIT_ENABLED = True
     # Reverse proxies in front (nginx: 1): their X-Forwarded-For/-Proto/-Host are trusted.
     PROXY_HOPS = int(os.environ.get("GOVHALL_PROXY_HOPS", "0"))

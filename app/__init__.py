@@ -32,7 +32,7 @@ def create_app(config=None) -> Flask:
 
     from app import http_guard, security
     from app.services import audit, calendar
-    from app.views import errors
+    from app.views import display, errors, titles
 
     app.config["FAB_PASSWORD_COMPLEXITY_VALIDATOR"] = security.password_complexity
     audit.install(FsaSession)
@@ -48,6 +48,7 @@ def create_app(config=None) -> Flask:
             indexview=_index_view(),
         )
         _register_views(appbuilder)
+        titles.install(appbuilder)
         from app.views import portal
 
         portal.install(app, appbuilder.sm.limiter)
@@ -55,6 +56,7 @@ def create_app(config=None) -> Flask:
     _install_request_hooks(app)
     http_guard.install(app)
     errors.install(app)
+    display.install(app)
     if app.config["PROXY_HOPS"]:
         # Behind nginx every request comes from 127.0.0.1: without the forwarded address all
         # citizens would share one rate limit. Trusted only for the configured hops, so a

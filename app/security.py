@@ -10,7 +10,9 @@ from flask import current_app, g, has_request_context, request, session
 from flask_appbuilder.api import safe
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.views import AuthDBView
 from flask_appbuilder.views import expose
+from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 from flask_jwt_extended import get_jwt_identity, jwt_required
 from flask_login import user_logged_in
@@ -21,7 +23,9 @@ from app import clock
 from app.models.org import Staff, StaffStatus
 from app.models.system import LoginSession
 from app.services import credentials
+from app.services.login_limit import Limits, LoginLimit
 from app.services.scope import NOTHING, Kind, Scope, kind_for, scope_for
+from app.views.users import GovRoleModelView, GovUserDBModelView
 
 SESSION_TOKEN_KEY = "govhall_sid"
 # Writing last_seen on every request would make every page a write transaction.
@@ -54,7 +58,10 @@ class GovSecurityApi(SecurityApi):
         body = request.get_json(silent=True)
         if isinstance(body, dict):
             body.setdefault("provider", "db")
-        return SecurityApi.login(self)
+        response = SecurityApi.login(self)
+        if g.get("login_refusal"):
+            return self.response(429, message=g.login_refusal)
+        return response
 
     @expose("/logout", methods=["POST"])
     @jwt_required(verify_type=False)
@@ -87,12 +94,21 @@ class GovSecurityApi(SecurityApi):
         return self.response(200, message=str(_l("Logged out: every API token of this account is revoked.")))
 
 
+class GovAuthDBView(AuthDBView):
+    # FAB flashes this after any refused login: say so when the login limit was the reason.
+    invalid_login_message = LazyString(lambda: g.get("login_refusal") or gettext("Invalid login. Please try again."))
+
+
 class GovSecurityManager(SecurityManager):
     """FAB's manager plus login sessions that a logout really ends."""
 
     # FAB's user statistics chart loads Google Charts from the internet (useless on an offline
     # intranet) and answered 500 to an unknown /chart/<group_by>.
     userstatschartview = None
+    authdbview = GovAuthDBView
+    # Names 姓名 in Chinese order, roles by their Chinese labels (app/views/users.py).
+    userdbmodelview = GovUserDBModelView
+    rolemodelview = GovRoleModelView
 
     def load_user(self, pk):
         token = session.get(SESSION_TOKEN_KEY) if has_request_context() else None
@@ -143,13 +159,31 @@ class GovSecurityManager(SecurityManager):
             return user
         return None
 
-    def register_views(self):
-        super().register_views()
-        # FAB limits the login form only; the JWT login API takes passwords too.
-        if self.is_auth_limited:
-            for view in self.appbuilder.baseviews:
-                if isinstance(view, SecurityApi):
-                    self.limiter.limit(self.auth_rate_limit, methods=["POST"])(view.blueprint)
+    def auth_user_db(self, username, password):
+        """FAB's password check behind the failed-login limit (services/login_limit.py), for the
+        login form and the token API alike. A refusal is left in g.login_refusal for the answer."""
+        limit = self.login_limit()
+        if limit is None:
+            return super().auth_user_db(username, password)
+        address = request.remote_addr or ""
+        refusal = limit.refusal(username, address, clock.now())
+        if refusal is not None:
+            g.login_refusal = refusal
+            return None
+        user = super().auth_user_db(username, password)
+        if user is None:
+            limit.failed(username, address)
+            # The attempt that reached a threshold already says so.
+            g.login_refusal = limit.refusal(username, address, clock.now())
+        else:
+            limit.succeeded(username)
+        return user
+
+    def login_limit(self) -> LoginLimit | None:
+        if not self.limiter.enabled:
+            return None
+        prefix = current_app.config["RATELIMIT_KEY_PREFIX"]
+        return LoginLimit(self.limiter.limiter, prefix, Limits.from_settings(self.session))
 
     def get_user_by_id(self, pk):
         # Roles and groups are read on every request (permission checks): load them with the user.

@@ -272,6 +272,15 @@ CHOICES = {
 RANGES = {
     "evaluation_default_level": (1, 5),
     "report_due_workday": (1, 23),
+        # The login limit (services/login_limit.py): failed attempts only, each count apart.
+        SettingSpec("login_fail_user_limit", "5", _l("Login: failed attempts per account before a pause")),
+        SettingSpec(
+            "login_fail_address_limit",
+            "30",
+            _l("Login: failed attempts per address before a pause"),
+            _l("A hall behind one network address shares this count; successful logins never count."),
+        ),
+        SettingSpec("login_fail_window_minutes", "15", _l("Login: counting window and pause (minutes)")),
     "import_max_megabytes": (1, 2048),
     "matter_import_max_rows": (1, 1_000_000),
     "attendance_import_max_rows": (1, 1_000_000),
@@ -304,6 +313,9 @@ def check_in_place(session: Session, key: str, value: str) -> list[str]:
     if errors or key not in DESCENDING:
         return errors
     values = [int(value.strip()) if other == key else int(get(session, other)) for other in DESCENDING]
+    "login_fail_user_limit": (1, 100),
+    "login_fail_address_limit": (1, 100_000),
+    "login_fail_window_minutes": (1, 1440),
     if all(higher > lower for higher, lower in pairwise(values)):
         return []
     return [

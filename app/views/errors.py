@@ -5,11 +5,15 @@ menu: those read the database (the portal's center name, the user's menu), and a
 must still render while the database is down. A database outage answers 503 with Retry-After.
 """
 
+import time
+from datetime import timedelta
+
 from flask import Flask, current_app, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError, StatementError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
+from app import clock
 from app.extensions import db
 
 RETRY_AFTER_SECONDS = 30
@@ -40,7 +44,10 @@ def install(app: Flask) -> None:
 
 def _status_handler(code):
     def handler(error):
-        response = respond(code)
+        seconds = _retry_seconds() if code == 429 else None
+        response = respond(code, _retry_message(seconds) if seconds else None)
+        if seconds:
+            response.headers["Retry-After"] = str(seconds)
         # e.g. the Allow header of a 405
         for name, value in error.get_headers():
             if name.lower() != "content-type":
@@ -48,6 +55,22 @@ def _status_handler(code):
         return response
 
     return handler
+
+
+def _retry_seconds():
+    """Seconds until the breached rate limit lets this client in again (None if unknown)."""
+    breached = current_app.appbuilder.sm.limiter.current_limit
+    return None if breached is None else max(1, breached.reset_at - int(time.time()))
+
+
+def _retry_message(seconds):
+    """A rate limit's refusal with when to try again (Beijing time, minutes from now)."""
+    again = clock.now() + timedelta(seconds=seconds)
+    return _l(
+        "Too many requests. Please try again after %(time)s (in about %(minutes)s minutes).",
+        time=f"{again:%H:%M}",
+        minutes=max(1, -(-seconds // 60)),
+    )
 
 
 def _database_unavailable(error):
