@@ -5,6 +5,7 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
 
 from app import clock as wall_clock
 from app.extensions import db
@@ -48,7 +49,8 @@ class CaseIntakeView(BaseView):
         matter = db.session.scalar(sa.select(Matter).where(Matter.id == matter_id, acceptable))
         if matter is None:
             abort(404)
-        values = request.form if request.method == "POST" else {}
+        # Whatever was entered, ticks included, comes back with a refusal's message.
+        values = request.form if request.method == "POST" else MultiDict()
         if request.method == "POST":
             try:
                 application = Application(

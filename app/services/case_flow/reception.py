@@ -18,7 +18,8 @@ from app.services import matter_levels
 from app.services.case_flow.clock import Clock, recompute_deadline, start_step
 from app.services.case_flow.guards import TOWNSHIP_ROLES, WINDOW_ROLES, Actor, CaseError, require_text
 from app.services.case_flow.history import Outcome, event
-from app.services.idnumber import valid_id_number
+from app.services.idnumber import CREDIT_CODE_ERROR, valid_credit_code, valid_id_number
+from app.services.phone import InvalidPhone, checked_phone
 
 
 @dataclass
@@ -69,11 +70,12 @@ def intake(session: Session, actor: Actor, now: datetime, application: Applicati
     id_number = (application.applicant_id_number or "").strip().upper()
     if application.applicant_type is ApplicantType.person and not valid_id_number(id_number):
         raise CaseError(_l("The ID card number is not valid (check digit or date wrong)."))
-    if application.applicant_type is ApplicantType.organisation and not 15 <= len(id_number) <= 18:
-        raise CaseError(_l("Enter the organisation's unified social credit code."))
-    phone = (application.applicant_phone or "").strip() or None
-    if phone and not (phone.isdigit() and 7 <= len(phone) <= 12):
-        raise CaseError(_l("The phone number is not valid."))
+    if application.applicant_type is ApplicantType.organisation and not valid_credit_code(id_number):
+        raise CaseError(CREDIT_CODE_ERROR)
+    try:
+        phone = checked_phone(application.applicant_phone)
+    except InvalidPhone as exc:
+        raise CaseError(str(exc)) from None
 
     received = set(application.received_material_ids)
     missing = [m.name for m in matter.materials if m.required and m.id not in received]
