@@ -1,6 +1,7 @@
 """The dashboard's figures for one scope: today, this month, lights, overdue by
 department, a 12-month trend, the month's rating figures (rating_rates.py), and the red cases. A handful of
-GROUP BY statements on indexed ranges, whatever the number of cases."""
+GROUP BY statements on indexed ranges, whatever the number of cases. Lights are case_light's (the
+case page's, the list's and the API's): a suspended case counts with its frozen light."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,7 +14,9 @@ from app.models.feedback import Evaluation
 from app.models.matter import Matter
 from app.models.org import Department
 from app.services import rating_rates
+from app.services.case_light import case_light, light_sql, open_with_light
 from app.services.monthly_report import previous_month
+from app.services.workdays import WorkCalendar
 
 OPEN = [status.name for status in OPEN_STATUSES]
 
@@ -26,7 +29,7 @@ class Dashboard:
     overdue_by_department: list[tuple[str, int]]
     trend: list[dict]
     ratings: dict  # rating_rates.COUNTS and RATES for the month
-    red_cases: list
+    red_cases: list  # (case, matter name, department name, CaseLight)
 
 
 def _month_key(session, column):
@@ -40,7 +43,9 @@ def _count_if(condition):
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
 
-def build(session: Session, case_scope, evaluation_scope, now: datetime, *, red_limit: int = 20) -> Dashboard:
+def build(
+    session: Session, case_scope, evaluation_scope, now: datetime, calendar: WorkCalendar, *, red_limit: int = 20
+) -> Dashboard:
     day_start = datetime(now.year, now.month, now.day)
     month_start = day_start.replace(day=1)
     completed = Case.status == CaseStatus.completed
@@ -58,17 +63,18 @@ def build(session: Session, case_scope, evaluation_scope, now: datetime, *, red_
     month = {"accepted": row[2], "completed": row[3], "on_time_rate": row[4] / row[3] if row[3] else None}
 
     lights = dict.fromkeys([light.name for light in Light], 0)
-    for light, count in session.execute(
-        sa.select(Case.light, sa.func.count()).where(case_scope, Case.status.in_(OPEN)).group_by(Case.light)
-    ):
+    # Grouped outside: PostgreSQL would not match the CASE's bound `now` in SELECT and GROUP BY.
+    shown = sa.select(light_sql(now).label("light")).where(case_scope, Case.status.in_(OPEN)).subquery()
+    for light, count in session.execute(sa.select(shown.c.light, sa.func.count()).group_by(shown.c.light)):
         if light is not None:
-            lights[light.name] = count
+            lights[light] = count
+    red = open_with_light(Light.red, now)
 
     overdue_by_department = session.execute(
         sa.select(Department.name, sa.func.count())
         .select_from(Case)
         .join(Department, Department.id == Case.department_id)
-        .where(case_scope, Case.status.in_(OPEN), Case.light == Light.red)
+        .where(case_scope, red)
         .group_by(Department.name)
         .order_by(sa.func.count().desc(), Department.name)
         .limit(15)
@@ -99,19 +105,26 @@ def build(session: Session, case_scope, evaluation_scope, now: datetime, *, red_
         months.append({"month": key, "accepted": accepted.get(key, 0), "completed": finished.get(key, 0)})
         cursor = (cursor + timedelta(days=32)).replace(day=1)
 
-    counts = session.execute(
-        sa.select(*(count.label(name) for name, count in rating_rates.COUNTS.items())).where(
-            evaluation_scope, Evaluation.created_at >= month_start
+    counts = (
+        session.execute(
+            sa.select(*(count.label(name) for name, count in rating_rates.COUNTS.items())).where(
+                evaluation_scope, Evaluation.created_at >= month_start
+            )
         )
-    ).one()._asdict()
+        .one()
+        ._asdict()
+    )
     ratings = {**counts, **rating_rates.rates(counts)}
 
-    red_cases = session.execute(
-        sa.select(Case.id, Case.number, Case.applicant_name, Case.deadline_at, Matter.name, Department.name)
-        .join(Matter, Matter.id == Case.matter_id)
-        .join(Department, Department.id == Case.department_id)
-        .where(case_scope, Case.status.in_(OPEN), Case.light == Light.red)
-        .order_by(Case.deadline_at)
-        .limit(red_limit)
-    ).all()
+    red_cases = [
+        (case, matter, department, case_light(case, now, calendar))
+        for case, matter, department in session.execute(
+            sa.select(Case, Matter.name, Department.name)
+            .join(Matter, Matter.id == Case.matter_id)
+            .join(Department, Department.id == Case.department_id)
+            .where(case_scope, red)
+            .order_by(Case.deadline_at)
+            .limit(red_limit)
+        ).all()
+    ]
     return Dashboard(today, month, lights, overdue_by_department, months, ratings, red_cases)

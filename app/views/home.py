@@ -14,6 +14,7 @@ from app.models.org import Center, Department, Staff, StaffStatus, Window
 from app.security import current_scope
 from app.services import calendar as calendar_service
 from app.services import dashboard, notices, rating_rates
+from app.views.lights import light_badge
 
 
 class HomeView(IndexView):
@@ -33,9 +34,10 @@ class HomeView(IndexView):
         if scope.everything:
             counts["centers"] = db.session.scalar(sa.select(sa.func.count()).select_from(Center))
         now = clock.now()
-        missing_year = calendar_service.missing_next_year(calendar_service.load(db.session), now.date())
+        work_calendar = calendar_service.load(db.session)
+        missing_year = calendar_service.missing_next_year(work_calendar, now.date())
         unconfirmed = _count(Case, scope, Case.calendar_unconfirmed.is_(True), Case.status.in_(OPEN_STATUSES))
-        figures = dashboard.build(db.session, scope.clause(Case), scope.clause(Evaluation), now)
+        figures = dashboard.build(db.session, scope.clause(Case), scope.clause(Evaluation), now, work_calendar)
         charts = {
             "lights": [
                 {"name": str(light.label), "key": light.name, "value": figures.lights[light.name]} for light in Light
@@ -56,6 +58,7 @@ class HomeView(IndexView):
             charts=charts,
             unread=notices.unread_count(db.session, g.user.id),
             show_red_cases=self.appbuilder.sm.has_access("can_read", "Case"),
+            case_light_badge=light_badge,
         )
 
 

@@ -159,7 +159,7 @@ class GovInterface(SQLAInterface):
         selected = []
         for relation, attribute in entities:
             if relation is None:
-                selected.append(getattr(self.obj, attribute))
+                selected.append(self.column_expression(attribute))
                 continue
             if relation not in joins:
                 target = aliased(self.obj.__mapper__.relationships[relation].mapper.class_)
@@ -167,6 +167,10 @@ class GovInterface(SQLAInterface):
                 query = query.outerjoin(target, getattr(self.obj, relation).of_type(target))
             selected.append(getattr(joins[relation], attribute))
         return query.with_entities(*selected).yield_per(batch)
+
+    def column_expression(self, name):
+        """What an export selects for a plain column (a model's interface may compute it instead)."""
+        return getattr(self.obj, name)
 
     def _column_entities(self, columns):
         """(relation or None, column) per export column, or None if one is neither."""

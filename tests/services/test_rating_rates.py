@@ -26,6 +26,7 @@ from app.services import (
     scoring_month,
     scoring_periods,
 )
+from app.services import calendar as calendar_service
 from tests.services.test_case_flow import act, new_case
 from tests.services.test_feedback import COMPLETED, completed_case, limits
 
@@ -118,7 +119,9 @@ def test_bulletin_ranks_and_prints_the_three_figures(ctx, world_ids):
 
 def test_dashboard_counts_the_month_apart(ctx, world_ids):
     hand_built_month(world_ids)
-    figures = dashboard.build(db.session, sa.true(), sa.true(), datetime(2026, 10, 31, 12, 0))
+    figures = dashboard.build(
+        db.session, sa.true(), sa.true(), datetime(2026, 10, 31, 12, 0), calendar_service.load(db.session)
+    )
     assert {name: figures.ratings[name] for name in EXPECTED_COUNTS} == EXPECTED_COUNTS
     assert {name: figures.ratings[name] for name in EXPECTED} == pytest.approx(EXPECTED)
 
