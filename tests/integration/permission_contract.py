@@ -32,7 +32,7 @@ STANDARD_VERBS = {
 # Verbs outside STANDARD_VERBS, by view: custom routes and @actions. Flask-AppBuilder's own
 # views check a permission named after the verb; only their exceptions are listed.
 CUSTOM_VERBS = {
-    "NoticeView": {"action:mark_read": "read"},
+    "NoticeView": {"action:mark_read": "read", "mark_all_read": "read"},
     "CaseIntakeView": {"index": "intake", "form": "intake"},
     "CaseView": {"act": "act", "receipt": "read", "supplement_notice": "read"},
     "CaseApi": {"act": "act"},

@@ -1,5 +1,6 @@
 """The inbox: everyone reads and marks only their own notices, Admin included."""
 
+import re
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -50,3 +51,30 @@ def test_mark_read_touches_only_own_notices(app, client, world_ids, login_as):
 
 def test_anonymous_has_no_inbox(client):
     assert client.get("/noticeview/list/").status_code == 302
+
+
+def test_mark_all_read_is_a_csrf_checked_post_on_the_users_own_inbox(app, client, world_ids, login_as):
+    with app.app_context():
+        mine = [_notice(world_ids["user_staff_a"], f"overdue:mine{n}") for n in range(30)]
+        theirs = _notice(world_ids["user_chief_a"], "overdue:theirs")
+    login_as("staff_a")
+    page = client.get("/noticeview/list/").get_data(as_text=True)
+    assert "全部标为已读" in page and "30 条未读消息" in page
+    assert client.get("/noticeview/mark-all-read").status_code == 405  # a GET never changes anything
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        assert client.post("/noticeview/mark-all-read").status_code == 400  # no token: refused
+        with app.app_context():
+            assert db.session.scalar(sa.select(sa.func.count()).where(Notice.read_at.is_not(None))) == 0
+        page = client.get("/noticeview/list/").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        response = client.post("/noticeview/mark-all-read", data={"csrf_token": token})
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "已将 30 条消息标为已读" in page
+    with app.app_context():
+        assert all(db.session.get(Notice, pk).read_at is not None for pk in mine)
+        assert db.session.get(Notice, theirs).read_at is None  # another user's inbox is not touched
+    assert "全部标为已读" not in client.get("/noticeview/list/").get_data(as_text=True)  # nothing left unread

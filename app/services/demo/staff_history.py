@@ -78,9 +78,23 @@ def seed_leave(session, cast, start: date, now: datetime, rng) -> dict:
                 ends_at=ends_at,
                 reason=rng.choice(TEXTS["leave_reasons"][kind]),
             )
-            state = _decide(session, cast, request, rules, rng, now, chief, leaders.get(subject.department_id), center)
         except leave.LeaveError:
             continue  # overlaps the same person's leave, or the window's other post is away then
+        try:
+            state = _decide(session, cast, request, rules, rng, now, chief, leaders.get(subject.department_id), center)
+        except leave.LeaveError:
+            # The window's other post got leave for those days meanwhile: the chief representative says no.
+            at = min(request.requested_at + timedelta(hours=2), now - timedelta(minutes=30))
+            leave.reject(
+                session,
+                cast.acting(session, chief),
+                request,
+                request.version,
+                at,
+                rules,
+                note=TEXTS["leave_post_conflict"],
+            )
+            state = "rejected"
         counts[state] = counts.get(state, 0) + 1
     for state, halves in (("pending", 2), ("pending_center", 6)):
         if not counts.get(state):

@@ -1,0 +1,183 @@
+"""The demo county after a year of use (demo/history.py): every page a new user opens has rows,
+written through the services and the replayed jobs, and the inbox is what reading leaves."""
+
+from collections import Counter
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from app.models import Case
+from app.models.assessment import MonthlyScore, QuarterlyResult
+from app.models.feedback import (
+    BAD_LEVELS,
+    Complaint,
+    ComplaintFinding,
+    ComplaintStage,
+    Evaluation,
+    Rectification,
+    RectificationStatus,
+    Sanction,
+)
+from app.models.jobs import JobRun
+from app.models.notice import Notice
+from app.models.org import Center, Window, WindowKind
+from app.models.personnel import AttendanceRecord, LeaveRequest, LeaveStatus, LeaveTier, WindowRotation
+from app.models.report import MonthlyReport
+from app.services import calendar, reports, rotation
+from app.services.demo.history import UNREAD_DAYS, seed_history
+from tests.conftest import TEST_DB_URL, _config_dict, empty_database
+
+NOW = datetime(2026, 11, 24, 10, 0)
+START = NOW - timedelta(days=130)  # a short year: August to October are finished months, Q3 a finished quarter
+FINISHED = [date(2026, 7, 1), date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1)]
+
+
+@pytest.fixture(scope="module")
+def lived_in():
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.cli import init_database, seed_demo_data
+    from app.extensions import db
+    from app.services.case_flow import Clock
+    from app.services.demo.cases import generate_cases
+
+    with empty_database(f"{Path(make_url(TEST_DB_URL).database).stem}_history") as url:
+        application = create_app({**_config_dict(), "SQLALCHEMY_DATABASE_URI": url})
+        with application.app_context():
+            upgrade()
+            init_database()
+            seed_demo_data()
+            with db.engine.begin() as connection:
+                generate_cases(connection, year_start=START, count=2500, clock=Clock.load(db.session), now=NOW)
+            totals = seed_history(db.session, NOW)
+            db.session.commit()
+            yield db.session, totals
+            assert seed_history(db.session, NOW) == {}  # written once: a second seed leaves it as it is
+            db.session.remove()
+            db.engine.dispose()
+
+
+def count(session, model, *where):
+    return session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
+
+def test_monthly_reports_for_every_finished_month_some_late(lived_in):
+    session, _totals = lived_in
+    centers = session.scalars(sa.select(Center.id).where(Center.level.in_(reports.REPORTING_LEVELS))).all()
+    rows = session.scalars(sa.select(MonthlyReport)).all()
+    assert {(r.center_id, r.month) for r in rows} == {(c, m) for c in centers for m in FINISHED}
+    work_calendar = calendar.load(session)
+    for report in rows:
+        assert report.file_name.endswith("月报.xlsx") and report.figures["accepted"] >= 0
+        assert report.due_on == reports.due_on(work_calendar, report.month, 5)
+        if report.submitted_at is not None:
+            assert report.late == (report.submitted_at.date() > report.due_on)
+    submitted = [r for r in rows if r.submitted_at]
+    assert submitted and any(r.late for r in submitted) and sum(r.late for r in submitted) < len(submitted) / 2
+    # The late ones were flagged to the center before they came in.
+    late_notices = count(session, Notice, Notice.kind == "report_late")
+    assert late_notices >= 2 * sum(r.late for r in submitted)
+    assert count(session, JobRun, JobRun.job == "monthly_report") == len(FINISHED)
+
+
+def test_scores_and_quarterly_results(lived_in):
+    session, _totals = lived_in
+    kinds = Counter(
+        (kind.name, month) for kind, month in session.execute(sa.select(MonthlyScore.kind, MonthlyScore.month)).all()
+    )
+    for month in FINISHED:
+        assert kinds[("staff", month)] > 50 and kinds[("window", month)] > 20 and kinds[("department", month)] > 10
+    quarters = Counter(session.scalars(sa.select(QuarterlyResult.quarter_start)))
+    assert quarters[date(2026, 7, 1)] > 50
+
+
+def test_leave_in_every_state_through_the_tiers(lived_in):
+    session, totals = lived_in
+    requests = session.scalars(sa.select(LeaveRequest)).all()
+    states = Counter(r.status for r in requests)
+    assert set(states) == set(LeaveStatus) and states[LeaveStatus.approved] > states[LeaveStatus.rejected]
+    waiting = [r for r in requests if r.status is LeaveStatus.pending]
+    # Waiting at the department, and (3 days or more) approved there and waiting for the center.
+    assert any(r.department_approved_by is None for r in waiting)
+    assert any(r.tier is LeaveTier.joint and r.department_approved_by and not r.center_approved_by for r in waiting)
+    for request in requests:
+        if request.status is LeaveStatus.approved and request.tier is LeaveTier.joint:
+            assert request.department_approved_by and request.center_approved_by
+        if request.status is LeaveStatus.rejected:
+            assert request.decision_note and request.decided_at >= request.requested_at
+    assert sum(totals["leave"].values()) == len(requests)
+    # Approved leave shows on the attendance of its days.
+    assert count(session, AttendanceRecord, AttendanceRecord.kind.in_(["on_leave", "official"])) > 0
+
+
+def test_complaints_at_every_stage_with_findings_and_sanctions(lived_in):
+    session, _totals = lived_in
+    complaints = session.scalars(sa.select(Complaint)).all()
+    assert {c.stage for c in complaints} == set(ComplaintStage)
+    for complaint in complaints:
+        passed = list(ComplaintStage).index(complaint.stage)
+        assert (complaint.finding is not None) == (passed >= 2)
+        assert (complaint.reply is not None) == (passed >= 3)
+        if complaint.finding is ComplaintFinding.unsubstantiated:
+            assert not complaint.sanctions
+    assert count(session, Sanction) > 0
+
+
+def test_every_bad_review_has_its_rectification(lived_in):
+    session, _totals = lived_in
+    bad = count(session, Evaluation, Evaluation.level.in_(BAD_LEVELS), Evaluation.is_default.is_(False))
+    rows = session.scalars(sa.select(Rectification)).all()
+    assert bad > 10 and len(rows) == bad
+    states = Counter(r.status for r in rows)
+    assert states[RectificationStatus.closed] > len(rows) / 2 and len(states) >= 3
+    for row in rows:
+        assert row.contact_due_at > row.opened_at and row.rectify_due_at >= row.contact_due_at
+        assert (row.verdict is not None) == (row.status is RectificationStatus.closed)
+        assert row.version == list(RectificationStatus).index(row.status) + 1
+
+
+def test_rosters_cover_the_year_and_the_coming_weeks(lived_in):
+    session, _totals = lived_in
+    windows = session.scalars(sa.select(Window.id).where(Window.kind == WindowKind.comprehensive)).all()
+    assert windows
+    for window_id in windows:
+        weeks = set(session.scalars(sa.select(WindowRotation.week_start).where(WindowRotation.window_id == window_id)))
+        monday = rotation.monday(START.date())
+        while monday <= NOW.date() + timedelta(weeks=4):
+            assert monday in weeks, (window_id, monday)
+            monday += timedelta(weeks=1)
+
+
+def test_attendance_on_every_working_day_of_the_year(lived_in):
+    session, _totals = lived_in
+    work_calendar = calendar.load(session)
+    days = set(session.scalars(sa.select(AttendanceRecord.day).distinct()))
+    day = START.date()
+    while day < NOW.date():
+        assert (day in days) == work_calendar.is_workday(day), day
+        day += timedelta(days=1)
+
+
+def test_every_notice_says_what_it_is_about_and_old_ones_are_read(lived_in):
+    session, _totals = lived_in
+    assert count(session, Notice) > 100
+    assert count(session, Notice, sa.or_(Notice.detail.is_(None), Notice.detail == "")) == 0
+    for kind, detail in session.execute(sa.select(Notice.kind, Notice.detail)):
+        # Which case, report, complaint or rectification, and until when.
+        assert any(word in detail for word in ("办件", "联办件", "月报", "投诉", "差评整改")), (kind, detail)
+        assert "20" in detail, (kind, detail)
+    cutoff = NOW - timedelta(days=UNREAD_DAYS)
+    assert count(session, Notice, Notice.read_at.is_(None), Notice.created_at < cutoff) == 0
+    assert count(session, Notice, Notice.read_at.is_not(None), Notice.read_at < Notice.created_at) == 0
+    unread = Counter(session.scalars(sa.select(Notice.user_id).where(Notice.read_at.is_(None))))
+    assert max(unread.values(), default=0) < 200
+
+
+def test_the_cases_of_the_year_are_left_as_generated(lived_in):
+    session, _totals = lived_in
+    assert count(session, Case) == 2500
+    assert count(session, Evaluation, Evaluation.is_default.is_(True)) > 0  # the replayed feedback scan
