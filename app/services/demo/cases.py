@@ -20,7 +20,7 @@ from app.models.org import Center, Department, Staff, Window
 from app.services.deadlines import deadline, step_due_at
 from app.services.demo import data
 from app.services.id_sequences import reset_id_sequences
-from app.services.idnumber import check_digit
+from app.services.idnumber import CREDIT_CODE_CHARS, check_digit, credit_check_char
 
 # Applicants' names, ID regions, company name patterns and return reasons: data/applicants.json.
 _APPLICANTS = data.document("applicants.json")
@@ -42,8 +42,11 @@ def _person_id(rng):
 
 
 def _credit_code(rng):
-    chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    return "9141" + "".join(rng.choice(chars) for _ in range(14))
+    """A company's unified social credit code (GB 32100): 91, the county's region code, 9 characters and
+    the check character. Draws 14 characters as it always did, so the rest of the demo stays the same."""
+    drawn = "".join(rng.choice(CREDIT_CODE_CHARS) for _ in range(14))
+    first17 = "91411721" + drawn[:9]
+    return first17 + credit_check_char(first17)
 
 
 def _office_time(rng, day, hours):
