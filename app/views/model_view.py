@@ -6,7 +6,7 @@ optimistic locking on edit forms, blank/是否 display of empty and boolean valu
 and an Excel export that reuses the list's own filters (ExcelExport).
 """
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, has_request_context, redirect, request, url_for
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import has_access
@@ -109,6 +109,33 @@ class GovModelView(ExcelExport, ModelView):
     service_add_form: str | None = None
     # That form's search-as-you-type selects: field name -> remote_select.Choices.
     service_choices: dict | None = None
+    # Edit-form columns only a role whose scope spans departments (the center) sets; a
+    # department's own form leaves them out (a member's department, window and post change
+    # through a personnel change, which the center approves).
+    center_columns: tuple = ()
+
+    @property
+    def edit_form(self):
+        full = self.__dict__.get("_edit_form")
+        if full is None or not self.center_columns or not has_request_context():
+            return full
+        return full if current_scope().spans_departments else self.__dict__["_department_edit_form"]
+
+    @edit_form.setter
+    def edit_form(self, form):
+        self._edit_form = form
+        if form is not None:  # WTForms drops a field a subclass sets to None
+            self._department_edit_form = type(form.__name__, (form,), dict.fromkeys(self.center_columns))
+
+    def _get_edit_widget(self, form, exclude_cols=None, widgets=None):
+        widgets = widgets or {}
+        widgets["edit"] = self.edit_widget(
+            form=form,
+            include_cols=[name for name in self.edit_columns if name in form],
+            exclude_cols=exclude_cols or [],
+            fieldsets=self.edit_fieldsets,
+        )
+        return widgets
 
     def __init__(self, **kwargs):
         if self.registry is not None:

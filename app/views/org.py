@@ -23,6 +23,7 @@ class StaffView(GovModelView):
     add_title = _l("Add staff member")
     edit_title = _l("Edit staff member")
     registry = STAFF_FIELDS
+    center_columns = ("department", "center", "window", "position")
     item_rules = staticmethod(_staff_errors)
     base_order = ("staff_no", "asc")
     method_permission_name = {**GovModelView.method_permission_name, "activate": "activate", "deactivate": "deactivate"}

@@ -181,7 +181,7 @@ def test_every_form_and_search_form_offers_only_own_rows(app, client, offers):
     expected = {"LeaveRequestView.search.staff", "AssessmentRecordView.search.staff", "MonthlyScoreView.search.staff"}
     expected |= {"EvaluationView.search.staff", "QuarterlyResultView.search.staff", "WindowView.search.department"}
     if offers.username == "chief_a":
-        expected |= {"StaffView.edit.user", "StaffView.edit.window", "WindowView.edit.member_departments"}
+        expected |= {"StaffView.edit.user", "WindowView.edit.department", "WindowView.edit.member_departments"}
         expected |= {"PersonnelChangeView.search.staff", "DepartmentView.show.StaffView"}
     assert expected <= offers.checked
 
