@@ -61,6 +61,7 @@ CENTER_HEAD = [
     ["^Violation$", "^can_(read|export)$"],
     ["^MonthlyReport$", "^can_(read|export|generate|submit)$"],
     ["^Evaluation$", "^can_(read|export)$"],
+    ["^Transfer$", "^can_(read|export)$"],
     [f"^({PEOPLE}|{ASSESSMENT})$", "^can_(read|export)$"],
     ["^LeaveRequest$", "^can_act$"],
     *menu.menu_rules(
@@ -88,6 +89,7 @@ FAB_ROLES = {
         [f"^({ORG}|{CATALOGUE})$", "^can_(read|add|edit|delete|export|activate|deactivate)$"],
         ["^MatterImport$", "^can_import$"],
         ["^Case$", "^can_(read|export|act)$"],
+        ["^Transfer$", "^can_(read|export)$"],
         ["^Violation$", "^can_(read|export)$"],
         ["^MonthlyReport$", "^can_(read|export|generate|submit)$"],
         ["^Bulletin$", "^can_(read|export)$"],
@@ -111,6 +113,7 @@ FAB_ROLES = {
     "Supervisor": [
         [f"^({ORG}|{CATALOGUE}|AuditLog|Violation)$", "^can_(read|export)$"],
         ["^Case$", "^can_(read|export|act)$"],
+        ["^Transfer$", "^can_(read|export)$"],
         ["^MonthlyReport$", "^can_(read|export|generate)$"],
         ["^Bulletin$", "^can_(read|export)$"],
         ["^Evaluation$", "^can_(read|export|add)$"],
@@ -131,6 +134,8 @@ FAB_ROLES = {
         ["^(Staff|Window)$", "^can_edit$"],
         ["^Staff$", "^can_(activate|deactivate)$"],
         ["^Case$", "^can_(read|export|act|intake)$"],
+        # Village requests forwarded to the department's window: received, accepted or returned.
+        ["^Transfer$", "^can_(read|export|act)$"],
         ["^Violation$", "^can_read$"],
         # Own department's evaluations, rectifications and complaints (contacts masked).
         ["^Evaluation$", "^can_(read|export)$"],
@@ -147,6 +152,7 @@ FAB_ROLES = {
     "WindowStaff": [
         [f"^({ORG}|{CATALOGUE})$", "^can_read$"],
         ["^Case$", "^can_(read|act|intake)$"],
+        ["^Transfer$", "^can_(read|act)$"],
         ["^Violation$", "^can_read$"],
         ["^Evaluation$", "^can_read$"],
         # Own leave requests, attendance, scores; the duty roster and the rules.
@@ -165,6 +171,7 @@ FAB_ROLES = {
             f"^({ORG}|{CATALOGUE}|Case|Violation|MonthlyReport|Bulletin|Evaluation|Rectification|Complaint)$",
             "^can_(read|export)$",
         ],
+        ["^Transfer$", "^can_(read|export)$"],
         [f"^({PEOPLE}|{ASSESSMENT})$", "^can_(read|export)$"],
         *menu.menu_rules(
             *CENTER_MENUS, without=("MatterImport", "CaseIntake", "MyCases", "JointCases", "AuditLogList")
@@ -177,6 +184,7 @@ FAB_ROLES = {
     "TownshipStaff": [
         [f"^({ORG}|{CATALOGUE})$", "^can_read$"],
         ["^Case$", "^can_(read|act|intake)$"],
+        ["^Transfer$", "^can_(read|act)$"],
         ["^Violation$", "^can_read$"],
         ["^Evaluation$", "^can_read$"],
         [f"^(LeaveRequest|Attendance|WindowRotation|{ASSESSMENT})$", "^can_read$"],
@@ -202,8 +210,10 @@ FAB_ROLES = {
     "VillageAgent": [
         [f"^({CATALOGUE})$", "^can_read$"],
         ["^(Center|Case)$", "^can_read$"],
+        # Registers villagers' requests, forwards them and follows them (接件登记、转交).
+        ["^Transfer$", "^can_(read|add|act)$"],
         *menu.menu_rules("Catalogue", without=("MatterImport",)),
-        ["^(Organisation|CenterList|Cases|CaseList|MyCases)$", "^menu_access$"],
+        ["^(Organisation|CenterList|Cases|CaseList|MyCases|TransferList)$", "^menu_access$"],
         *SELF_SERVICE,
     ],
     # Anonymous visitors: the public portal has its own routes, nothing here.
@@ -412,6 +422,8 @@ class Config:
 
     # Where `flask backup` and the daily backup job write (a separate disk in production).
     BACKUP_DIR = Path(os.environ.get("GOVHALL_BACKUP_DIR", INSTANCE_DIR / "backups"))
+    # Uploaded scans (StoredFile): outside static/, never served without a scope check.
+    FILES_DIR = Path(os.environ.get("GOVHALL_FILES_DIR", INSTANCE_DIR / "files"))
 
     DEMO_PASSWORD = os.environ.get("GOVHALL_DEMO_PASSWORD", "Govhall@2026")
     SYSTEM_USERNAME = "system"

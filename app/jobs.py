@@ -26,6 +26,7 @@ from app.services import (
     reports,
     settings,
     step_scan,
+    transfers,
     warning_scan,
 )
 
@@ -122,6 +123,11 @@ def backup_job(session: Session, now):
     """The daily online backup, keeping the newest `backup_keep`."""
     backup.backup_kept(session, current_app.config["BACKUP_DIR"], now)
     return 1
+
+
+def transfer_scan_job(session: Session, now):
+    """Forwarded requests whose receipt is overdue: flagged once, the receiving side and the center told."""
+    return transfers.flag_overdue(session, now)
 
 
 def _default_setting(key: str) -> str:
@@ -262,6 +268,15 @@ JOBS = {
             At(setting="backup_time"),
             "online backup into `BACKUP_DIR`, keeping the newest `backup_keep` (14)",
             "在线备份到 BACKUP_DIR，保留最新的 backup_keep 份（14）",
+        ),
+        Job(
+            "transfer_scan",
+            transfer_scan_job,
+            Every(minutes=15),
+            "flags forwarded village requests whose receipt is not confirmed in time (1 working day, setting "
+            "`transfer_confirm_days`) and tells the receiving side and the center, once each",
+            "标记超过确认接收时限（1 个工作日，设置 transfer_confirm_days）仍未确认接收的村级代办转交件，"
+            "并提醒接收方和中心（各一次）",
         ),
     )
 }

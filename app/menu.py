@@ -82,6 +82,13 @@ MENU = (
             link("JointCases", _l("Joint cases we assist"), "fa-handshake-o", "/caseview/list/?quick=joint"),
             link("DueSoonCases", _l("Cases due soon"), "fa-clock-o", "/caseview/list/?quick=due_soon"),
             link("OverdueCases", _l("Overdue cases"), "fa-exclamation-circle", "/caseview/list/?quick=overdue"),
+            item(
+                "TransferList",
+                _l("Village requests and transfers"),
+                "fa-share-square-o",
+                "transfer.TransferView",
+                "Transfer",
+            ),
             item("ViolationList", _l("Detected violations"), "fa-flag", "case.ViolationView", "Violation"),
         ),
     ),

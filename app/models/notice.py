@@ -28,6 +28,8 @@ class NoticeKind(LabeledEnum):
     appeal_commented = _l("An appeal awaits your decision")
     appeal_decided = _l("Your appeal has been decided")
     violation_pending = _l("A second supplement request awaits confirmation")
+    transfer_overdue = _l("Forwarded request not confirmed in time")
+    transfer_returned = _l("Your forwarded request was returned")
 
 
 class Notice(Model):

@@ -251,12 +251,36 @@ SPECS = {
         SettingSpec("matter_import_max_rows", "20000", _l("Matter catalogue import: most rows")),
         SettingSpec("attendance_import_max_rows", "200000", _l("Attendance import: most rows")),
         SettingSpec("calendar_import_max_rows", "1000", _l("Calendar import: most rows")),
+        # Village requests (接件登记/转交, issue 16) and their scans (StoredFile).
+        SettingSpec(
+            "transfer_confirm_days",
+            "1",
+            _l("Forwarded requests: receipt confirmed within (working days)"),
+            _l("Counted from the day sent, due at closing time; later ones are flagged."),
+        ),
+        SettingSpec("transfer_max_files", "10", _l("Forwarded requests: most scans per request")),
+        SettingSpec("stored_file_max_megabytes", "10", _l("Uploaded scans: largest file (MB)")),
+        SettingSpec(
+            "stored_file_types",
+            "pdf,jpeg,png",
+            _l("Uploaded scans: allowed types"),
+            _l("Comma-separated, among pdf, jpeg and png; checked by the file's content."),
+        ),
         SettingSpec(
             "attendance_import_window_days",
             "62",
             _l("Attendance import: dates accepted without confirmation (days back)"),
             _l("Older dates are refused unless the importer confirms them explicitly."),
         ),
+        # The login limit (services/login_limit.py): failed attempts only, each count apart.
+        SettingSpec("login_fail_user_limit", "5", _l("Login: failed attempts per account before a pause")),
+        SettingSpec(
+            "login_fail_address_limit",
+            "30",
+            _l("Login: failed attempts per address before a pause"),
+            _l("A hall behind one network address shares this count; successful logins never count."),
+        ),
+        SettingSpec("login_fail_window_minutes", "15", _l("Login: counting window and pause (minutes)")),
     )
 }
 
@@ -269,23 +293,19 @@ CHOICES = {
     "attendance_late_as_absence": ("off", "on"),
     "attendance_missing_punch_as_absence": ("off", "on"),
 }
+# Comma lists whose every item must be one of these (uploaded scan types, services/stored_files.py).
+SUBSETS = {"stored_file_types": ("pdf", "jpeg", "png")}
 RANGES = {
     "evaluation_default_level": (1, 5),
     "report_due_workday": (1, 23),
-        # The login limit (services/login_limit.py): failed attempts only, each count apart.
-        SettingSpec("login_fail_user_limit", "5", _l("Login: failed attempts per account before a pause")),
-        SettingSpec(
-            "login_fail_address_limit",
-            "30",
-            _l("Login: failed attempts per address before a pause"),
-            _l("A hall behind one network address shares this count; successful logins never count."),
-        ),
-        SettingSpec("login_fail_window_minutes", "15", _l("Login: counting window and pause (minutes)")),
     "import_max_megabytes": (1, 2048),
     "matter_import_max_rows": (1, 1_000_000),
     "attendance_import_max_rows": (1, 1_000_000),
     "calendar_import_max_rows": (1, 100_000),
     "attendance_import_window_days": (1, 3660),
+    "transfer_confirm_days": (1, 10),
+    "transfer_max_files": (1, 50),
+    "stored_file_max_megabytes": (1, 15),
     "appeal_days": (1, 60),
     "violation_confirm_days": (1, 60),
     "appraisal_min_months": (1, 12),
@@ -293,6 +313,9 @@ RANGES = {
     "appraisal_excellent_score": (0, 120),
     "appraisal_competent_score": (0, 120),
     "appraisal_basic_score": (0, 120),
+    "login_fail_user_limit": (1, 100),
+    "login_fail_address_limit": (1, 100_000),
+    "login_fail_window_minutes": (1, 1440),
 }
 _INTEGER = re.compile(r"^\d+$")
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
@@ -313,9 +336,6 @@ def check_in_place(session: Session, key: str, value: str) -> list[str]:
     if errors or key not in DESCENDING:
         return errors
     values = [int(value.strip()) if other == key else int(get(session, other)) for other in DESCENDING]
-    "login_fail_user_limit": (1, 100),
-    "login_fail_address_limit": (1, 100_000),
-    "login_fail_window_minutes": (1, 1440),
     if all(higher > lower for higher, lower in pairwise(values)):
         return []
     return [
@@ -341,7 +361,10 @@ def check(key: str, value: str) -> list[str]:
     if spec is None:
         return [str(_l("Unknown setting."))]
     default = spec.default
-    if key in CHOICES:
+    if key in SUBSETS:
+        names = [name.strip() for name in value.split(",")]
+        ok = bool(value) and all(name in SUBSETS[key] for name in names)
+    elif key in CHOICES:
         ok = value in CHOICES[key]
     elif _PERIODS.match(default):
         ok = bool(_PERIODS.match(value)) and all(

@@ -162,6 +162,7 @@ def test_every_job_is_on_the_timetable(app):
         "personnel_changes",
         "violation_lapse",
         "backup",
+        "transfer_scan",
     }
     assert set(JOBS) == {job.id for job in scheduler.get_jobs()}
     backup = scheduler.get_job("backup")  # at the backup_time setting, 02:30 by default
