@@ -243,16 +243,6 @@ ROLE_SCOPES = {
     "VillageAgent": "center_own",
 }
 
-
-# Duties: what services ask of a role beyond FAB_ROLES' permissions and its row scope.
-# Services and views name a duty, never a role (tests/unit/test_role_names.py checks).
-ROLE_DUTIES = {
-    # Accept cases at a window and act on the department's cases and joint tasks.
-    "window": frozenset({"WindowStaff", "ChiefRep", "TownshipStaff"}),
-    # The comprehensive window of a township center (乡镇受理): accepts every matter its level
-    # may receive (Matter.levels) whatever the department, and acts on its center's cases:
-    # handles on-site matters, reports the others up (上报) and delivers results (送达).
-    "township_window": frozenset({"TownshipStaff"}),
 # What a role is called on screen (users list, user page); FAB shows the role's name.
 ROLE_LABELS = {
     "Admin": _l("System administrator"),
@@ -267,6 +257,16 @@ ROLE_LABELS = {
     "Public": _l("Public"),
 }
 
+
+# Duties: what services ask of a role beyond FAB_ROLES' permissions and its row scope.
+# Services and views name a duty, never a role (tests/unit/test_role_names.py checks).
+ROLE_DUTIES = {
+    # Accept cases at a window and act on the department's cases and joint tasks.
+    "window": frozenset({"WindowStaff", "ChiefRep", "TownshipStaff"}),
+    # The comprehensive window of a township center (乡镇受理): accepts every matter its level
+    # may receive (Matter.levels) whatever the department, and acts on its center's cases:
+    # handles on-site matters, reports the others up (上报) and delivers results (送达).
+    "township_window": frozenset({"TownshipStaff"}),
     # Deliver a result to the applicant (送达) at a township center.
     "network_delivery": frozenset({"TownshipStaff"}),
     # A village point's agent: registers villagers' requests and forwards them (接件登记、转交).
