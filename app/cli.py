@@ -86,6 +86,7 @@ def seed_demo_cases(count: int, progress=None) -> dict | None:
     from app import clock
     from app.models.case import Case
     from app.services.case_flow import Clock
+    from app.services.demo import network
     from app.services.demo.cases import generate_cases
     from app.services.demo.history import seed_history
 
@@ -97,6 +98,9 @@ def seed_demo_cases(count: int, progress=None) -> dict | None:
     with db.engine.begin() as connection:
         generated = generate_cases(
             connection, year_start=now - timedelta(days=365), count=count, clock=rules, now=now, progress=progress
+        )
+        generated["network"] = network.generate_cases(
+            connection, year_start=now - timedelta(days=365), now=now, clock=rules, count=count // 10
         )
     # Other demo modules that build on the cases go here; the lived-in year (reports, scores,
     # leave, complaints, notices…) replays the jobs over all of it, so it comes last.

@@ -12,12 +12,24 @@ from sqlalchemy.orm import Session
 
 import app.models  # noqa: F401  (every table on Model.metadata)
 from app.models import CaseKind, Center, Department, Matter, Staff, StaffPosition, Window, WindowKind
+from app.models.org import CenterLevel
 from app.services import catalogue
 from app.services.demo.catalogue import split_days
 from app.services.demo.county import AS_OF, seed_demo
 from app.services.demo.data import COUNTY_CODE
 
-ROLES = ("Admin", "CenterManager", "Supervisor", "ChiefRep", "WindowStaff", "Leader")
+ROLES = (
+    "Admin",
+    "CenterManager",
+    "Supervisor",
+    "ChiefRep",
+    "WindowStaff",
+    "Leader",
+    "TownshipStaff",
+    "TownshipHead",
+    "SubCenterHead",
+    "VillageAgent",
+)
 HASH = "scrypt:32768:8:1$demo$0123"
 
 
@@ -50,7 +62,7 @@ def test_sizes_and_center_tree(county):
     assert summary.created
     centers = session.scalars(sa.select(Center)).all()
     levels = Counter(c.level.name for c in centers)
-    assert levels == {"county": 1, "sub_center": 2, "township": 5, "village": 10}
+    assert levels == {"county": 1, "sub_center": 2, "township": 5, "village": 25}
     top = next(c for c in centers if c.code == COUNTY_CODE)
     assert top.parent is None and top.name == "示范县政务服务中心"
     for center in centers:
@@ -58,10 +70,11 @@ def test_sizes_and_center_tree(county):
             assert center.parent is top
         elif center.level.name == "village":
             assert center.parent.level.name == "township" and center.name.endswith("便民服务站")
-    assert {len(c.children) for c in centers if c.level.name == "township"} == {2}
+    assert {len(c.children) for c in centers if c.level.name == "township"} == {5}
 
-    assert (summary.centers, summary.departments) == (18, 33)
-    assert 95 <= summary.windows <= 110 and 105 <= summary.staff <= 120 and 350 <= summary.matters <= 380
+    # 33 county departments and each township's government (network.py).
+    assert (summary.centers, summary.departments) == (33, 38)
+    assert 100 <= summary.windows <= 115 and 150 <= summary.staff <= 180 and 350 <= summary.matters <= 380
     assert summary.windows == count(session, Window) and summary.staff == count(session, Staff)
     assert summary.matters == count(session, Matter)
     names = session.scalars(sa.select(Department.name)).all()
@@ -77,6 +90,8 @@ def test_windows(county):
     assert len({w.code for w in windows}) == len(windows)
     assert any(w.center.level.name == "sub_center" for w in windows)
     for window in windows:
+        if window.center.level is CenterLevel.township:
+            continue  # a township's one window serves every department (test_the_network_at_every_level)
         if window.kind is WindowKind.comprehensive:
             assert len(window.member_departments) >= 2
             assert window.department is None or window.department.name == "县行政审批服务局"
@@ -85,6 +100,7 @@ def test_windows(county):
     per_department = Counter(w.department_id for w in windows if w.kind is WindowKind.dedicated)
     assert set(per_department.values()) <= {1, 2, 3, 4, 5}
     served = {d.id for w in windows for d in w.member_departments}
+    served |= {w.department_id for w in windows if w.center.level is CenterLevel.township}
     # Every department is reachable: its own window or a comprehensive window it belongs to.
     assert {d.id for d in session.scalars(sa.select(Department))} == set(per_department) | served
     assert next(w for w in windows if w.code == "A01").name == "审批局窗口1"
@@ -92,8 +108,11 @@ def test_windows(county):
 
 def test_staff_and_logins(county):
     session, _roles, summary, _calls = county
-    staff = session.scalars(sa.select(Staff).order_by(Staff.staff_no)).all()
-    assert staff[0].staff_no == "S0001" and len({s.staff_no for s in staff}) == len(staff)
+    everyone = session.scalars(sa.select(Staff).order_by(Staff.staff_no)).all()
+    assert len({s.staff_no for s in everyone}) == len(everyone) and len({s.name for s in everyone}) == len(everyone)
+    # The county hall's staff; the network's (N…) are checked in test_the_network_at_every_level.
+    staff = [s for s in everyone if s.staff_no.startswith("S")]
+    assert staff[0].staff_no == "S0001"
     chiefs = Counter(s.department_id for s in staff if s.position is StaffPosition.chief_rep)
     assert len(chiefs) == 33 and set(chiefs.values()) == {1}
     positions = Counter(s.position for s in staff)
@@ -123,10 +142,38 @@ def test_staff_and_logins(county):
         "Leader": "leader",
         "ChiefRep": "s0001",
         "WindowStaff": "s0002",
+        "TownshipStaff": "n002",
+        "TownshipHead": "n001",
+        "SubCenterHead": summary.logins["SubCenterHead"],
+        "VillageAgent": "n005",
     }
     for role, username in summary.logins.items():
         user = session.scalar(sa.select(User).where(User.username == username))
         assert role in [r.name for r in user.roles]
+
+
+def test_the_network_at_every_level(county):
+    """Every township: its government, one comprehensive window with 2–3 staff, a head; every
+    village point 1–2 agents; every sub-center a head; each with the login of its post."""
+    session, *_ = county
+    staff = session.scalars(sa.select(Staff).where(Staff.staff_no.like("N%"))).all()
+    roles = {s.id: [r.name for r in s.user.roles] for s in staff}
+    for township in session.scalars(sa.select(Center).where(Center.level == CenterLevel.township)):
+        windows = session.scalars(sa.select(Window).where(Window.center_id == township.id)).all()
+        assert [w.kind for w in windows] == [WindowKind.comprehensive]
+        assert windows[0].department.center_id == township.id and windows[0].department.name.endswith("人民政府")
+        here = [s for s in staff if s.center_id == township.id]
+        assert sorted(roles[s.id][0] for s in here).count("TownshipHead") == 1
+        assert 2 <= sum(roles[s.id] == ["TownshipStaff"] and s.window_id == windows[0].id for s in here) <= 3
+        for village in township.children:
+            agents = [s for s in staff if s.center_id == village.id]
+            assert 1 <= len(agents) <= 2 and all(roles[a.id] == ["VillageAgent"] for a in agents)
+            assert all(a.department_id == windows[0].department_id and a.window_id is None for a in agents)
+    for sub_center in session.scalars(sa.select(Center).where(Center.level == CenterLevel.sub_center)):
+        heads = [s for s in staff if s.center_id == sub_center.id]
+        assert [roles[h.id] for h in heads] == [["SubCenterHead"]]
+        assert heads[0].department.center.level is CenterLevel.county
+    assert all(s.user.username == s.staff_no.lower() for s in staff)
 
 
 def test_matter_catalogue_obeys_the_rules(county):
@@ -186,7 +233,7 @@ def _names_by_department(matters):
 def test_progress_is_reported(county):
     *_rest, calls = county
     steps = [step for step, _done, _total in calls]
-    assert list(dict.fromkeys(steps)) == ["服务中心", "进驻部门", "窗口", "工作人员", "政务服务事项"]
+    assert list(dict.fromkeys(steps)) == ["服务中心", "进驻部门", "窗口", "工作人员", "三级网络", "政务服务事项"]
     for step in set(steps):
         reported = [(done, total) for s, done, total in calls if s == step]
         assert reported[-1][0] == reported[-1][1] and all(0 < done <= total for done, total in reported)
