@@ -4,16 +4,18 @@ Nothing here returns an applicant's personal data: the progress of a case is
 its status, current step, deadline and the timeline of actions.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from app.models.case import Case, CaseAction, CaseEvent, CaseStatus
+from app.models.case import Case, CaseAction, CaseEvent, CaseStatus, DeliveryMethod
 from app.models.matter import Matter, MatterCategory, MatterStatus
-from app.models.org import Department, RecordStatus, Window
+from app.models.org import Center, Department, RecordStatus, Window
+from app.models.transfer import Transfer, TransferEvent, TransferKind
 from app.services.evaluations import RATEABLE_STATUSES
+from app.services.phone import phone_tail
 
 PAGE_SIZE = 20
 MAX_QUERY = 50
@@ -21,6 +23,9 @@ MAX_QUERY = 50
 
 @dataclass
 class Progress:
+    """The applicant's case as a whole: the case first received (a township's, when it was
+    escalated), with one timeline over the chain: the village request, every case, delivery."""
+
     number: str
     matter: str
     department: str
@@ -30,6 +35,8 @@ class Progress:
     deadline_at: datetime | None
     finished_at: datetime | None
     timeline: list[tuple[datetime, str]]
+    # The other cases of the chain: (number, center name), e.g. the county case of a township's.
+    related: list[tuple[str, str]] = field(default_factory=list)
 
 
 def search_matters(session: Session, text: str = "", department_id=None, category: str = "", page: int = 1):
@@ -90,27 +97,67 @@ def find_case(session: Session, number: str, factor: str) -> Case | None:
     if case is None:
         return None
     id_tail = (case.applicant_id_number or "")[-4:].upper()
-    phone_tail = (case.applicant_phone or "")[-4:]
-    return case if factor in (id_tail, phone_tail) else None
+    return case if factor in (id_tail, phone_tail(case.applicant_phone)) else None
+
+
+def chain_of(session: Session, case: Case) -> list[Case]:
+    """Every case of the applicant's chain, the first received first: up to the case without a
+    parent (上报 goes township → county), then down through the children level by level."""
+    root = case
+    while root.parent_id is not None:
+        root = root.parent
+    cases, level = [root], [root.id]
+    while level:
+        below = session.scalars(sa.select(Case).where(Case.parent_id.in_(level)).order_by(Case.id)).all()
+        cases += below
+        level = [child.id for child in below]
+    return cases
+
+
+def _timeline(session: Session, case_ids: list[int]) -> list[tuple[datetime, str]]:
+    """Events of every case and of the village request the chain started from, by time, each
+    said with the center where it happened. No personal data (the receiver's name stays out)."""
+    events = session.execute(
+        sa.select(CaseEvent.at, CaseEvent.action, CaseEvent.data, Center.name)
+        .join(Case, Case.id == CaseEvent.case_id)
+        .join(Center, Center.id == Case.center_id)
+        .where(CaseEvent.case_id.in_(case_ids), CaseEvent.action != CaseAction.overdue)
+        .order_by(CaseEvent.at, CaseEvent.id)
+    ).all()
+    timeline = []
+    for at, action, data, center in events:
+        label = f"{center}：{action.label}"
+        if action is CaseAction.deliver and data and data.get("method") in DeliveryMethod.__members__:
+            label += f"（{DeliveryMethod[data['method']].label}）"
+        timeline.append((at, label))
+    requests = session.execute(
+        sa.select(TransferEvent.at, TransferEvent.action, Center.name)
+        .join(Transfer, Transfer.id == TransferEvent.transfer_id)
+        .join(Center, Center.id == Transfer.from_center_id)
+        .where(Transfer.case_id.in_(case_ids), Transfer.kind == TransferKind.village_request)
+        .order_by(TransferEvent.at, TransferEvent.id)
+    ).all()
+    # A stable sort: a request's steps come before the case it became when they share a time.
+    timeline = [(at, f"{center}：{action.label}") for at, action, center in requests] + timeline
+    return sorted(timeline, key=lambda item: item[0])
 
 
 def progress(session: Session, case: Case) -> Progress:
-    events = session.execute(
-        sa.select(CaseEvent.at, CaseEvent.action)
-        .where(CaseEvent.case_id == case.id, CaseEvent.action != CaseAction.overdue)
-        .order_by(CaseEvent.at, CaseEvent.id)
-    ).all()
-    step = case.current_step
+    """The progress of the chain `case` belongs to: the same whichever of its numbers was asked."""
+    cases = chain_of(session, case)
+    root = cases[0]
+    step = root.current_step
     return Progress(
-        number=case.number,
-        matter=case.matter.name,
-        department=case.department.name,
-        status=case.status,
-        step=step.name if step and case.is_open else None,
-        accepted_at=case.accepted_at,
-        deadline_at=case.deadline_at,
-        finished_at=case.finished_at,
-        timeline=[(at, str(action.label)) for at, action in events],
+        number=root.number,
+        matter=root.matter.name,
+        department=root.department.name,
+        status=root.status,
+        step=step.name if step and root.is_open else None,
+        accepted_at=root.accepted_at,
+        deadline_at=root.deadline_at,
+        finished_at=root.finished_at,
+        timeline=_timeline(session, [c.id for c in cases]),
+        related=[(c.number, c.center.name) for c in cases[1:]],
     )
 
 

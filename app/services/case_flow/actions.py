@@ -41,9 +41,9 @@ from app.models.case import (
     ViolationKind,
     ViolationStatus,
 )
-from app.models.matter import CaseKind, Matter
+from app.models.matter import CaseKind
 from app.models.org import Staff
-from app.services.case_flow import guards
+from app.services.case_flow import guards, handoff
 from app.services.case_flow.clock import Clock, recompute_deadline, resume, start_step, step_overdue, suspend
 from app.services.case_flow.guards import Actor, CaseError, StaleCase, violation
 from app.services.case_flow.history import Outcome, event
@@ -194,27 +194,9 @@ def return_case(session, actor, case, now, *, clock, reason, passive=False):
     return event(case, actor, now, CaseAction.return_case, from_status, note=reason, data={"passive": bool(passive)})
 
 
-def allowed_fee(matter: Matter, fee: Decimal) -> bool:
-    if matter.fee_max is not None:
-        return matter.fee_standard <= fee <= matter.fee_max
-    return fee == matter.fee_standard
-
-
-def complete(session, actor, case, now, *, clock, approved=True, fee=None, note=None):
-    fee = Decimal(str(fee if fee not in (None, "") else case.matter.fee_standard)).quantize(Decimal("0.01"))
-    if approved and not allowed_fee(case.matter, fee):
-        raise CaseError(
-            _l("The fee %(fee)s does not match the matter's standard; it was not saved.", fee=fee),
-            [
-                violation(
-                    ViolationKind.fee_mismatch,
-                    case,
-                    actor,
-                    now,
-                    f"办件 {case.number} 拟收费 {fee} 元，标准为 {case.matter.fee_standard} 元",
-                )
-            ],
-        )
+def complete(session, actor, case, now, *, clock, approved=None, fee=None, note=None):
+    approved = guards.require_decision(approved)
+    fee = guards.checked_fee(case, actor, now, fee, approved)
     if any(task.status is not TaskStatus.done for task in case.tasks):
         raise CaseError(_l("Every co-department's task must be done before the case can be completed."))
     from_status = _end(case, CaseStatus.completed, CaseResult.approved if approved else CaseResult.denied, now)
@@ -295,6 +277,16 @@ class Action:
         return True
 
 
+def _all(*checks):
+    """One `ready` made of several checks, run in order."""
+
+    def check(case, now):
+        for each in checks:
+            each(case, now)
+
+    return check
+
+
 _SUSPENDED = (CaseStatus.suspended,)
 _EXTENDABLE = (*RUNNING_STATUSES, CaseStatus.suspended)
 _OWN = guards.own_department
@@ -306,7 +298,10 @@ ACTIONS = (
         (CaseStatus.submitted, CaseStatus.suspended),
         _OWN,
         receive_supplement,
-        ready=guards.suspended_for(SuspendReason.supplement, _l("The case is not waiting for materials.")),
+        ready=_all(
+            guards.suspended_for(SuspendReason.supplement, _l("The case is not waiting for materials.")),
+            handoff.not_escalated_intake,
+        ),
     ),
     Action(
         "end_special",
@@ -320,8 +315,9 @@ ACTIONS = (
         _SUSPENDED,
         _OWN,
         _resumes(CaseAction.receive_escalation_result),
-        ready=guards.suspended_for(SuspendReason.escalation),
+        ready=_all(guards.suspended_for(SuspendReason.escalation), handoff.no_open_child),
     ),
+    Action("accept_escalation", (CaseStatus.submitted,), _OWN, handoff.accept_escalation, ready=handoff.is_escalated),
     Action("forward", RUNNING_STATUSES, _OWN, forward),
     Action("request_supplement", RUNNING_STATUSES, _OWN, request_supplement),
     Action(
@@ -331,7 +327,7 @@ ACTIONS = (
         _pauses(SuspendReason.special_procedure, CaseAction.start_special),
         required_text=("note", _l("Say what the procedure is and why.")),
     ),
-    Action("escalate", RUNNING_STATUSES, _OWN, _pauses(SuspendReason.escalation, CaseAction.escalate)),
+    Action("escalate", RUNNING_STATUSES, _OWN, handoff.escalate),
     Action(
         "extend",
         _EXTENDABLE,
@@ -339,13 +335,35 @@ ACTIONS = (
         extend,
         required_text=("reason", _l("An extension needs a written reason.")),
     ),
-    Action("return_case", OPEN_STATUSES, _OWN, return_case, required_text=("reason", _l("A return needs a reason."))),
-    Action("complete", RUNNING_STATUSES, _OWN, complete),
+    Action(
+        "return_case",
+        OPEN_STATUSES,
+        _OWN,
+        return_case,
+        ready=handoff.parent_waiting,
+        required_text=("reason", _l("A return needs a reason.")),
+    ),
+    Action(
+        "complete",
+        RUNNING_STATUSES,
+        _OWN,
+        complete,
+        ready=_all(handoff.closes_without_delivery, handoff.parent_waiting),
+    ),
+    Action(
+        "deliver",
+        RUNNING_STATUSES,
+        handoff.delivering_staff,
+        handoff.deliver,
+        ready=handoff.closes_by_delivery,
+        required_text=("receiver", _l("Enter who received the result.")),
+    ),
     Action(
         "withdraw",
         OPEN_STATUSES,
         _OWN,
         _closes(CaseStatus.withdrawn, CaseResult.withdrawn, CaseAction.withdraw),
+        ready=handoff.not_a_child,
         required_text=("note", _l("Record the applicant's request to withdraw.")),
     ),
     Action(
@@ -353,7 +371,7 @@ ACTIONS = (
         RUNNING_STATUSES,
         guards.center,
         _closes(CaseStatus.completed, CaseResult.default_approved, CaseAction.issue_default_approval),
-        ready=guards.overdue_without_extension,
+        ready=_all(guards.overdue_without_extension, handoff.parent_waiting),
     ),
     Action("complete_task", OPEN_STATUSES, guards.task_department, complete_task, offer_to=guards.has_open_task),
     Action("accept", (CaseStatus.submitted,), _OWN, accept, button=False),
@@ -386,6 +404,8 @@ def perform(
     clock = clock or Clock.load(session)
     try:
         event_written = declared.run(session, actor, case, version, now, clock, inputs)
+        # 上报: a child's result goes up to its township case, a closed township case's child is withdrawn.
+        handoff.follow(session, actor, case, now, clock)
         # Every action rewrites the case row, even one that changes no column (a
         # re-assignment to the same person, a joint task): the UPDATE is what
         # checks and moves the version, so no event is ever written beside a

@@ -8,6 +8,7 @@ The roles are duties of config.ROLE_DUTIES: window work, the department's chief,
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import object_session
@@ -129,6 +130,39 @@ def overdue_without_extension(case, now):
         raise CaseError(_l("A default approval is only possible for an overdue case."))
     if case.extension_days:
         raise CaseError(_l("The case has an approved written extension."))
+
+
+def allowed_fee(matter, fee: Decimal) -> bool:
+    if matter.fee_max is not None:
+        return matter.fee_standard <= fee <= matter.fee_max
+    return fee == matter.fee_standard
+
+
+def require_decision(approved) -> bool:
+    """A decision is said, never assumed: approve (True) or deny (False), nothing else."""
+    if not isinstance(approved, bool):
+        raise CaseError(_l("Choose the decision first: approve or deny."))
+    return approved
+
+
+def checked_fee(case, actor, now, fee, approved) -> Decimal:
+    """The fee of a decision (the matter's standard when none is given); a different one is
+    refused and recorded."""
+    fee = Decimal(str(fee if fee not in (None, "") else case.matter.fee_standard)).quantize(Decimal("0.01"))
+    if approved and not allowed_fee(case.matter, fee):
+        raise CaseError(
+            _l("The fee %(fee)s does not match the matter's standard; it was not saved.", fee=fee),
+            [
+                violation(
+                    ViolationKind.fee_mismatch,
+                    case,
+                    actor,
+                    now,
+                    f"办件 {case.number} 拟收费 {fee} 元，标准为 {case.matter.fee_standard} 元",
+                )
+            ],
+        )
+    return fee
 
 
 # Every action: the status it starts from, the version the actor read, text that fits.
