@@ -48,7 +48,8 @@ from app.services import matter_levels, notices, settings, stored_files
 from app.services.case_flow import Application, Clock, intake
 from app.services.case_flow.guards import Actor
 from app.services.deadlines import deadline
-from app.services.idnumber import valid_id_number
+from app.services.idnumber import CREDIT_CODE_ERROR, valid_credit_code, valid_id_number
+from app.services.phone import InvalidPhone, checked_phone
 from config import ROLE_DUTIES
 
 AGENT_ROLES = ROLE_DUTIES["village_intake"]
@@ -247,13 +248,12 @@ def _applicant(request: VillageRequest):
     id_number = (request.applicant_id_number or "").strip().upper()
     if request.applicant_type is ApplicantType.person and not valid_id_number(id_number):
         raise TransferError(_l("The ID card number is not valid (check digit or date wrong)."))
-    if request.applicant_type is ApplicantType.organisation and not (
-        15 <= len(id_number) <= 18 and id_number.isascii() and id_number.isalnum()
-    ):
-        raise TransferError(_l("Enter the organisation's unified social credit code."))
-    phone = (request.applicant_phone or "").strip() or None
-    if phone and not (phone.isascii() and phone.isdigit() and 7 <= len(phone) <= 12):
-        raise TransferError(_l("The phone number is not valid."))
+    if request.applicant_type is ApplicantType.organisation and not valid_credit_code(id_number):
+        raise TransferError(CREDIT_CODE_ERROR)
+    try:
+        phone = checked_phone(request.applicant_phone)
+    except InvalidPhone as exc:
+        raise TransferError(str(exc)) from None
     return request.applicant_type, name, id_number, phone
 
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Case, CaseStatus, Channel, Matter, Notice, NoticeKind, Setting
+from app.models.case import ApplicantType
 from app.models.transfer import StoredFile, Transfer, TransferAction, TransferEvent, TransferStatus
 from app.services import transfers
 from app.services.case_flow import Clock
@@ -93,6 +94,11 @@ def test_register_at_the_village_point(ctx, network):
         ({"applicant_name": "  "}, "请填写申请人姓名"),
         ({"applicant_id_number": "110105194912310021"}, "身份证号码"),
         ({"applicant_phone": "12ab"}, "电话"),
+        ({"applicant_phone": "2812345"}, "带区号的固定电话"),  # a landline without its area code
+        (
+            {"applicant_type": ApplicantType.organisation, "applicant_id_number": "91410102MA9XXXXX1A"},
+            "统一社会信用代码",
+        ),
         ({"matter_id": 999999}, "事项"),
         ({"material_ids": (999999,)}, "只能勾选本事项的申请材料"),
     ],
