@@ -145,6 +145,9 @@ def register_cli(app):
             click.echo(
                 f"办件 {generated['cases']} 件（流转记录 {generated['events']} 条），用时 {generated['seconds']} 秒。"
             )
+            if generated.get("history"):
+                seconds = generated["history"]["seconds"]
+                click.echo(f"一年的使用记录（月报、得分、请假、投诉、整改、考勤、消息），用时 {seconds} 秒。")
         if not summary.created:
             click.echo("示范数据已存在，未重复创建。")
         click.echo(
