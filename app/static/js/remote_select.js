@@ -32,6 +32,11 @@
       }
     });
     $select.on("change", function () { $input.val($select.val() || ""); });
+    // select2 4.0.13 under jQuery 3.6 no longer focuses its search box: typing went nowhere.
+    $select.on("select2:open", function () {
+      var box = document.querySelector(".select2-container--open .select2-search__field");
+      if (box) { box.focus(); }
+    });
     // A filter FAB's script filled in from the URL: show the chosen row's name.
     var value = $input.val();
     if (value && !$select.find("option[value='" + value + "']").length) {
