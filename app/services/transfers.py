@@ -556,7 +556,7 @@ def _notify_overdue(session, now) -> int:
     key = notices.key("transfer:", pending.c.id, pending.c.version)
     receivers = notices.users_with_roles(*(RECEIVER_ROLES | ROLE_DUTIES["center_head"]))
     receiving_side = (
-        sa.select(staff.c.user_id, key, sa.null().label("case_id"), detail)
+        sa.select(staff.c.user_id, key, sa.cast(sa.null(), sa.Integer).label("case_id"), detail)
         .select_from(pending)
         .join(
             staff,
@@ -570,7 +570,7 @@ def _notify_overdue(session, now) -> int:
     )
     center = notices.users_with_roles(*ROLE_DUTIES["center_notices"])
     center_side = (
-        sa.select(center.c.user_id, key, sa.null().label("case_id"), detail)
+        sa.select(center.c.user_id, key, sa.cast(sa.null(), sa.Integer).label("case_id"), detail)
         .select_from(pending)
         .join(center, sa.true())
     )
