@@ -80,15 +80,16 @@ def scan_steps(session: Session, now: datetime, since: datetime | None) -> int:
         + sa.cast(overdue.c.limit_days, sa.String)
         + sa.literal(" 个工作日")
     )
+    # step_due_at is the first day past the share (midnight), so it is named as a day.
     told = notices.text(
         *notices.about_case(overdue),
         "环节“",
         overdue.c.step_name,
-        "”超过分配的 ",
+        "”分配 ",
         overdue.c.limit_days,
-        " 个工作日（应于 ",
-        notices.minute(overdue.c.step_due_at),
-        " 前办完并转出），已记违规：请尽快办理。",
+        " 个工作日，自 ",
+        notices.day(overdue.c.step_due_at),
+        " 起已超出，已记违规：请尽快办理并转出。",
     )
     # Notices first: the violation written next is what marks the step as reported.
     sent = notices.insert(
