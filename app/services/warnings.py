@@ -1,4 +1,4 @@
-"""Warning lights for a deadline (green / yellow / red). Pure.
+"""When a deadline's warning starts (the yellow light; services/case_light.py applies it). Pure.
 
 Yellow starts when at most T working days are left, T being the larger of the
 configured days (default 1) and the share of the limit (default 20 %), so the
@@ -27,21 +27,3 @@ def warn_at(
 ) -> datetime:
     threshold = max(warn_days, ceil(limit_days * warn_ratio))
     return datetime.combine(calendar.workday_before(deadline_at.date(), threshold), time.min)
-
-
-def light(
-    deadline_at: datetime | None,
-    limit_days: int,
-    now: datetime,
-    calendar: WorkCalendar,
-    *,
-    warn_days: int = WARN_DAYS,
-    warn_ratio: float = WARN_RATIO,
-) -> str | None:
-    """red: past the deadline; yellow: inside the warning window; green otherwise; None without a deadline."""
-    if deadline_at is None:
-        return None
-    if now > deadline_at:
-        return "red"
-    start = warn_at(deadline_at, limit_days, calendar, warn_days=warn_days, warn_ratio=warn_ratio)
-    return "yellow" if now >= start else "green"

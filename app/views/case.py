@@ -1,6 +1,5 @@
 """Case views: the list, the case page with its timeline and actions, print pages, violations, API."""
 
-from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
@@ -11,7 +10,6 @@ from flask_appbuilder.api import protect, safe
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup, escape
 
 from app import clock as wall_clock
 from app.extensions import db
@@ -19,10 +17,10 @@ from app.fields.case import CASE_FIELDS, VIOLATION_FIELDS
 from app.http_guard import int_or_none
 from app.models.case import (
     OPEN_STATUSES,
-    RUNNING_STATUSES,
     Case,
     CaseAction,
     CaseTask,
+    DeliveryMethod,
     Light,
     Violation,
     ViolationStatus,
@@ -34,16 +32,16 @@ from app.services import calendar as calendar_service
 from app.services import case_flow, pending_violations
 from app.services.appeals import AppealError
 from app.services.case_flow import CaseError
+from app.services.case_flow.guards import require_decision
+from app.services.case_light import case_light, light_sql, open_with_light
 from app.services.idnumber import mask, mask_phone
-from app.services.warnings import light
 from app.views.api import GovModelApi, require_csrf_for_session_auth
 from app.views.interface import GovInterface
+from app.views.lights import light_badge, light_text
 from app.views.model_view import GovModelView
 from app.views.scoping import ScopeFilter
 from app.views.workflow import WorkflowView
 from config import ROLE_DUTIES
-
-LIGHT_LABELS = {"green": _l("On time"), "yellow": _l("Due soon"), "red": _l("Overdue")}
 
 # Applicants' personal data and its masks. Lists, exports and the API search these columns by
 # their whole value only and never sort by them (GovInterface), or the hidden digits come back.
@@ -57,13 +55,29 @@ def _request_now():
     return g.govhall_now, g.govhall_calendar
 
 
-def light_badge(value):
-    """List cell: the stored light (kept current by actions and the warning scan; none once closed)."""
-    # FAB passes an enum column's value (its label), not the member.
-    light = Light.from_label(str(value)) if value is not None else None
-    if light is None:
-        return ""
-    return Markup(f'<span class="govhall-light govhall-light-{light.name}"></span>{escape(light.label)}')
+class CaseInterface(GovInterface):
+    """The case list's light cell is case_light's (the case page's, the dashboard's, the API's),
+    computed for the page's rows at the request's `now`; the export's is its SQL twin."""
+
+    def get_values(self, lst, list_columns):
+        now, cal = _request_now()
+        for item, row in zip(lst, super().get_values(lst, list_columns), strict=True):
+            if "light" in row:
+                row["light"] = light_badge(item, case_light(item, now, cal))
+            yield row
+
+    def get_order_columns_list(self, list_columns=None):
+        # The stored light is the warning scan's bookkeeping, not the light shown: no sorting by it.
+        return [col for col in super().get_order_columns_list(list_columns) if col != "light"]
+
+    def column_expression(self, name):
+        if name == "light":
+            return light_sql(wall_clock.now())
+        return super().column_expression(name)
+
+
+def _exported_light(value):
+    return str(Light[value].label) if value else ""
 
 
 class CaseScopeFilter(ScopeFilter):
@@ -98,13 +112,11 @@ class QuickFilter(BaseFilter):
             return query.filter(Case.assignee_id == staff_id) if staff_id else query.filter(sa.false())
         if quick == "open":
             return query.filter(Case.status.in_(OPEN_STATUSES))
-        now = wall_clock.now()
+        # The dashboard's red and yellow tiles open these: the same cases, by case_light's rule.
         if quick == "overdue":
-            return query.filter(Case.status.in_(RUNNING_STATUSES), Case.deadline_at < now)
+            return query.filter(open_with_light(Light.red, wall_clock.now()))
         if quick == "due_soon":
-            return query.filter(
-                Case.status.in_(RUNNING_STATUSES), Case.deadline_at >= now, Case.deadline_at < now + timedelta(days=3)
-            )
+            return query.filter(open_with_light(Light.yellow, wall_clock.now()))
         return query
 
 
@@ -116,7 +128,7 @@ ACTION_FORMS = {
         ("note", "text", _l("Note"), False),
     ],
     "request_supplement": [
-        ("materials", "lines", _l("Missing materials (one per line)"), True),
+        ("materials", "materials", _l("Missing materials"), True),
         # Required from the second request on (the handler checks): its reason.
         ("note", "text", _l("Note (a further request: its reason)"), False),
     ],
@@ -138,7 +150,30 @@ ACTION_FORMS = {
     "withdraw": [("note", "text", _l("Applicant's request"), True)],
     "issue_default_approval": [("note", "text", _l("Note"), False)],
     "complete_task": [("note", "text", _l("Note"), False)],
+    "accept_escalation": [],
+    "deliver": [
+        ("method", "delivery", _l("Delivered"), True),
+        ("receiver", "line", _l("Received by"), True),
+        ("delivered_on", "date", _l("Delivery date"), False),
+        # Only a case decided at this center (a full-service matter, no county case) takes these.
+        ("approved", "own_decision", _l("Decision"), False),
+        ("fee", "own_fee", _l("Fee (yuan)"), False),
+        ("note", "text", _l("Note"), False),
+    ],
 }
+
+
+def forms_for(case):
+    """The action forms of this case: a result from the county is delivered as it is, without a decision."""
+    if not case.children:
+        return ACTION_FORMS
+    own = ("own_decision", "own_fee")
+    return {**ACTION_FORMS, "deliver": [field for field in ACTION_FORMS["deliver"] if field[1] not in own]}
+
+
+DECISIONS = {"approve": True, "deny": False}
+# Actions whose decision is confirmed on a page of its own, naming it, before they run.
+CONFIRMED_ACTIONS = ("complete",)
 
 
 def action_inputs(action, form, case, actor):
@@ -150,17 +185,24 @@ def action_inputs(action, form, case, actor):
             inputs[name] = raw in ("on", "1", "true", "y")
         elif kind == "lines":
             inputs[name] = [line.strip() for line in raw.splitlines() if line.strip()]
+        elif kind == "materials":
+            # The matter's materials ticked, then any others written one per line.
+            ticked = set(form.getlist("material_ids"))
+            lines = [line.strip() for line in raw.splitlines() if line.strip()]
+            inputs[name] = [m.name for m in case.matter.materials if str(m.id) in ticked] + lines
         elif kind == "number":
             if not raw.strip().isdigit():
                 raise CaseError(_l("Enter a whole number of working days."))
             inputs[name] = int(raw)
-        elif kind == "money":
+        elif kind in ("money", "own_fee"):
             try:
                 inputs[name] = Decimal(raw) if raw.strip() else None
             except InvalidOperation:
                 raise CaseError(_l("Enter an amount in yuan.")) from None
-        elif kind == "decision":
-            inputs[name] = raw != "deny"
+        elif kind in ("decision", "own_decision"):
+            # Said, never assumed: without a choice the service refuses the completion.
+            inputs[name] = DECISIONS.get(raw)
+
         elif kind == "staff":
             inputs[name] = int(raw) if raw.isdigit() else None
         else:
@@ -171,8 +213,21 @@ def action_inputs(action, form, case, actor):
     return inputs
 
 
+def not_received(case) -> set[str]:
+    """The matter's materials not received at intake (its first event says which were), which the
+    supplement form marks among its ticks."""
+    first = case.events[0] if case.events else None
+    if first is not None and first.action is CaseAction.accept:
+        received = set(first.materials or ())
+    elif first is not None and first.data and "received" in first.data:
+        received = set(first.data["received"])
+    else:
+        return set()
+    return {m.name for m in case.matter.materials} - received
+
+
 class CaseView(GovModelView):
-    datamodel = GovInterface(Case, eager=("matter", "department"), masked=MASKS)
+    datamodel = CaseInterface(Case, eager=("matter", "department"), masked=MASKS)
     scope_filter_class = CaseScopeFilter
     class_permission_name = "Case"
     base_permissions = ["can_read", "can_export", "can_act"]
@@ -188,8 +243,8 @@ class CaseView(GovModelView):
     show_title = _l("Case")
     registry = CASE_FIELDS
     base_order = ("accepted_at", "desc")
-    formatters_columns = {**MASKS, "light": light_badge}
-    export_formatters = MASKS
+    formatters_columns = MASKS
+    export_formatters = {**MASKS, "light": _exported_light}
     show_template = "govhall/case_show.html"
     list_template = "govhall/case_list.html"
 
@@ -231,15 +286,16 @@ class CaseView(GovModelView):
             self.show_template,
             case=case,
             now=now,
-            light=light(case.deadline_at, case.limit_days, now, cal),
-            days_left=case_flow.working_days_left(case, now, cal),
+            shown=case_light(case, now, cal),
+            not_received=not_received(case),
+            light_text=light_text,
             actions=case_flow.available_actions(actor, case, now)
             if self.appbuilder.sm.has_access("can_act", "Case")
             else [],
-            forms=ACTION_FORMS,
+            forms=forms_for(case),
+            delivery_methods=list(DeliveryMethod),
             action_labels={a.name: a.label for a in CaseAction},
             staff=staff,
-            light_labels=LIGHT_LABELS,
             mask=mask,
             mask_phone=mask_phone,
             title=self.show_title,
@@ -254,6 +310,9 @@ class CaseView(GovModelView):
         actor = actor_for(g.user)
         try:
             inputs = action_inputs(action, request.form, case, actor)
+            if action in CONFIRMED_ACTIONS and request.form.get("confirmed") != "yes":
+                require_decision(inputs.get("approved"))
+                return self._confirm(case, action, inputs)
             outcome = case_flow.perform(
                 db.session, actor, case.id, request.form.get("version"), wall_clock.now(), action, **inputs
             )
@@ -264,6 +323,21 @@ class CaseView(GovModelView):
             for violation in outcome.violations:
                 flash(str(_l("Recorded for supervision: %(detail)s", detail=violation.detail)), "warning")
         return redirect(url_for("CaseView.show", pk=pk))
+
+    def _confirm(self, case, action, inputs):
+        """The step before a decision is recorded: what will be decided, to confirm or go back."""
+        kept = [(k, v) for k, v in request.form.items(multi=True) if k not in ("csrf_token", "confirmed")]
+        return self.render_template(
+            "govhall/case_confirm.html",
+            case=case,
+            action=action,
+            action_label=CaseAction[action].label,
+            approved=inputs["approved"],
+            fee=inputs.get("fee"),
+            note=inputs.get("note"),
+            kept=kept,
+            title=_l("Confirm the decision"),
+        )
 
     @expose("/receipt/<pk>")
     @has_access
@@ -329,6 +403,20 @@ class CaseApi(GovModelApi):
     registry = CASE_FIELDS
     order_columns = ["accepted_at", "deadline_at", "number"]
 
+    # Every case the API returns carries case_light's light, days left and clock (running,
+    # suspended: frozen, finished: final), as the case page and the list show them.
+    def pre_get(self, data):
+        self._add_lights([data["result"]], [data["id"]])
+
+    def pre_get_list(self, data):
+        self._add_lights(data["result"], data["ids"])
+
+    def _add_lights(self, results, ids):
+        now, cal = _request_now()
+        cases = {case.id: case for case in db.session.scalars(sa.select(Case).where(Case.id.in_(ids)))}
+        for result, pk in zip(results, ids, strict=True):
+            result.update(case_light(cases[int(pk)], now, cal).as_dict())
+
     @api_expose("/<int:pk>/action/<action>", methods=["POST"])
     @protect()
     @safe
@@ -344,7 +432,7 @@ class CaseApi(GovModelApi):
             name: action
             schema: {type: string, enum: [accept, forward, request_supplement, receive_supplement, start_special,
               end_special, escalate, receive_escalation_result, extend, return_case, complete, withdraw,
-              issue_default_approval, complete_task]}
+              issue_default_approval, complete_task, accept_escalation, deliver]}
           requestBody:
             content:
               application/json:

@@ -110,8 +110,23 @@ def test_window_clerk_accepts_requests_receives_supplement_and_completes(page, l
     expect(page.locator(".govhall-status")).not_to_contain_text("暂停")
     assert timeline(page) == ["受理", "要求补正", "收到补正材料"]
 
+    # 办结: the decision is chosen (none is preset), then named on a confirmation step.
     fee = live_db.scalar(sa.select(Matter.fee_standard).where(Matter.name == MATTER))
-    act(page, "办结", fee=str(fee), note="准予许可")
+    page.locator(".govhall-actions").get_by_role("button", name="办结", exact=True).click()
+    form = page.locator(".govhall-action-form.collapse.in form")
+    expect(form).to_be_visible()
+    expect(form.get_by_role("radio", name="准予")).not_to_be_checked()
+    form.get_by_role("radio", name="准予").check()
+    form.locator("[name=fee]").fill(str(fee))
+    form.locator("[name=note]").fill("准予许可")
+    with page.expect_navigation():
+        form.get_by_role("button", name="确认：办结").click()
+    expect(page.locator(".govhall-decision")).to_have_text("准予")
+    live_db.expire_all()  # nothing is recorded before the confirmation
+    assert live_db.scalar(sa.select(Case.status).where(Case.number == number)) is CaseStatus.in_progress
+    with page.expect_navigation():
+        page.get_by_role("button", name="确认办结：准予").click()
+    expect(page.locator(".alert-success")).to_contain_text("办结：操作成功。")
     expect(page.locator(".govhall-status")).to_have_text("已办结")
     assert timeline(page) == ["受理", "要求补正", "收到补正材料", "办结"]
     expect(page.locator(".govhall-case-facts")).to_contain_text("准予许可")
@@ -124,7 +139,9 @@ def test_window_clerk_accepts_requests_receives_supplement_and_completes(page, l
 
 def test_public_reads_the_guide_follows_the_case_and_rates_it(page, live_db):
     case, staff = new_case(live_db, now=wall_clock.now() - timedelta(hours=2))
-    case_flow.perform(live_db, staff, case.id, case.version, wall_clock.now() - timedelta(hours=1), "complete")
+    case_flow.perform(
+        live_db, staff, case.id, case.version, wall_clock.now() - timedelta(hours=1), "complete", approved=True
+    )
     number = case.number
 
     page.goto("/portal/")

@@ -151,7 +151,9 @@ def test_quick_filters_and_export(app, client, world_ids):
     assert numbers[pk] in overdue and numbers[other] not in overdue
     mine = client.get("/caseview/list/?quick=mine").get_data(as_text=True)
     assert numbers[pk] in mine and numbers[other] in mine
-    assert 'govhall-light-green"></span>正常' in mine  # the stored light, set at acceptance
+    # case_light's light, not the stored one (green since acceptance; the deadline was moved under it).
+    assert mine.count('data-light="red"') == 1 and mine.count('data-light="green"') == 1
+    assert "剩余 10 个工作日" in mine and "已超期" in mine
     assert client.get("/caseview/export/?quick=overdue").status_code == 403  # window staff do not export
     client.get("/logout/")
     login(client, "chief_a")
@@ -164,6 +166,7 @@ def test_quick_filters_and_export(app, client, world_ids):
     assert headers[:5] == ["办件编号", "事项", "申请人", "证件号码", "进驻部门"]
     assert rows[0][1] == "食品经营许可（新办）" and rows[0][4] == "县市场监督管理局"
     assert rows[0][7] == "已受理"  # the Chinese label, not the enum name
+    assert rows[0][headers.index("预警")] == "已超期"  # the export's light is the list's
 
 
 def test_case_list_statement_count_does_not_grow_with_rows(app, client, world_ids):

@@ -151,7 +151,9 @@ REFUSALS = [
     ("stale version", lambda c: act(c, "forward", version=0)),
     ("return without reason", lambda c: act(c, "return_case", reason="  ")),
     ("supplement without materials", lambda c: act(c, "request_supplement", materials=[])),
-    ("fee outside standard", lambda c: act(c, "complete", fee="15")),
+    ("fee outside standard", lambda c: act(c, "complete", approved=True, fee="15")),
+    ("completion without a decision", lambda c: act(c, "complete", fee="0")),
+    ("completion with a decision that is not yes or no", lambda c: act(c, "complete", approved="approve")),
     ("extension beyond the law", lambda c: act(c, "extend", who="chief_a", days=11, reason="x")),
     ("special procedure without note", lambda c: act(c, "start_special", note="")),
     ("withdraw without note", lambda c: act(c, "withdraw", note="")),
@@ -181,7 +183,7 @@ def test_refused_actions_change_nothing(ctx, world_ids, label, attempt):
 def test_other_department_attempt_is_recorded_as_violation(ctx, world_ids):
     case = new_case(world_ids)
     with pytest.raises(CaseError):
-        act(case, "complete", who="chief_b")
+        act(case, "complete", who="chief_b", approved=True)
     violation = db.session.scalar(sa.select(Violation))
     assert violation.kind is ViolationKind.cross_department and violation.case_id == case.id
     assert violation.department_id == world_ids["dept_b"] and violation.staff_id == world_ids["staff_chief_b"]
@@ -190,9 +192,9 @@ def test_other_department_attempt_is_recorded_as_violation(ctx, world_ids):
 def test_fee_mismatch_blocked_and_recorded(ctx, world_ids):
     case = new_case(world_ids, who="staff_b", matter="matter_b", received=None)
     with pytest.raises(CaseError):
-        act(case, "complete", who="staff_b", fee="30")
+        act(case, "complete", who="staff_b", approved=True, fee="30")
     assert db.session.scalar(sa.select(Violation.kind)) is ViolationKind.fee_mismatch
-    act(case, "complete", who="staff_b", fee="20")
+    act(case, "complete", who="staff_b", approved=True, fee="20")
     assert db.session.get(Case, case.id).fee == Decimal("20.00")
 
 
@@ -247,11 +249,11 @@ def test_joint_case_needs_every_task(ctx, world_ids):
     task = db.session.scalar(sa.select(CaseTask).where(CaseTask.case_id == case.id))
     assert task.department_id == world_ids["dept_b"] and task.deadline_at == case.deadline_at
     with pytest.raises(CaseError):
-        act(case, "complete")
+        act(case, "complete", approved=True)
     with pytest.raises(CaseError):
         act(case, "complete_task", task_id=task.id)  # department A may not do B's task
     act(case, "complete_task", who="staff_b", task_id=task.id)
-    act(case, "complete")
+    act(case, "complete", approved=True)
     assert db.session.get(Case, case.id).status is CaseStatus.completed
 
 

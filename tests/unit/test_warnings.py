@@ -6,13 +6,18 @@ from math import ceil
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.services.case_light import light_at
 from app.services.deadlines import deadline, parse_office_hours
-from app.services.warnings import light, warn_at
+from app.services.warnings import warn_at
 from app.services.workdays import WorkCalendar, from_chinese_calendar, years_covered
 
 OFFICIAL = from_chinese_calendar()
 CAL = WorkCalendar(OFFICIAL, years_covered(OFFICIAL))
 HOURS = parse_office_hours("08:30-12:00,13:30-17:30")
+
+
+def light(due, limit, now, calendar):
+    return light_at(now, due, warn_at(due, limit, calendar)).name
 
 
 def test_walk_from_green_to_yellow_to_red_across_national_day():

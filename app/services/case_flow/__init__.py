@@ -11,7 +11,7 @@ names from `app.services.case_flow`, and reach into a module only for something 
 """
 
 from app.services.case_flow.actions import available_actions, perform
-from app.services.case_flow.clock import Clock, recompute_unconfirmed, working_days_left
+from app.services.case_flow.clock import Clock, recompute_unconfirmed
 from app.services.case_flow.guards import Actor, CaseError, StaleCase
 from app.services.case_flow.reception import Application, intake
 
@@ -25,5 +25,4 @@ __all__ = [
     "intake",
     "perform",
     "recompute_unconfirmed",
-    "working_days_left",
 ]

@@ -166,15 +166,6 @@ def resume(case: Case, now, clock: Clock):
     return paused
 
 
-def working_days_left(case: Case, now: datetime, calendar: WorkCalendar) -> int | None:
-    """Working days from today to the deadline (0 = due today, negative = overdue)."""
-    if case.deadline_at is None:
-        return None
-    if now > case.deadline_at:
-        return -max(1, calendar.workdays_between(case.deadline_at.date(), now.date()))
-    return calendar.workdays_between(now.date(), case.deadline_at.date())
-
-
 def recompute_unconfirmed(session: Session, clock: Clock, now: datetime) -> int:
     """After a year's calendar is loaded: recompute open cases whose deadline was on weekdays only.
 
