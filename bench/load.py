@@ -663,7 +663,7 @@ def _inputs(action):
         "forward": {"next_step": False, "note": "负载测试"},
         "request_supplement": {"materials": ["身份证复印件"], "note": "负载测试"},
         "receive_supplement": {"note": "负载测试"},
-        "complete": {"note": "负载测试"},
+        "complete": {"approved": True, "note": "负载测试"},  # a completion names its decision
     }[action]
 
 
