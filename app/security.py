@@ -25,7 +25,7 @@ from app.models.system import LoginSession
 from app.services import credentials
 from app.services.login_limit import Limits, LoginLimit
 from app.services.scope import NOTHING, Kind, Scope, kind_for, scope_for
-from app.views.users import GovRoleModelView, GovUserDBModelView
+from app.views import users
 
 SESSION_TOKEN_KEY = "govhall_sid"
 # Writing last_seen on every request would make every page a write transaction.
@@ -107,8 +107,8 @@ class GovSecurityManager(SecurityManager):
     userstatschartview = None
     authdbview = GovAuthDBView
     # Names 姓名 in Chinese order, roles by their Chinese labels (app/views/users.py).
-    userdbmodelview = GovUserDBModelView
-    rolemodelview = GovRoleModelView
+    userdbmodelview = users.UserDBModelView
+    rolemodelview = users.RoleModelView
 
     def load_user(self, pk):
         token = session.get(SESSION_TOKEN_KEY) if has_request_context() else None

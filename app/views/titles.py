@@ -7,6 +7,7 @@ or else its `list_title` — after registration, so every registered view is cov
 own included.
 """
 
+from flask_appbuilder.api import BaseApi
 from flask_babel import LazyString, gettext
 
 PATTERNS = {
@@ -27,7 +28,7 @@ def _titled(pattern, noun):
 
 
 def give_titles(view) -> None:
-    if not hasattr(view, "add_title"):  # not a CRUD view
+    if not hasattr(view, "add_title") or isinstance(view, BaseApi):  # not a page with titles
         return
     nouns = [view.show_title, view.list_title]
     noun = next((title for title in nouns if not _made_up(title)), None)

@@ -6,7 +6,7 @@ picker. FAB's user groups are not used here (roles come from config.FAB_ROLES): 
 column (always `[]`) and field are left out.
 """
 
-from flask_appbuilder.security.views import RoleModelView, UserDBModelView
+from flask_appbuilder.security import views as fab
 from flask_appbuilder.widgets import ListWidget, ShowWidget
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import DataRequired
@@ -36,14 +36,16 @@ def _role_picker(form_class):
         field.kwargs["get_label"] = lambda role: role_label(role.name)
 
 
-class GovUserDBModelView(UserDBModelView):
+# The classes keep FAB's names: a view's name is its permission (config.SELF_SERVICE grants
+# can_userinfo on UserDBModelView) and its endpoint (FAB's navbar links UserDBModelView.userinfo).
+class UserDBModelView(fab.UserDBModelView):
     list_columns = ["get_full_name", "username", "email", "active", "roles", "last_login"]
-    label_columns = {**UserDBModelView.label_columns, "get_full_name": _l("Full name")}
-    show_fieldsets = _fieldsets(UserDBModelView.show_fieldsets)
-    user_show_fieldsets = _fieldsets(UserDBModelView.user_show_fieldsets)
-    search_columns = _chinese_order(UserDBModelView.search_columns)
-    add_columns = _chinese_order(UserDBModelView.add_columns)
-    edit_columns = _chinese_order(UserDBModelView.edit_columns)
+    label_columns = {**fab.UserDBModelView.label_columns, "get_full_name": _l("Full name")}
+    show_fieldsets = _fieldsets(fab.UserDBModelView.show_fieldsets)
+    user_show_fieldsets = _fieldsets(fab.UserDBModelView.user_show_fieldsets)
+    search_columns = _chinese_order(fab.UserDBModelView.search_columns)
+    add_columns = _chinese_order(fab.UserDBModelView.add_columns)
+    edit_columns = _chinese_order(fab.UserDBModelView.edit_columns)
     # FAB's check reads the group field, which is not on the form.
     validators_columns = {"roles": [DataRequired(message=_l("Choose at least one role."))]}
 
@@ -56,19 +58,53 @@ class GovUserDBModelView(UserDBModelView):
 # What a permission lets a role do, as the role page lists it (menu_access: sees the menu item).
 PERMISSION_LABELS = {
     "can_read": _l("View"),
+    "can_list": _l("View"),
+    "can_show": _l("View"),
+    "can_get": _l("View"),
+    "can_download": _l("Download"),
     "can_add": _l("Add"),
     "can_edit": _l("Edit"),
     "can_delete": _l("Delete"),
     "can_export": _l("Export"),
     "can_import": _l("Import"),
+    "can_act": _l("Act"),
+    "can_confirm": _l("Confirm"),
+    "can_generate": _l("Generate"),
+    "can_submit": _l("Submit"),
+    "can_userinfo": _l("Own user information"),
+    "can_this_form_get": _l("Open the form"),
+    "can_this_form_post": _l("Submit the form"),
+    "resetmypassword": _l("Reset my password"),
+    "resetpasswords": _l("Reset passwords"),
+    "userinfoedit": _l("Edit User Information"),
+    "copyrole": _l("Copy role"),
     "menu_access": _l("Menu"),
+}
+# FAB's own views and menu items.
+FAB_RESOURCES = {
+    "Security": _l("Security"),
+    "List Users": _l("Users"),
+    "UserDBModelView": _l("Users"),
+    "List Roles": _l("Roles"),
+    "RoleModelView": _l("Roles"),
+    "List Groups": _l("User groups"),
+    "UserGroupModelView": _l("User groups"),
+    "Base Permissions": _l("Base permissions"),
+    "PermissionModelView": _l("Base permissions"),
+    "Views/Menus": _l("Views and menus"),
+    "ViewMenuModelView": _l("Views and menus"),
+    "Permission on Views/Menus": _l("Permissions on views and menus"),
+    "PermissionViewModelView": _l("Permissions on views and menus"),
+    "ResetPasswordView": _l("Reset passwords"),
+    "ResetMyPasswordView": _l("Reset my password"),
+    "UserInfoEditView": _l("Edit User Information"),
 }
 
 
 def _resource_labels():
     from app import menu
 
-    labels = {}
+    labels = dict(FAB_RESOURCES)
     for group in menu.MENU:
         labels.setdefault(group.name, group.label)
         for entry in group.entries:
@@ -90,7 +126,7 @@ def _permissions(permissions):
     return "\n".join(sorted(permission_label(permission, labels) for permission in permissions))
 
 
-class GovRoleModelView(RoleModelView):
+class RoleModelView(fab.RoleModelView):
     """Roles by their Chinese labels, permissions as 「resource：action」 in Chinese where the menu
     table names the resource. FAB's role widgets print a built-in role's raw rule list."""
 

@@ -106,3 +106,24 @@ def test_wrong_password_message_is_chinese(limited):
     client = limited.test_client()
     client.post("/login/", data={"username": "manager", "password": "wrong"})
     assert _flashed(client) == "用户名或密码错误，请重试。"
+
+
+def test_rate_limit_page_is_chinese_and_says_when_to_retry(app):
+    limited = create_app(
+        {
+            **_config_dict(),
+            "SQLALCHEMY_DATABASE_URI": TEST_DB_URL,
+            "RATELIMIT_ENABLED": True,
+            "PORTAL_RATE_LIMIT": "2 per minute",
+        }
+    )
+    client = limited.test_client()
+    assert [client.get("/portal/directory").status_code for _ in range(2)] == [200, 200]
+    refused = client.get("/portal/directory")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 429
+    assert re.search(r"请求过于频繁，请于 \d\d:\d\d 后（约 1 分钟后）再试", page), page
+    assert "Too Many Requests" not in page and "per minute" not in page
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    with limited.app_context():
+        db.engine.dispose()
