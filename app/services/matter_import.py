@@ -22,6 +22,7 @@ from app.models.org import CenterLevel, Department
 from app.services import matter_levels
 from app.services.catalogue import fee_errors, limit_errors, limit_warnings
 from app.services.import_rows import FileRefused, Limits, ProblemList, RowError, read_xlsx_rows
+from app.services.phone import InvalidPhone, checked_phone
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,11 @@ class _RowReader:
                 self.values[name] = parse_steps(str(value))
             except ValueError:
                 self.error(column, _l("Step days must be whole numbers, e.g. 受理(1)→审查(3)."))
+        elif name == "phone":
+            try:
+                self.values[name] = checked_phone(str(value))
+            except InvalidPhone as exc:
+                self.error(column, str(exc))
         else:
             text = str(value)
             limit = Matter.__table__.c[name].type.length

@@ -187,3 +187,17 @@ def test_a_workbook_past_the_row_limit_is_refused_whole(db_session):
         "文件超过 2 行，超出单次导入的上限（可在设置中调整）。请拆分为较小的文件。"
     ]
     assert "XZ-T-0001" not in _matters(db_session)
+
+
+def test_the_consultation_phone_is_checked_and_written_in_one_form(app, db_session):
+    with app.test_request_context():
+        report = import_matters(
+            db_session,
+            workbook(row(咨询电话="0396 2812345 转 801"), row(code="XZ-T-0002", 咨询电话="2812345")),
+            dry_run=True,
+        )
+    assert [(e.row, e.column) for e in report.errors] == [(3, "咨询电话")]
+    assert "带区号的固定电话" in report.errors[0].message
+    report = import_matters(db_session, workbook(row(咨询电话="(0396)2812345-801")), dry_run=False)
+    assert report.ok, report.errors
+    assert _matters(db_session)["XZ-T-0001"].phone == "0396-2812345-801"
