@@ -89,6 +89,7 @@ def seed_demo_cases(count: int, progress=None) -> dict | None:
     from app.services.demo import network
     from app.services.demo.cases import generate_cases
     from app.services.demo.history import seed_history
+    from app.services.demo.transfers import seed_transfers
 
     if count <= 0 or db.session.scalar(sa.select(sa.func.count()).select_from(Case)):
         return None
@@ -102,6 +103,7 @@ def seed_demo_cases(count: int, progress=None) -> dict | None:
         generated["network"] = network.generate_cases(
             connection, year_start=now - timedelta(days=365), now=now, clock=rules, count=count // 10
         )
+        generated["transfers"] = seed_transfers(connection, now=now, clock=rules)
     # Other demo modules that build on the cases go here; the lived-in year (reports, scores,
     # leave, complaints, notices…) replays the jobs over all of it, so it comes last.
     generated["history"] = seed_history(
