@@ -87,6 +87,12 @@ def test_intake_takes_a_landline_and_a_valid_credit_code(app, client, world_ids)
     with app.app_context():
         case = db.session.get(Case, pk)
         assert (case.applicant_id_number, case.applicant_phone) == ("91410102MA9XXXXX12", "0396-2812345-801")
+        number = case.number
+    # The portal finds it by the number's own last four digits, not the extension's.
+    client.get("/logout/")
+    for factor, found in (("2345", True), ("-801", False), ("5801", False)):
+        page = client.post("/portal/progress", data={"number": number, "factor": factor}).get_data(as_text=True)
+        assert ("食品经营许可（新办）" in page) is found, factor
 
 
 def _supplement_form(page):
