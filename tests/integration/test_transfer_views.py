@@ -211,3 +211,43 @@ def test_a_county_window_sees_what_is_sent_to_its_department(app, client, networ
     assert login_b.status_code in (200, 302)
     login(client, "staff_b")
     assert client.get(f"/transferview/show/{county.id}").status_code == 404
+
+
+def test_a_body_past_the_limits_is_refused_before_it_is_read(app, client, network, tmp_path):
+    from app.models import Setting
+
+    with app.app_context():
+        for key in ("stored_file_max_megabytes", "transfer_max_files"):
+            db.session.execute(sa.update(Setting).where(Setting.key == key).values(value="1"))
+        db.session.commit()
+    login(client, "tw_agent")
+    body = PDF[:-6] + b"0" * (3 * 1024 * 1024) + b"%%EOF\n"
+    page = _register(client, app, network, scans=[(io.BytesIO(body), "big.pdf")])
+    assert page.status_code == 200 and "上传内容过大" in page.get_data(as_text=True)
+    assert _transfers(app) == [] and list(tmp_path.iterdir()) == []
+
+
+def test_scans_are_added_while_the_agent_holds_the_request(app, client, network, tmp_path):
+    login(client, "tw_agent")
+    _register(client, app, network, destination="")
+    [transfer] = _transfers(app)
+    assert transfer.status is TransferStatus.registered
+    url = f"/transferview/attach/{transfer.id}"
+    client.post(url, data={"scans": [(io.BytesIO(JPEG), "身份证.jpg")]}, content_type="multipart/form-data")
+    assert _stored(app) == 1
+    forward = client.post(
+        f"/transferview/act/{transfer.id}/forward", data={"version": transfer.version, "destination": "x-y"}
+    )
+    assert forward.status_code == 302 and _transfers(app)[0].status is TransferStatus.registered
+    client.post(
+        f"/transferview/act/{transfer.id}/forward",
+        data={"version": transfer.version, "destination": f"{network['town']}-0-0"},
+    )
+    assert _transfers(app)[0].status is TransferStatus.sent
+    page = client.post(
+        url, data={"scans": [(io.BytesIO(JPEG), "b.jpg")]}, content_type="multipart/form-data", follow_redirects=True
+    )
+    assert "扫描件须在转交前上传" in page.get_data(as_text=True) and _stored(app) == 1
+    client.get("/logout/")
+    login(client, "tw_agent2")
+    assert client.post(url, data={}, content_type="multipart/form-data").status_code == 404
