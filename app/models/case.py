@@ -165,12 +165,25 @@ class Case(VersionedMixin, Model):
         sa.Index("ix_case_department_accepted", "department_id", "accepted_at"),
         # A township's list (center scope) in its default order, newest first.
         sa.Index("ix_case_center_accepted", "center_id", "accepted_at"),
-        # The network sheet: report-up hand-offs (children) of a month, a small partial index.
+        # The network sheet (services/network_report.py): a month's report-up hand-offs (children)
+        # and deliveries, each from a small partial index holding what the sheet reads.
         sa.Index(
-            "ix_case_escalated_submitted",
+            "ix_case_escalated_month",
             "submitted_at",
+            "parent_id",
+            "status",
+            "accepted_at",
+            "finished_at",
             postgresql_where=sa.text("parent_id IS NOT NULL"),
             sqlite_where=sa.text("parent_id IS NOT NULL"),
+        ),
+        sa.Index(
+            "ix_case_delivered_month",
+            "delivered_at",
+            "center_id",
+            "accepted_at",
+            postgresql_where=sa.text("delivered_at IS NOT NULL"),
+            sqlite_where=sa.text("delivered_at IS NOT NULL"),
         ),
         sa.Index("ix_case_matter_accepted", "matter_id", "accepted_at"),
         sa.Index("ix_case_applicant_name", "applicant_name"),
