@@ -253,6 +253,7 @@ ROLE_LABELS = {
     "WindowStaff": _l("Window staff"),
     "TownshipStaff": _l("Township center staff"),
     "TownshipHead": _l("Township center head"),
+    "SubCenterHead": _l("Sub-center head"),
     "VillageAgent": _l("Village agent"),
     "Public": _l("Public"),
 }

@@ -11,7 +11,7 @@ from app.models import Department
 from app.views.display import display, list_cell, person_name
 from tests.conftest import login
 
-LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+LATIN_WORD = re.compile(r"(?!HH|MM|YYYY|DD)[A-Za-z]{2,}")
 RAW_CELL = re.compile(r">\s*(None|True|False|__None|\[\]|\[\w+\])\s*<")
 TITLES = ("list_title", "show_title", "add_title", "edit_title")
 # FAB's messages a list, add, edit or delete may flash.
@@ -43,6 +43,23 @@ def test_every_registered_view_has_chinese_titles_and_messages(app):
                 texts.update(_texts(view.datamodel, DATAMODEL_MESSAGES))
             english += [
                 f"{type(view).__name__}.{name}: {text}" for name, text in texts.items() if LATIN_WORD.search(str(text))
+            ]
+    assert not english
+
+
+def test_every_column_a_page_shows_has_a_chinese_label(app):
+    columns = ("list_columns", "show_columns", "add_columns", "edit_columns", "search_columns")
+    with app.test_request_context("/"):
+        english = []
+        for view in app.appbuilder.baseviews:
+            if isinstance(view, BaseApi) or not hasattr(view, "label_columns"):
+                continue
+            shown = {column for names in columns for column in getattr(view, names, None) or ()}
+            english += [
+                f"{type(view).__name__}.{column}: {view.label_columns.get(column)}"
+                for column in sorted(shown)
+                # (extra form fields, a hidden row_version, carry their own labels)
+                if view.label_columns.get(column) is not None and LATIN_WORD.search(str(view.label_columns[column]))
             ]
     assert not english
 
