@@ -163,7 +163,7 @@ class GovModelView(ExcelExport, ModelView):
         self.edit_form_query_rel_fields = rel(self.datamodel, self.edit_columns, self.edit_form_query_rel_fields)
         self.search_form_query_rel_fields = rel(self.datamodel, self.search_columns, self.search_form_query_rel_fields)
         self._remote = {("add", name): choices for name, choices in (self.service_choices or {}).items()}
-        for form in ("add", "edit", "search"):
+        for form in self._open_forms():
             extra = {**(getattr(self, f"{form}_form_extra_fields") or {})}
             for name in getattr(self, f"{form}_columns") or ():
                 if name not in extra:
@@ -172,6 +172,14 @@ class GovModelView(ExcelExport, ModelView):
                         extra[name] = field
             setattr(self, f"{form}_form_extra_fields", extra)
         super()._init_forms()
+
+    def _open_forms(self):
+        """The generated forms a user may open: search always; add and edit when the view grants
+        them (an add its service's form replaces is not one), so no other form offers choices."""
+        declared = type(self).base_permissions
+        forms = ["add"] if not self.service_add_form and (declared is None or "can_add" in declared) else []
+        forms += ["edit"] if declared is None or "can_edit" in declared else []
+        return [*forms, "search"]
 
     def _own_field(self, form, name):
         """The field replacing FAB's for `name`: a search-as-you-type select for a relation to a

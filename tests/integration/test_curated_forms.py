@@ -90,6 +90,9 @@ def test_records_a_service_creates_have_no_generic_form(app, client):
             continue
         base, name = f"/{view.route_base.strip('/')}", type(view).__name__
         assert "can_edit" not in (view.base_permissions or ()), name
+        # Nor does a closed form offer rows to choose: only the service form's own selects.
+        offered = {column for form, column in view._remote if form != "search"}
+        assert offered <= set(view.service_choices or ()), name
         assert client.get(f"{base}/edit/1").status_code in (302, 403, 404), name
         assert client.post(f"{base}/edit/1", data={"status": "approved"}).status_code in (302, 403, 404), name
         added = client.get(f"{base}/add")
