@@ -545,14 +545,22 @@ def _notify_overdue(session, now) -> int:
     origin = Center.__table__.alias("origin")
     pending = (
         sa.select(table.c.id, table.c.version, table.c.number, table.c.to_center_id, table.c.to_department_id)
-        .add_columns(origin.c.name.label("origin"))
+        .add_columns(origin.c.name.label("origin"), table.c.applicant_name, table.c.confirm_due_at)
         .join(origin, origin.c.id == table.c.from_center_id)
         .where(table.c.status == TransferStatus.sent.name, table.c.flagged_at.is_not(None))
         .subquery()
     )
-    detail = (sa.literal("转交件 ") + pending.c.number + "（来自" + pending.c.origin + "）超过确认接收时限").label(
-        "detail"
-    )
+    detail = notices.text(
+        "转交件 ",
+        pending.c.number,
+        "（",
+        pending.c.origin,
+        " ",
+        pending.c.applicant_name,
+        "）应于 ",
+        notices.minute(pending.c.confirm_due_at),
+        " 前确认接收，现已超时",
+    ).label("detail")
     key = notices.key("transfer:", pending.c.id, pending.c.version)
     receivers = notices.users_with_roles(*(RECEIVER_ROLES | ROLE_DUTIES["center_head"]))
     receiving_side = (

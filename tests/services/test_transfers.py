@@ -220,6 +220,8 @@ def test_receipt_overdue_is_flagged_once_and_told_to_the_receiver_and_the_center
     assert {network["user_supervisor"], network["user_manager"]} <= told
     assert not told & {network["user_tw_town2"], network["user_tw_agent"], network["user_staff_a"]}
     assert rows == 1 + len(told)
+    detail = db.session.scalar(sa.select(Notice.detail).where(Notice.kind == NoticeKind.transfer_overdue).limit(1))
+    assert detail == f"转交件 {transfer.number}（东村便民服务点 王五）应于 2026-09-29 17:30 前确认接收，现已超时"
     # Idempotent: a second run writes nothing.
     assert transfers.flag_overdue(db.session, datetime(2026, 9, 30, 9, 0)) == 0
     assert events(transfer).count(TransferAction.flag) == 1
