@@ -8,6 +8,7 @@ from app.models.org import Center, Department, RecordStatus, Staff, StaffStatus,
 from app.services import centers
 from app.views.api import GovModelApi
 from app.views.interface import GovInterface
+from app.views.labels import LABELS
 from app.views.model_view import GovModelView, status_actions
 
 
@@ -22,6 +23,8 @@ class StaffView(GovModelView):
     show_title = _l("Staff member")
     add_title = _l("Add staff member")
     edit_title = _l("Edit staff member")
+    # A person's name is 姓名, not the 名称 of a department or a window.
+    label_columns = {**LABELS, "name": _l("Full name")}
     registry = STAFF_FIELDS
     center_columns = ("department", "center", "window", "position")
     item_rules = staticmethod(_staff_errors)

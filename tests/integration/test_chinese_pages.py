@@ -151,3 +151,9 @@ def test_role_page_reads_chinese(app, client):
         role_id = db.session.scalar(sa.text("SELECT id FROM ab_role WHERE name = 'ChiefRep'"))
     page = client.get(f"/roles/show/{role_id}").get_data(as_text=True)
     assert "首席代表" in page and "[['^" not in page
+
+
+def test_staff_list_calls_the_name_column_full_name(client):
+    login(client, "manager")
+    page = client.get("/staffview/list/").get_data(as_text=True)
+    assert "姓名" in page and "名称" not in page
