@@ -25,9 +25,10 @@
    versions, the status chain, one overdue event/violation/notice per red case).
    Exits 1 on any FAIL.
 
-Rate limits stay on as configured (AUTH_RATE_LIMIT 10 per 5 minutes, portal
-queries 10 per 5 minutes, per client address, in each worker's memory or in the
-shared store RATELIMIT_STORAGE_URI names): each
+Rate limits stay on as configured (failed logins 5 per account and 30 per address
+in 15 minutes — successful ones never count —, portal queries 10 per 5 minutes per
+client address, in each worker's memory or in the shared store
+RATELIMIT_STORAGE_URI names): each
 simulated staff workstation and citizen sends from its own loopback address
 (127.0.0.0/8; the server is always 127.0.0.1), so the test's few logins and its
 portal queries are never limited, and a 429 is counted as a failure.
