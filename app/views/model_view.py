@@ -109,6 +109,8 @@ class GovModelView(ExcelExport, ModelView):
     service_add_form: str | None = None
     # That form's search-as-you-type selects: field name -> remote_select.Choices.
     service_choices: dict | None = None
+    # The list page's own filters picked by search (field name -> remote_select.Choices).
+    list_choices: dict | None = None
     # Edit-form columns only a role whose scope spans departments (the center) sets; a
     # department's own form leaves them out (a member's department, window and post change
     # through a personnel change, which the center approves).
@@ -163,6 +165,7 @@ class GovModelView(ExcelExport, ModelView):
         self.edit_form_query_rel_fields = rel(self.datamodel, self.edit_columns, self.edit_form_query_rel_fields)
         self.search_form_query_rel_fields = rel(self.datamodel, self.search_columns, self.search_form_query_rel_fields)
         self._remote = {("add", name): choices for name, choices in (self.service_choices or {}).items()}
+        self._remote |= {("search", name): choices for name, choices in (self.list_choices or {}).items()}
         for form in self._open_forms():
             extra = {**(getattr(self, f"{form}_form_extra_fields") or {})}
             for name in getattr(self, f"{form}_columns") or ():
@@ -227,6 +230,12 @@ class GovModelView(ExcelExport, ModelView):
         choices = self._remote["add", name]
         url = url_for(f"{self.endpoint}.choices_add", column=name)
         return remote_select.render(name, url, choices, choices.get(form.get(name)), field_id or f"f-{name}")
+
+    def list_select(self, name, value):
+        """The HTML of `list_choices[name]` on the list page's own filter form."""
+        choices = self._remote["search", name]
+        url = url_for(f"{self.endpoint}.choices_search", column=name)
+        return remote_select.render(name, url, choices, choices.get(value), f"f-{name}")
 
     def _choices(self, form, column):
         choices = self._remote.get((form, column))
