@@ -88,6 +88,7 @@ def seed_demo_cases(count: int, progress=None) -> dict | None:
     from app.services.case_flow import Clock
     from app.services.demo import network
     from app.services.demo.cases import generate_cases
+    from app.services.demo.handoffs import seed_handoffs
     from app.services.demo.history import seed_history
     from app.services.demo.transfers import seed_transfers
 
@@ -106,6 +107,7 @@ def seed_demo_cases(count: int, progress=None) -> dict | None:
         generated["transfers"] = seed_transfers(connection, now=now, clock=rules)
     # Other demo modules that build on the cases go here; the lived-in year (reports, scores,
     # leave, complaints, notices…) replays the jobs over all of it, so it comes last.
+    generated["handoffs"] = seed_handoffs(db.session, now)
     generated["history"] = seed_history(
         db.session, now, system_username=current_app.config["SYSTEM_USERNAME"], progress=progress
     )
