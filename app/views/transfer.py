@@ -207,7 +207,7 @@ class TransferView(WorkflowView):
         actor = actor_for(g.user)
         values = request.form if request.method == "POST" else {}
         if request.method == "POST":
-            limits = None
+            limits, stored = None, []
             try:
                 uploads, limits = _scans()
                 applicant_type = ApplicantType.__members__.get(values.get("applicant_type", "person"))
@@ -230,15 +230,19 @@ class TransferView(WorkflowView):
                     ),
                     limits,
                 )
+                stored = list(transfer.files)
                 destination = values.get("destination")
                 if destination:
                     transfers.forward(
                         db.session, actor, wall_clock.now(), transfer, transfer.version, Destination.parse(destination)
                     )
-                self._commit(transfer.files, limits)
+                db.session.commit()
             except (TransferError, stored_files.FileRefused) as exc:
-                db.session.rollback()
+                _undo(limits, stored)
                 flash(str(exc), "danger")
+            except Exception:
+                _undo(limits, stored)
+                raise
             else:
                 flash(
                     str(
@@ -258,31 +262,25 @@ class TransferView(WorkflowView):
             title=_l("Register a villager's request"),
         )
 
-    def _commit(self, files, limits):
-        try:
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            if limits is not None:
-                stored_files.discard(limits.directory, files)
-            raise
-
     @expose("/attach/<int:pk>", methods=["POST"])
     @has_access
     def attach(self, pk):
         item = self._scoped_get(pk)
         if item is None:
             abort(404)
-        limits = None
+        limits, stored = None, []
         try:
             uploads, limits = _scans()
             if not uploads:
                 raise TransferError(_l("Choose the scans to upload."))
             stored = transfers.attach(db.session, actor_for(g.user), wall_clock.now(), item, uploads, limits)
-            self._commit(stored, limits)
+            db.session.commit()
         except (TransferError, stored_files.FileRefused) as exc:
-            db.session.rollback()
+            _undo(limits, stored)
             flash(str(exc), "danger")
+        except Exception:
+            _undo(limits, stored)
+            raise
         else:
             flash(str(_l("Saved.")), "success")
         return redirect(url_for(f"{self.endpoint}.show", pk=pk))
@@ -319,6 +317,15 @@ class TransferView(WorkflowView):
         response = send_file(path, mimetype=stored.content_type, conditional=False, max_age=0)
         response.headers.update(stored_files.download_headers(stored))
         return response
+
+
+def _undo(limits, stored) -> None:
+    """Nothing of a refused or failed request stays: no rows, no files (their names are read
+    before the rollback, which detaches the rows)."""
+    paths = [stored_files.path_of(limits.directory, row) for row in stored] if limits is not None else []
+    db.session.rollback()
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def _small_int(value: str) -> bool:

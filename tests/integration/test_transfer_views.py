@@ -251,3 +251,10 @@ def test_scans_are_added_while_the_agent_holds_the_request(app, client, network,
     client.get("/logout/")
     login(client, "tw_agent2")
     assert client.post(url, data={}, content_type="multipart/form-data").status_code == 404
+
+
+def test_a_refused_forward_keeps_no_scan_on_disk(app, client, network, tmp_path):
+    login(client, "tw_agent")
+    page = _register(client, app, network, scans=[(io.BytesIO(PDF), "a.pdf")], destination=f"{network['town2']}-0-0")
+    assert page.status_code == 200 and "请选择转交去向" in page.get_data(as_text=True)
+    assert _transfers(app) == [] and _stored(app) == 0 and list(tmp_path.iterdir()) == []
