@@ -20,7 +20,7 @@ from app.extensions import db
 from app.models.case import Case, CaseStatus
 from app.models.matter import CaseKind, Matter, MatterCategory, MatterMaterial, MatterStep, TownshipHandling
 from app.models.org import Center, CenterLevel, Department, Staff, StaffPosition, Window, WindowKind
-from app.models.personnel import LeaveRequest, LeaveTier
+from app.models.personnel import LeaveRequest, LeaveStatus, LeaveTier
 from app.services.idnumber import check_digit
 from tests.conftest import login
 from tests.world import PASSWORD
@@ -97,7 +97,8 @@ def network(app, world_ids):
             people = {}
             for post, role, where, seat, position in (
                 ("ts", "TownshipStaff", center, window, StaffPosition.a_post),
-                ("th", "TownshipHead", center, None, StaffPosition.leader),
+                # The head is the township government's chief: it approves its staff's leave.
+                ("th", "TownshipHead", center, None, StaffPosition.chief_rep),
                 ("va", "VillageAgent", place, None, StaffPosition.clerk),
             ):
                 user = sm.add_user(
@@ -118,7 +119,9 @@ def network(app, world_ids):
             }
             db.session.add_all([government, window, *people.values(), *cases.values()])
             db.session.flush()
-            db.session.add_all([_leave(person) for person in people.values()])
+            leave = {f"leave_{post}{key}": _leave(person) for post, person in people.items()}
+            db.session.add_all(leave.values())
+            rows.update(leave)
             rows.update({f"gov{key}": government, f"win{key}": window, **cases})
             rows.update({f"{post}{key}": person for post, person in people.items()})
         db.session.commit()
@@ -287,3 +290,17 @@ def test_intake_refuses_a_matter_the_level_does_not_receive(app, network):
         db.session.rollback()
         assert "不在乡镇便民服务中心受理" in str(refused.value) and "县级政务服务中心" in str(refused.value)
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == before
+
+
+def test_the_head_approves_the_townships_leave_and_not_the_siblings(app, client, network):
+    ids = network
+    login(client, "th1")
+    with app.app_context():
+        versions = {key: db.session.get(LeaveRequest, ids[key]).version for key in ("leave_ts1", "leave_ts2")}
+    other = client.post(f"/leaverequestview/act/{ids['leave_ts2']}/approve", data={"version": versions["leave_ts2"]})
+    assert other.status_code == 404
+    own = client.post(f"/leaverequestview/act/{ids['leave_ts1']}/approve", data={"version": versions["leave_ts1"]})
+    assert own.status_code == 302
+    with app.app_context():
+        assert db.session.get(LeaveRequest, ids["leave_ts1"]).status is LeaveStatus.approved
+        assert db.session.get(LeaveRequest, ids["leave_ts2"]).status is LeaveStatus.pending
