@@ -90,7 +90,7 @@ class LoginLimit:
 def message(kind: str, now: datetime, seconds: int) -> str:
     """The refusal: who is locked and when to try again (Beijing time and minutes from now)."""
     again = now + timedelta(seconds=seconds)
-    minutes = max(1, -(-seconds // 60))
+    minutes = max(1, (seconds + 30) // 60)
     text = (
         _l(
             "Too many failed logins for this account. Try again after %(time)s (in about %(minutes)s minutes).",

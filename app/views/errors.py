@@ -69,7 +69,7 @@ def _retry_message(seconds):
     return _l(
         "Too many requests. Please try again after %(time)s (in about %(minutes)s minutes).",
         time=f"{again:%H:%M}",
-        minutes=max(1, -(-seconds // 60)),
+        minutes=max(1, (seconds + 30) // 60),
     )
 
 

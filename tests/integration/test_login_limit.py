@@ -1,6 +1,8 @@
 """The login limit counts FAILED logins, per account and per address apart (services/login_limit.py)."""
 
+import os
 import re
+import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -124,6 +126,32 @@ def test_rate_limit_page_is_chinese_and_says_when_to_retry(app):
     assert refused.status_code == 429
     assert re.search(r"请求过于频繁，请于 \d\d:\d\d 后（约 1 分钟后）再试", page), page
     assert "Too Many Requests" not in page and "per minute" not in page
-    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert 1 <= int(refused.headers["Retry-After"]) <= 61
     with limited.app_context():
         db.engine.dispose()
+
+
+def test_failures_are_counted_once_across_workers_sharing_redis(app):
+    """Two app instances (two gunicorn workers) on one Redis store: failures on one lock the other."""
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    shared = {
+        **_config_dict(),
+        "SQLALCHEMY_DATABASE_URI": TEST_DB_URL,
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": url,
+        "RATELIMIT_KEY_PREFIX": f"govhall-test-{uuid.uuid4().hex}",
+    }
+    workers = [create_app(shared).test_client() for _ in range(2)]
+    default_limit = 5  # login_fail_user_limit
+    for attempt in range(default_limit):
+        assert not _login(workers[attempt % 2], "manager", "wrong")
+    assert not _login(workers[0], "manager", PASSWORD)
+    assert not _login(workers[1], "manager", PASSWORD)
+    assert _login(workers[1], "staff_a", PASSWORD)
