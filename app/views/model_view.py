@@ -186,7 +186,7 @@ class GovModelView(ExcelExport, ModelView):
 
     def _own_field(self, form, name):
         """The field replacing FAB's for `name`: a search-as-you-type select for a relation to a
-        large table, a date that parses or is refused (add and edit forms), else None."""
+        large table, a date that parses or is refused (a browser date input on search forms), else None."""
         datamodel, label = self.datamodel, self.label_columns.get(name, name)
         required = not datamodel.is_nullable(name) and form != "search"
         if datamodel.is_relation_many_to_one(name):
@@ -198,11 +198,15 @@ class GovModelView(ExcelExport, ModelView):
             return remote_select.RemoteRelationField(
                 label, [DataRequired()] if required else [], choices=choices, url=url
             )
-        if form == "search" or datamodel.is_relation(name) or name not in datamodel.get_columns_list():
+        if datamodel.is_relation(name) or name not in datamodel.get_columns_list():
             return None
         kind = GovDateTimeField if datamodel.is_datetime(name) else GovDateField if datamodel.is_date(name) else None
         if kind is None:
             return None
+        if form == "search":
+            # A search filters by day (FAB reads the value with dateutil); FAB's filter script
+            # called a date-time picker it never loads, a script error on every date filter.
+            return GovDateField(label)
         return kind(
             label,
             [InputRequired()] if required else [Optional()],
