@@ -171,6 +171,8 @@ def test_every_notice_says_what_it_is_about_and_old_ones_are_read(lived_in):
         # Which case, report, complaint or rectification, and until when.
         assert any(word in detail for word in ("办件", "联办件", "月报", "投诉", "差评整改")), (kind, detail)
         assert "20" in detail, (kind, detail)
+    extended = session.scalars(sa.select(Notice.detail).where(Notice.kind == "case_extended")).all()
+    assert extended and all("已批准延期" in d and "个工作日" in d and "延期理由：" in d for d in extended)
     cutoff = NOW - timedelta(days=UNREAD_DAYS)
     assert count(session, Notice, Notice.read_at.is_(None), Notice.created_at < cutoff) == 0
     assert count(session, Notice, Notice.read_at.is_not(None), Notice.read_at < Notice.created_at) == 0

@@ -27,6 +27,7 @@ _APPLICANTS = data.document("applicants.json")
 SURNAMES, GIVEN = _APPLICANTS["surnames"], _APPLICANTS["given_name_characters"]
 REGIONS, COMPANIES = _APPLICANTS["id_regions"], _APPLICANTS["companies"]
 RETURN_REASONS = _APPLICANTS["return_reasons"]
+EXTENSION_REASONS = _APPLICANTS["extension_reasons"]
 # Share of outcomes for cases whose deadline has passed.
 OUTCOMES = [("on_time", 86), ("late", 3), ("returned", 5), ("withdrawn", 1), ("open_overdue", 1)]
 # Share of completed cases the applicant rates, and how (most ratings are 非常满意).
@@ -187,6 +188,7 @@ def generate_cases(
         case_events, forwards = _events(
             rng, case_id, accepted_at, end, actor, matter["steps"], intended, paused, extension, overdue_at
         )
+        _explain_extension(case_events, case_id, extension, deadline_at)
         warn = clock.warn_at(deadline_at, limit)
         # An open case is where its history left it (a one-step matter never reaches "in progress").
         status = case_events[-1]["to_status"]
@@ -332,6 +334,15 @@ def _events(rng, case_id, start, end, actor, steps, status, paused, extension, o
         rows.append(_event(case_id, final[0], max(end, rows[-1]["at"]), actor, previous, final[1], note=note))
     forwards = sum(1 for action, _f, _t in plan if action == "forward")
     return rows, forwards
+
+
+def _explain_extension(events, case_id, days, deadline_at):
+    """The extension's reason and figures, as the extend action records them (the reason picked by
+    case id: another draw from the generator would change every case after it)."""
+    for row in events:
+        if row["action"] == "extend":
+            row["note"] = EXTENSION_REASONS[case_id % len(EXTENSION_REASONS)]
+            row["data"] = {"days": days, "deadline": deadline_at.isoformat()}
 
 
 def _event(case_id, action, at, actor, from_status, to_status, note=None):

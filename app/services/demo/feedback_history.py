@@ -28,6 +28,7 @@ from app.models.org import Staff, StaffPosition, StaffStatus
 from app.services import complaints, evaluations
 from app.services.deadlines import deadline
 from app.services.demo import data
+from config import ROLE_DUTIES
 
 TEXTS = data.document("history.json")
 PER_MONTH = 3
@@ -106,7 +107,10 @@ def seed_complaints(session, cast, start, now: datetime, rng) -> dict:
             if at >= now:
                 break
             chief = cast.chiefs.get(clerk.department_id)
-            actor = chief if step in ("investigate", "handle") and chief and rng.random() < 0.6 else supervisor
+            # The department's chief representative investigates and handles its own (a township's head has no
+            # such duty: the center does it there).
+            own = chief is not None and chief.roles & ROLE_DUTIES["department_chief"]
+            actor = chief if step in ("investigate", "handle") and own and rng.random() < 0.6 else supervisor
             complaints.act(
                 session,
                 cast.acting(session, actor),
