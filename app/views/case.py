@@ -173,8 +173,13 @@ def forms_for(case):
 
 
 DECISIONS = {"approve": True, "deny": False}
-# Actions whose decision is confirmed on a page of its own, naming it, before they run.
-CONFIRMED_ACTIONS = ("complete",)
+DECISION_KINDS = ("decision", "own_decision")
+
+
+def decides(case, action) -> bool:
+    """Does this action record a decision on this case (办结, or a township's own decision at 送达)?
+    Such a decision is confirmed on a page of its own, naming it, before it is recorded."""
+    return any(kind in DECISION_KINDS for _name, kind, _label, _required in forms_for(case).get(action, []))
 
 
 def action_inputs(action, form, case, actor):
@@ -200,7 +205,7 @@ def action_inputs(action, form, case, actor):
                 inputs[name] = Decimal(raw) if raw.strip() else None
             except InvalidOperation:
                 raise CaseError(_l("Enter an amount in yuan.")) from None
-        elif kind in ("decision", "own_decision"):
+        elif kind in DECISION_KINDS:
             # Said, never assumed: without a choice the service refuses the completion.
             inputs[name] = DECISIONS.get(raw)
 
@@ -315,7 +320,7 @@ class CaseView(GovModelView):
         actor = actor_for(g.user)
         try:
             inputs = action_inputs(action, request.form, case, actor)
-            if action in CONFIRMED_ACTIONS and request.form.get("confirmed") != "yes":
+            if decides(case, action) and request.form.get("confirmed") != "yes":
                 require_decision(inputs.get("approved"))
                 return self._confirm(case, action, inputs)
             outcome = case_flow.perform(

@@ -223,3 +223,27 @@ def test_generated_forms_and_the_api_check_every_phone(app, client, world_ids):
     assert taken.status_code == 200, taken.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Staff, pk).phone == "0396-2812345-801"
+
+
+def test_a_township_decision_at_delivery_is_chosen_and_confirmed_too(app, client, world_ids, monkeypatch):
+    from app.models.matter import TownshipHandling
+    from tests.services.test_handoff import LATER, add_township, township_case
+
+    with app.app_context():
+        add_township(app, None, None, world_ids["town"], "town_a")
+        pk = township_case(world_ids, TownshipHandling.full_service)
+        db.session.remove()
+    monkeypatch.setattr("app.clock.now", lambda: LATER)
+    login(client, "town_a")
+    page = client.get(f"/caseview/show/{pk}").get_data(as_text=True)
+    deliver_form = page.split('id="form-deliver"')[1].split("</form>")[0]
+    assert 'value="approve" required>' in deliver_form and "checked" not in deliver_form
+    before = _state(app, pk)
+    form = {"version": before[2], "method": "in_person", "receiver": "李四"}
+    client.post(f"/caseview/act/{pk}/deliver", data={**form, "confirmed": "yes"})
+    assert _state(app, pk) == before  # no decision: refused
+    step = client.post(f"/caseview/act/{pk}/deliver", data={**form, "approved": "approve"}).get_data(as_text=True)
+    assert "确认送达：准予" in step and _state(app, pk) == before
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', step))
+    client.post(f"/caseview/act/{pk}/deliver", data=hidden)
+    assert _state(app, pk)[:2] == (CaseStatus.completed, CaseResult.approved)
