@@ -304,3 +304,23 @@ def test_no_page_grows_with_the_staff(app, client, crowded_county, username):
     too_big = {url: size for url, size in sizes.items() if size > LIMIT}
     assert not too_big
     assert "/staffview/list/" in sizes and any(url.startswith("/leaverequestview/") for url in sizes)
+
+
+@pytest.mark.parametrize("through", ["matter page", "form"])
+def test_a_material_is_added_to_a_matter_picked_by_search(app, client, world_ids, through):
+    """The matter's own page adds a material with the matter fixed (FAB fills the hidden relation);
+    the plain form takes the matter the search select posts."""
+    from app.models import MatterMaterial
+
+    login(client, "manager")
+    form = {"name": "测试材料", "form": "original", "original_count": "1", "copy_count": "0", "sort_order": "9"}
+    url = "/mattermaterialview/add"
+    if through == "matter page":
+        url += f"?_flt_0_matter={world_ids['matter_a']}"
+        assert client.get(url).status_code == 200
+    else:
+        form["matter"] = world_ids["matter_a"]
+    assert client.post(url, data=form).status_code == 302
+    with app.app_context():
+        added = db.session.scalar(sa.select(MatterMaterial).where(MatterMaterial.name == "测试材料"))
+        assert added is not None and added.matter_id == world_ids["matter_a"]
