@@ -19,7 +19,7 @@ def prepare():
         upgrade()
         init_database()
         if database_is_empty() and os.environ.get("GOVHALL_SEED_DEMO", "1") == "1":
-            print("首次启动：正在生成示范县数据（约 20 秒）……")
+            print("首次启动：正在生成示范县一年的数据（约 30 秒）……")
             summary = seed_demo_data()
             generated = seed_demo_cases(int(os.environ.get("GOVHALL_DEMO_CASES", "100000")))
             if generated:
