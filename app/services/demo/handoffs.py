@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.models import User
 from app.models.case import Case
-from app.models.matter import Matter, MatterStatus, TownshipHandling
+from app.models.matter import CaseKind, Matter, MatterStatus, TownshipHandling
 from app.models.org import Center, CenterLevel, Staff, Window, WindowKind
 from app.security import actor_for
 from app.services import case_flow
@@ -136,6 +136,8 @@ def _report_up_matters(session):
             Matter.status == MatterStatus.active,
             Matter.received_at_township.is_(True),
             Matter.township_handling == TownshipHandling.report_up,
+            # A joint case needs its co-departments named at intake: these chains take single-department matters.
+            Matter.case_kind != CaseKind.joint,
         )
         .order_by(Matter.id)
     ).all()
