@@ -450,6 +450,8 @@ class CaseApi(GovModelApi):
                   type: object
                   properties:
                     version: {type: integer}
+                    approved: {type: boolean, description: "complete (and a township's own decision at deliver):
+                      true = approve, false = deny; required, never assumed"}
           responses:
             200: {description: Done}
             404: {$ref: '#/components/responses/404'}
