@@ -33,6 +33,19 @@ MESSAGES = {
 }
 
 
+# The page's heading above the message (the status code stays beside it, small).
+HEADINGS = {
+    400: _l("Invalid request"),
+    403: _l("No access"),
+    404: _l("Not found"),
+    405: _l("Request not accepted"),
+    413: _l("Upload too large"),
+    429: _l("Too many requests"),
+    500: _l("Server error"),
+    503: _l("Service unavailable"),
+}
+
+
 def install(app: Flask) -> None:
     for code in MESSAGES:
         if code != 503:
@@ -111,6 +124,7 @@ def respond(code, message=None):
         portal = request.path.startswith("/portal")
         page = current_app.jinja_env.get_template("govhall/error.html").render(
             code=code,
+            heading=HEADINGS.get(code, ""),
             message=message,
             app_name=current_app.config["APP_NAME"],
             home=url_for("portal.index") if portal else "/",

@@ -157,3 +157,20 @@ def test_staff_list_calls_the_name_column_full_name(client):
     login(client, "manager")
     page = client.get("/staffview/list/").get_data(as_text=True)
     assert "姓名" in page and "名称" not in page
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "heading"),
+    [
+        ("get", "/no-such-page", 404, "页面不存在"),
+        ("get", "/users/list/", 403, "无权访问"),
+        ("delete", "/portal/", 405, "不支持的请求方式"),
+    ],
+)
+def test_error_pages_are_chinese_and_styled(client, method, path, status, heading):
+    login(client, "staff_a")
+    response = getattr(client, method)(path)
+    page = response.get_data(as_text=True)
+    assert response.status_code == status
+    assert heading in page and "govhall.css" in page
+    assert "Traceback" not in page and "Not Found" not in page and "Forbidden" not in page
