@@ -144,8 +144,10 @@ def test_another_department_cannot_accept_the_child(ctx):
 def test_child_completes_then_the_township_case_resumes_and_delivers(ctx):
     parent_id, child_id = escalated(ctx)
     act(child_id, "accept_escalation", "staff_a", LATER)
+    versions = fresh(child_id).version, fresh(parent_id).version
     act(child_id, "complete", "staff_a", LATER, approved=True, note="准予许可")
     child, parent = fresh(child_id), fresh(parent_id)
+    assert (child.version, parent.version) == (versions[0] + 1, versions[1] + 1)  # one UPDATE each
     assert child.status is CaseStatus.completed and child.result is CaseResult.approved
     assert parent.status is CaseStatus.in_progress and parent.suspend_reason is None
     back = parent.events[-1]

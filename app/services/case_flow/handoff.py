@@ -276,11 +276,13 @@ def follow(session, actor, case: Case, now: datetime, clock) -> None:
     """Carry the action's consequence across the pair, in the same transaction."""
     if case.status in OPEN_STATUSES:
         return
-    if case.parent_id is not None:
-        _result_to_parent(session, actor, case, now, clock)
-    child = open_child(case)
-    if child is not None:
-        _withdraw_child(session, actor, case, child, now)
+    # Loading the other case must not flush this one's change: that would be a second UPDATE (and version).
+    with session.no_autoflush:
+        if case.parent_id is not None:
+            _result_to_parent(session, actor, case, now, clock)
+        child = open_child(case)
+        if child is not None:
+            _withdraw_child(session, actor, case, child, now)
 
 
 def _result_to_parent(session, actor, child: Case, now, clock):
