@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
+from app.services import matter_levels
+
 # 行政许可法 §42: 20 working days, +10 extension; joint handling 45 (+15).
 # No matter's legal limit may exceed the longest statutory period.
 MAX_LEGAL_LIMIT_DAYS = 60
@@ -53,6 +55,15 @@ def fee_errors(fee_standard, fee_max) -> list[str]:
 
 def matter_errors(matter) -> list[str]:
     """Everything that makes a matter unsaveable, for forms, the API and imports alike."""
-    return limit_errors(matter.legal_limit_days, matter.promised_limit_days) + fee_errors(
-        matter.fee_standard, matter.fee_max
+    # A level left unset (an API body without it) takes the column's default at INSERT.
+    received = {
+        column: getattr(matter, column)
+        if getattr(matter, column) is not None
+        else type(matter).__table__.c[column].default.arg
+        for column in matter_levels.RECEIVED_AT.values()
+    }
+    return (
+        limit_errors(matter.legal_limit_days, matter.promised_limit_days)
+        + fee_errors(matter.fee_standard, matter.fee_max)
+        + matter_levels.level_errors(received)
     )

@@ -246,6 +246,10 @@ def _check_rules(values, number, report):
             )
     for message in fee_errors(values.get("fee_standard", Decimal("0")), values.get("fee_max")):
         report.errors.append(RowError(number, by_header["fee_max"], message))
+    derived = matter_levels.levels_for(values.get("handling_level") or CenterLevel.county, values.get("category"))
+    received = {column: values.get(column, derived[column]) for column in matter_levels.RECEIVED_AT.values()}
+    for message in matter_levels.level_errors(received):
+        report.errors.append(RowError(number, by_header["received_at_county"], message))
 
 
 def import_matters(session: Session, source, *, dry_run: bool) -> ImportReport:

@@ -49,6 +49,13 @@ def levels_for(handling_level: CenterLevel, category: MatterCategory) -> dict:
     }
 
 
+def level_errors(received: dict) -> list[str]:
+    """Errors of a matter's levels (`received`: RECEIVED_AT's columns → bool): some level must receive it."""
+    if any(received.get(column) for column in RECEIVED_AT.values()):
+        return []
+    return [str(_l("Tick at least one level that receives the matter: county, sub-center, township or village."))]
+
+
 def receivable(matter, level: CenterLevel) -> bool:
     return bool(getattr(matter, RECEIVED_AT[level]))
 

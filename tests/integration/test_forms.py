@@ -11,6 +11,8 @@ MATTER_FORM = {
     "name": "食品生产许可",
     "category": "licensing",
     "handling_level": "county",
+    "received_at_county": "y",
+    "township_handling": "report_up",
     "case_kind": "promised",
     "legal_limit_days": "20",
     "promised_limit_days": "10",

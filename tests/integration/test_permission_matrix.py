@@ -65,6 +65,7 @@ def api_payload(resource, ids):
             "category": "licensing",
             "department_id": ids["dept_a"],
             "handling_level": "county",
+            "township_handling": "report_up",
             "case_kind": "promised",
             "legal_limit_days": 20,
             "promised_limit_days": 10,
