@@ -102,6 +102,7 @@ def render(name, url, choices: Choices, current=None, field_id=None, required=Fa
         "searching": _l("Searching…"),
         "more": _l("Loading more…"),
         "error": _l("The list could not be loaded"),
+        "clear": _l("Clear the choice"),
     }
     data = " ".join(f'data-{key}="{escape(str(value))}"' for key, value in texts.items())
     option = ""

@@ -21,7 +21,8 @@
         noResults: text("no-results"),
         searching: text("searching"),
         loadingMore: text("more"),
-        errorLoading: text("error")
+        errorLoading: text("error"),
+        removeAllItems: text("clear")
       },
       ajax: {
         url: source,
