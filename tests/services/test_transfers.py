@@ -380,3 +380,15 @@ def test_a_bad_scan_refuses_the_whole_registration(ctx, network, tmp_path):
     db.session.rollback()
     assert count(Transfer) == 0 and count(StoredFile) == 0
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_scan_runs_as_the_transfer_scan_job(ctx, network):
+    from app.jobs import JOBS
+
+    transfer = sent(network)
+    job = JOBS["transfer_scan"]
+    assert job.run(db.session, datetime(2026, 9, 29, 17, 0)) == 0
+    assert job.run(db.session, datetime(2026, 9, 30, 8, 0)) > 0
+    db.session.commit()
+    assert db.session.get(Transfer, transfer.id).flagged_at == datetime(2026, 9, 30, 8, 0)
+    assert job.run(db.session, datetime(2026, 9, 30, 8, 15)) == 0
