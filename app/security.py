@@ -109,6 +109,7 @@ class GovSecurityManager(SecurityManager):
     # Names 姓名 in Chinese order, roles by their Chinese labels (app/views/users.py).
     userdbmodelview = users.UserDBModelView
     rolemodelview = users.RoleModelView
+    groupmodelview = users.UserGroupModelView
 
     def load_user(self, pk):
         token = session.get(SESSION_TOKEN_KEY) if has_request_context() else None

@@ -126,6 +126,16 @@ def _permissions(permissions):
     return "\n".join(sorted(permission_label(permission, labels) for permission in permissions))
 
 
+class UserGroupModelView(fab.UserGroupModelView):
+    """FAB's user groups (unused here: roles come from config.FAB_ROLES); the role picker reads
+    the roles' labels (lists and pages do through app/views/display.py)."""
+
+    def _init_forms(self):
+        super()._init_forms()
+        for form in (self.add_form, self.edit_form):
+            _role_picker(form)
+
+
 class RoleModelView(fab.RoleModelView):
     """Roles by their Chinese labels, permissions as 「resource：action」 in Chinese where the menu
     table names the resource. FAB's role widgets print a built-in role's raw rule list."""

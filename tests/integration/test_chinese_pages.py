@@ -174,3 +174,10 @@ def test_error_pages_are_chinese_and_styled(client, method, path, status, headin
     assert response.status_code == status
     assert heading in page and "govhall.css" in page
     assert "Traceback" not in page and "Not Found" not in page and "Forbidden" not in page
+
+
+def test_group_page_offers_roles_by_their_labels(client):
+    login(client, "admin")
+    page = client.get("/groups/add").get_data(as_text=True)
+    assert ">督查<" in page and ">Supervisor<" not in page
+    assert ">Name<" not in client.get("/groups/list/").get_data(as_text=True)
