@@ -169,6 +169,25 @@ def portal_targets(app) -> list[Target]:
     return sorted(targets, key=lambda t: t.url)
 
 
+# Routes never followed from a link: they change or remove data, switch the language or log out,
+# or answer with a file. (Forms are only opened, never submitted.)
+SKIP_METHODS = {"delete", "action", "action_post", "download", "export", "logout", "login"}
+
+
+def route_of(app, path: str) -> str | None:
+    """The endpoint a link leads to, when the crawl should follow it: a GET page that takes
+    arguments (a case's receipt, a matter's intake form); pages without arguments come from
+    the plan. Once per endpoint and role is enough."""
+    try:
+        endpoint, arguments = app.url_map.bind("localhost").match(path, method="GET")
+    except Exception:  # noqa: BLE001 - not a page of the app (or a redirect to one)
+        return None
+    method = endpoint.rpartition(".")[2]
+    if not arguments or "locale" in arguments or method in SKIP_METHODS or "static" in endpoint:
+        return None
+    return endpoint
+
+
 # --------------------------------------------------------------------------- what a page must not show
 
 
