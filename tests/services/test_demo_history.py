@@ -24,7 +24,15 @@ from app.models.feedback import (
 from app.models.jobs import JobRun
 from app.models.notice import Notice
 from app.models.org import Center, Window, WindowKind
-from app.models.personnel import AttendanceRecord, LeaveRequest, LeaveStatus, LeaveTier, WindowRotation
+from app.models.personnel import (
+    AttendanceRecord,
+    ChangeStatus,
+    LeaveRequest,
+    LeaveStatus,
+    LeaveTier,
+    PersonnelChange,
+    WindowRotation,
+)
 from app.models.report import MonthlyReport
 from app.services import calendar, reports, rotation
 from app.services.demo.history import UNREAD_DAYS, seed_history
@@ -140,6 +148,14 @@ def test_every_bad_review_has_its_rectification(lived_in):
         assert row.version == list(RectificationStatus).index(row.status) + 1
 
 
+def test_personnel_changes_waiting_approved_and_rejected_none_applied(lived_in):
+    session, _totals = lived_in
+    changes = session.scalars(sa.select(PersonnelChange)).all()
+    assert {c.status for c in changes} == {ChangeStatus.pending, ChangeStatus.approved, ChangeStatus.rejected}
+    assert all(c.applied_at is None for c in changes)
+    assert all(c.effective_on > NOW.date() for c in changes if c.status is not ChangeStatus.rejected)
+
+
 def test_rosters_cover_the_year_and_the_coming_weeks(lived_in):
     session, _totals = lived_in
     windows = session.scalars(sa.select(Window.id).where(Window.kind == WindowKind.comprehensive)).all()
@@ -169,7 +185,7 @@ def test_every_notice_says_what_it_is_about_and_old_ones_are_read(lived_in):
     assert count(session, Notice, sa.or_(Notice.detail.is_(None), Notice.detail == "")) == 0
     for kind, detail in session.execute(sa.select(Notice.kind, Notice.detail)):
         # Which case, report, complaint or rectification, and until when.
-        assert any(word in detail for word in ("办件", "联办件", "月报", "投诉", "差评整改")), (kind, detail)
+        assert any(word in detail for word in ("办件", "联办件", "月报", "投诉", "差评整改", "节假日")), (kind, detail)
         assert "20" in detail, (kind, detail)
     extended = session.scalars(sa.select(Notice.detail).where(Notice.kind == "case_extended")).all()
     assert extended and all("已批准延期" in d and "个工作日" in d and "延期理由：" in d for d in extended)

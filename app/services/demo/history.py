@@ -52,6 +52,7 @@ def seed_history(session, now: datetime, *, system_username: str = "system", pro
     totals: dict = {"leave": staff_history.seed_leave(session, cast, start, now, rng)}
     totals["attendance"] = _attendance(session, start, now, rng)
     totals["roster_weeks"] = staff_history.seed_rotation(session, cast, start, now)
+    totals["personnel_changes"] = staff_history.seed_personnel(session, cast, now, rng)
     totals["complaints"] = feedback_history.seed_complaints(session, cast, start, now, rng)
     totals["rectifications"] = feedback_history.seed_rectifications(session, now, rng)
     session.commit()
@@ -97,6 +98,10 @@ def _replay(session, cast, start: date, now: datetime, rng, system: tuple) -> in
     while (at := datetime.combine(monday, time(9, 0))) < now:
         plan += [(at, 0, "feedback_scan"), (at, 1, _follow_up)]
         monday += timedelta(weeks=1 if now - at < timedelta(weeks=WEEKLY_WEEKS + 4) else 4)
+    # From 1 November the calendar check tells the administrators while next year's holidays are missing.
+    november = datetime(now.year, 11, 1, 0, 30)
+    if datetime.combine(start, time()) < november < now:
+        plan += [(november, 0, "calendar_check")]
     month = date(start.year, start.month, 1)
     while (month := (month + timedelta(days=32)).replace(day=1)) <= now.date():
         plan += [(datetime.combine(month, time(1, 0)), 2, "monthly_report")]

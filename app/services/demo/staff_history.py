@@ -1,6 +1,7 @@
 """The demo county's year of staff management, through the real services with explicit instants:
 leave requests in every state (pending at the department and at the center, approved, rejected,
-cancelled) and the comprehensive windows' duty rosters for every quarter of the year and the next.
+cancelled), the comprehensive windows' duty rosters for every quarter of the year and the next,
+and a few personnel changes.
 
 Leave is filed a few days before it starts by the staff member or the chief representative,
 decided by whoever the tier names (the chief representative, the window leader, the center's
@@ -13,9 +14,10 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from app.models.org import StaffPosition, Window, WindowKind
-from app.models.personnel import LeaveTier, LeaveType
-from app.services import leave, rotation
+from app.models.personnel import ChangeKind, LeaveTier, LeaveType
+from app.services import leave, personnel, rotation
 from app.services.demo import data
+from config import ROLE_DUTIES
 
 TEXTS = data.document("history.json")
 # (leave type, weight); official business (公出) is filed like leave.
@@ -198,3 +200,69 @@ def seed_rotation(session, cast, start: date, now: datetime) -> int:
                 )
         quarter = rotation.next_quarter(quarter)
     return written
+
+
+def seed_personnel(session, cast, now: datetime, rng) -> dict:
+    """A few personnel changes as a year leaves them: one rejected in the past, a change of window
+    approved to take effect next month, another change of window and a transfer out still waiting
+    for the center.
+    None takes effect within the history (the staff of the year stay where the cases put them)."""
+    rules = personnel.Rules.load(session)
+    manager = cast.accounts.get("CenterManager")
+    next_month = (now.date().replace(day=1) + timedelta(days=32)).replace(day=1)
+    plans = [  # (kind, requested days ago, decision, effective_on)
+        (ChangeKind.post_change, 75, "rejected", now.date() - timedelta(days=60)),
+        (ChangeKind.post_change, 6, "approved", next_month),
+        (ChangeKind.post_change, 2, None, next_month),
+        (ChangeKind.transfer_out, 1, None, next_month + timedelta(days=14)),
+    ]
+    windows = _other_windows(session)
+    movers = [a for a in cast.staff if cast.positions[a.staff_id] is StaffPosition.a_post and a.window_id in windows]
+    counts: dict[str, int] = {}
+    for (kind, days_ago, decision, effective_on), mover in zip(
+        plans, rng.sample(movers, min(len(movers), len(plans))), strict=False
+    ):
+        chief = cast.chiefs.get(mover.department_id)
+        if chief is None or not chief.roles & ROLE_DUTIES["department_chief"]:
+            continue
+        requested_at = _office(now.date() - timedelta(days=days_ago), rng)
+        reason = TEXTS["personnel_reasons"][kind.name]
+        try:
+            change = personnel.request_change(
+                session,
+                cast.acting(session, chief),
+                min(requested_at, now - timedelta(hours=1)),
+                rules,
+                staff_id=mover.staff_id,
+                kind=kind,
+                effective_on=effective_on,
+                reason=reason,
+                to_window_id=windows[mover.window_id] if kind is ChangeKind.post_change else None,
+            )
+            decided_at = min(requested_at + timedelta(days=1), now - timedelta(minutes=30))
+            if decision == "approved":
+                personnel.approve(session, cast.acting(session, manager), change, change.version, decided_at, rules)
+            elif decision == "rejected":
+                note = TEXTS["personnel_rejections"][0]
+                personnel.reject(
+                    session, cast.acting(session, manager), change, change.version, decided_at, rules, note=note
+                )
+        except personnel.ChangeError:
+            continue
+        counts[change.status.name] = counts.get(change.status.name, 0) + 1
+    return counts
+
+
+def _other_windows(session) -> dict[int, int]:
+    """For each dedicated window, another dedicated window of the same department (where a clerk may move)."""
+    by_department: dict[int, list[int]] = {}
+    for window_id, department_id in session.execute(
+        sa.select(Window.id, Window.department_id).where(Window.kind == WindowKind.dedicated).order_by(Window.id)
+    ):
+        by_department.setdefault(department_id, []).append(window_id)
+    return {
+        window_id: ids[(position + 1) % len(ids)]
+        for ids in by_department.values()
+        if len(ids) > 1
+        for position, window_id in enumerate(ids)
+    }
