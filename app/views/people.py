@@ -28,23 +28,30 @@ from app.models.personnel import (
 from app.security import actor_for, current_scope
 from app.services import leave, leave_days, personnel, rotation
 from app.views import remote_select
+from app.views.date_fields import DATE_FORMATS, DATETIME_FORMATS
 from app.views.interface import GovInterface
 from app.views.model_view import GovModelView
 from app.views.workflow import WorkflowView
 
 
 def _datetime(value) -> datetime | None:
-    try:
-        return datetime.fromisoformat((value or "").strip()[:19])
-    except ValueError:
-        return None
+    """The typed time in one of the forms' formats, else None (the service then asks for it):
+    never a prefix of the text, which read `2026-12-11 17:30:00x` as a time."""
+    return _parsed(value, DATETIME_FORMATS)
 
 
 def _date(value) -> date | None:
-    try:
-        return date.fromisoformat((value or "").strip()[:10])
-    except ValueError:
-        return None
+    found = _parsed(value, DATE_FORMATS)
+    return found.date() if found else None
+
+
+def _parsed(value, formats) -> datetime | None:
+    for pattern in formats:
+        try:
+            return datetime.strptime((value or "").strip(), pattern)
+        except ValueError:
+            continue
+    return None
 
 
 def _staff_on_duty():

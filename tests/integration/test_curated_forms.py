@@ -324,3 +324,16 @@ def test_a_material_is_added_to_a_matter_picked_by_search(app, client, world_ids
     with app.app_context():
         added = db.session.scalar(sa.select(MatterMaterial).where(MatterMaterial.name == "测试材料"))
         assert added is not None and added.matter_id == world_ids["matter_a"]
+
+
+@pytest.mark.parametrize(("starts", "filed"), [("2026-09-30 08:30:00", True), ("2026-09-30 08:30:00x", False)])
+def test_the_leave_form_reads_the_time_as_typed_or_asks_again(app, client, world_ids, starts, filed):
+    login(client, "staff_a")
+    form = {"staff_id": world_ids["staff_staff_a"], "leave_type": "personal", "reason": "探亲"}
+    page = client.post("/leaverequestview/file", data={**form, "starts_at": starts, "ends_at": "2026-09-30T17:30"})
+    with app.app_context():
+        leave = db.session.scalar(sa.select(LeaveRequest))
+    if filed:
+        assert page.status_code == 302 and leave.starts_at.strftime("%Y-%m-%d %H:%M") == "2026-09-30 08:30"
+    else:
+        assert leave is None and "请填写请假起止时间" in page.get_data(as_text=True)
