@@ -304,3 +304,32 @@ def test_the_head_approves_the_townships_leave_and_not_the_siblings(app, client,
     with app.app_context():
         assert db.session.get(LeaveRequest, ids["leave_ts1"]).status is LeaveStatus.approved
         assert db.session.get(LeaveRequest, ids["leave_ts2"]).status is LeaveStatus.pending
+
+
+def test_a_sub_center_head_sees_the_sub_centers_cases_not_the_county_halls(app, client, network):
+    ids = network
+    sm = app.appbuilder.sm
+    with app.app_context():
+        county = db.session.get(Center, ids["county"])
+        sub = Center(code="XZ-F9", name="示范县不动产登记分中心", level=CenterLevel.sub_center, parent=county)
+        matter_a = db.session.get(Matter, ids["matter_a"])
+        user = sm.add_user(
+            "sh1", "分中心", "主任", "sh1@test.local", [sm.find_role("SubCenterHead")], password=PASSWORD
+        )
+        head = Staff(
+            staff_no="NSH1",
+            name="sh1",
+            department_id=ids["dept_a"],  # a county department's, stationed at the sub-center
+            center=sub,
+            position=StaffPosition.leader,
+            user_id=user.id,
+        )
+        cases = [_case("NW-F-1", sub, matter_a), _case("NW-C-1", county, matter_a)]
+        db.session.add_all([sub, head, *cases])
+        db.session.commit()
+        at_sub, at_county = (case.id for case in cases)
+    login(client, "sh1")
+    listed = set(client.get("/api/v1/case/?q=(page_size:100)").get_json()["ids"])
+    assert at_sub in listed and not listed & {at_county, ids["case1"], ids["case2"], ids["vcase1"]}
+    assert client.get(f"/caseview/show/{at_county}").status_code == 404
+    assert client.get(f"/caseview/show/{at_sub}").status_code == 200
