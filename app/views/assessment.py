@@ -14,6 +14,7 @@ from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from wtforms.validators import DataRequired, Length
 
 from app import clock
@@ -76,6 +77,8 @@ class AssessmentRuleView(GovModelView):
     show_title = _l("Assessment rule")
     add_title = _l("Add an assessment rule")
     edit_title = _l("Edit assessment rule")
+    # The code is the rule's key (automatic records and the quarterly rules name it): shown as code.
+    formatters_columns = {"code": lambda code: Markup("<code>{}</code>").format(code)}
     registry = ASSESSMENT_RULE_FIELDS
     # The forms differ from the registry's order, which the list leads with the sort order: a new rule
     # is entered code first, its place last.

@@ -1,6 +1,8 @@
 """Admin screens for run-time settings."""
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from app.extensions import db
 from app.fields.system import JOB_RUN_FIELDS, SETTING_FIELDS
@@ -33,6 +35,17 @@ class SettingView(GovModelView):
         return settings.check_in_place(db.session, item.key, item.value)
 
 
+def _job_label(name):
+    """The job's Chinese description, its name (what `flask jobs run` takes) beside it as code."""
+    from app.jobs import JOBS  # the scheduler's table imports every service: only when shown
+
+    job = JOBS.get(name)
+    if job is None:
+        return Markup("<code>{}</code>").format(name)
+    description = job.zh if str(get_locale() or "zh").startswith("zh") else job.en
+    return Markup("{}（<code>{}</code>）").format(description, name)
+
+
 class JobRunView(GovModelView):
     """Scheduled-job runs, newest first (Admin)."""
 
@@ -43,3 +56,4 @@ class JobRunView(GovModelView):
     show_title = _l("Job run")
     registry = JOB_RUN_FIELDS
     base_order = ("started_at", "desc")
+    formatters_columns = {"job": _job_label}

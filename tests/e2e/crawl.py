@@ -272,7 +272,7 @@ class Untranslated:
 
 # A generated FAB title ("Add Leave Request") or any run of two or more English words
 # that is not part of an address, a file name or a code.
-ENGLISH_RUN = re.compile(r"(?<![\w@./:-])[A-Za-z][a-z]+(?:['’]s)?(?: (?:\d+ )?[A-Za-z][a-z]+(?:['’]s)?)+(?![\w@./-])")
+ENGLISH_RUN = re.compile(r"(?<![\w@./:-])[A-Za-z][a-z]+(?:['’]s)?(?: (?:\d+ )?[A-Za-z][a-z]*(?:['’]s)?)+(?![\w@./-])")
 # A column, table or enum name shown as it is stored ("window_rotation", "in_progress").
 IDENTIFIER = re.compile(r"(?<![\w@./:-])[a-z]+(?:_[a-z0-9]+)+(?![\w@./-])")
 RAW_VALUE = re.compile(
@@ -286,7 +286,8 @@ RAW_VALUE = re.compile(
 # the attributes a browser shows), the width overflow and the navbar's lines.
 PAGE_SCRIPT = """
 () => {
-  const skip = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'svg']);
+  // <code> marks a key shown on purpose (a rule's code, a job's name), next to its Chinese label.
+  const skip = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'svg', 'CODE']);
   const texts = new Set();
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
     acceptNode(node) {
@@ -334,12 +335,11 @@ def page_problems(observed: dict, untranslated: Untranslated) -> list[str]:
     english, raw = [], []
     for text in observed["texts"]:
         hit = untranslated(text)
+        # English words or a stored name in a string without Chinese: a Chinese label may name its
+        # key beside it (设置 "中心名称（center_name）"), a bare key is what the user got instead.
         if hit is None and not re.search(r"[\u4e00-\u9fff]", text):
-            run = ENGLISH_RUN.search(text)
+            run = ENGLISH_RUN.search(text) or IDENTIFIER.search(text)
             hit = run.group(0) if run else None
-        if hit is None:
-            identifier = IDENTIFIER.search(text)
-            hit = identifier.group(0) if identifier else None
         if hit is not None:
             english.append(_quote(text))
         value = RAW_VALUE.search(text)

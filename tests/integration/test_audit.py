@@ -80,3 +80,23 @@ def test_audit_log_readable_by_supervisor_not_by_chief(client):
     client.get("/logout/")
     login(client, "chief_a")
     assert client.get("/auditlogview/list/").status_code == 403
+
+
+def test_audit_entry_reads_in_chinese(app, client, world_ids):
+    """A supervisor reads the table by its page's title and the columns by their labels; a
+    missing value is （空）, not JSON null."""
+    login(client, "manager")
+    client.post(
+        "/departmentview/add",
+        data={"code": "D51", "name": "县档案馆", "center": world_ids["county"], "status": "active", "sort_order": "9"},
+    )
+    with app.app_context():
+        entry = db.session.scalar(
+            sa.select(AuditLog.id).where(AuditLog.table_name == "department", AuditLog.actor_name == "manager")
+        )
+    client.get("/logout/")
+    login(client, "supervisor")
+    page = client.get(f"/auditlogview/show/{entry}").get_data(as_text=True)
+    assert "部门" in page and ">department<" not in page
+    assert "名称: （空） → &#34;县档案馆&#34;" in page or "名称: （空） → &quot;县档案馆&quot;" in page
+    assert "null" not in page and "center_id" not in page
