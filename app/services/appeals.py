@@ -172,7 +172,13 @@ def appealable(session: Session, actor, now: datetime) -> list[tuple[str, str]]:
 def _notify(session, kind: NoticeKind, appeal: Appeal, users: sa.Select, now: datetime, case_id=None) -> int:
     """Tell `users` (a select of user ids) about the appeal's step, once each."""
     users = users.subquery()
-    detail = f"{appeal.staff.name}：{appeal.subject}"[:300]
+    asks = {
+        NoticeKind.appeal_filed: "请首席代表签署意见。",
+        NoticeKind.appeal_commented: "请督查作出决定。",
+    }
+    outcome = {AppealStatus.upheld: "维持扣分", AppealStatus.cancelled: "撤销扣分"}.get(appeal.status, "")
+    ask = asks.get(kind, f"决定：{outcome}。{appeal.decision_note or ''}")
+    detail = f"{appeal.staff.name} 对“{appeal.subject}”的申诉：{ask}"[:300]
     candidates = sa.select(
         users.c.user_id,
         sa.literal(f"appeal:{appeal.id}:{kind.name}").label("key"),
@@ -316,4 +322,3 @@ def rescore_scored(session: Session, months, now: datetime) -> int:
         if session.scalar(assessed) is not None:
             rows += scoring_periods.assess_quarter(session, quarter, now)
     return rows
-

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from app.models import Case
+from app.models.appeal import Appeal, AppealStatus
 from app.models.assessment import MonthlyScore, QuarterlyResult
 from app.models.feedback import (
     BAD_LEVELS,
@@ -156,6 +157,15 @@ def test_personnel_changes_waiting_approved_and_rejected_none_applied(lived_in):
     assert all(c.effective_on > NOW.date() for c in changes if c.status is not ChangeStatus.rejected)
 
 
+def test_appeals_of_the_last_deductions_in_every_state(lived_in):
+    session, _totals = lived_in
+    rows = session.scalars(sa.select(Appeal)).all()
+    assert {a.status for a in rows} == set(AppealStatus)
+    for appeal in rows:
+        assert appeal.record_id or appeal.status is AppealStatus.cancelled  # a cancelled deduction is deleted
+        assert (appeal.chief_comment is not None) == (appeal.status is not AppealStatus.filed)
+
+
 def test_rosters_cover_the_year_and_the_coming_weeks(lived_in):
     session, _totals = lived_in
     windows = session.scalars(sa.select(Window.id).where(Window.kind == WindowKind.comprehensive)).all()
@@ -185,7 +195,10 @@ def test_every_notice_says_what_it_is_about_and_old_ones_are_read(lived_in):
     assert count(session, Notice, sa.or_(Notice.detail.is_(None), Notice.detail == "")) == 0
     for kind, detail in session.execute(sa.select(Notice.kind, Notice.detail)):
         # Which case, report, complaint or rectification, and until when.
-        assert any(word in detail for word in ("办件", "联办件", "月报", "投诉", "差评整改", "节假日")), (kind, detail)
+        assert any(word in detail for word in ("办件", "联办件", "月报", "投诉", "差评整改", "节假日", "申诉")), (
+            kind,
+            detail,
+        )
         assert "20" in detail, (kind, detail)
     extended = session.scalars(sa.select(Notice.detail).where(Notice.kind == "case_extended")).all()
     assert extended and all("已批准延期" in d and "个工作日" in d and "延期理由：" in d for d in extended)

@@ -28,7 +28,7 @@ from app.models.notice import Notice
 from app.models.personnel import AttendanceRecord
 from app.models.report import MonthlyReport
 from app.services import calendar, job_runs, reports, settings
-from app.services.demo import attendance, feedback_history, staff_history
+from app.services.demo import appeal_history, attendance, feedback_history, staff_history
 from app.services.demo.cast import Cast
 
 # Notices newer than this are left unread: what arrived since the user last looked.
@@ -59,6 +59,8 @@ def seed_history(session, now: datetime, *, system_username: str = "system", pro
     report("历史数据", 1, 2)
     system = session.execute(sa.select(User.id, User.username).where(User.username == system_username)).one()
     totals["job_runs"] = _replay(session, cast, start, now, rng, (system.id, system.username))
+    totals["appeals"] = appeal_history.seed_appeals(session, cast, now, rng)
+    session.commit()
     totals["notices_read"] = _read_old_notices(session, now, rng)
     report("历史数据", 2, 2)
     totals["seconds"] = round(timer.perf_counter() - started, 1)

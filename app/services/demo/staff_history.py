@@ -24,7 +24,7 @@ TEXTS = data.document("history.json")
 TYPES = [("personal", 40), ("sick", 25), ("annual", 20), ("official", 10), ("marriage", 2), ("bereavement", 3)]
 # Length in half days, by weight: mostly half or whole days, sometimes a week.
 HALVES = [(1, 25), (2, 35), (3, 8), (4, 12), (6, 8), (10, 7), (14, 5)]
-PER_STAFF_AND_YEAR = 2.2
+PER_STAFF_AND_YEAR = 1.8
 
 
 def _office(day: date, rng) -> datetime:
