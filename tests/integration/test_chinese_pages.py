@@ -181,3 +181,11 @@ def test_group_page_offers_roles_by_their_labels(client):
     page = client.get("/groups/add").get_data(as_text=True)
     assert ">督查<" in page and ">Supervisor<" not in page
     assert ">Name<" not in client.get("/groups/list/").get_data(as_text=True)
+
+
+def test_fabs_user_statistics_chart_is_not_offered(app, client):
+    # It loads Google Charts from the internet and drew nothing, with English buttons.
+    assert not [view for view in app.appbuilder.baseviews if "Chart" in type(view).__name__]
+    login(client, "admin")
+    assert client.get("/userstatschartview/chart/").status_code == 404
+    assert "userstatschartview" not in client.get("/").get_data(as_text=True).lower()
