@@ -80,10 +80,14 @@ class Scope:
         if self.kind is Kind.center_own and rules.owner:
             return self._match(model, (rules.owner,), self.staff_id)
         if self.kind in (Kind.center, Kind.center_own):
-            below = self._match(model, rules.center, self.center_id, lambda column: column.in_(self._centers))
+            below = self._match(
+                model, rules.center, self.center_id, lambda column: centers.InCenters(column, self._centers)
+            )
             if not rules.center_above:
                 return below
-            above = self._match(model, rules.center_above, self.center_id, lambda column: column.in_(self._above))
+            above = self._match(
+                model, rules.center_above, self.center_id, lambda column: centers.InCenters(column, self._above)
+            )
             return sa.or_(below, above)
         if self.kind is Kind.own and rules.owner and not (rules.leader_sees_department and self.leads_window):
             return self._match(model, (rules.owner,), self.staff_id)
@@ -106,7 +110,9 @@ class Scope:
         rules = getattr(model, "__scope__", None)
         if self.kind in (Kind.center, Kind.center_own) and rules is not None and rules.center_above:
             # The catalogue above is read, never changed, from below.
-            return self._match(model, rules.center, self.center_id, lambda column: column.in_(self._centers))
+            return self._match(
+                model, rules.center, self.center_id, lambda column: centers.InCenters(column, self._centers)
+            )
         if self.kind in (Kind.everything, Kind.center, Kind.center_own) or rules is None or not rules.changed_by:
             return sa.true()
         return self._match(model, rules.changed_by, self.department_id)
