@@ -25,7 +25,7 @@ class LeaveType(LabeledEnum):
 
 class LeaveStatus(LabeledEnum):
     pending = _l("Awaiting approval")
-    approved = _l("Approved")
+    approved = _l("Granted")  # not "Approved": that word is the case decision 准予许可
     rejected = _l("Rejected")
     cancelled = _l("Cancelled")
 

@@ -189,3 +189,10 @@ def test_fabs_user_statistics_chart_is_not_offered(app, client):
     login(client, "admin")
     assert client.get("/userstatschartview/chart/").status_code == 404
     assert "userstatschartview" not in client.get("/").get_data(as_text=True).lower()
+
+
+def test_granted_leave_reads_yi_pi_zhun_not_the_case_decision(app):
+    from app.models.personnel import LeaveStatus
+
+    with app.test_request_context("/"):
+        assert str(LeaveStatus.approved) == "已批准"
