@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, aliased
 from app.models.case import Case, CaseStatus
 from app.models.org import Center, CenterLevel, Staff
 from app.models.transfer import Transfer, TransferKind, TransferStatus
-from app.services.centers import subtree
+from app.services.centers import InCenters, subtree
 from app.services.monthly_report import month_bounds
 
 CLOSED = [CaseStatus.completed.name, CaseStatus.returned.name, CaseStatus.withdrawn.name]
@@ -85,10 +85,13 @@ def _avg(value):
 
 def network_summary(session: Session, center_id: int, month: date) -> NetworkSummary:
     start, end = month_bounds(month)
-    tree = subtree(center_id).scalar_subquery()
+    tree = subtree(center_id)
+
+    def within(column):
+        return InCenters(column, tree)
+
     centers = {
-        row.id: row
-        for row in session.execute(sa.select(Center.id, Center.name, Center.level).where(Center.id.in_(tree)))
+        row.id: row for row in session.execute(sa.select(Center.id, Center.name, Center.level).where(within(Center.id)))
     }
 
     def hours(later, earlier):
@@ -96,13 +99,13 @@ def network_summary(session: Session, center_id: int, month: date) -> NetworkSum
 
     received = session.execute(
         sa.select(Case.center_id, sa.func.count())
-        .where(Case.center_id.in_(tree), Case.accepted_at >= start, Case.accepted_at < end)
+        .where(within(Case.center_id), Case.accepted_at >= start, Case.accepted_at < end)
         .group_by(Case.center_id)
     ).all()
     delivered = session.execute(
         # The partial index of delivered cases (ix_case_delivered_month) holds every column read.
         sa.select(Case.center_id, sa.func.count(), sa.func.avg(hours(Case.delivered_at, Case.accepted_at)))
-        .where(Case.delivered_at >= start, Case.delivered_at < end, Case.center_id.in_(tree))
+        .where(Case.delivered_at >= start, Case.delivered_at < end, within(Case.center_id))
         .group_by(Case.center_id)
     ).all()
     lines = {cid: CenterLine(cid, centers[cid].name, centers[cid].level) for cid in centers}
@@ -126,7 +129,7 @@ def network_summary(session: Session, center_id: int, month: date) -> NetworkSum
         .join(parent, parent.id == child.parent_id)
         .where(child.parent_id.is_not(None), child.submitted_at >= start, child.submitted_at < end)
         # Read from the partial index of children (ix_case_escalated_month); the parent by its key.
-        .where(parent.center_id.in_(tree))
+        .where(within(parent.center_id))
         .group_by(parent.center_id)
     ).all()
 
@@ -142,7 +145,7 @@ def network_summary(session: Session, center_id: int, month: date) -> NetworkSum
             Transfer.kind == TransferKind.village_request,
             Transfer.registered_at >= start,
             Transfer.registered_at < end,
-            Transfer.from_center_id.in_(tree),
+            within(Transfer.from_center_id),
         )
         .group_by(Transfer.from_staff_id, Transfer.from_center_id)
     ).all()
