@@ -86,6 +86,26 @@ def test_missing_material_gives_a_printable_one_time_notice(app, client, world_i
     assert "补正材料通知书" in notice and "营业执照" in notice and "一次性告知" in notice
 
 
+def test_supplement_notice_of_a_request_without_a_material_list_prints(app, client, world_ids):
+    """A supplement request recorded without its material list (the demo year's, older data)
+    prints a notice with an empty list instead of a 500 (found by the crawler)."""
+    login(client, "staff_a")
+    with app.app_context():
+        first = db.session.get(Matter, world_ids["matter_a"]).materials[0].id
+    pk = intake(client, world_ids, materials=[first])
+    with app.app_context():
+        from app.models.case import CaseAction, CaseEvent
+
+        db.session.execute(
+            sa.update(CaseEvent)
+            .where(CaseEvent.case_id == pk, CaseEvent.action == CaseAction.request_supplement)
+            .values(materials=None)
+        )
+        db.session.commit()
+    response = client.get(f"/caseview/supplement-notice/{pk}")
+    assert response.status_code == 200 and "补正材料通知书" in response.get_data(as_text=True)
+
+
 def test_receipt(client, world_ids):
     login(client, "staff_a")
     pk = intake(client, world_ids)
