@@ -181,9 +181,9 @@ class Crawler:
         folder = self.shots / page.current_role
         folder.mkdir(parents=True, exist_ok=True)
         slug = re.sub(r"[^\w.-]+", "_", url.strip("/")) or "index"
-        path = folder / f"{len(list(folder.iterdir())):03d}_{slug[:100]}.jpg"
+        path = folder / f"{len(list(folder.iterdir())):03d}_{slug[:100]}.png"
         try:
-            page.screenshot(path=str(path), full_page=True, type="jpeg", quality=80)
+            page.screenshot(path=str(path), full_page=True)
         except Exception as exc:  # noqa: BLE001 - a missing screenshot must not hide the findings
             self.notes.append(f"{page.current_role} {url}: no screenshot ({exc})")
 
