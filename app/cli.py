@@ -19,7 +19,8 @@ def _system_user(sm):
     username = current_app.config["SYSTEM_USERNAME"]
     user = sm.find_user(username=username)
     if user is None:
-        user = sm.add_user(username, "系统", "任务", f"{username}@localhost", [], password=secrets.token_urlsafe(32))
+        # first name 任务, last name 系统: shown 姓 then 名, 系统任务
+        user = sm.add_user(username, "任务", "系统", f"{username}@localhost", [], password=secrets.token_urlsafe(32))
     return user
 
 
