@@ -103,7 +103,8 @@ def generate_rotation(session: Session, window: Window, quarter_start: date, act
         position = (order.index(previous) + 1) % len(order) if previous in order else 0
         department_id = order[position]
         if row is None:
-            session.add(WindowRotation(window_id=window.id, week_start=week, department_id=department_id))
+            # The window itself, not its id: the audit entry names the row by it ("None 2026-10-05" before).
+            session.add(WindowRotation(window=window, week_start=week, department_id=department_id))
             changed += 1
         elif row.department_id != department_id:
             row.department_id = department_id

@@ -141,3 +141,15 @@ def test_off_duty_or_elsewhere_refused(window_c, world_ids):
     db.session.commit()
     with pytest.raises(CaseError):
         new_case(world_ids, who="staff_b", now=datetime(2026, 10, 13, 9, 0))
+
+
+def test_generated_weeks_are_audited_by_window_name(window_c, world_ids):
+    """The audit log names each generated week by its window, not "None 2026-10-05"."""
+    from app.models.audit import AuditLog
+
+    rotation.generate_rotation(db.session, window_c, Q4, actor("manager"), BEFORE)
+    db.session.commit()
+    summaries = db.session.scalars(sa.select(AuditLog.summary).where(AuditLog.table_name == "window_rotation")).all()
+    assert len(summaries) == 13
+    assert all(summary == f"{window_c} {summary[-10:]}" for summary in summaries)
+    assert not any(summary.startswith("None") for summary in summaries)
