@@ -7,9 +7,10 @@ add form (can_add), the first row's show page (can_read) and edit form (can_edit
 added to config.ROLE_SCOPES, a view added to menu.py or a permission granted in FAB_ROLES
 changes the crawl by itself.
 
-`inspect(page)` runs one script in the browser and `problems(...)` turns its answer into
-readable findings: English that FAB, WTForms, werkzeug or the app itself would show
-untranslated, raw Python values, horizontal overflow and a navbar on two lines.
+`PAGE_SCRIPT` runs once in each page and `page_problems(...)` turns its answer into readable
+findings: English that FAB, WTForms, werkzeug or the app itself would show untranslated, bare
+stored keys, raw Python values, horizontal overflow and a navbar on two lines. `route_of` picks
+the further pages (a case's receipt, a matter's intake form) a page links to.
 """
 
 import glob
@@ -32,7 +33,7 @@ NOT_ENGLISH_UI = {"OpenID", "Excel", "ID", "PDF", "Email", "E-mail", "GovHall"}
 @dataclass(frozen=True)
 class Target:
     url: str
-    what: str  # "menu", "page", "list", "add", "show", "edit", "portal"
+    what: str  # "menu", "page", "list", "add", "show", "edit", "link" (followed from a page), "portal"
     view: str = ""  # the view class, for the show/edit links found on its list
     show_prefix: str = ""  # the list's first row link to follow, e.g. /caseview/show/
     edit_prefix: str = ""
