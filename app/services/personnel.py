@@ -164,7 +164,7 @@ def request_change(
     if pending is not None:
         raise ChangeError(_l("This staff member already has a change waiting to take effect."), "duplicate")
     change = PersonnelChange(
-        staff_id=staff.id,
+        staff=staff,  # the object, not its id: the audit entry names the row by it ("None 调出" before)
         kind=kind,
         department_id=department_id,
         to_department_id=department_id if kind in (ChangeKind.transfer_in, ChangeKind.post_change) else None,

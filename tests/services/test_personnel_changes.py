@@ -153,3 +153,15 @@ def test_transfer_in_moves_the_staff_member_and_their_visibility(ctx, world_ids)
     # The staff member's own actor (and so their case scope) follows the Staff record.
     assert actor("staff_b").department_id == world_ids["dept_a"]
     assert db.session.get(Window, staff.window_id).department_id == world_ids["dept_a"]
+
+
+def test_a_request_is_audited_by_the_staff_members_name(ctx, world_ids):
+    """The audit log names the request by its staff member, not "None 调出"."""
+    from app.models.audit import AuditLog
+
+    change = request(world_ids, ChangeKind.transfer_out, date(2026, 10, 1))
+    summary = db.session.scalar(
+        sa.select(AuditLog.summary).where(AuditLog.table_name == "personnel_change", AuditLog.row_id == str(change.id))
+    )
+    staff = db.session.get(Staff, world_ids["staff_staff_a"])
+    assert summary == str(change) and summary.startswith(str(staff)) and not summary.startswith("None")
