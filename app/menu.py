@@ -48,9 +48,10 @@ def link(name, label, icon, href):
     return Entry(view=None, resource=None, name=name, label=label, icon=icon, href=href)
 
 
-def hidden(view, resource):
-    """A view reached from another page (a matter's materials, the attendance import), not the menu."""
-    return Entry(view=f"{VIEWS}.{view}", resource=resource)
+def hidden(view, resource, label=None):
+    """A view reached from another page (a matter's materials, the attendance import), not the menu;
+    its label names it where permissions are listed (the role pages)."""
+    return Entry(view=f"{VIEWS}.{view}", resource=resource, label=label)
 
 
 MENU = (
@@ -99,8 +100,8 @@ MENU = (
         (
             item("MatterList", _l("Service matters"), "fa-list", "matter.MatterView", "Matter"),
             item("MatterImport", _l("Import catalogue"), "fa-upload", "matter_import.MatterImportView", "MatterImport"),
-            hidden("matter.MatterMaterialView", "MatterMaterial"),
-            hidden("matter.MatterStepView", "MatterStep"),
+            hidden("matter.MatterMaterialView", "MatterMaterial", _l("Materials")),
+            hidden("matter.MatterStepView", "MatterStep", _l("Steps")),
         ),
     ),
     Group(

@@ -110,6 +110,9 @@ class GovSecurityManager(SecurityManager):
     userdbmodelview = users.UserDBModelView
     rolemodelview = users.RoleModelView
     groupmodelview = users.UserGroupModelView
+    permissionmodelview = users.PermissionModelView
+    viewmenumodelview = users.ViewMenuModelView
+    permissionviewmodelview = users.PermissionViewModelView
 
     def load_user(self, pk):
         token = session.get(SESSION_TOKEN_KEY) if has_request_context() else None

@@ -6,9 +6,12 @@ picker. FAB's user groups are not used here (roles come from config.FAB_ROLES): 
 column (always `[]`) and field are left out.
 """
 
+import re
+
 from flask_appbuilder.security import views as fab
 from flask_appbuilder.widgets import ListWidget, ShowWidget
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from wtforms.validators import DataRequired
 
 from app.views.display import role_label
@@ -68,7 +71,10 @@ PERMISSION_LABELS = {
     "can_export": _l("Export"),
     "can_import": _l("Import"),
     "can_act": _l("Act"),
+    "can_activate": _l("Enable"),
+    "can_deactivate": _l("Disable"),
     "can_confirm": _l("Confirm"),
+    "can_intake": _l("Accept"),
     "can_generate": _l("Generate"),
     "can_submit": _l("Submit"),
     "can_userinfo": _l("Own user information"),
@@ -114,16 +120,72 @@ def _resource_labels():
     return labels
 
 
+# A rule of config.FAB_ROLES is stored by FAB as a permission or view named by its regex:
+# ^name$ or ^prefix(a|b|c)suffix$. Such a rule reads as the labels of the names it matches.
+ANY = ".*"  # the Admin role's rule: every permission on every view
+RULE = re.compile(r"\^([\w ]*)(?:\(([\w |]+)\))?([\w ]*)\$")
+
+
+def _names(name: str) -> list[str]:
+    rule = RULE.fullmatch(name)
+    if rule is None:
+        return [name]
+    prefix, alternatives, suffix = rule.groups()
+    return [prefix + alternative + suffix for alternative in (alternatives or "").split("|")]
+
+
+def _labelled(name: str, labels) -> str | None:
+    """The name's label, a rule's labels joined by 、; None when one of them has no label."""
+    if name == ANY:
+        return str(_l("All"))
+    shown = [labels.get(part) for part in _names(name)]
+    return None if None in shown else "、".join(dict.fromkeys(str(label) for label in shown))
+
+
+def action_label(name: str) -> str:
+    return _labelled(name, PERMISSION_LABELS) or name
+
+
+def resource_label(name: str, labels=None) -> str:
+    return _labelled(name, labels if labels is not None else _resource_labels()) or name
+
+
 def permission_label(permission, labels=None) -> str:
-    """「请假：查看」 for can_read on LeaveRequest; names without a label stay as they are."""
+    """「请假：查看」 for can_read on LeaveRequest, 「申诉、违规：办理」 for a built-in role's rule;
+    names without a label stay as they are."""
     labels = labels if labels is not None else _resource_labels()
-    action, resource = permission.permission.name, permission.view_menu.name
-    return f"{labels.get(resource, resource)}：{PERMISSION_LABELS.get(action, action)}"
+    return f"{resource_label(permission.view_menu.name, labels)}：{action_label(permission.permission.name)}"
 
 
 def _permissions(permissions):
     labels = _resource_labels()
     return "\n".join(sorted(permission_label(permission, labels) for permission in permissions))
+
+
+def _code_if_unlabelled(label: str, name: str):
+    """The label, or the stored name as code (a key shown on purpose) when nothing names it."""
+    return Markup("<code>{}</code>").format(name) if label == name else label
+
+
+class PermissionModelView(fab.PermissionModelView):
+    formatters_columns = {"name": lambda name: _code_if_unlabelled(action_label(name), name)}
+
+
+class ViewMenuModelView(fab.ViewMenuModelView):
+    formatters_columns = {"name": lambda name: _code_if_unlabelled(resource_label(name), name)}
+
+
+class PermissionViewModelView(fab.PermissionViewModelView):
+    formatters_columns = {
+        "permission": lambda permission: _code_if_unlabelled(action_label(permission.name), permission.name),
+        "view_menu": lambda view_menu: _code_if_unlabelled(resource_label(view_menu.name), view_menu.name),
+    }
+
+    def _init_forms(self):
+        super()._init_forms()
+        # The search form's selects offer the same names by their labels.
+        self.search_form.permission.kwargs["get_label"] = lambda permission: action_label(permission.name)
+        self.search_form.view_menu.kwargs["get_label"] = lambda view_menu: resource_label(view_menu.name)
 
 
 class UserGroupModelView(fab.UserGroupModelView):

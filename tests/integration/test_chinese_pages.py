@@ -153,6 +153,30 @@ def test_role_page_reads_chinese(app, client):
     assert "首席代表" in page and "[['^" not in page
 
 
+def test_built_in_roles_rules_read_as_the_labels_they_match(app, client):
+    """FAB stores a FAB_ROLES rule as a permission or view named by its regex (^can_(read|export)$):
+    the security pages and the role form name what it matches, never the regex."""
+    from app.views.users import action_label, resource_label
+
+    with app.test_request_context("/"):
+        assert action_label("^can_(read|export)$") == "查看、导出"
+        assert action_label(".*") == "全部"
+        assert resource_label("^(Appeal|Violation)$") == "申诉、违规记录"
+        assert resource_label("^NoSuchView$") == "^NoSuchView$"
+        unlabelled = [
+            name for name in db.session.scalars(sa.text("SELECT name FROM ab_permission")) if action_label(name) == name
+        ]
+        assert unlabelled == []
+    login(client, "admin")
+    with app.app_context():
+        role_id = db.session.scalar(sa.text("SELECT id FROM ab_role WHERE name = 'ChiefRep'"))
+    for path in ("/permissions/list/", "/permissionviews/list/", "/viewmenus/list/", "/roles/add", f"/roles/edit/{role_id}"):
+        page = client.get(path + ("?psize_PermissionViewModelView=100" if "permissionviews" in path else ""))
+        text = re.sub(r"<code>.*?</code>|title=\"[^\"]*\"", "", page.get_data(as_text=True))
+        assert page.status_code == 200
+        assert not re.search(r"\^can_|\^\(|menu_access", text), path
+
+
 def test_staff_list_calls_the_name_column_full_name(client):
     login(client, "manager")
     page = client.get("/staffview/list/").get_data(as_text=True)

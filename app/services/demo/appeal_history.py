@@ -29,7 +29,7 @@ def seed_appeals(session, cast, now, rng) -> dict:
         plans += [(runs[1], "upheld"), (runs[1], "cancelled")]
     if runs:
         plans += [(runs[0], "filed"), (runs[0], "commented")]
-    supervisor = cast.accounts.get("Supervisor")
+    supervisor = cast.accounts.get("supervisor")
     clerks = [
         actor
         for actor in cast.staff

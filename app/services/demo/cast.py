@@ -14,7 +14,7 @@ from app.services.demo.county import DEMO_ACCOUNTS
 
 @dataclass
 class Cast:
-    accounts: dict[str, Actor]  # the center's demo accounts by role name (CenterManager, Supervisor, …)
+    accounts: dict[str, Actor]  # the center's demo people by username (manager, supervisor, …)
     staff: list[Actor]  # active staff with a login, in staff number order
     positions: dict[int, StaffPosition]  # staff id -> position
     chiefs: dict[int, Actor] = field(default_factory=dict)  # department id -> its chief representative
@@ -31,9 +31,9 @@ class Cast:
             for row in session.execute(sa.select(User.id, User.username, User.first_name, User.last_name))
         }
         accounts = {}
-        for username, role, surname, given in DEMO_ACCOUNTS:
+        for username, _role, surname, given in DEMO_ACCOUNTS:
             if username in users:
-                accounts[role] = Actor(
+                accounts[username] = Actor(
                     users[username].id, surname + given, frozenset(roles.get(users[username].id, ()))
                 )
         rows = session.execute(

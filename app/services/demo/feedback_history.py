@@ -66,7 +66,7 @@ def seed_complaints(session, cast, start, now: datetime, rng) -> dict:
         .where(Staff.status == StaffStatus.active, Staff.window_id.is_not(None), Staff.position != StaffPosition.leader)
         .order_by(Staff.id)
     ).all()
-    supervisor = cast.accounts.get("Supervisor")
+    supervisor = cast.accounts.get("supervisor")
     months = (now.year - start.year) * 12 + now.month - start.month + 1
     filings = sorted(
         _workday_instant(

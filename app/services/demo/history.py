@@ -144,7 +144,7 @@ def _submissions(work_calendar, month: date, due_workday: int, cast: Cast, rng) 
 
     def submit(late_ones: bool):
         def run(session, at: datetime, since):
-            manager = cast.accounts.get("CenterManager")
+            manager = cast.accounts.get("manager")
             pending = session.scalars(
                 sa.select(MonthlyReport)
                 .where(MonthlyReport.month == month, MonthlyReport.submitted_at.is_(None))

@@ -50,7 +50,7 @@ def seed_leave(session, cast, start: date, now: datetime, rng) -> dict:
     leaders = {
         actor.department_id: actor for actor in cast.staff if cast.positions[actor.staff_id] is StaffPosition.leader
     }
-    center = cast.accounts.get("CenterManager")
+    center = cast.accounts.get("manager")
     last = now.date() + timedelta(days=28)
     workdays = [
         start + timedelta(days=n)
@@ -185,7 +185,7 @@ def _decide(session, cast, request, rules, rng, now, chief, leader, center) -> s
 def seed_rotation(session, cast, start: date, now: datetime) -> int:
     """Every comprehensive window's roster, each quarter generated ten days before it starts,
     from the year's first quarter to the one six weeks ahead; returns the weeks written."""
-    manager = cast.accounts.get("CenterManager")
+    manager = cast.accounts.get("manager")
     windows = session.scalars(
         sa.select(Window).where(Window.kind == WindowKind.comprehensive).order_by(Window.id)
     ).all()
@@ -208,7 +208,7 @@ def seed_personnel(session, cast, now: datetime, rng) -> dict:
     for the center.
     None takes effect within the history (the staff of the year stay where the cases put them)."""
     rules = personnel.Rules.load(session)
-    manager = cast.accounts.get("CenterManager")
+    manager = cast.accounts.get("manager")
     next_month = (now.date().replace(day=1) + timedelta(days=32)).replace(day=1)
     plans = [  # (kind, requested days ago, decision, effective_on)
         (ChangeKind.post_change, 75, "rejected", now.date() - timedelta(days=60)),
