@@ -170,7 +170,8 @@ def test_built_in_roles_rules_read_as_the_labels_they_match(app, client):
     login(client, "admin")
     with app.app_context():
         role_id = db.session.scalar(sa.text("SELECT id FROM ab_role WHERE name = 'ChiefRep'"))
-    for path in ("/permissions/list/", "/permissionviews/list/", "/viewmenus/list/", "/roles/add", f"/roles/edit/{role_id}"):
+    pages = ("/permissions/list/", "/permissionviews/list/", "/viewmenus/list/", "/roles/add", f"/roles/edit/{role_id}")
+    for path in pages:
         page = client.get(path + ("?psize_PermissionViewModelView=100" if "permissionviews" in path else ""))
         text = re.sub(r"<code>.*?</code>|title=\"[^\"]*\"", "", page.get_data(as_text=True))
         assert page.status_code == 200

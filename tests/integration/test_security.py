@@ -178,7 +178,8 @@ def test_jwt_api_login_works_and_is_rate_limited(app):
     pk = app.config["WORLD"]["dept_c"]
     with app.app_context():
         version = db.session.get(Department, pk).version
-    response = client.put(f"/api/v1/department/{pk}", json={"phone": "0371-63912345", "version": version}, headers=headers)
+    body = {"phone": "0371-63912345", "version": version}
+    response = client.put(f"/api/v1/department/{pk}", json=body, headers=headers)
     assert response.status_code == 200
     # Failed logins only count (tests/integration/test_login_limit.py): the 5th failure of an
     # account (the default threshold) locks it, and says so.

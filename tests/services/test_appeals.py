@@ -204,9 +204,12 @@ def test_cancelled_violation_leaves_the_quarters_count(ctx, world_ids):
     db.session.commit()
 
     def reasons():
-        return db.session.scalar(
-            sa.select(QuarterlyResult.reasons).where(QuarterlyResult.staff_id == world_ids["staff_staff_a"])
-        ) or []
+        return (
+            db.session.scalar(
+                sa.select(QuarterlyResult.reasons).where(QuarterlyResult.staff_id == world_ids["staff_staff_a"])
+            )
+            or []
+        )
 
     assert any("违反规程操作 2 次" in reason for reason in reasons())
     walk(file_violation(first), cancel=True)
