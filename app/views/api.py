@@ -108,7 +108,9 @@ class GovModelApi(ModelRestApi):
         try:
             return call()
         except ScopeViolation as exc:
-            return self.response(403, message=str(exc))
+            # An id in the body that leads out of the actor's scope is answered as an id in the
+            # URL is (issue 16): not found, nothing changed; the message says what was refused.
+            return self.response(404, message=str(exc))
         except (StaleEdit, ValueError) as exc:
             self.datamodel.session.rollback()
             return self.response_422(message=str(exc))

@@ -103,11 +103,12 @@ def test_api_show_and_update_other_department(app, chief_a, world_ids):
     assert {row["department_id"] for row in listed["result"]} == {world_ids["dept_a"]}
 
 
-def test_api_update_moving_staff_out_of_scope_is_403(app, chief_a, world_ids):
+def test_api_update_moving_staff_out_of_scope_is_404(app, chief_a, world_ids):
     pk = world_ids["staff_staff_a"]
     before = _staff(app, pk)
     response = chief_a.put(f"/api/v1/staff/{pk}", json={"department_id": world_ids["dept_b"], "version": before[3]})
-    assert response.status_code == 403
+    assert response.status_code == 404
+    assert response.get_json()["message"] == "只能修改本部门的记录。"
     assert _staff(app, pk) == before
 
 
