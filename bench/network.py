@@ -422,7 +422,7 @@ def main():
     print(
         f"  {MONTH:%Y-%m}: {len(summary.centers)} centers with cases, {sent} hand-offs from "
         f"{len(summary.handoffs)} townships, {len(summary.agents)} agents; levels "
-        + ", ".join(f"{level.name} {v['received']}" for level, v in summary.levels.items())
+        + ", ".join(f"{level.name} {v['accepted']}" for level, v in summary.levels.items())
     )
 
 

@@ -106,12 +106,14 @@ def _count_if(condition):
     return sa.func.sum(sa.case((condition, 1), else_=0))
 
 
-def case_rows(session: Session, center_ids, start, end):
+def case_columns(start, end) -> dict:
+    """The case counts of the definitions above for [start, end), as SQL aggregates of `case`;
+    rows outside all three of the month's ranges (accepted, finished, deadline) count nowhere."""
     accepted = _in(CASE.c.accepted_at, start, end)
     finished = _in(CASE.c.finished_at, start, end)
     completed = sa.and_(finished, CASE.c.status == CaseStatus.completed.name)
     immediate = sa.and_(accepted, CASE.c.kind == CaseKind.immediate.name)
-    columns = {
+    return {
         "accepted": _count_if(accepted),
         "completed": _count_if(completed),
         "on_time": _count_if(sa.and_(completed, CASE.c.finished_at <= CASE.c.deadline_at)),
@@ -131,14 +133,21 @@ def case_rows(session: Session, center_ids, start, end):
         "escalated": _count_if(sa.and_(accepted, CASE.c.kind == CaseKind.escalated.name)),
         "fees": sa.func.sum(sa.case((completed, CASE.c.fee), else_=0)),
     }
+
+
+def in_month(start, end):
+    """Three index ranges; every case counted by case_columns matches one of them."""
+    return sa.or_(
+        _in(CASE.c.accepted_at, start, end), _in(CASE.c.finished_at, start, end), _in(CASE.c.deadline_at, start, end)
+    )
+
+
+def case_rows(session: Session, center_ids, start, end):
+    columns = case_columns(start, end)
     grain = [CASE.c.center_id, CASE.c.department_id, CASE.c.window_id, CASE.c.accepted_by_id]
     query = (
         sa.select(*grain, *(column.label(name) for name, column in columns.items()))
-        .where(
-            CASE.c.center_id.in_(center_ids),
-            # Three index ranges; every case counted above matches one of them.
-            sa.or_(accepted, finished, _in(CASE.c.deadline_at, start, end)),
-        )
+        .where(CASE.c.center_id.in_(center_ids), in_month(start, end))
         .group_by(*grain)
     )
     return session.execute(query).all()

@@ -1,16 +1,20 @@
 """The network sheet of a month (issue 16.7): how the three levels worked together.
 
 `network_summary(session, center_id, month)` covers the center and every center below it:
-- cases per center (and so per level): received in the month, and delivered in it;
-- report-up hand-offs (上报) sent in the month, per township: how many, hours until the county
-  accepted, hours the county took, hours from its result to the delivery, how many still open;
-- village requests per agent registered in the month: how many, returned, hours to receipt;
-- delivery (送达) of the month per center: how many, and days from acceptance to delivery.
+- cases per center (and so per level): accepted, completed, on time and overdue in the month, as
+  the monthly report counts them (monthly_report.case_columns);
+- report-up hand-offs (上报) sent in the month, per township: how many, how many the county has
+  decided and how many are still open, working days from the escalation to the county's decision
+  (average and median), hours until the county accepted;
+- village requests per agent registered in the month: how many, forwarded, accepted into a case,
+  returned, receipts confirmed late (flagged), hours to receipt;
+- delivery (送达) of the month per center: how many, days from acceptance to delivery and from the
+  county's result to delivery.
 
-Four aggregate queries, each index ranges over the month: hand-offs and deliveries come from small
+Five aggregate queries, each index ranges over the month: hand-offs and deliveries come from small
 partial indexes holding what is read (a hand-off reads its parent row by key, nothing else), so
-a province's month stays a few milliseconds. H9's workbook sheet lays them out. Durations are
-averaged in SQL on either engine.
+a province's month stays a few milliseconds. report_workbook lays them out on the county's sheet
+三级网络. Durations are averaged in SQL on either engine; the median is a window function.
 """
 
 from dataclasses import dataclass, field
@@ -21,11 +25,14 @@ from sqlalchemy.orm import Session, aliased
 
 from app.models.case import Case, CaseStatus
 from app.models.org import Center, CenterLevel, Staff
-from app.models.transfer import Transfer, TransferKind, TransferStatus
+from app.models.transfer import Transfer, TransferKind
 from app.services.centers import InCenters, subtree
-from app.services.monthly_report import month_bounds
+from app.services.monthly_report import CASE, case_columns, in_month, month_bounds
+from app.services.workday_sql import workdays_between
 
 CLOSED = [CaseStatus.completed.name, CaseStatus.returned.name, CaseStatus.withdrawn.name]
+DECIDED = [CaseStatus.completed.name, CaseStatus.returned.name]
+CASE_FIGURES = ("accepted", "completed", "on_time", "overdue")
 
 
 @dataclass
@@ -33,9 +40,17 @@ class CenterLine:
     center_id: int
     name: str
     level: CenterLevel
-    received: int = 0
+    accepted: int = 0
+    completed: int = 0
+    on_time: int = 0
+    overdue: int = 0
     delivered: int = 0
     delivery_days: float | None = None  # average, acceptance → delivery
+    result_days: float | None = None  # average, the county's result → delivery (reported-up cases)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.on_time / self.completed if self.completed else None
 
 
 @dataclass
@@ -43,10 +58,11 @@ class HandoffLine:
     center_id: int  # the township that escalated
     name: str
     sent: int
+    decided: int  # the county completed or returned it
     open: int
+    workdays: float | None  # average working days, escalation → the county's decision
+    median_workdays: float | None
     hours_to_acceptance: float | None
-    county_hours: float | None
-    hours_to_delivery: float | None
 
 
 @dataclass
@@ -55,7 +71,10 @@ class AgentLine:
     name: str
     center: str
     requests: int
+    forwarded: int
+    accepted: int
     returned: int
+    flagged: int  # receipt confirmed late, or not yet (the transfer scan flagged it)
     hours_to_receipt: float | None
 
 
@@ -65,7 +84,17 @@ class NetworkSummary:
     centers: list[CenterLine]
     handoffs: list[HandoffLine]
     agents: list[AgentLine]
-    levels: dict = field(default_factory=dict)  # CenterLevel → {received, completed, delivered}
+    levels: dict = field(default_factory=dict)  # CenterLevel → {accepted, completed, on_time, overdue, delivered}
+
+    @property
+    def headline(self) -> dict:
+        """The figures the report list shows beside the month's totals."""
+        return {
+            "handoffs": sum(line.sent for line in self.handoffs),
+            "handoffs_open": sum(line.open for line in self.handoffs),
+            "delivered": sum(line.delivered for line in self.centers),
+            "village_requests": sum(line.requests for line in self.agents),
+        }
 
 
 def _hours(session: Session, later, earlier):
@@ -75,10 +104,6 @@ def _hours(session: Session, later, earlier):
     return (sa.func.julianday(later) - sa.func.julianday(earlier)) * 24.0
 
 
-def _count_if(condition):
-    return sa.func.sum(sa.case((condition, 1), else_=0))
-
-
 def _avg(value):
     return round(float(value), 1) if value is not None else None
 
@@ -86,59 +111,61 @@ def _avg(value):
 def network_summary(session: Session, center_id: int, month: date) -> NetworkSummary:
     start, end = month_bounds(month)
     tree = subtree(center_id)
+    dialect = session.get_bind().dialect.name
 
     def within(column):
         return InCenters(column, tree)
 
-    centers = {
-        row.id: row for row in session.execute(sa.select(Center.id, Center.name, Center.level).where(within(Center.id)))
-    }
-
     def hours(later, earlier):
         return _hours(session, later, earlier)
 
-    received = session.execute(
-        sa.select(Case.center_id, sa.func.count())
-        .where(within(Case.center_id), Case.accepted_at >= start, Case.accepted_at < end)
-        .group_by(Case.center_id)
-    ).all()
+    centers = {
+        row.id: row for row in session.execute(sa.select(Center.id, Center.name, Center.level).where(within(Center.id)))
+    }
+    lines = {cid: CenterLine(cid, centers[cid].name, centers[cid].level) for cid in centers}
+    columns = case_columns(start, end)
+    for row in session.execute(
+        sa.select(CASE.c.center_id, *(columns[name].label(name) for name in CASE_FIGURES))
+        .where(within(CASE.c.center_id), in_month(start, end))
+        .group_by(CASE.c.center_id)
+    ):
+        for name in CASE_FIGURES:
+            setattr(lines[row.center_id], name, int(row._mapping[name] or 0))
+
+    result = aliased(Case)
+    county_result = (
+        sa.select(sa.func.max(result.finished_at))
+        .where(result.parent_id == Case.id, result.status.in_(DECIDED))
+        .scalar_subquery()
+    )
     delivered = session.execute(
-        # The partial index of delivered cases (ix_case_delivered_month) holds every column read.
-        sa.select(Case.center_id, sa.func.count(), sa.func.avg(hours(Case.delivered_at, Case.accepted_at)))
+        # The partial index of delivered cases (ix_case_delivered_month) holds the row's columns;
+        # the county's result is one lookup by parent_id for each case delivered.
+        sa.select(
+            Case.center_id,
+            sa.func.count(),
+            sa.func.avg(hours(Case.delivered_at, Case.accepted_at)),
+            sa.func.avg(hours(Case.delivered_at, county_result)),
+        )
         .where(Case.delivered_at >= start, Case.delivered_at < end, within(Case.center_id))
         .group_by(Case.center_id)
     ).all()
-    lines = {cid: CenterLine(cid, centers[cid].name, centers[cid].level) for cid in centers}
-    for cid, count in received:
-        lines[cid].received = count
-    for cid, count, delivery_hours in delivered:
+    for cid, count, delivery_hours, result_hours in delivered:
         lines[cid].delivered = count
-        lines[cid].delivery_days = _avg(delivery_hours / 24 if delivery_hours is not None else None)
+        lines[cid].delivery_days = _days(delivery_hours)
+        lines[cid].result_days = _days(result_hours)
 
-    child, parent = aliased(Case), aliased(Case)
-    handoffs = session.execute(
-        sa.select(
-            parent.center_id,
-            sa.func.count(),
-            _count_if(child.status.not_in(CLOSED)),
-            sa.func.avg(hours(child.accepted_at, child.submitted_at)),
-            sa.func.avg(hours(child.finished_at, child.accepted_at)),
-            sa.func.avg(hours(parent.delivered_at, child.finished_at)),
-        )
-        .select_from(child)
-        .join(parent, parent.id == child.parent_id)
-        .where(child.parent_id.is_not(None), child.submitted_at >= start, child.submitted_at < end)
-        # Read from the partial index of children (ix_case_escalated_month); the parent by its key.
-        .where(within(parent.center_id))
-        .group_by(parent.center_id)
-    ).all()
+    handoffs = session.execute(_handoff_query(dialect, hours, within, start, end)).all()
 
     agents = session.execute(
         sa.select(
             Transfer.from_staff_id,
             Transfer.from_center_id,
             sa.func.count(),
-            _count_if(Transfer.status == TransferStatus.returned),
+            sa.func.count(Transfer.sent_at),
+            sa.func.count(Transfer.accepted_at),
+            sa.func.count(Transfer.returned_at),
+            sa.func.count(Transfer.flagged_at),
             sa.func.avg(hours(Transfer.received_at, Transfer.sent_at)),
         )
         .where(
@@ -156,22 +183,74 @@ def network_summary(session: Session, center_id: int, month: date) -> NetworkSum
 
     levels = {}
     for line in lines.values():
-        totals = levels.setdefault(line.level, {"received": 0, "delivered": 0})
+        totals = levels.setdefault(line.level, dict.fromkeys((*CASE_FIGURES, "delivered"), 0))
         for key in totals:
             totals[key] += getattr(line, key)
     return NetworkSummary(
         month=month,
         centers=sorted(
-            (line for line in lines.values() if line.received or line.delivered),
+            (line for line in lines.values() if line.accepted or line.completed or line.overdue or line.delivered),
             key=lambda line: (list(CenterLevel).index(line.level), line.name),
         ),
-        handoffs=[
-            HandoffLine(cid, centers[cid].name, sent, int(open_ or 0), _avg(h1), _avg(h2), _avg(h3))
-            for cid, sent, open_, h1, h2, h3 in handoffs
-        ],
-        agents=[
-            AgentLine(sid, names.get(sid, "—"), centers[cid].name, count, int(returned or 0), _avg(h))
-            for sid, cid, count, returned, h in agents
-        ],
+        handoffs=sorted(
+            (
+                HandoffLine(cid, centers[cid].name, sent, int(decided or 0), int(open_ or 0), _avg(w), _avg(m), _avg(h))
+                for cid, sent, decided, open_, w, m, h in handoffs
+            ),
+            key=lambda line: line.name,
+        ),
+        agents=sorted(
+            (
+                AgentLine(sid, names.get(sid, "—"), centers[cid].name, *counts, _avg(h))
+                for sid, cid, *counts, h in agents
+            ),
+            key=lambda line: (line.center, line.name),
+        ),
         levels=levels,
     )
+
+
+def _handoff_query(dialect, hours, within, start, end):
+    """Per township: hand-offs sent in the month, decided and open, working days to the county's
+    decision (average; median by row_number over each township's decided ones)."""
+    child, parent = aliased(Case), aliased(Case)
+    decided = child.status.in_(DECIDED)
+    pairs = (
+        sa.select(
+            parent.center_id.label("center_id"),
+            sa.case((decided, 1), else_=0).label("decided"),
+            sa.case((child.status.not_in(CLOSED), 1), else_=0).label("open"),
+            sa.case((decided, workdays_between(dialect, child.submitted_at, child.finished_at))).label("days"),
+            hours(child.accepted_at, child.submitted_at).label("to_acceptance"),
+        )
+        .select_from(child)
+        .join(parent, parent.id == child.parent_id)
+        # Read from the partial index of children (ix_case_escalated_month); the parent by its key.
+        .where(child.parent_id.is_not(None), child.submitted_at >= start, child.submitted_at < end)
+        .where(within(parent.center_id))
+        .subquery()
+    )
+    ranked = sa.select(
+        pairs,
+        sa.func.row_number()
+        .over(partition_by=pairs.c.center_id, order_by=pairs.c.days.asc().nulls_last())
+        .label("rank"),
+        sa.func.count(pairs.c.days).over(partition_by=pairs.c.center_id).label("counted"),
+    ).subquery()
+    middle = sa.and_(
+        ranked.c.days.is_not(None),
+        ranked.c.rank.in_([(ranked.c.counted + 1) // 2, (ranked.c.counted + 2) // 2]),
+    )
+    return sa.select(
+        ranked.c.center_id,
+        sa.func.count(),
+        sa.func.sum(ranked.c.decided),
+        sa.func.sum(ranked.c.open),
+        sa.func.avg(ranked.c.days),
+        sa.func.avg(sa.case((middle, ranked.c.days))),
+        sa.func.avg(ranked.c.to_acceptance),
+    ).group_by(ranked.c.center_id)
+
+
+def _days(hours_value):
+    return _avg(hours_value / 24 if hours_value is not None else None)

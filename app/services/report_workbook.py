@@ -1,7 +1,8 @@
 """The monthly report as an .xlsx workbook (xlsxwriter).
 
 Sheets: 汇总 (by center, by department, with charts), 按窗口, 按人员,
-超期办件清单, 投诉清单, 指标口径 (the rating figures' definitions from rating_rates.py).
+超期办件清单, 投诉清单, 三级网络 (a county's report: network_sheet.py), 指标口径 (the rating
+figures' definitions from rating_rates.py).
 constant_memory keeps long lists out of memory, so every sheet is written top to bottom;
 text goes through excel.safe_cell.
 """
@@ -12,7 +13,7 @@ from decimal import Decimal
 
 import xlsxwriter
 
-from app.services import rating_rates
+from app.services import network_sheet, rating_rates
 from app.services.excel import safe_cell
 from app.services.monthly_report import MonthlyFigures, complaint_list, overdue_list
 
@@ -47,6 +48,8 @@ class _Writer:
         self.percent = workbook.add_format({"num_format": "0.0%"})
         self.money = workbook.add_format({"num_format": "#,##0.00"})
         self.moment = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+        self.decimal = workbook.add_format({"num_format": "0.0"})
+        self.section = workbook.add_format({"bold": True, "font_size": 12})
 
     def cell(self, sheet, row, col, value, fmt=None):
         value = safe_cell(value)
@@ -79,7 +82,8 @@ class _Writer:
         return first, row
 
 
-def build(session, figures: MonthlyFigures, center_name: str, generated_at: datetime) -> bytes:
+def build(session, figures: MonthlyFigures, center_name: str, generated_at: datetime, network=None) -> bytes:
+    """The workbook; `network` (network_report.NetworkSummary) adds the county's sheet 三级网络."""
     output = io.BytesIO()
     workbook = xlsxwriter.Workbook(
         output,
@@ -112,6 +116,8 @@ def build(session, figures: MonthlyFigures, center_name: str, generated_at: date
 
     _list_sheet(writer, "超期办件清单", OVERDUE_HEADERS, overdue_list(session, figures))
     _list_sheet(writer, "投诉清单", COMPLAINT_HEADERS, complaint_list(session, figures))
+    if network is not None:
+        network_sheet.write(writer, network, f"{center_name} {month_text}三级网络运行情况")
     notes = workbook.add_worksheet("指标口径")
     notes.set_column(0, 0, 120)
     for row, line in enumerate(rating_rates.notes()):

@@ -4,7 +4,7 @@ import io
 from datetime import date
 
 import sqlalchemy as sa
-from flask import flash, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
 from flask_babel import lazy_gettext as _l
@@ -15,7 +15,7 @@ from app.fields.system import MONTHLY_REPORT_FIELDS
 from app.http_guard import int_or_none
 from app.models.org import Center
 from app.models.report import MonthlyReport
-from app.security import current_scope
+from app.security import actor_for
 from app.services import calendar, reports, settings
 from app.services.monthly_report import previous_month
 from app.views.export import send_workbook
@@ -71,8 +71,9 @@ class MonthlyReportView(GovModelView):
     def submit(self, item):
         item = item[0] if isinstance(item, list) else item
         try:
-            reports.submit(db.session, item, clock.now(), g.user.username)
+            reports.submit_as(db.session, actor_for(g.user), item, clock.now())
         except reports.ReportError as exc:
+            db.session.rollback()
             flash(str(exc), "danger")
         else:
             db.session.commit()
@@ -85,23 +86,28 @@ class MonthlyReportView(GovModelView):
     @expose("/generate/", methods=["POST"])
     @has_access
     def generate(self):
-        """Build (or rebuild) one center's report for a finished month."""
-        center = self._reporting_center(request.form.get("center_id", ""))
+        """Build (or rebuild) one center's report for a finished month: a center the user's
+        reports cover (any, for the county; a head's own and those below it), else 404."""
+        center_id = int_or_none(request.form.get("center_id", ""))
+        if center_id is None:
+            flash(str(_l("Choose a reporting center.")), "danger")
+            return redirect(url_for(".list"))
+        actor = actor_for(g.user)
+        center = db.session.scalar(sa.select(Center).where(Center.id == center_id, reports.reporting_centers(actor)))
+        if center is None:
+            abort(404)
         try:
             month = date.fromisoformat(request.form.get("month", "") + "-01")
         except ValueError:
             flash(str(_l("Choose a month (YYYY-MM).")), "danger")
             return redirect(url_for(".list"))
-        if center is None:
-            flash(str(_l("Choose a reporting center.")), "danger")
-            return redirect(url_for(".list"))
         try:
-            report = reports.generate(
+            report = reports.generate_as(
                 db.session,
+                actor,
                 center,
                 month,
                 clock.now(),
-                g.user.username,
                 calendar=calendar.load(db.session),
                 due_workday=int(settings.get(db.session, "report_due_workday")),
             )
@@ -113,20 +119,11 @@ class MonthlyReportView(GovModelView):
         flash(str(_l("Report built: %(name)s.", name=report.file_name)), "success")
         return redirect(url_for(".show", pk=report.id))
 
-    def _reporting_center(self, value):
-        center_id = int_or_none(value)
-        if center_id is None:
-            return None
-        if not current_scope().everything:
-            return None
-        query = sa.select(Center).where(Center.id == center_id, Center.level.in_(reports.REPORTING_LEVELS))
-        return db.session.scalar(query)
-
     def render_template(self, template, **kwargs):
         if template == self.list_template:
             kwargs["centers"] = db.session.execute(
                 sa.select(Center.id, Center.name)
-                .where(Center.level.in_(reports.REPORTING_LEVELS))
+                .where(reports.reporting_centers(actor_for(g.user)))
                 .order_by(Center.sort_order, Center.id)
             ).all()
             kwargs["default_month"] = f"{previous_month(clock.now().date()):%Y-%m}"

@@ -9,13 +9,15 @@ from decimal import Decimal
 import openpyxl
 import pytest
 import sqlalchemy as sa
+from flask_appbuilder.security.sqla.models import Role
 
 from app.extensions import db
 from app.jobs import monthly_report_job, report_check_job
-from app.models import Case, CaseStatus, Center, Complaint, Evaluation, MonthlyReport
+from app.models import Case, CaseStatus, Center, Complaint, Evaluation, MonthlyReport, Staff, User
 from app.models.feedback import ComplaintChannel, EvaluationChannel
 from app.models.matter import CaseKind
 from app.models.notice import Notice
+from app.models.org import StaffStatus
 from app.services import calendar, job_runs, reports
 from app.services.report_workbook import COLUMNS
 
@@ -184,7 +186,19 @@ def test_the_job_builds_each_reporting_center_once_and_flags_late_submissions(co
         db.session.commit()
         assert not report.late
         late = run(report_check_job, datetime(2026, 11, 9, 9, 0), "report_check")
-        assert late == (reporting - 1) * 2  # the supervisor and the manager, once per unsubmitted report
+        # The supervisor and the manager, once per unsubmitted report, and each late center's own head.
+        heads = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Staff)
+            .join(User.roles)
+            .where(
+                Staff.user_id == User.id,
+                Staff.center_id.in_(sa.select(MonthlyReport.center_id).where(MonthlyReport.submitted_at.is_(None))),
+                Role.name.in_(reports.HEAD_ROLES),
+                Staff.status == StaffStatus.active,
+            )
+        )
+        assert heads > 0 and late == (reporting - 1) * 2 + heads
         assert run(report_check_job, datetime(2026, 11, 10, 9, 0), "report_check") == 0
         other = db.session.scalar(sa.select(MonthlyReport).where(MonthlyReport.id != report.id).limit(1))
         reports.submit(db.session, other, datetime(2026, 11, 9, 10, 0), "首席")
