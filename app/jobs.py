@@ -17,6 +17,7 @@ from app.services import (
     backup,
     calendar,
     complaints,
+    duty_scan,
     escalation,
     evaluations,
     job_runs,
@@ -126,8 +127,9 @@ def backup_job(session: Session, now):
 
 
 def transfer_scan_job(session: Session, now):
-    """Forwarded requests whose receipt is overdue: flagged once, the receiving side and the center told."""
-    return transfers.flag_overdue(session, now)
+    """Forwarded requests whose receipt is overdue: flagged once, the receiving side and the center told;
+    comprehensive-window hand-offs past their time: the on-duty person's violation, the chief told."""
+    return transfers.flag_overdue(session, now) + duty_scan.scan(session, now)
 
 
 def _default_setting(key: str) -> str:
@@ -274,9 +276,12 @@ JOBS = {
             transfer_scan_job,
             Every(minutes=15),
             "flags forwarded village requests whose receipt is not confirmed in time (1 working day, setting "
-            "`transfer_confirm_days`) and tells the receiving side and the center, once each",
+            "`transfer_confirm_days`) and tells the receiving side and the center, once each; records a "
+            "comprehensive window's hand-off not made in time (0.5 working day, setting `duty_handoff_days`) "
+            "as the on-duty person's violation and tells their chief, once",
             "标记超过确认接收时限（1 个工作日，设置 transfer_confirm_days）仍未确认接收的村级代办转交件，"
-            "并提醒接收方和中心（各一次）",
+            "并提醒接收方和中心（各一次）；综合窗口受理的成员部门办件超过移交时限（0.5 个工作日，设置 "
+            "duty_handoff_days）仍未移交的，记轮值人员违规并提醒其首席代表（一次）",
         ),
     )
 }

@@ -7,7 +7,7 @@ from app.models.transfer import Transfer
 TRANSFER_FIELDS = Registry(
     Transfer,
     Field("number", LIST | SHOW | SEARCH | EXPORT),
-    Field("kind", SHOW | EXPORT),
+    Field("kind", LIST | SHOW | SEARCH | EXPORT),
     Field("status", LIST | SHOW | SEARCH | EXPORT),
     Field("applicant_name", LIST | SHOW | SEARCH | EXPORT),
     Field("applicant_id_number", SHOW | SEARCH | EXPORT),
@@ -20,6 +20,7 @@ TRANSFER_FIELDS = Registry(
     Field("to_window", SHOW | EXPORT),
     Field("registered_at", LIST | SHOW | SEARCH | EXPORT),
     Field("sent_at", SHOW | EXPORT),
+    Field("handoff_due_at", SHOW | EXPORT),
     Field("confirm_due_at", LIST | SHOW | EXPORT),
     Field("flagged_at", SHOW | EXPORT),
     Field("received_at", SHOW | EXPORT),

@@ -84,6 +84,10 @@ class CaseAction(LabeledEnum):
     accept_escalation = _l("Accept the escalated case")
     # 送达: the result handed to the applicant; the case closes with it.
     deliver = _l("Deliver the result (送达)")
+    # 综合窗口 duty (seed 003): the on-duty department hands a member department's case over
+    # (交接登记), the owning department confirms receipt and holds the case from then on.
+    hand_over = _l("Hand over to the owning department (交接)")
+    receive_handoff = _l("Confirm receipt of the hand-off")
 
 
 class DeliveryMethod(LabeledEnum):
@@ -222,11 +226,14 @@ class Case(VersionedMixin, Model):
 
     # Lists: the department's own cases, one index range (an OR here would make every
     # department list scan the table at 1M cases); one case also opens to a co-department
-    # with a task in it (联办件).
+    # with a task in it (联办件), and to the department whose staff accepted it (a comprehensive
+    # window's duty desk, for a member department: seed 003).
     __scope__ = ScopedBy(
         center=("center_id",),
         department=("department_id",),
-        also_opens=ScopedBy(center=("tasks.department.center_id",), department=("tasks.department_id",)),
+        also_opens=ScopedBy(
+            center=("tasks.department.center_id",), department=("tasks.department_id", "accepted_by.department_id")
+        ),
     )
 
 
@@ -300,6 +307,9 @@ class ViolationKind(LabeledEnum):
     fee_mismatch = _l("Fee different from the standard")
     cross_department = _l("Action on another department's case")
     overdue = _l("Case overdue")
+    # Seed 003: a case the comprehensive window accepted for a member department is handed over
+    # within `duty_handoff_days` working days; later is the on-duty person's violation.
+    duty_handoff_overdue = _l("Comprehensive-window hand-off overdue")
 
 
 class ViolationStatus(LabeledEnum):

@@ -30,6 +30,7 @@ class NoticeKind(LabeledEnum):
     violation_pending = _l("A second supplement request awaits confirmation")
     transfer_overdue = _l("Forwarded request not confirmed in time")
     transfer_returned = _l("Your forwarded request was returned")
+    duty_handoff_overdue = _l("Comprehensive-window hand-off overdue")
 
 
 class Notice(Model):

@@ -6,7 +6,9 @@ One model serves both hand-offs of the three-level network:
   it to the township center or straight to a county department's window; the receiving side
   confirms receipt, then accepts it into a case (channel proxy) or returns it with a reason.
 - duty_handoff: the comprehensive window's on-duty department hands a case it accepted over
-  to the owning department (交接登记: who, when, received by).
+  to the owning department (交接登记: who, when, received by). Its entry is registered when the
+  case is accepted, due `handoff_due_at`; the hand-off sends it, the owning department receives it
+  (services/case_flow/duty.py).
 """
 
 from datetime import datetime
@@ -84,6 +86,9 @@ class Transfer(VersionedMixin, Model):
     sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     # Receipt must be confirmed by then (setting), or the flag scan marks it.
     confirm_due_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # A duty hand-off: when the on-duty department must have handed the case over (seed 003: 0.5
+    # working day after acceptance, setting duty_handoff_days).
+    handoff_due_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     flagged_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     received_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     received_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
@@ -110,6 +115,8 @@ class Transfer(VersionedMixin, Model):
         # The flag scan: sent and not confirmed by the due time, a range query.
         sa.Index("ix_transfer_status_confirm_due", "status", "confirm_due_at"),
         sa.Index("ix_transfer_registered_at", "registered_at"),
+        # The duty hand-off scan: entries still registered past their hand-off time, a range query.
+        sa.Index("ix_transfer_status_handoff_due", "status", "handoff_due_at"),
     )
 
     # Both ends see it: the sending point (and the centers above it) and the receiving center

@@ -258,6 +258,13 @@ SPECS = {
             _l("Forwarded requests: receipt confirmed within (working days)"),
             _l("Counted from the day sent, due at closing time; later ones are flagged."),
         ),
+        # Seed 003: 其他件须在0.5个工作日内移交责任部门办理.
+        SettingSpec(
+            "duty_handoff_days",
+            "0.5",
+            _l("Comprehensive window: hand a member department's case over within (working days)"),
+            _l("Office time counted from acceptance; a later hand-off is the on-duty person's violation."),
+        ),
         SettingSpec("transfer_max_files", "10", _l("Forwarded requests: most scans per request")),
         SettingSpec("stored_file_max_megabytes", "10", _l("Uploaded scans: largest file (MB)")),
         SettingSpec(
@@ -305,6 +312,7 @@ RANGES = {
     "attendance_import_window_days": (1, 3660),
     "transfer_confirm_days": (1, 10),
     "transfer_max_files": (1, 50),
+    "duty_handoff_days": (0.1, 5),
     "stored_file_max_megabytes": (1, 15),
     "appeal_days": (1, 60),
     "violation_confirm_days": (1, 60),
@@ -379,7 +387,10 @@ def check(key: str, value: str) -> list[str]:
         ok = bool(_INTEGER.match(value)) and low <= int(value) <= high
     elif default == "" or _NUMBER.match(default):
         ok = value == "" and default == "" or bool(_NUMBER.match(value))
-        if ok and value and "." in default:
+        if ok and value and key in RANGES:
+            low, high = RANGES[key]
+            ok = low <= float(value) <= high
+        elif ok and value and "." in default:
             ok = float(value) <= 1  # a share or a rate
     else:
         ok = bool(value)

@@ -2,7 +2,7 @@
 
 Each case stores when its current step outruns its share (`step_due_at`, set
 by case_flow when the step starts). A step held past it records one
-`Violation` for the assignee and tells the assignee; the forward that follows
+`Violation` for whoever held the case then (services/holders.py) and tells them; the forward that follows
 does not record it again. A case waiting longer than
 `supplement_limit_days` working days for materials is proposed for a passive
 return to the department's chief representatives: returning it is their
@@ -25,7 +25,7 @@ from app.models.case import (
 )
 from app.models.matter import MatterStep
 from app.models.notice import NoticeKind
-from app.services import notices
+from app.services import holders, notices
 from app.services.deadlines import step_due_at
 from app.services.workdays import WorkCalendar
 
@@ -55,6 +55,8 @@ def scan_steps(session: Session, now: datetime, since: datetime | None) -> int:
             CASE.c.number,
             CASE.c.matter_id,
             CASE.c.step_seq,
+            # Whoever held the case when the share ran out (services/holders.py).
+            holders.of_table(CASE, CASE.c.step_due_at).label("holder_id"),
             CASE.c.step_due_at,
             STEP.c.name.label("step_name"),
             STEP.c.limit_days,
@@ -101,7 +103,7 @@ def scan_steps(session: Session, now: datetime, since: datetime | None) -> int:
             overdue.c.case_id,
             told.label("detail"),
         )
-        .select_from(overdue.join(STAFF, STAFF.c.id == overdue.c.assignee_id))
+        .select_from(overdue.join(STAFF, STAFF.c.id == overdue.c.holder_id))
         .where(STAFF.c.user_id.is_not(None)),
         now,
     )
@@ -113,7 +115,7 @@ def scan_steps(session: Session, now: datetime, since: datetime | None) -> int:
                 sa.literal(now),
                 overdue.c.case_id,
                 overdue.c.department_id,
-                overdue.c.assignee_id,
+                overdue.c.holder_id,
                 overdue.c.window_id,
                 detail,
             ),

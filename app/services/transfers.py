@@ -94,11 +94,9 @@ def _staff(session: Session, actor: Actor) -> Staff:
 
 
 def _sender(session, actor, transfer) -> Staff:
-    """The sending side: staff at the transfer's origin (and department, when it has one), with
-    the duty its kind needs (a village agent for a village request, window staff otherwise)."""
-    roles = AGENT_ROLES if transfer.kind is TransferKind.village_request else RECEIVER_ROLES
+    """The sending side: a village agent at the transfer's origin (and department, when it has one)."""
     staff = _staff(session, actor)
-    if not actor.roles & roles or staff.center_id != transfer.from_center_id:
+    if not actor.roles & AGENT_ROLES or staff.center_id != transfer.from_center_id:
         raise TransferError(_l("Only the sending point may do this."))
     if transfer.from_department_id is not None and staff.department_id != transfer.from_department_id:
         raise TransferError(_l("Only the sending point may do this."))
@@ -114,8 +112,15 @@ def _receiver(session, actor, transfer) -> Staff:
     return staff
 
 
+def _village_only(transfer) -> None:
+    """A duty hand-off moves with its case (case_flow/duty.py), never through these steps."""
+    if transfer.kind is TransferKind.duty_handoff:
+        raise TransferError(_l("A duty hand-off is handed over and received on its case's page."))
+
+
 def may_send(session, actor, transfer) -> bool:
     try:
+        _village_only(transfer)
         _sender(session, actor, transfer)
     except TransferError:
         return False
@@ -124,6 +129,7 @@ def may_send(session, actor, transfer) -> bool:
 
 def may_receive(session, actor, transfer) -> bool:
     try:
+        _village_only(transfer)
         _receiver(session, actor, transfer)
     except TransferError:
         return False
@@ -267,6 +273,7 @@ def _number(session, now) -> str:
 
 def attach(session, actor, now, transfer, uploads, limits) -> list[StoredFile]:
     """Store scans with a transfer the sending side still holds (registered or returned)."""
+    _village_only(transfer)
     _sender(session, actor, transfer)
     if transfer.status not in (TransferStatus.registered, TransferStatus.returned):
         raise TransferError(_l("Scans are added before the request is forwarded."))
@@ -372,23 +379,18 @@ def forward(
     transfer: Transfer,
     version,
     destination: Destination | None,
-    *,
-    confirm_due_at: datetime | None = None,
 ) -> Transfer:
-    """转交: send it to `destination` (one of `destinations`; a duty hand-off's caller passes
-    its own due time). Caller commits."""
+    """转交: send it to `destination` (one of `destinations`). Caller commits."""
+    _village_only(transfer)
     _sender(session, actor, transfer)
-    if transfer.kind is TransferKind.village_request:
-        allowed = {choice for choice, _label in destinations(session, transfer.from_center_id, transfer.matter)}
-        if destination not in allowed:
-            raise TransferError(_l("Choose where to forward it: the township center or the county window."))
-        level = session.get(Center, destination.center_id).level
-        refused = transfer.matter and matter_levels.refusal(transfer.matter, level)
-        if refused:
-            raise TransferError(refused)
-    elif destination is None:
+    allowed = {choice for choice, _label in destinations(session, transfer.from_center_id, transfer.matter)}
+    if destination not in allowed:
         raise TransferError(_l("Choose where to forward it: the township center or the county window."))
-    due = confirm_due_at or confirm_due(session, now)
+    level = session.get(Center, destination.center_id).level
+    refused = transfer.matter and matter_levels.refusal(transfer.matter, level)
+    if refused:
+        raise TransferError(refused)
+    due = confirm_due(session, now)
     _move(
         session,
         transfer,
@@ -412,6 +414,7 @@ def forward(
 
 def receive(session: Session, actor: Actor, now: datetime, transfer: Transfer, version) -> Transfer:
     """确认接收. Caller commits."""
+    _village_only(transfer)
     staff = _receiver(session, actor, transfer)
     _move(
         session,
@@ -473,6 +476,7 @@ def accept(session: Session, actor: Actor, now: datetime, transfer: Transfer, ve
 
 def return_transfer(session: Session, actor: Actor, now: datetime, transfer: Transfer, version, reason) -> Transfer:
     """退回 with a reason; it comes back to the sending side, whose agent is told. Caller commits."""
+    _village_only(transfer)
     _receiver(session, actor, transfer)
     reason = _text(reason, _l("Give the reason for returning it."))
     _move(

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.models.case import RUNNING_STATUSES, Case, CaseAction, CaseEvent, CaseTask, Violation, ViolationKind
+from app.services import holders
 
 CASE = Case.__table__
 TASK = CaseTask.__table__
@@ -60,7 +61,8 @@ def _mark_overdue(connection, now, since, id_range) -> int:
         CASE.c.deadline_at,
         CASE.c.id,
         CASE.c.department_id,
-        CASE.c.assignee_id,
+        # Whoever held the case at its deadline, not whoever holds it now.
+        holders.of_table(CASE, CASE.c.deadline_at),
         CASE.c.window_id,
         overdue_detail(CASE.c.number),
     ).where(due)

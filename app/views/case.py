@@ -152,6 +152,8 @@ ACTION_FORMS = {
     "issue_default_approval": [("note", "text", _l("Note"), False)],
     "complete_task": [("note", "text", _l("Note"), False)],
     "accept_escalation": [],
+    "hand_over": [("note", "text", _l("Note"), False)],
+    "receive_handoff": [("note", "text", _l("Note"), False)],
     "deliver": [
         ("method", "delivery", _l("Delivered"), True),
         ("receiver", "line", _l("Received by"), True),
@@ -442,7 +444,7 @@ class CaseApi(GovModelApi):
             name: action
             schema: {type: string, enum: [accept, forward, request_supplement, receive_supplement, start_special,
               end_special, escalate, receive_escalation_result, extend, return_case, complete, withdraw,
-              issue_default_approval, complete_task, accept_escalation, deliver]}
+              issue_default_approval, complete_task, accept_escalation, deliver, hand_over, receive_handoff]}
           requestBody:
             content:
               application/json:

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.fields.transfer import TRANSFER_FIELDS
 from app.models.case import ApplicantType
 from app.models.matter import Matter, MatterStatus
-from app.models.transfer import PENDING_STATUSES, StoredFile, Transfer, TransferStatus
+from app.models.transfer import PENDING_STATUSES, StoredFile, Transfer, TransferKind, TransferStatus
 from app.security import actor_for, current_scope
 from app.services import settings, stored_files, transfers
 from app.services.case_flow import CaseError
@@ -30,11 +30,15 @@ OPEN = (TransferStatus.registered, *PENDING_STATUSES)
 
 
 class QuickFilter(BaseFilter):
-    """?quick=incoming|open|returned|flagged: the everyday lists, honoured by the export too."""
+    """?quick=incoming|open|returned|flagged and ?kind=village_request|duty_handoff: the everyday
+    lists, honoured by the export too."""
 
     name = "quick"
 
     def apply(self, query, value):
+        kind = TransferKind.__members__.get(request.args.get("kind") or "")
+        if kind is not None:
+            query = query.filter(Transfer.kind == kind)
         quick = request.args.get("quick")
         if quick == "incoming":
             # Addressed to the user's own center (and department, when one is named).
@@ -93,6 +97,7 @@ class TransferView(WorkflowView):
         "registered_at": _l("Registered at"),
         "sent_at": _l("Forwarded at"),
         "confirm_due_at": _l("Receipt due by"),
+        "handoff_due_at": _l("Hand-off due by"),
         "flagged_at": _l("Flagged as not received at"),
         "received_at": _l("Received at"),
         "received_by": _l("Received by"),
@@ -115,6 +120,8 @@ class TransferView(WorkflowView):
     def render_template(self, template, **kwargs):
         if template == self.list_template:
             kwargs["quick"] = request.args.get("quick", "")
+            kwargs["kind"] = request.args.get("kind", "")
+            kwargs["kinds"] = [(kind.name, kind.label) for kind in TransferKind]
         if template == self.show_template and "pk" in kwargs:
             item = self._scoped_get(kwargs["pk"])
             if item is not None:

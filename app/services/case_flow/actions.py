@@ -43,7 +43,7 @@ from app.models.case import (
 )
 from app.models.matter import CaseKind
 from app.models.org import Staff
-from app.services.case_flow import guards, handoff
+from app.services.case_flow import duty, guards, handoff
 from app.services.case_flow.clock import Clock, recompute_deadline, resume, start_step, step_overdue, suspend
 from app.services.case_flow.guards import Actor, CaseError, StaleCase, violation
 from app.services.case_flow.history import Outcome, event
@@ -290,13 +290,16 @@ def _all(*checks):
 _SUSPENDED = (CaseStatus.suspended,)
 _EXTENDABLE = (*RUNNING_STATUSES, CaseStatus.suspended)
 _OWN = guards.own_department
+# Seed 003: the comprehensive window's duty desk also acts on what it accepted for a member
+# department, until it hands the case over (case_flow/duty.py).
+_DESK = duty.own_or_duty
 
 # In the order the case page offers them: a suspended case's way out first.
 ACTIONS = (
     Action(
         "receive_supplement",
         (CaseStatus.submitted, CaseStatus.suspended),
-        _OWN,
+        _DESK,
         receive_supplement,
         ready=_all(
             guards.suspended_for(SuspendReason.supplement, _l("The case is not waiting for materials.")),
@@ -338,7 +341,7 @@ ACTIONS = (
     Action(
         "return_case",
         OPEN_STATUSES,
-        _OWN,
+        _DESK,
         return_case,
         ready=handoff.parent_waiting,
         required_text=("reason", _l("A return needs a reason.")),
@@ -346,7 +349,7 @@ ACTIONS = (
     Action(
         "complete",
         RUNNING_STATUSES,
-        _OWN,
+        duty.own_or_duty_on_the_spot,
         complete,
         ready=_all(handoff.closes_without_delivery, handoff.parent_waiting),
     ),
@@ -361,7 +364,7 @@ ACTIONS = (
     Action(
         "withdraw",
         OPEN_STATUSES,
-        _OWN,
+        _DESK,
         _closes(CaseStatus.withdrawn, CaseResult.withdrawn, CaseAction.withdraw),
         ready=handoff.not_a_child,
         required_text=("note", _l("Record the applicant's request to withdraw.")),
@@ -373,6 +376,8 @@ ACTIONS = (
         _closes(CaseStatus.completed, CaseResult.default_approved, CaseAction.issue_default_approval),
         ready=_all(guards.overdue_without_extension, handoff.parent_waiting),
     ),
+    Action("hand_over", RUNNING_STATUSES + _SUSPENDED, duty.duty_desk, duty.hand_over, ready=duty.awaiting_handoff),
+    Action("receive_handoff", OPEN_STATUSES, _OWN, duty.receive_handoff, ready=duty.receivable),
     Action("complete_task", OPEN_STATUSES, guards.task_department, complete_task, offer_to=guards.has_open_task),
     Action("accept", (CaseStatus.submitted,), _OWN, accept, button=False),
 )

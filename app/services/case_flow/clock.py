@@ -28,7 +28,7 @@ from app.models.case import (
     ViolationKind,
 )
 from app.services import calendar as calendar_service
-from app.services import settings, warnings
+from app.services import holders, settings, warnings
 from app.services.case_flow.guards import violation
 from app.services.deadlines import OfficeHours, deadline, parse_office_hours, step_due_at
 from app.services.warning_scan import SYSTEM as SYSTEM_NAME
@@ -82,15 +82,16 @@ def step_overdue(session, case, actor, now):
     )
     if reported:
         return []
-    return [
-        violation(
-            ViolationKind.step_overdue,
-            case,
-            actor,
-            now,
-            f"办件 {case.number} 环节“{step.name}”超过分配的 {step.limit_days} 个工作日",
-        )
-    ]
+    late = violation(
+        ViolationKind.step_overdue,
+        case,
+        actor,
+        now,
+        f"办件 {case.number} 环节“{step.name}”超过分配的 {step.limit_days} 个工作日",
+    )
+    # Whoever held the case when its share ran out, not necessarily the one moving it on now.
+    late.staff_id = holders.holder(session, case, case.step_due_at) or actor.staff_id
+    return [late]
 
 
 def recompute_deadline(case: Case, clock: Clock, now: datetime):
@@ -126,7 +127,7 @@ def _went_overdue(case: Case, now: datetime):
             at=case.deadline_at,
             case_id=case.id,
             department_id=case.department_id,
-            staff_id=case.assignee_id,
+            staff_id=holders.holder(object_session(case), case, case.deadline_at),
             window_id=case.window_id,
             detail=overdue_detail(case.number),
         )

@@ -10,11 +10,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from app.models.case import ApplicantType, Case, CaseAction, CaseCounter, CaseStatus, CaseTask, Channel
 from app.models.matter import CaseKind, Matter, MatterStatus
 from app.services import matter_levels
+from app.services.case_flow import duty
 from app.services.case_flow.clock import Clock, recompute_deadline, start_step
 from app.services.case_flow.guards import TOWNSHIP_ROLES, WINDOW_ROLES, Actor, CaseError, require_text
 from app.services.case_flow.history import Outcome, event
@@ -142,7 +143,9 @@ def _may_accept(session, actor: Actor, matter: Matter, now: datetime) -> bool:
 
 
 def accept_case(case, actor, now, clock, co_department_ids, received_names):
-    """The application is complete: the case is accepted and its clock starts."""
+    """The application is complete: the case is accepted and its clock starts. Accepted by the
+    duty desk of a comprehensive window for a member department, it is entered in the hand-off
+    register (case_flow/duty.py)."""
     from_status = case.status
     case.status = CaseStatus.accepted
     case.accepted_at = now
@@ -154,6 +157,7 @@ def accept_case(case, actor, now, clock, co_department_ids, received_names):
             case.tasks.append(CaseTask(department_id=department_id, deadline_at=case.deadline_at))
     if case.kind is CaseKind.joint and not case.tasks:
         raise CaseError(_l("A joint case needs at least one co-department."))
+    duty.open_entry(object_session(case), actor, case, now, clock)
     return event(
         case,
         actor,
@@ -161,5 +165,10 @@ def accept_case(case, actor, now, clock, co_department_ids, received_names):
         CaseAction.accept,
         from_status,
         materials=received_names,
-        data={"deadline": case.deadline_at.isoformat(), "calendar_unconfirmed": case.calendar_unconfirmed},
+        # The holder from acceptance on (services/holders.py).
+        data={
+            "deadline": case.deadline_at.isoformat(),
+            "calendar_unconfirmed": case.calendar_unconfirmed,
+            "assignee_id": case.assignee_id,
+        },
     )
