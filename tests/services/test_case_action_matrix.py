@@ -31,13 +31,33 @@ SETUPS = {
     "withdraw": ("accepted", "staff_a", {"note": "申请人申请撤回"}, NOW),
     "issue_default_approval": ("accepted", "supervisor", {}, LATER),
     "complete_task": ("joint", "staff_b", {}, NOW),
+    # A's case accepted by B's clerk on duty at the comprehensive window C01 (seed 003).
+    "hand_over": ("duty", "staff_b", {}, NOW),
+    "receive_handoff": ("duty", "staff_a", {}, NOW),
 }
 # Who lacks the role for each action (the department is right where it matters).
 WRONG_ROLE = {"extend": "staff_a", "issue_default_approval": "chief_a"}
 OTHER_DEPARTMENT = {"complete_task": "staff_a", "issue_default_approval": None}
 
 
+def seat_duty_desk(world_ids):
+    """B on duty at C01 (whose member is A) in NOW's week, staff_b seated there."""
+    from datetime import date
+
+    from app.models.org import Staff
+    from app.models.personnel import WindowRotation
+
+    db.session.add(
+        WindowRotation(window_id=world_ids["win_c"], week_start=date(2026, 9, 28), department_id=world_ids["dept_b"])
+    )
+    db.session.get(Staff, world_ids["staff_staff_b"]).window_id = world_ids["win_c"]
+    db.session.commit()
+
+
 def prepare(world_ids, state):
+    if state == "duty":
+        seat_duty_desk(world_ids)
+        return new_case(world_ids, who="staff_b")
     if state == "joint":
         db.session.get(Matter, world_ids["matter_a"]).case_kind = CaseKind.joint
         db.session.commit()

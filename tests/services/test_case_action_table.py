@@ -11,6 +11,7 @@ from app.models.matter import CaseKind
 from app.services.case_flow import available_actions
 from app.services.case_flow.actions import ACTIONS
 from app.views.case import ACTION_FORMS, CaseApi
+from tests.services.test_case_action_matrix import seat_duty_desk
 from tests.services.test_case_flow import NOW, act, actor, new_case
 
 LATER = datetime(2026, 10, 30, 9, 0)  # after the 16 Oct deadline of a case accepted at NOW
@@ -36,10 +37,17 @@ OFFERED = [
     ("joint", "staff_a", NOW, RUNNING),
     ("joint_done", "staff_b", NOW, []),
     ("returned", "chief_a", LATER, []),
+    # Seed 003: B's clerk on duty at C01 accepted A's promised case.
+    ("duty", "staff_b", NOW, ["return_case", "withdraw", "hand_over"]),
+    ("duty", "staff_a", NOW, [*RUNNING, "receive_handoff"]),
+    ("duty", "chief_b", NOW, []),
 ]
 
 
 def prepare(world_ids, state):
+    if state == "duty":
+        seat_duty_desk(world_ids)
+        return new_case(world_ids, who="staff_b")
     if state in ("joint", "joint_done"):
         db.session.get(Matter, world_ids["matter_a"]).case_kind = CaseKind.joint
         db.session.commit()
