@@ -30,13 +30,25 @@ def _percent(value):
 def _figures(figures):
     if not figures:
         return ""
-    return _l(
-        "accepted %(accepted)s, completed %(completed)s, on time %(rate)s, overdue %(overdue)s",
-        accepted=figures.get("accepted", 0),
-        completed=figures.get("completed", 0),
-        rate=_percent(figures.get("on_time_rate")),
-        overdue=figures.get("overdue", 0),
+    text = str(
+        _l(
+            "accepted %(accepted)s, completed %(completed)s, on time %(rate)s, overdue %(overdue)s",
+            accepted=figures.get("accepted", 0),
+            completed=figures.get("completed", 0),
+            rate=_percent(figures.get("on_time_rate")),
+            overdue=figures.get("overdue", 0),
+        )
     )
+    if "handoffs" not in figures:
+        return text
+    network = _l(
+        "reported up %(handoffs)s (%(open)s open), delivered %(delivered)s, village requests %(requests)s",
+        handoffs=figures["handoffs"],
+        open=figures["handoffs_open"],
+        delivered=figures["delivered"],
+        requests=figures["village_requests"],
+    )
+    return f"{text}；{network}"
 
 
 class MonthlyReportView(GovModelView):
