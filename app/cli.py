@@ -91,7 +91,6 @@ def seed_demo_cases(count: int, progress=None) -> dict | None:
     from app.services.demo.bulk import bulk_connection
     from app.services.demo.cases import generate_cases
     from app.services.demo.duty import seed_duty
-    from app.services.demo.duty import seed_duty
     from app.services.demo.handoffs import seed_handoffs
     from app.services.demo.history import seed_history
     from app.services.demo.transfers import seed_transfers
@@ -112,7 +111,6 @@ def seed_demo_cases(count: int, progress=None) -> dict | None:
     # Other demo modules that build on the cases go here; the lived-in year (reports, scores,
     # leave, complaints, notices…) replays the jobs over all of it, so it comes last.
     generated["handoffs"] = seed_handoffs(db.session, now)
-    generated["duty"] = seed_duty(db.session, now)
     generated["duty"] = seed_duty(db.session, now)
     generated["history"] = seed_history(
         db.session, now, system_username=current_app.config["SYSTEM_USERNAME"], progress=progress
