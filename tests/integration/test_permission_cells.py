@@ -59,7 +59,14 @@ def _cells(app):
     return cells
 
 
-FAB_SECURITY_VIEWS = (fab_security.UserDBModelView, fab_security.RoleModelView, fab_security.UserGroupModelView)
+FAB_SECURITY_VIEWS = (
+    fab_security.UserDBModelView,
+    fab_security.RoleModelView,
+    fab_security.UserGroupModelView,
+    fab_security.PermissionModelView,
+    fab_security.ViewMenuModelView,
+    fab_security.PermissionViewModelView,
+)
 
 
 def _ours(view):
