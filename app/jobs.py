@@ -280,7 +280,7 @@ JOBS = {
             "comprehensive window's hand-off not made in time (0.5 working day, setting `duty_handoff_days`) "
             "as the on-duty person's violation and tells their chief, once",
             "标记超过确认接收时限（1 个工作日，设置 transfer_confirm_days）仍未确认接收的村级代办转交件，"
-            "并提醒接收方和中心（各一次）；综合窗口受理的成员部门办件超过移交时限（0.5 个工作日，设置 "
+            "并提醒接收方和中心（各一次）； 综合窗口受理的成员部门办件超过移交时限（0.5 个工作日，设置 "
             "duty_handoff_days）仍未移交的，记轮值人员违规并提醒其首席代表（一次）",
         ),
     )
