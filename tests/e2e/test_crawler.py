@@ -100,6 +100,7 @@ class Crawler:
         self.pages = 0
         self.timings = defaultdict(float)  # seconds spent loading, inspecting, screenshotting
         self.slowest: list[tuple[float, str, str]] = []
+        self.largest: list[tuple[int, str, str]] = []  # bytes of HTML, role, url
 
     def session(self, role):
         context = self.browser.new_context(
@@ -153,6 +154,7 @@ class Crawler:
         if status >= 400:
             self.problem(page, url, f"HTTP {status}")
         size = len(response.body()) if response is not None and status < 300 else 0
+        self.largest.append((size, page.current_role, url))
         if size > crawl.MAX_HTML_BYTES:
             self.problem(page, url, f"{size // 1024} KB of HTML (limit {crawl.MAX_HTML_BYTES // 1024} KB)")
         landed = urlsplit(page.url)
@@ -322,6 +324,8 @@ def test_every_role_every_page(demo_app, demo_server, browser):
         + ", ".join(f"{k} {round(v)} s" for k, v in crawler.timings.items())
         + "\nslowest loads:\n"
         + "\n".join(f"{s} s {role} {url}" for s, role, url in slowest)
+        + "\nlargest pages:\n"
+        + "\n".join(f"{size // 1024} KB {role} {url}" for size, role, url in sorted(crawler.largest, reverse=True)[:10])
         + "\n",
         encoding="utf-8",
     )
