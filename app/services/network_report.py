@@ -27,8 +27,8 @@ from app.models.case import Case, CaseStatus
 from app.models.org import Center, CenterLevel, Staff
 from app.models.transfer import Transfer, TransferKind
 from app.services.centers import InCenters, subtree
-from app.services.monthly_report import CASE, case_columns, month_bounds
-from app.services.workday_sql import workdays_between
+from app.services.monthly_report import MonthlyFigures, compute, month_bounds
+from app.services.workday_sql import day_number, exceptions_between, weekdays_between
 
 CLOSED = [CaseStatus.completed.name, CaseStatus.returned.name, CaseStatus.withdrawn.name]
 DECIDED = [CaseStatus.completed.name, CaseStatus.returned.name]
@@ -108,7 +108,9 @@ def _avg(value):
     return round(float(value), 1) if value is not None else None
 
 
-def network_summary(session: Session, center_id: int, month: date) -> NetworkSummary:
+def network_summary(
+    session: Session, center_id: int, month: date, figures: MonthlyFigures | None = None
+) -> NetworkSummary:
     start, end = month_bounds(month)
     tree = subtree(center_id)
     dialect = session.get_bind().dialect.name
@@ -123,24 +125,13 @@ def network_summary(session: Session, center_id: int, month: date) -> NetworkSum
         row.id: row for row in session.execute(sa.select(Center.id, Center.name, Center.level).where(within(Center.id)))
     }
     lines = {cid: CenterLine(cid, centers[cid].name, centers[cid].level) for cid in centers}
-    columns = case_columns(start, end)
-    # One query per instant counted, each a range of an index holding what it reads (one query
-    # with the three ranges OR-ed read the rows themselves: 1 s for a province's month). The
-    # finished range tests the center as `center_id + 0`, which no index serves, so SQLite reads
-    # ix_case_finished_at (which holds the columns counted) rather than every center's part of
-    # ix_case_center_status_deadline.
-    for names, instant, center in (
-        (("accepted",), CASE.c.accepted_at, CASE.c.center_id),
-        (("completed", "on_time"), CASE.c.finished_at, CASE.c.center_id + 0),
-        (("overdue",), CASE.c.deadline_at, CASE.c.center_id),
-    ):
-        for row in session.execute(
-            sa.select(CASE.c.center_id, *(columns[name].label(name) for name in names))
-            .where(within(center), instant >= start, instant < end)
-            .group_by(CASE.c.center_id)
-        ):
-            for name in names:
-                setattr(lines[row.center_id], name, int(row._mapping[name] or 0))
+    # The monthly report of the same tree and month has counted every center's cases (one scan of
+    # the month); the county's build passes them in rather than counting a province's month again.
+    if figures is None:
+        figures = compute(session, center_id, month)
+    for counted in figures.lines["center"]:
+        for name in CASE_FIGURES:
+            setattr(lines[counted.key], name, counted.values[name])
 
     result = aliased(Case)
     county_result = (
@@ -222,30 +213,54 @@ def network_summary(session: Session, center_id: int, month: date) -> NetworkSum
 
 def _handoff_query(dialect, hours, within, start, end):
     """Per township: hand-offs sent in the month, decided and open, working days to the county's
-    decision (average; median by row_number over each township's decided ones)."""
+    decision (average; median by row_number over each township's decided ones).
+
+    Two materialized CTEs: the month's hand-offs with their day numbers, then their working days.
+    As nested subqueries, SQLite flattened them into the window's query and computed a row's
+    working days (a calendar lookup) once for the ordering and again for the count."""
     child, parent = aliased(Case), aliased(Case)
     decided = child.status.in_(DECIDED)
-    pairs = (
+    finished = sa.case((decided, child.finished_at))
+    sent = (
         sa.select(
             parent.center_id.label("center_id"),
             sa.case((decided, 1), else_=0).label("decided"),
             sa.case((child.status.not_in(CLOSED), 1), else_=0).label("open"),
-            sa.case((decided, workdays_between(dialect, child.submitted_at, child.finished_at))).label("days"),
             hours(child.accepted_at, child.submitted_at).label("to_acceptance"),
+            child.submitted_at.label("sent_at"),
+            finished.label("decided_at"),
+            day_number(dialect, child.submitted_at).label("first"),
+            day_number(dialect, finished).label("last"),
         )
         .select_from(child)
         .join(parent, parent.id == child.parent_id)
         # Read from the partial index of children (ix_case_escalated_month); the parent by its key.
         .where(child.parent_id.is_not(None), child.submitted_at >= start, child.submitted_at < end)
         .where(within(parent.center_id))
-        .subquery()
+        .cte("handoff_sent")
+        .prefix_with("MATERIALIZED")
     )
+    pairs = (
+        sa.select(
+            sent.c.center_id,
+            sent.c.decided,
+            sent.c.open,
+            sent.c.to_acceptance,
+            # NULL while the county has not decided (no last day).
+            (
+                weekdays_between(sent.c.first, sent.c.last)
+                + exceptions_between(dialect, sent.c.sent_at, sent.c.decided_at)
+            ).label("days"),
+        )
+        .cte("handoff_days")
+        .prefix_with("MATERIALIZED")
+    )
+    # One ordering serves both windows (the count's frame spans the whole township).
+    order = {"partition_by": pairs.c.center_id, "order_by": pairs.c.days.asc().nulls_last()}
     ranked = sa.select(
         pairs,
-        sa.func.row_number()
-        .over(partition_by=pairs.c.center_id, order_by=pairs.c.days.asc().nulls_last())
-        .label("rank"),
-        sa.func.count(pairs.c.days).over(partition_by=pairs.c.center_id).label("counted"),
+        sa.func.row_number().over(**order).label("rank"),
+        sa.func.count(pairs.c.days).over(**order, rows=(None, None)).label("counted"),
     ).subquery()
     middle = sa.and_(
         ranked.c.days.is_not(None),

@@ -77,8 +77,13 @@ def generate(
     if report is not None and report.submitted_at is not None:
         raise ReportError(_l("This report has been submitted; it can no longer be rebuilt."))
     figures = monthly_report.compute(session, center.id, month)
-    # The county's report shows how the whole network worked (issue 16.7).
-    network = network_report.network_summary(session, center.id, month) if center.level is CenterLevel.county else None
+    # The county's report shows how the whole network worked (issue 16.7); its per-center counts
+    # are the figures just computed.
+    network = (
+        network_report.network_summary(session, center.id, month, figures)
+        if center.level is CenterLevel.county
+        else None
+    )
     workbook = report_workbook.build(session, figures, center.name, now, network)
     if report is None:
         report = MonthlyReport(center=center, month=month)
