@@ -18,7 +18,8 @@ from app.models.feedback import Evaluation
 from app.models.matter import Matter, MatterStep
 from app.models.org import Center, Department, Staff, Window
 from app.services.deadlines import deadline, step_due_at
-from app.services.demo import data
+from app.services.demo import bulk, data
+from app.services.demo.office import latest_before, office_time, taken_in
 from app.services.id_sequences import reset_id_sequences
 from app.services.idnumber import CREDIT_CODE_CHARS, check_digit, credit_check_char
 
@@ -30,6 +31,9 @@ RETURN_REASONS = _APPLICANTS["return_reasons"]
 EXTENSION_REASONS = _APPLICANTS["extension_reasons"]
 # Share of outcomes for cases whose deadline has passed.
 OUTCOMES = [("on_time", 86), ("late", 3), ("returned", 5), ("withdrawn", 1), ("open_overdue", 1)]
+# An open case is left at most this many working days past its deadline; older overdue ones were
+# finished late.
+OPEN_OVERDUE_WORKDAYS = 10
 # Share of completed cases the applicant rates, and how (most ratings are 非常满意).
 RATED_SHARE = 0.55
 RATING_LEVELS, RATING_WEIGHTS = (5, 4, 3, 2, 1), (70, 18, 8, 3, 1)
@@ -48,14 +52,6 @@ def _credit_code(rng):
     drawn = "".join(rng.choice(CREDIT_CODE_CHARS) for _ in range(14))
     first17 = "91411721" + drawn[:9]
     return first17 + credit_check_char(first17)
-
-
-def _office_time(rng, day, hours):
-    """A random instant inside office hours of `day`."""
-    start, end = rng.choice(hours.periods)
-    minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
-    offset = rng.randint(0, minutes - 1)
-    return datetime.combine(day, start) + timedelta(minutes=offset, seconds=rng.randint(0, 59))
 
 
 class _Deadlines:
@@ -146,13 +142,16 @@ def generate_cases(
         clerks = staff[dept] or [None]
         clerk = rng.choice(clerks)
         channel = rng.choices(["window", "online", "proxy", "township"], [70, 20, 6, 4])[0]
-        accepted_at = (
+        # Online applications come in at any hour; the window takes them in while it is open.
+        submitted_at = (
             datetime.combine(day, datetime.min.time()) + timedelta(minutes=rng.randint(0, 1439))
             if channel == "online"
-            else _office_time(rng, day, clock.hours)
+            else office_time(rng, day, clock.hours)
         )
+        accepted_at = taken_in(rng, submitted_at, clock) if channel == "online" else submitted_at
         if accepted_at > now:
-            accepted_at = now - timedelta(minutes=rng.randint(5, 600))
+            accepted_at = latest_before(rng, now, clock)
+            submitted_at = min(submitted_at, accepted_at)
         kind = "urgent" if rng.random() < 0.01 else matter["case_kind"]
         limit = 0 if kind == "immediate" else matter["promised_limit_days"]
         paused = rng.randint(1, 5) if limit and rng.random() < 0.05 else 0
@@ -165,6 +164,9 @@ def generate_cases(
         )
         if deadline_at > now and outcome in ("late", "open_overdue"):
             outcome = "on_time"
+        # A center that supervises daily does not leave a case open long past its deadline.
+        if outcome == "open_overdue" and overdue_workdays(clock, deadline_at, now) > OPEN_OVERDUE_WORKDAYS:
+            outcome = "late"
         sequences[(center_id, accepted_at.year)] += 1
         number = f"{codes[center_id]}-{accepted_at:%Y%m%d}-{sequences[(center_id, accepted_at.year)]:05d}"
 
@@ -173,7 +175,10 @@ def generate_cases(
             span = max(1, int((min(deadline_at, now) - accepted_at).total_seconds()))
             finished_at = accepted_at + timedelta(seconds=rng.randint(min(600, span), span))
         elif outcome == "late":
-            finished_at = min(now, deadline_at + timedelta(days=rng.randint(1, 8), hours=rng.randint(0, 20)))
+            finish_day = clock.calendar.add_workdays(deadline_at.date(), rng.randint(1, 3))
+            finished_at = office_time(rng, finish_day, clock.hours)
+            if finished_at > now:  # not finished yet: open and just overdue
+                outcome, finished_at = "open_overdue", None
         intended = {
             "on_time": "completed",
             "late": "completed",
@@ -223,7 +228,7 @@ def generate_cases(
                 "channel": channel,
                 "kind": kind,
                 "status": status,
-                "submitted_at": accepted_at,
+                "submitted_at": submitted_at,
                 "accepted_at": accepted_at,
                 "deadline_at": deadline_at,
                 "warn_at": warn,
@@ -260,7 +265,7 @@ def generate_cases(
         if kind == "joint":
             others = rng.sample([d for d in department_ids if d != dept], k=rng.randint(1, 2))
             for other in others:
-                done = status == "completed"
+                done = status in ("completed", "returned", "withdrawn")  # a closed case closes its tasks
                 tasks.append(
                     {
                         "case_id": case_id,
@@ -294,6 +299,11 @@ def generate_cases(
     if progress:
         progress("办件", count, count)
     return {**totals, "seconds": round(time.perf_counter() - started, 1)}
+
+
+def overdue_workdays(clock, deadline_at, now) -> int:
+    """Working days from the deadline's day to `now`'s."""
+    return clock.calendar.workdays_between(deadline_at.date(), now.date())
 
 
 def _light(now, warn, deadline_at):
@@ -371,7 +381,7 @@ def _flush(connection, cases, events, tasks, violations, evaluations, totals):
         (Evaluation.__table__, evaluations, "evaluations"),
     ):
         if rows:
-            connection.execute(sa.insert(table), rows)
+            bulk.insert(connection, table, rows)
             totals[key] += len(rows)
             rows.clear()
 

@@ -20,7 +20,7 @@ from app.models.matter import Matter, MatterStatus, MatterStep, TownshipHandling
 from app.models.org import Center, CenterLevel, Department, Staff, StaffPosition, Window, WindowKind
 
 # county hooks this module in; its helpers are read at call time (the import is circular).
-from app.services.demo import county, data
+from app.services.demo import bulk, county, data
 from app.services.demo.cases import (
     COMPANIES,
     GIVEN,
@@ -29,10 +29,10 @@ from app.services.demo.cases import (
     _Deadlines,
     _events,
     _light,
-    _office_time,
     _person_id,
     _save_counters,
 )
+from app.services.demo.office import latest_before, office_time
 from app.services.id_sequences import reset_id_sequences
 
 # post -> (login role, staff position)
@@ -153,7 +153,9 @@ def generate_cases(connection, *, year_start: datetime, now: datetime, clock, co
         center_id, code, window_id, clerks = rng.choice(desks)
         clerk = rng.choice(clerks)
         matter = matters[rng.choices(range(len(matters)), weights)[0]]
-        accepted_at = min(_office_time(rng, day, clock.hours), now - timedelta(minutes=rng.randint(5, 600)))
+        accepted_at = office_time(rng, day, clock.hours)
+        if accepted_at > now:
+            accepted_at = latest_before(rng, now, clock)
         limit = 0 if matter["case_kind"] == "immediate" else matter["promised_limit_days"]
         deadline_at, unconfirmed = due(accepted_at, limit)
         if deadline_at > now and rng.random() < 0.6:
@@ -212,8 +214,8 @@ def generate_cases(connection, *, year_start: datetime, now: datetime, clock, co
             }
         )
         events.extend(history)
-    connection.execute(sa.insert(Case.__table__), cases)
-    connection.execute(sa.insert(CaseEvent.__table__), events)
+    bulk.insert(connection, Case.__table__, cases)
+    bulk.insert(connection, CaseEvent.__table__, events)
     _save_counters(connection, sequences)
     reset_id_sequences(connection, [Case.__table__])
     return {"cases": len(cases), "events": len(events), "seconds": round(time.perf_counter() - started, 1)}

@@ -9,7 +9,7 @@ returned with a reason, and registered but not yet forwarded. Written in bulk, d
 
 import random
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -17,7 +17,9 @@ from app.models.case import Case
 from app.models.matter import MatterMaterial
 from app.models.org import Center, CenterLevel, Staff
 from app.models.transfer import Transfer, TransferEvent
+from app.services.demo import bulk
 from app.services.demo.cases import GIVEN, SURNAMES, _person_id
+from app.services.demo.office import office_time
 from app.services.id_sequences import reset_id_sequences
 
 RETURN_REASONS = (
@@ -71,9 +73,15 @@ def seed_transfers(connection, *, now: datetime, clock, seed: int = 2026) -> dic
         if case.center_id not in agents:
             continue
         village_id, agent_id, agent_name = rng.choice(agents[case.center_id])
-        sent_at = case.accepted_at - timedelta(hours=rng.randint(2, 20))
-        registered_at = sent_at - timedelta(minutes=rng.randint(5, 90))
-        received_at = sent_at + (case.accepted_at - sent_at) / 2
+        # Registered and sent at the village point the working day before, received at the
+        # township just before it was accepted, all in office hours.
+        registered_at = office_time(rng, _workday_before(clock, case.accepted_at.date()), clock.hours)
+        sent_at = registered_at + timedelta(minutes=rng.randint(5, 30))
+        opened = max(start for start, _end in clock.hours.periods if start <= case.accepted_at.time())
+        received_at = max(
+            case.accepted_at - timedelta(minutes=rng.randint(1, 15)),
+            datetime.combine(case.accepted_at.date(), opened),
+        )
         clerk = case.accepted_by_id
         clerk_name = names.get(clerk, "乡镇窗口")
         add(
@@ -94,15 +102,15 @@ def seed_transfers(connection, *, now: datetime, clock, seed: int = 2026) -> dic
                 ("accept", case.accepted_at, clerk_name, case.number),
             ],
         )
-    days = _last_workdays(clock, now, 3)
+    # The last working days whose mornings are over by `now`.
+    days = _last_workdays(clock, now if now.time() >= time(12) else now - timedelta(days=1), 3)
     township_matters = [m for m in {c.matter_id for c in proxy_cases} if materials.get(m)]
     for township_id, points in sorted(agents.items()):
         if not township_matters:
             break
         for state, day in (("sent", days[-1]), ("overdue", days[0]), ("returned", days[-2]), ("registered", days[-1])):
             village_id, agent_id, agent_name = rng.choice(points)
-            registered_at = datetime.combine(day, datetime.min.time()) + timedelta(hours=9, minutes=rng.randint(0, 150))
-            registered_at = min(registered_at, now - timedelta(minutes=30))
+            registered_at = datetime.combine(day, time(9)) + timedelta(minutes=rng.randint(0, 150))
             applicant = _applicant(rng)
             row = {
                 **_blank(),
@@ -126,8 +134,8 @@ def seed_transfers(connection, *, now: datetime, clock, seed: int = 2026) -> dic
                     steps.append(("return_transfer", row["returned_at"], "乡镇窗口", reason))
             add(row, steps)
     if transfers:
-        connection.execute(sa.insert(Transfer.__table__), [{**_blank(), **row} for row in transfers])
-        connection.execute(sa.insert(TransferEvent.__table__), events)
+        bulk.insert(connection, Transfer.__table__, [{**_blank(), **row} for row in transfers])
+        bulk.insert(connection, TransferEvent.__table__, events)
         reset_id_sequences(connection, [Transfer.__table__, TransferEvent.__table__])
     return {"transfers": len(transfers), "events": len(events)}
 
@@ -184,6 +192,13 @@ def _due(clock, sent_at):
     from app.services.deadlines import deadline
 
     return deadline(sent_at, 1, clock.calendar, clock.hours).due_at
+
+
+def _workday_before(clock, day):
+    day -= timedelta(days=1)
+    while not clock.calendar.is_workday(day):
+        day -= timedelta(days=1)
+    return day
 
 
 def _last_workdays(clock, now, count):
