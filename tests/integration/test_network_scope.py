@@ -223,6 +223,9 @@ def test_each_role_sees_what_its_kind_gives(app, client, network):
         client.get("/logout/")
         login(client, user)
         cases = set(client.get("/api/v1/case/?q=(page_size:100)").get_json()["ids"])
+        home = client.get("/").get_data(as_text=True)
+        if user != "manager":  # the home page says whose records these are
+            assert "本服务中心及其下级服务中心" in home and "本部门的数据" not in home, user
         seen[user] = {name for name in ("case1", "vcase1", "case2", "vcase2") if ids[name] in cases}
         if user != "va1":
             page = client.get("/leaverequestview/list/").get_data(as_text=True)
