@@ -58,6 +58,7 @@ def test_the_chain_through_the_case_pages(app, client, chain, monkeypatch):
     login(client, "town_a")
     page = client.get(f"/caseview/show/{parent_id}").get_data(as_text=True)
     assert child_number in page and f"/caseview/act/{parent_id}/deliver" in page
+    assert "城关镇便民服务中心 · " in page  # a township case names the township it was accepted at
     assert f"/caseview/act/{parent_id}/complete" not in page
     # The township sees the child's progress on its own case's page, not the county's page itself.
     assert client.get(f"/caseview/show/{child_id}").status_code == 404
