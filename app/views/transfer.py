@@ -86,7 +86,7 @@ class TransferView(WorkflowView):
     base_filters = [["id", QuickFilter, lambda: None]]
     label_columns = {
         **LABELS,
-        "number": _l("Tracking number"),
+        "number": _l("Transfer number"),
         "kind": _l("Transfer kind"),
         "status": _l("Transfer status"),
         "from_center": _l("Sent from"),

@@ -78,6 +78,7 @@ def test_agent_registers_prints_and_the_township_accepts(app, client, network, t
     login(client, "tw_town")
     listed = client.get("/transferview/list/?quick=incoming").get_data(as_text=True)
     assert transfer.number in listed
+    assert "转交编号" in listed and "投诉编号" not in listed  # not the complaint's tracking number
     show = client.get(f"/transferview/show/{transfer.id}").get_data(as_text=True)
     assert "确认接收" in show and "受理为办件" in show
     [file_id] = re.findall(r"/transferview/scan/(\d+)", show)[:1]
