@@ -10,6 +10,7 @@ import random
 import time
 from collections import defaultdict
 from datetime import datetime, timedelta
+from itertools import accumulate
 
 import sqlalchemy as sa
 
@@ -31,6 +32,10 @@ RETURN_REASONS = _APPLICANTS["return_reasons"]
 EXTENSION_REASONS = _APPLICANTS["extension_reasons"]
 # Share of outcomes for cases whose deadline has passed.
 OUTCOMES = [("on_time", 86), ("late", 3), ("returned", 5), ("withdrawn", 1), ("open_overdue", 1)]
+# Draws take cumulative weights (random.choices would add the weights up on every draw).
+OUTCOME_NAMES, OUTCOME_SHARES = [o for o, _ in OUTCOMES], list(accumulate(w for _, w in OUTCOMES))
+CHANNELS, CHANNEL_SHARES = ("window", "online", "proxy", "township"), list(accumulate((70, 20, 6, 4)))
+CLOSED = ("completed", "returned", "withdrawn")
 # An open case is left at most this many working days past its deadline; older overdue ones were
 # finished late.
 OPEN_OVERDUE_WORKDAYS = 10
@@ -38,6 +43,7 @@ OPEN_OVERDUE_WORKDAYS = 10
 RATED_SHARE = 0.55
 RATING_LEVELS, RATING_WEIGHTS = (5, 4, 3, 2, 1), (70, 18, 8, 3, 1)
 RATING_CHANNELS = ("window_device", "portal", "phone")
+RATING_SHARES, RATING_CHANNEL_SHARES = list(accumulate(RATING_WEIGHTS)), list(accumulate((6, 3, 1)))
 
 
 def _person_id(rng):
@@ -118,6 +124,7 @@ def generate_cases(
     weights = [0.0] * len(matters)
     for rank, index in enumerate(order):
         weights[index] = 1 / (rank + 1) ** 0.9
+    picks, popularity = range(len(matters)), list(accumulate(weights))
     days = [year_start.date() + timedelta(days=i) for i in range((now.date() - year_start.date()).days + 1)]
     days = [d for d in days if clock.calendar.is_workday(d)]
     day_weights = [1.35 if d.weekday() == 0 else 1.2 if d.day <= 5 else 1.0 for d in days]
@@ -136,12 +143,12 @@ def generate_cases(
 
     for index, day in enumerate(picked_days):
         case_id = first_id + index
-        matter = matters[rng.choices(range(len(matters)), weights)[0]]
+        matter = matters[rng.choices(picks, cum_weights=popularity)[0]]
         dept = matter["department_id"]
         window_id, center_id = rng.choice(windows[dept]) if windows[dept] else (None, departments[dept])
         clerks = staff[dept] or [None]
         clerk = rng.choice(clerks)
-        channel = rng.choices(["window", "online", "proxy", "township"], [70, 20, 6, 4])[0]
+        channel = rng.choices(CHANNELS, cum_weights=CHANNEL_SHARES)[0]
         # Online applications come in at any hour; the window takes them in while it is open.
         submitted_at = (
             datetime.combine(day, datetime.min.time()) + timedelta(minutes=rng.randint(0, 1439))
@@ -160,7 +167,7 @@ def generate_cases(
         outcome = (
             "open"
             if deadline_at > now and rng.random() < 0.6
-            else rng.choices([o for o, _ in OUTCOMES], [w for _, w in OUTCOMES])[0]
+            else rng.choices(OUTCOME_NAMES, cum_weights=OUTCOME_SHARES)[0]
         )
         if deadline_at > now and outcome in ("late", "open_overdue"):
             outcome = "on_time"
@@ -232,7 +239,7 @@ def generate_cases(
                 "accepted_at": accepted_at,
                 "deadline_at": deadline_at,
                 "warn_at": warn,
-                "light": None if status in ("completed", "returned", "withdrawn") else _light(now, warn, deadline_at),
+                "light": None if status in CLOSED else _light(now, warn, deadline_at),
                 "step_due_at": step_due,
                 "finished_at": finished_at,
                 "limit_days": limit,
@@ -256,8 +263,8 @@ def generate_cases(
                     "department_id": dept,
                     "window_id": window_id,
                     "staff_id": clerk.id if clerk else None,
-                    "level": ratings.choices(RATING_LEVELS, RATING_WEIGHTS)[0],
-                    "channel": ratings.choices(RATING_CHANNELS, (6, 3, 1))[0],
+                    "level": ratings.choices(RATING_LEVELS, cum_weights=RATING_SHARES)[0],
+                    "channel": ratings.choices(RATING_CHANNELS, cum_weights=RATING_CHANNEL_SHARES)[0],
                     "is_default": False,
                     "created_at": min(now, finished_at + timedelta(minutes=ratings.randint(1, 600))),
                 }
@@ -265,7 +272,7 @@ def generate_cases(
         if kind == "joint":
             others = rng.sample([d for d in department_ids if d != dept], k=rng.randint(1, 2))
             for other in others:
-                done = status in ("completed", "returned", "withdrawn")  # a closed case closes its tasks
+                done = status in CLOSED  # a closed case closes its co-departments' tasks
                 tasks.append(
                     {
                         "case_id": case_id,

@@ -12,6 +12,7 @@ import random
 import time
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
+from itertools import accumulate
 
 import sqlalchemy as sa
 
@@ -141,6 +142,7 @@ def generate_cases(connection, *, year_start: datetime, now: datetime, clock, co
         return {"cases": 0, "events": 0, "seconds": 0.0}
     weights = [1 / (rank + 1) ** 0.8 for rank in range(len(matters))]
     rng.shuffle(weights)
+    picks, popularity = range(len(matters)), list(accumulate(weights))  # summed once, not per draw
     days = [year_start.date() + timedelta(days=i) for i in range((now.date() - year_start.date()).days + 1)]
     days = [day for day in days if clock.calendar.is_workday(day)]
     due = _Deadlines(clock)
@@ -152,7 +154,7 @@ def generate_cases(connection, *, year_start: datetime, now: datetime, clock, co
     for index, day in enumerate(sorted(rng.choices(days, k=count))):
         center_id, code, window_id, clerks = rng.choice(desks)
         clerk = rng.choice(clerks)
-        matter = matters[rng.choices(range(len(matters)), weights)[0]]
+        matter = matters[rng.choices(picks, cum_weights=popularity)[0]]
         accepted_at = office_time(rng, day, clock.hours)
         if accepted_at > now:
             accepted_at = latest_before(rng, now, clock)
