@@ -36,35 +36,32 @@ def insert(connection, table: sa.Table, rows: list[dict]) -> None:
         connection.execute(sa.insert(table), rows)
         return
     statement = sa.insert(table).compile(dialect=connection.dialect, column_keys=list(rows[0]))
+    names = statement.positiontup
     # Columns left out get their scalar defaults, as SQLAlchemy would give them.
-    defaults = {name: table.c[name].default for name in statement.positiontup if name not in rows[0]}
+    defaults = {name: table.c[name].default for name in names if name not in rows[0]}
     if any(default is None or not default.is_scalar for default in defaults.values()):
         connection.execute(sa.insert(table), rows)
         return
     if defaults:
         fixed = {name: default.arg for name, default in defaults.items()}
         rows = [fixed | row for row in rows]
-    pairs = [(name, _stored(table.c[name].type, connection.dialect)) for name in statement.positiontup]
-    connection.exec_driver_sql(str(statement), [tuple(store(row[name]) for name, store in pairs) for row in rows])
+    columns = [_stored([row[name] for row in rows], table.c[name].type, connection.dialect) for name in names]
+    connection.exec_driver_sql(str(statement), list(zip(*columns, strict=True)))
 
 
-def _same(value):
-    return value
-
-
-def _instant(value):
-    # SQLAlchemy's SQLite format: microseconds always written, so stored instants compare as text.
-    return value if value is None else value.isoformat(" ", "microseconds")
-
-
-def _day(value):
-    return value if value is None else value.isoformat()
-
-
-def _stored(column_type, dialect):
-    """value -> what SQLAlchemy stores for it in a column of `column_type` on SQLite."""
+def _stored(values: list, column_type, dialect) -> list:
+    """A column's values as SQLAlchemy stores them on SQLite, converted column by column."""
     if isinstance(column_type, sa.DateTime):
-        return _instant
+        # Its format: microseconds always written, so stored instants compare as text.
+        return [value if value is None else value.isoformat(" ", "microseconds") for value in values]
     if isinstance(column_type, sa.Date):
-        return _day
-    return column_type.dialect_impl(dialect).bind_processor(dialect) or _same
+        return [value if value is None else value.isoformat() for value in values]
+    process = column_type.dialect_impl(dialect).bind_processor(dialect)
+    if process is None:
+        return values
+    try:  # enums, flags, amounts: each distinct value once
+        stored = {value: process(value) for value in set(values)}
+    except TypeError:  # JSON documents are not hashable
+        null = process(None)
+        return [null if value is None else process(value) for value in values]
+    return [stored[value] for value in values]
