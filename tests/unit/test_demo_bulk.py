@@ -1,7 +1,7 @@
 """The demo's bulk insert stores on SQLite exactly what SQLAlchemy's executemany stores."""
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -21,6 +21,7 @@ def _table(metadata, name):
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("at", sa.DateTime),
         sa.Column("day", sa.Date),
+        sa.Column("clock", sa.Time),
         sa.Column("data", sa.JSON),
         sa.Column("colour", sa.Enum(Colour, native_enum=False)),
         sa.Column("fee", sa.Numeric(10, 2)),
@@ -40,6 +41,7 @@ def test_bulk_insert_stores_what_sqlalchemy_stores():
             "id": 1,
             "at": datetime(2026, 3, 2, 9, 0),
             "day": date(2026, 3, 2),
+            "clock": time(8, 25, 13),
             "data": {"days": 3, "deadline": "2026-03-05T17:30:00"},
             "colour": "red",
             "fee": Decimal("12.50"),
@@ -50,6 +52,7 @@ def test_bulk_insert_stores_what_sqlalchemy_stores():
             "id": 2,
             "at": datetime(2026, 3, 2, 14, 5, 7, 120),
             "day": None,
+            "clock": None,
             "data": None,
             "colour": "green",
             "fee": None,

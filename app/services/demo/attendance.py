@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.models.org import Staff, StaffStatus
 from app.models.personnel import AttendanceKind, AttendanceRecord, AttendanceSource
 from app.services import attendance, calendar
+from app.services.demo import bulk
 
 
 def last_full_month(today: date) -> tuple[date, date]:
@@ -91,10 +92,9 @@ def seed_days(session: Session, first: date, last: date, rng, *, batch: int = 50
                     }
                 )
                 if len(rows) >= batch:
-                    session.execute(sa.insert(table), rows)
+                    bulk.insert(session.connection(), table, rows)
                     written, rows = written + len(rows), []
         day += timedelta(days=1)
-    if rows:
-        session.execute(sa.insert(table), rows)
-        written += len(rows)
+    bulk.insert(session.connection(), table, rows)
+    written += len(rows)
     return written
