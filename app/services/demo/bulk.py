@@ -27,34 +27,46 @@ def bulk_connection(engine):
 
 
 def insert(connection, table: sa.Table, rows: list[dict]) -> None:
-    """INSERT `rows` (dicts with the same keys). On SQLite the values go to the driver as
-    SQLAlchemy would store them: its per-row processing of half a million event rows costs more
-    than SQLite's own insert. Elsewhere (psycopg batches the rows itself) the usual executemany."""
+    """INSERT `rows` (dicts with the same keys), the values converted as SQLAlchemy would store
+    them but column by column: on SQLite straight to the driver's executemany (SQLAlchemy's per-row
+    processing of half a million event rows costs more than SQLite's insert), on PostgreSQL by
+    COPY (several times faster than INSERTs)."""
     if not rows:
         return
-    if connection.dialect.name != "sqlite":
-        connection.execute(sa.insert(table), rows)
-        return
-    statement = sa.insert(table).compile(dialect=connection.dialect, column_keys=list(rows[0]))
-    names = statement.positiontup
     # Columns left out get their scalar defaults, as SQLAlchemy would give them.
-    defaults = {name: table.c[name].default for name in names if name not in rows[0]}
-    if any(default is None or not default.is_scalar for default in defaults.values()):
+    defaults = {c.key: c.default for c in table.columns if c.key not in rows[0] and c.default is not None}
+    driver = connection.dialect.driver
+    if driver not in ("pysqlite", "psycopg") or not all(default.is_scalar for default in defaults.values()):
         connection.execute(sa.insert(table), rows)
         return
     if defaults:
-        fixed = {name: default.arg for name, default in defaults.items()}
+        fixed = {key: default.arg for key, default in defaults.items()}
         rows = [fixed | row for row in rows]
-    columns = [_stored([row[name] for row in rows], table.c[name].type, connection.dialect) for name in names]
+    if driver == "psycopg":
+        _copy(connection, table, rows)
+        return
+    statement = sa.insert(table).compile(dialect=connection.dialect, column_keys=list(rows[0]))
+    columns = [_stored([row[n] for row in rows], table.c[n].type, connection.dialect) for n in statement.positiontup]
     connection.exec_driver_sql(str(statement), list(zip(*columns, strict=True)))
 
 
+def _copy(connection, table: sa.Table, rows: list[dict]) -> None:
+    names = list(rows[0])
+    columns = [_stored([row[name] for row in rows], table.c[name].type, connection.dialect) for name in names]
+    quote = connection.dialect.identifier_preparer.quote
+    target = f"{quote(table.name)} ({', '.join(map(quote, names))})"
+    with connection.connection.driver_connection.cursor() as cursor:
+        with cursor.copy(f"COPY {target} FROM STDIN") as copy:
+            for values in zip(*columns, strict=True):
+                copy.write_row(values)
+
+
 def _stored(values: list, column_type, dialect) -> list:
-    """A column's values as SQLAlchemy stores them on SQLite, converted column by column."""
-    if isinstance(column_type, sa.DateTime):
+    """A column's values as SQLAlchemy hands them to the driver, converted column by column."""
+    if dialect.name == "sqlite" and isinstance(column_type, sa.DateTime):
         # Its format: microseconds always written, so stored instants compare as text.
         return [value if value is None else value.isoformat(" ", "microseconds") for value in values]
-    if isinstance(column_type, sa.Date):
+    if dialect.name == "sqlite" and isinstance(column_type, sa.Date):
         return [value if value is None else value.isoformat() for value in values]
     process = column_type.dialect_impl(dialect).bind_processor(dialect)
     if process is None:

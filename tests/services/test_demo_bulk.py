@@ -1,4 +1,5 @@
-"""The demo's bulk insert stores on SQLite exactly what SQLAlchemy's executemany stores."""
+"""The demo's bulk insert (SQLite: the driver's executemany, PostgreSQL: COPY) stores exactly
+what SQLAlchemy's executemany stores."""
 
 import enum
 from datetime import date, datetime, time
@@ -31,8 +32,8 @@ def _table(metadata, name):
     )
 
 
-def test_bulk_insert_stores_what_sqlalchemy_stores():
-    engine = sa.create_engine("sqlite://")
+def test_bulk_insert_stores_what_sqlalchemy_stores(scratch_url):
+    engine = sa.create_engine(scratch_url)
     metadata = sa.MetaData()
     ours, theirs = _table(metadata, "ours"), _table(metadata, "theirs")
     metadata.create_all(engine)
@@ -68,5 +69,6 @@ def test_bulk_insert_stores_what_sqlalchemy_stores():
             connection.exec_driver_sql("SELECT * FROM theirs ORDER BY id").all(),
         ]
         read_back = [connection.execute(sa.select(t).order_by(t.c.id)).all() for t in (ours, theirs)]
+    engine.dispose()
     assert stored[0] == stored[1]
     assert read_back[0] == read_back[1]
