@@ -17,7 +17,7 @@ come from small partial indexes holding what is read (a hand-off reads its paren
 delivery its child's decision from ix_case_parent_id). At province size (1M cases, ~10k hand-offs
 and ~10k deliveries a month) that is ~50 ms of SQL, most of it the hand-offs' working days and
 median (bench.network). report_workbook lays them out on the county's sheet 三级网络. Durations
-are averaged in SQL on either engine; the median is a window function.
+are averaged in SQL on either engine; the median is read off a running count (a window function).
 """
 
 from dataclasses import dataclass, field
@@ -216,11 +216,11 @@ def network_summary(
 
 def _handoff_query(dialect, hours, within, start, end):
     """Per township: hand-offs sent in the month, decided and open, working days to the county's
-    decision (average; median by row_number over each township's decided ones).
+    decision (average, and median of each township's decided ones), hours to the county's acceptance.
 
-    Two materialized CTEs: the month's hand-offs with their day numbers, then their working days.
-    As nested subqueries, SQLite flattened them into the window's query and computed a row's
-    working days (a calendar lookup) once for the ordering and again for the count."""
+    Two materialized CTEs: the month's hand-offs with their day numbers, then their working days
+    (a calendar lookup each). As nested subqueries under a window, SQLite flattened them and
+    computed a row's working days once for the window's ordering and again for its count."""
     child, parent = CHILD, PARENT
     decided = child.status.in_(DECIDED)
     finished = sa.case((decided, child.finished_at))
@@ -258,25 +258,49 @@ def _handoff_query(dialect, hours, within, start, end):
         .cte("handoff_days")
         .prefix_with("MATERIALIZED")
     )
-    # One ordering serves both windows (the count's frame spans the whole township).
-    order = {"partition_by": pairs.c.center_id, "order_by": pairs.c.days.asc().nulls_last()}
-    ranked = sa.select(
-        pairs,
-        sa.func.row_number().over(**order).label("rank"),
-        sa.func.count(pairs.c.days).over(**order, rows=(None, None)).label("counted"),
-    ).subquery()
-    middle = sa.and_(
-        ranked.c.days.is_not(None),
-        ranked.c.rank.in_([(ranked.c.counted + 1) // 2, (ranked.c.counted + 2) // 2]),
+    # Working days are small integers: each township's hand-offs grouped by their working days
+    # (~20 rows a township, not ~100), the median found on the running count of those groups.
+    # A window over every hand-off (row_number) took as long again as the rest of the query.
+    counts = (
+        sa.select(
+            pairs.c.center_id,
+            pairs.c.days,
+            sa.func.count().label("n"),
+            sa.func.sum(pairs.c.decided).label("decided"),
+            sa.func.sum(pairs.c.open).label("open"),
+            sa.func.sum(pairs.c.to_acceptance).label("acceptance_hours"),
+            sa.func.count(pairs.c.to_acceptance).label("accepted"),
+        )
+        .group_by(pairs.c.center_id, pairs.c.days)
+        .subquery()
     )
+    timed = sa.case((counts.c.days.is_not(None), counts.c.n))
+    # PostgreSQL sums counts as numeric: cast back, so that the middle positions divide as integers.
+    ranked = sa.select(
+        counts,
+        sa.cast(
+            sa.func.sum(timed).over(partition_by=counts.c.center_id, order_by=counts.c.days, rows=(None, 0)),
+            sa.Integer,
+        ).label("through"),
+        sa.cast(sa.func.sum(timed).over(partition_by=counts.c.center_id), sa.Integer).label("counted"),
+    ).subquery()
+
+    def value_at(position):
+        """The working days of the township's `position`-th decided hand-off, fastest first."""
+        holds = sa.and_(
+            ranked.c.days.is_not(None), ranked.c.through - ranked.c.n < position, position <= ranked.c.through
+        )
+        return sa.func.sum(sa.case((holds, ranked.c.days)))
+
+    counted = ranked.c.counted
     return sa.select(
         ranked.c.center_id,
-        sa.func.count(),
+        sa.cast(sa.func.sum(ranked.c.n), sa.Integer),
         sa.func.sum(ranked.c.decided),
         sa.func.sum(ranked.c.open),
-        sa.func.avg(ranked.c.days),
-        sa.func.avg(sa.case((middle, ranked.c.days))),
-        sa.func.avg(ranked.c.to_acceptance),
+        sa.func.sum(ranked.c.days * ranked.c.n) / sa.func.sum(sa.case((ranked.c.days.is_not(None), ranked.c.n))),
+        (value_at((counted + 1) // 2) + value_at((counted + 2) // 2)) / 2.0,
+        sa.func.sum(ranked.c.acceptance_hours) / sa.func.nullif(sa.func.sum(ranked.c.accepted), 0),
     ).group_by(ranked.c.center_id)
 
 

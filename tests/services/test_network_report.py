@@ -87,6 +87,14 @@ def test_hand_offs_per_township_in_working_days(month):
     assert network_summary(db.session, month["town_b"], NOVEMBER).handoffs == []
 
 
+def test_median_of_an_even_count_with_ties(month):
+    """Working days 1, 2, 4, 4: the median is the mean of the two middle ones, whatever the ties."""
+    _decided_after(month, datetime(2026, 11, 6, 11, 0))  # Fri: 4 again
+    (handoff,) = network_summary(db.session, month["county"], NOVEMBER).handoffs
+    assert (handoff.sent, handoff.decided, handoff.open) == (5, 4, 1)
+    assert handoff.median_workdays == 3.0 and handoff.workdays == round(11 / 4, 1)
+
+
 def test_cases_per_center_and_level_count_as_the_monthly_report(month):
     summary = network_summary(db.session, month["county"], NOVEMBER)
     by_center = {line.center_id: line for line in summary.centers}
