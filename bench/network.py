@@ -190,6 +190,7 @@ def _case(i, number, center_id, matter_id, accepted, rng, **extra):
         "supplement_count": 0,
         "calendar_unconfirmed": False,
         "parent_id": None,
+        "handoff_workdays": None,
         "suspend_reason": None,
         "suspended_at": None,
         "delivered_at": None,
@@ -201,9 +202,10 @@ def _case(i, number, center_id, matter_id, accepted, rng, **extra):
     return row
 
 
-def build_cases(conn, count, townships, network, batch=20_000, seed=16):
+def build_cases(conn, count, townships, network, work_calendar, batch=20_000, seed=16):
     """`count` cases: 40 % county, 60 % township; township cases of report-up matters come as a
-    pair (the township case and its county child) and are delivered when the child is done."""
+    pair (the township case and its county child) and are delivered when the child is done; a
+    decided child holds its working days from `work_calendar`, as the case flow stores them."""
     rng = random.Random(seed)
     span = (NOW - START).total_seconds()
     handling = network["handling"]
@@ -229,6 +231,7 @@ def build_cases(conn, count, townships, network, batch=20_000, seed=16):
                     status="suspended", suspend_reason="escalation", suspended_at=sent, finished_at=None, result=None
                 )
             else:
+                child["handoff_workdays"] = work_calendar.workdays_between(sent.date(), child["finished_at"].date())
                 delivered = child["finished_at"] + timedelta(hours=rng.randint(2, 72))
                 if delivered > NOW:
                     parent.update(status="in_progress", finished_at=None, result=None)
@@ -302,6 +305,7 @@ def build(app, args):
     from app.cli import init_database
     from app.extensions import db
     from app.models import Staff
+    from app.services import calendar
     from app.services.id_sequences import reset_id_sequences
 
     with app.app_context():
@@ -312,10 +316,12 @@ def build(app, args):
             downgrade(revision="base")
             upgrade()
             init_database()
+            work_calendar = calendar.load(db.session)
+            db.session.remove()
             started = time.perf_counter()
             with db.engine.begin() as conn:
                 network = build_network(conn, args.townships, args.villages)
-                total = build_cases(conn, args.cases, args.townships, network)
+                total = build_cases(conn, args.cases, args.townships, network, work_calendar)
                 requests = build_transfers(conn, 4, args.townships, args.villages, network)
                 reset_id_sequences(conn)
             print(f"\ngenerated {total} cases, {requests} village requests in {time.perf_counter() - started:.1f} s")

@@ -141,6 +141,9 @@ class Case(VersionedMixin, Model):
     fee: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))
     # 上报: a township case's county child points to it; the township case waits while the child runs.
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case.id"))
+    # A child's working days from its escalation to the county's decision (completed or returned),
+    # stored with the decision so the network sheet averages a column, not a calendar per row.
+    handoff_workdays: Mapped[int | None] = mapped_column(sa.Integer)
     # 送达: when, how and to whom the result was handed over (services/handoff.py).
     delivered_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     delivery_method: Mapped[DeliveryMethod | None] = enum_field(DeliveryMethod, nullable=True)
@@ -178,6 +181,7 @@ class Case(VersionedMixin, Model):
             "status",
             "accepted_at",
             "finished_at",
+            "handoff_workdays",
             postgresql_where=sa.text("parent_id IS NOT NULL"),
             sqlite_where=sa.text("parent_id IS NOT NULL"),
         ),

@@ -31,7 +31,6 @@ from app.models.org import Center, CenterLevel, Staff
 from app.models.transfer import Transfer, TransferKind
 from app.services.centers import InCenters, subtree
 from app.services.monthly_report import MonthlyFigures, compute, month_bounds
-from app.services.workday_sql import day_number, exceptions_between, weekdays_between
 
 CLOSED = [CaseStatus.completed.name, CaseStatus.returned.name, CaseStatus.withdrawn.name]
 DECIDED = [CaseStatus.completed.name, CaseStatus.returned.name]
@@ -118,7 +117,6 @@ def network_summary(
 ) -> NetworkSummary:
     start, end = month_bounds(month)
     tree = subtree(center_id)
-    dialect = session.get_bind().dialect.name
 
     def within(column):
         return InCenters(column, tree)
@@ -163,7 +161,7 @@ def network_summary(
         lines[cid].delivery_days = _days(delivery_hours)
         lines[cid].result_days = _days(result_hours)
 
-    handoffs = session.execute(_handoff_query(dialect, hours, within, start, end)).all()
+    handoffs = session.execute(_handoff_query(hours, within, start, end)).all()
 
     requests = (
         sa.select(
@@ -214,64 +212,32 @@ def network_summary(
     )
 
 
-def _handoff_query(dialect, hours, within, start, end):
+def _handoff_query(hours, within, start, end):
     """Per township: hand-offs sent in the month, decided and open, working days to the county's
     decision (average, and median of each township's decided ones), hours to the county's acceptance.
 
-    Two materialized CTEs: the month's hand-offs with their day numbers, then their working days
-    (a calendar lookup each). As nested subqueries under a window, SQLite flattened them and
-    computed a row's working days once for the window's ordering and again for its count."""
+    The working days are stored on the child with the county's decision (NULL while undecided):
+    everything is read from the partial index of children (ix_case_escalated_month), the parent
+    by its key."""
     child, parent = CHILD, PARENT
-    decided = child.status.in_(DECIDED)
-    finished = sa.case((decided, child.finished_at))
-    sent = (
-        sa.select(
-            parent.center_id.label("center_id"),
-            sa.case((decided, 1), else_=0).label("decided"),
-            sa.case((child.status.not_in(CLOSED), 1), else_=0).label("open"),
-            hours(child.accepted_at, child.submitted_at).label("to_acceptance"),
-            child.submitted_at.label("sent_at"),
-            finished.label("decided_at"),
-            day_number(dialect, child.submitted_at).label("first"),
-            day_number(dialect, finished).label("last"),
-        )
-        .select_from(child)
-        .join(parent, parent.id == child.parent_id)
-        # Read from the partial index of children (ix_case_escalated_month); the parent by its key.
-        .where(child.parent_id.is_not(None), child.submitted_at >= start, child.submitted_at < end)
-        .where(within(parent.center_id))
-        .cte("handoff_sent")
-        .prefix_with("MATERIALIZED")
-    )
-    pairs = (
-        sa.select(
-            sent.c.center_id,
-            sent.c.decided,
-            sent.c.open,
-            sent.c.to_acceptance,
-            # NULL while the county has not decided (no last day).
-            (
-                weekdays_between(sent.c.first, sent.c.last)
-                + exceptions_between(dialect, sent.c.sent_at, sent.c.decided_at)
-            ).label("days"),
-        )
-        .cte("handoff_days")
-        .prefix_with("MATERIALIZED")
-    )
     # Working days are small integers: each township's hand-offs grouped by their working days
     # (~20 rows a township, not ~100), the median found on the running count of those groups.
     # A window over every hand-off (row_number) took as long again as the rest of the query.
     counts = (
         sa.select(
-            pairs.c.center_id,
-            pairs.c.days,
+            parent.center_id.label("center_id"),
+            child.handoff_workdays.label("days"),
             sa.func.count().label("n"),
-            sa.func.sum(pairs.c.decided).label("decided"),
-            sa.func.sum(pairs.c.open).label("open"),
-            sa.func.sum(pairs.c.to_acceptance).label("acceptance_hours"),
-            sa.func.count(pairs.c.to_acceptance).label("accepted"),
+            sa.func.sum(sa.case((child.status.in_(DECIDED), 1), else_=0)).label("decided"),
+            sa.func.sum(sa.case((child.status.not_in(CLOSED), 1), else_=0)).label("open"),
+            sa.func.sum(hours(child.accepted_at, child.submitted_at)).label("acceptance_hours"),
+            sa.func.count(child.accepted_at).label("accepted"),
         )
-        .group_by(pairs.c.center_id, pairs.c.days)
+        .select_from(child)
+        .join(parent, parent.id == child.parent_id)
+        .where(child.parent_id.is_not(None), child.submitted_at >= start, child.submitted_at < end)
+        .where(within(parent.center_id))
+        .group_by(parent.center_id, child.handoff_workdays)
         .subquery()
     )
     timed = sa.case((counts.c.days.is_not(None), counts.c.n))

@@ -63,14 +63,14 @@ def ctx(app, network):
         db.session.remove()
 
 
-def township_case(ids, handling=TownshipHandling.report_up, who="town_a"):
+def township_case(ids, handling=TownshipHandling.report_up, who="town_a", at=NOW):
     matter = db.session.get(Matter, ids["matter_a"])
     matter.township_handling = handling
     db.session.commit()
     outcome = case_flow.intake(
         db.session,
         actor(who),
-        NOW,
+        at,
         Application(
             matter_id=matter.id,
             applicant_name="李四",
@@ -95,9 +95,9 @@ def fresh(case_id) -> Case:
     return db.session.get(Case, case_id)
 
 
-def escalated(ids):
-    parent_id = township_case(ids)
-    act(parent_id, "escalate", "town_a", NOW, note="上报县市场监管局窗口")
+def escalated(ids, at=NOW):
+    parent_id = township_case(ids, at=at)
+    act(parent_id, "escalate", "town_a", at, note="上报县市场监管局窗口")
     return parent_id, fresh(parent_id).children[0].id
 
 

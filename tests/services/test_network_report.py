@@ -4,13 +4,14 @@ still waiting), one delivered, and a village agent's requests — and the county
 read back with openpyxl. Fixed `now` throughout."""
 
 import io
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import openpyxl
 import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.models.case import CaseStatus
 from app.models.org import Center, CenterLevel, Staff
 from app.models.transfer import Transfer, TransferKind, TransferStatus
 from app.services import calendar, monthly_report, reports
@@ -141,6 +142,29 @@ def test_working_days_in_sql_agree_with_the_calendar(ctx):
         expected = work_calendar.workdays_between(earlier.date(), later.date())
         found = db.session.scalar(sa.select(workdays_between(dialect, sa.literal(earlier), sa.literal(later))))
         assert found == expected, (earlier, later)
+
+
+def test_the_county_decision_stores_the_calendars_working_days(ctx):
+    """Stored on the child with the county's decision, in the calendar's count: over National Day
+    2026 (weekday holidays not counted, the makeup Saturday 10 Oct counted), and a return decided
+    on that Saturday. Undecided, or withdrawn with its township case: nothing stored."""
+    work_calendar = calendar.load(db.session)
+    for sent, decided, action, inputs in (
+        (datetime(2026, 9, 25, 16, 0), datetime(2026, 10, 12, 9, 0), "complete", {"approved": True}),
+        (datetime(2026, 10, 9, 9, 0), datetime(2026, 10, 10, 17, 0), "return_case", {"reason": "材料不符合法定形式"}),
+    ):
+        _, child_id = escalated(ctx, at=sent)
+        act(child_id, "accept_escalation", "staff_a", sent.replace(hour=sent.hour + 1))
+        assert fresh(child_id).handoff_workdays is None
+        act(child_id, action, "staff_a", decided, **inputs)
+        expected = work_calendar.workdays_between(sent.date(), decided.date())
+        weekdays = sum(
+            1 for n in range(1, (decided.date() - sent.date()).days + 1) if (sent + timedelta(n)).weekday() < 5
+        )
+        assert fresh(child_id).handoff_workdays == expected != weekdays, (sent, decided)
+    parent_id, child_id = escalated(ctx)
+    act(parent_id, "withdraw", "town_a", datetime(2026, 11, 3, 9, 0), note="申请人书面申请撤回")
+    assert fresh(child_id).status is CaseStatus.withdrawn and fresh(child_id).handoff_workdays is None
 
 
 def _sheet_rows(report):

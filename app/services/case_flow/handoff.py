@@ -288,6 +288,9 @@ def follow(session, actor, case: Case, now: datetime, clock) -> None:
 def _result_to_parent(session, actor, child: Case, now, clock):
     parent = child.parent
     parent_waiting(child, now)
+    if child.status in (CaseStatus.completed, CaseStatus.returned):
+        # The network sheet's working days of the hand-off (受理日不计: the sending day is day 0).
+        child.handoff_workdays = clock.calendar.workdays_between(child.submitted_at.date(), child.finished_at.date())
     from_status = parent.status
     paused = resume(parent, now, clock)
     flag_modified(parent, "status")  # the version check: a parent withdrawn meanwhile refuses this
