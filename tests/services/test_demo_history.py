@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask_appbuilder.security.sqla.models import Role, User
 from sqlalchemy.engine import make_url
 
 from app.models import Case
@@ -24,7 +25,7 @@ from app.models.feedback import (
 )
 from app.models.jobs import JobRun
 from app.models.notice import Notice
-from app.models.org import Center, Window, WindowKind
+from app.models.org import Center, Staff, Window, WindowKind
 from app.models.personnel import (
     AttendanceRecord,
     ChangeStatus,
@@ -37,6 +38,7 @@ from app.models.personnel import (
 from app.models.report import MonthlyReport
 from app.services import calendar, reports, rotation
 from app.services.demo.history import UNREAD_DAYS, seed_history
+from config import ROLE_DUTIES
 from tests.conftest import TEST_DB_URL, _config_dict, empty_database
 
 NOW = datetime(2026, 11, 24, 10, 0)
@@ -87,6 +89,20 @@ def test_monthly_reports_for_every_finished_month_some_late(lived_in):
             assert report.late == (report.submitted_at.date() > report.due_on)
     submitted = [r for r in rows if r.submitted_at]
     assert submitted and any(r.late for r in submitted) and sum(r.late for r in submitted) < len(submitted) / 2
+    # A township center or sub-center with a head submits its own report (seed 000), the county its own.
+    heads = dict(
+        session.execute(
+            sa.select(Staff.center_id, Staff.name)
+            .join(User, User.id == Staff.user_id)
+            .join(User.roles)
+            .where(Role.name.in_(ROLE_DUTIES["center_head"]))
+        ).all()
+    )
+    assert heads and any(r.center_id in heads for r in submitted)
+    for report in submitted:
+        assert report.submitted_by == heads.get(report.center_id, report.submitted_by)
+        if report.center_id not in heads:
+            assert report.submitted_by not in heads.values()
     # The late ones were flagged to the center before they came in.
     late_notices = count(session, Notice, Notice.kind == "report_late")
     assert late_notices >= 2 * sum(r.late for r in submitted)

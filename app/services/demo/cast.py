@@ -10,6 +10,7 @@ from app.models.org import Staff, StaffPosition, StaffStatus
 from app.services import audit
 from app.services.case_flow import Actor
 from app.services.demo.county import DEMO_ACCOUNTS
+from config import ROLE_DUTIES
 
 
 @dataclass
@@ -37,13 +38,27 @@ class Cast:
                     users[username].id, surname + given, frozenset(roles.get(users[username].id, ()))
                 )
         rows = session.execute(
-            sa.select(Staff.id, Staff.name, Staff.user_id, Staff.department_id, Staff.window_id, Staff.position)
+            sa.select(
+                Staff.id,
+                Staff.name,
+                Staff.user_id,
+                Staff.department_id,
+                Staff.window_id,
+                Staff.center_id,
+                Staff.position,
+            )
             .where(Staff.status == StaffStatus.active, Staff.user_id.is_not(None))
             .order_by(Staff.staff_no)
         ).all()
         staff = [
             Actor(
-                row.user_id, row.name, frozenset(roles.get(row.user_id, ())), row.id, row.department_id, row.window_id
+                row.user_id,
+                row.name,
+                frozenset(roles.get(row.user_id, ())),
+                row.id,
+                row.department_id,
+                row.window_id,
+                row.center_id,
             )
             for row in rows
         ]
@@ -52,6 +67,10 @@ class Cast:
             if cast.positions[actor.staff_id] is StaffPosition.chief_rep:
                 cast.chiefs.setdefault(actor.department_id, actor)
         return cast
+
+    def heads(self) -> dict[int, Actor]:
+        """Center id -> the head of that township center or sub-center (duty center_head)."""
+        return {actor.center_id: actor for actor in self.staff if actor.roles & ROLE_DUTIES["center_head"]}
 
     def acting(self, session, actor: Actor) -> Actor:
         """Attribute the session's next writes (the audit log) to `actor`, and return it."""

@@ -145,6 +145,7 @@ def _submissions(work_calendar, month: date, due_workday: int, cast: Cast, rng) 
     def submit(late_ones: bool):
         def run(session, at: datetime, since):
             manager = cast.accounts.get("manager")
+            heads = cast.heads()  # a township center or sub-center submits its own report (seed 000)
             pending = session.scalars(
                 sa.select(MonthlyReport)
                 .where(MonthlyReport.month == month, MonthlyReport.submitted_at.is_(None))
@@ -154,7 +155,10 @@ def _submissions(work_calendar, month: date, due_workday: int, cast: Cast, rng) 
                 if not late_ones and rng.random() < LATE_SHARE:
                     chosen.add(report.id)
                 elif late_ones or report.id not in chosen:
-                    reports.submit(session, report, at, manager.name if manager else "中心管理员")
+                    if report.center_id in heads:
+                        reports.submit_as(session, cast.acting(session, heads[report.center_id]), report, at)
+                    else:
+                        reports.submit(session, report, at, manager.name if manager else "中心管理员")
             session.commit()
             return since
 
