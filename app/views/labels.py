@@ -207,6 +207,7 @@ LABELS = {
     "delivery_method": _l("Delivery method"),
     "delivery_receiver": _l("Received by"),
     "delivered_at": _l("Delivered at"),
+    "handoff_workdays": _l("Working days to the county's decision"),
     "tasks": _l("Joint tasks"),
     "events": _l("Timeline"),
     "material_ids": _l("Materials received"),
