@@ -208,7 +208,7 @@ def file(
         raise LeaveError(_l("This overlaps another leave request of the same staff member."), "overlap")
     _check_posts(session, staff, starts_at, ends_at, rules)
     request = LeaveRequest(
-        staff_id=staff.id,
+        staff=staff,  # by the object: the audit entry, written at flush, names the request by it
         department_id=staff.department_id,
         leave_type=leave_type,
         starts_at=starts_at,

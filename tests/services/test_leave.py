@@ -299,3 +299,15 @@ def test_leave_approved_after_the_import_turns_the_absence_into_leave(ctx, world
     record = db.session.get(AttendanceRecord, absent.id)
     db.session.refresh(record)
     assert record.kind is AttendanceKind.on_leave and record.source is AttendanceSource.device
+
+
+def test_a_request_is_audited_by_the_staff_members_name(ctx, world_ids):
+    """The audit log names the request by its staff member, not "None 2026-09-01"."""
+    from app.models.audit import AuditLog
+
+    request = file(world_ids, datetime(2026, 9, 1, 8, 30), datetime(2026, 9, 1, 17, 30))
+    summary = db.session.scalar(
+        sa.select(AuditLog.summary).where(AuditLog.table_name == "leave_request", AuditLog.row_id == str(request.id))
+    )
+    staff = db.session.get(Staff, world_ids["staff_staff_a"])
+    assert summary == str(request) and summary.startswith(str(staff))
