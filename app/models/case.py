@@ -159,6 +159,8 @@ class Case(VersionedMixin, Model):
     tasks: Mapped[list["CaseTask"]] = relationship(back_populates="case", order_by="CaseTask.id")
     parent: Mapped["Case | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Case"]] = relationship(back_populates="parent", order_by="Case.id")
+    # The village requests accepted into this case (代办): their agents follow it (scope below).
+    transfers: Mapped[list["Transfer"]] = relationship("Transfer", viewonly=True)  # noqa: F821
 
     __table_args__ = (
         # The everyday lists: a department's open cases by deadline, and date ranges.
@@ -240,7 +242,8 @@ class Case(VersionedMixin, Model):
         center=("center_id",),
         department=("department_id",),
         also_opens=ScopedBy(
-            center=("tasks.department.center_id",), department=("tasks.department_id", "accepted_by.department_id")
+            center=("tasks.department.center_id", "transfers.from_center_id"),
+            department=("tasks.department_id", "accepted_by.department_id"),
         ),
     )
 

@@ -100,6 +100,17 @@ def test_agent_registers_prints_and_the_township_accepts(app, client, network, t
     assert "已被他人受理" in again.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 1
+    # The agent follows the case the request became (the request's page links to it); the other
+    # township's agent reaches neither.
+    client.get("/logout/")
+    login(client, "tw_agent")
+    request_page = client.get(f"/transferview/show/{transfer.id}").get_data(as_text=True)
+    assert f"/caseview/show/{transfer.case_id}" in request_page
+    assert client.get(f"/caseview/show/{transfer.case_id}").status_code == 200
+    assert client.get(f"/api/v1/case/{transfer.case_id}").status_code == 200
+    client.get("/logout/")
+    login(client, "tw_agent2")
+    assert client.get(f"/caseview/show/{transfer.case_id}").status_code == 404
 
 
 def test_export_lists_the_rows_of_the_list(app, client, network):

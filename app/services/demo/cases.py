@@ -95,8 +95,12 @@ def _load(connection):
     windows, staff = defaultdict(list), defaultdict(list)
     for row in connection.execute(sa.select(Window.id, Window.department_id, Window.center_id)):
         windows[row.department_id].append((row.id, row.center_id))
-    for row in connection.execute(sa.select(Staff.id, Staff.department_id, Staff.user_id, Staff.name, Staff.window_id)):
-        staff[row.department_id].append(row)
+    # Clerks by (department, center): a case is taken in by the department's staff at the center
+    # of its window, never by a colleague posted at a sub-center (whose scope ends there).
+    for row in connection.execute(
+        sa.select(Staff.id, Staff.department_id, Staff.center_id, Staff.user_id, Staff.name, Staff.window_id)
+    ):
+        staff[row.department_id, row.center_id].append(row)
     departments = dict(connection.execute(sa.select(Department.id, Department.center_id)).all())
     codes = dict(connection.execute(sa.select(Center.id, Center.code)).all())
     return matters, windows, staff, departments, codes, shares
@@ -146,7 +150,7 @@ def generate_cases(
         matter = matters[rng.choices(picks, cum_weights=popularity)[0]]
         dept = matter["department_id"]
         window_id, center_id = rng.choice(windows[dept]) if windows[dept] else (None, departments[dept])
-        clerks = staff[dept] or [None]
+        clerks = staff[dept, center_id] or [None]
         clerk = rng.choice(clerks)
         channel = rng.choices(CHANNELS, cum_weights=CHANNEL_SHARES)[0]
         # Online applications come in at any hour; the window takes them in while it is open.
