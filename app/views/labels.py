@@ -209,6 +209,7 @@ LABELS = {
     "delivered_at": _l("Delivered at"),
     "handoff_workdays": _l("Working days to the county's decision"),
     "tasks": _l("Joint tasks"),
+    "transfers": _l("Transfers"),
     "events": _l("Timeline"),
     "material_ids": _l("Materials received"),
     "files": _l("Scans"),
