@@ -23,6 +23,7 @@ from app.services import (
     job_runs,
     pending_violations,
     personnel,
+    rectification_orders,
     rectifications,
     reports,
     settings,
@@ -86,7 +87,8 @@ def report_check_job(session: Session, now):
 
 
 def feedback_scan_job(session: Session, now):
-    """Default ratings for cases left unrated, then rectifications and complaint stages past their limits."""
+    """Default ratings for cases left unrated, then rectifications, complaint stages and rectification
+    orders past their limits."""
     since = job_runs.last_success(session, "feedback_scan")
     rows = evaluations.apply_defaults(
         session,
@@ -96,6 +98,7 @@ def feedback_scan_job(session: Session, now):
         level=int(settings.get(session, "evaluation_default_level")),
     )
     rows += rectifications.flag_overdue(session, now)
+    rows += rectification_orders.flag_overdue(session, now)
     return rows + complaints.flag_overdue(session, now, since)
 
 
@@ -237,8 +240,9 @@ JOBS = {
             "feedback_scan",
             feedback_scan_job,
             Every(minutes=30),
-            "default ratings for cases left unrated, rectifications and complaint stages past their limits",
-            "未评价办件给出默认评价，标记超期的整改和投诉环节",
+            "default ratings for cases left unrated, rectifications and complaint stages past their limits; "
+            "tells the center once of each complaint rectification order past its deadline",
+            "未评价办件给出默认评价，标记超期的整改和投诉环节；投诉整改通知逾期未办结的，提醒中心一次",
         ),
         Job(
             "monthly_scoring",

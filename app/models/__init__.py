@@ -38,7 +38,9 @@ from .feedback import (  # noqa: F401
     ComplaintStage,
     Evaluation,
     EvaluationChannel,
+    OrderStatus,
     Rectification,
+    RectificationOrder,
     Sanction,
 )
 from .jobs import JobOutcome, JobRun, SchedulerLock  # noqa: F401

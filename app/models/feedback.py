@@ -4,7 +4,7 @@ The rows the monthly report and bulletins count. The portal, the window
 device page, rectification and the complaint workflow build on them.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_appbuilder import Model
@@ -128,6 +128,7 @@ class Complaint(VersionedMixin, Model):
     case: Mapped[Case | None] = relationship()
 
     sanctions: Mapped[list["Sanction"]] = relationship(back_populates="complaint", order_by="Sanction.id")
+    rectification_order: Mapped["RectificationOrder | None"] = relationship(back_populates="complaint", uselist=False)
 
     __table_args__ = (
         sa.Index("ix_complaint_filed", "filed_at"),
@@ -218,3 +219,52 @@ class Rectification(VersionedMixin, Model):
         return f"{self.evaluation}"
 
     __scope__ = ScopedBy(center=("evaluation.center_id",), department=("department_id",))
+
+
+class OrderStatus(LabeledEnum):
+    open = _l("Being rectified")
+    closed = _l("Rectification closed")
+
+
+class RectificationOrder(VersionedMixin, Model):
+    """整改通知: an order to a department to rectify by a deadline, opened by a substantiated complaint
+    (004 第三十六条: 通报批评，并责令限期整改; 整改不到位的，报请纪检监察机关). Its closure records who
+    closed it, when and what was done; a referral to the discipline inspectors (纪检) its date and number."""
+
+    __tablename__ = "rectification_order"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    complaint_id: Mapped[int | None] = mapped_column(sa.ForeignKey("complaint.id", ondelete="CASCADE"), unique=True)
+    center_id: Mapped[int] = mapped_column(sa.ForeignKey("center.id"))
+    department_id: Mapped[int] = mapped_column(sa.ForeignKey("department.id"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    window_id: Mapped[int | None] = mapped_column(sa.ForeignKey("window.id"))
+    requirement: Mapped[str] = mapped_column(sa.String(1000))
+    issued_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    issued_by: Mapped[str] = mapped_column(sa.String(100))
+    due_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    status: Mapped[OrderStatus] = enum_field(OrderStatus, default=OrderStatus.open)
+    closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    closed_by: Mapped[str | None] = mapped_column(sa.String(100))
+    closure_note: Mapped[str | None] = mapped_column(sa.String(1000))
+    referred_on: Mapped[date | None] = mapped_column(sa.Date)
+    referral_number: Mapped[str | None] = mapped_column(sa.String(60))
+    referral_note: Mapped[str | None] = mapped_column(sa.String(500))
+    referred_by: Mapped[str | None] = mapped_column(sa.String(100))
+
+    complaint: Mapped[Complaint | None] = relationship(back_populates="rectification_order")
+    center: Mapped[Center] = relationship()
+    department: Mapped[Department] = relationship()
+    staff: Mapped[Staff | None] = relationship()
+    window: Mapped[Window | None] = relationship()
+
+    __table_args__ = (
+        # The overdue scan: open orders by deadline.
+        sa.Index("ix_rectification_order_status_due", "status", "due_at"),
+    )
+
+    def __str__(self) -> str:
+        return self.number
+
+    __scope__ = ScopedBy(center=("center_id",), department=("department_id",))

@@ -5,6 +5,26 @@ Center roles (Supervisor, CenterManager) drive every stage; the chief
 representative of the complained-about department may also investigate and
 handle its own complaints. The finding and any sanctions are recorded with the
 reply; sanctions count against the staff member and window in the assessment.
+
+A complaint found substantiated or partly substantiated opens, when it is handled, a
+rectification order (整改通知) to its department, due `rectification_order_days` (5) working
+days later (app/services/rectification_orders.py: closure, referral to 纪检, overdue notices).
+
+Sanctions (000 第十六条 lists them by severity: 批评教育、谈话、通报批评、警告、黄牌、责令换人;
+004 第三十六条: 查实的通报批评并责令限期整改). Only on a substantiated or partly substantiated
+complaint; each is recorded against the complaint's staff member and window, and each kind does:
+
+- every kind: one assessment record `complaint_sanction` (投诉查实受到处理, −2 by default) for the
+  staff member and window in its month (services/assessment.py); the substantiated complaint
+  itself bars 优秀 in the annual appraisal (services/appraisal.py).
+- 批评教育 (criticism), 谈话提醒 (talk), 警告 (warning), 黄牌 (yellow_card): the record and the
+  deduction; the seeds give them no further effect.
+- 通报批评 (circulated): circulated — every active department's chief representative and the
+  center's supervisors and managers receive it in their inbox, once.
+- 责令换人 (replacement): opens a personnel change of kind 退回 (sent back to the department) for
+  the center to approve (services/personnel.order_replacement); needs the staff member the
+  complaint names; refused while that person has another change waiting. It also bars 优秀
+  in the annual appraisal.
 """
 
 import secrets
@@ -24,9 +44,9 @@ from app.models.feedback import (
     SanctionKind,
 )
 from app.models.notice import NoticeKind
-from app.models.org import Department, Staff, Window
+from app.models.org import Department, RecordStatus, Staff, StaffPosition, StaffStatus, Window
 from app.services import calendar as calendar_service
-from app.services import notices, settings
+from app.services import notices, personnel, rectification_orders, settings
 from app.services.deadlines import OfficeHours, deadline, parse_office_hours
 from app.services.phone import InvalidPhone, checked_phone, phone_tail
 from app.services.workdays import WorkCalendar
@@ -55,13 +75,14 @@ class Limits:
     hours: OfficeHours
     stage_days: tuple = (1, 3, 3, 2, 1)
     total_days: int = 10
+    order_days: int = 5  # the rectification order a substantiated complaint opens
 
     @classmethod
-    def parse(cls, calendar, hours, stage_text: str, total: str) -> "Limits":
+    def parse(cls, calendar, hours, stage_text: str, total: str, order: str = "5") -> "Limits":
         days = tuple(int(part) for part in stage_text.split(","))
         if len(days) != len(ORDER) - 1 or min(days) < 0:
             raise ValueError(stage_text)
-        return cls(calendar, hours, days, int(total))
+        return cls(calendar, hours, days, int(total), int(order))
 
     def due(self, start: datetime, days: int) -> datetime:
         return deadline(start, days, self.calendar, self.hours).due_at
@@ -74,6 +95,7 @@ def load_limits(session: Session) -> Limits:
         parse_office_hours(settings.get(session, "office_hours")),
         settings.get(session, "complaint_stage_days"),
         settings.get(session, "complaint_total_days"),
+        settings.get(session, "rectification_order_days"),
     )
 
 
@@ -181,7 +203,8 @@ def act(session: Session, actor, complaint: Complaint, version, now: datetime, l
     elif action == "handle":
         complaint.reply = _clean(inputs.get("note"), MAX_CONTENT, _l("Write the reply to the complainant."))
         complaint.replied_at = now
-        for kind in inputs.get("sanctions") or ():
+        kinds = list(dict.fromkeys(inputs.get("sanctions") or ()))
+        for kind in kinds:
             if kind not in SanctionKind.__members__:
                 raise ComplaintError(_l("Unknown sanction."))
             if complaint.finding is ComplaintFinding.unsubstantiated:
@@ -195,12 +218,86 @@ def act(session: Session, actor, complaint: Complaint, version, now: datetime, l
                     decided_by=actor.name,
                 )
             )
+        try:
+            rectification_orders.open_for_complaint(
+                session,
+                complaint,
+                actor.name,
+                now,
+                limits.due(now, limits.order_days),
+                inputs.get("requirement"),
+            )
+        except rectification_orders.OrderError as exc:
+            raise ComplaintError(str(exc)) from None
+        _sanction_effects(session, complaint, kinds, actor, now)
     elif action == "callback":
         complaint.callback_note = _clean(inputs.get("note"), 500, _l("Record what the complainant said."))
         complaint.complainant_satisfied = inputs.get("satisfied") == "yes"
     _advance(complaint, now, limits)
     session.flush()
     return complaint
+
+
+def _sanction_effects(session: Session, complaint: Complaint, kinds: list, actor, now: datetime) -> None:
+    """What a sanction does beyond its record and deduction (the module docstring lists each kind)."""
+    session.flush()
+    if SanctionKind.replacement.name in kinds:
+        staff = session.get(Staff, complaint.staff_id) if complaint.staff_id else None
+        if staff is None:
+            raise ComplaintError(_l("An ordered replacement needs the staff member the complaint is about."))
+        try:
+            personnel.order_replacement(
+                session,
+                staff,
+                now,
+                reason=f"投诉 {complaint.number}「{complaint.subject}」经查实，责令换人。",
+                ordered_by=actor.name,
+            )
+        except personnel.ChangeError as exc:
+            raise ComplaintError(str(exc)) from None
+    if SanctionKind.circulated.name in kinds:
+        circulate(session, complaint, now)
+
+
+def circulate(session: Session, complaint: Complaint, now: datetime) -> int:
+    """通报批评: the sanction told to every active department's chief representative and the center's
+    supervisors and managers, once each (one INSERT … SELECT)."""
+    sanction = Sanction.__table__
+    staff, department = Staff.__table__, Department.__table__
+    center = notices.users_with_roles(*ROLE_DUTIES["center_notices"])
+    chiefs = notices.users_with_roles(*ROLE_DUTIES["department_chief"])
+    named = sa.select(Staff.name).where(Staff.id == sanction.c.staff_id).scalar_subquery()
+    whose = sa.select(Department.name).where(Department.id == complaint.department_id).scalar_subquery()
+    detail = notices.text(
+        "通报批评：投诉 ",
+        complaint.number,
+        notices.optional("（", whose, "）"),
+        "经查实，",
+        notices.optional("对 ", named, " "),
+        "予以通报批评。",
+    ).label("detail")
+    key = notices.key("circulated:", sanction.c.id)
+    no_case = sa.cast(sa.null(), sa.Integer).label("case_id")
+    this = [sanction.c.complaint_id == complaint.id, sanction.c.kind == SanctionKind.circulated.name]
+    chief_users = (
+        sa.select(staff.c.user_id)
+        .join(department, department.c.id == staff.c.department_id)
+        .join(chiefs, chiefs.c.user_id == staff.c.user_id)
+        .where(
+            staff.c.status == StaffStatus.active.name,
+            staff.c.position == StaffPosition.chief_rep.name,
+            department.c.status == RecordStatus.active.name,
+        )
+    )
+    recipients = sa.union(sa.select(center.c.user_id), chief_users).subquery()
+    return notices.insert(
+        session.connection(),
+        NoticeKind.sanction_circulated,
+        sa.select(recipients.c.user_id, key, no_case, detail)
+        .select_from(sanction.join(recipients, sa.true()))
+        .where(*this),
+        now,
+    )
 
 
 def public_status(session: Session, number: str, phone_last4: str):

@@ -10,8 +10,9 @@ request and shown to the approver — a warning, not a block.
 An approved change takes effect on its date: `apply_due_changes` (a daily job)
 moves the staff member's department, window and position, or for a transfer out
 or a return to the department marks them as having left the center and clears
-the window. Approving a change whose date has come applies it at once. Scope is
-computed from the Staff record, so what the staff member sees (and who sees
+the window. A 责令换人 sanction on a complaint opens a `sent_back` request itself
+(`order_replacement`), waiting for the same approval. Approving a change whose
+date has come applies it at once. Scope is computed from the Staff record, so what the staff member sees (and who sees
 them) moves with the change.
 """
 
@@ -176,6 +177,35 @@ def request_change(
         status=ChangeStatus.pending,
         requested_at=now,
         requested_by=actor.name[:100],
+    )
+    session.add(change)
+    session.flush()
+    return change
+
+
+def order_replacement(
+    session: Session, staff: Staff, now: datetime, *, reason: str, ordered_by: str
+) -> PersonnelChange:
+    """责令换人 (000 第十六条): the center's sanction on a substantiated complaint sends the staff member
+    back to the department — a pending `sent_back` change for the center to approve like any other,
+    effective the day it is ordered (the approver may reject it with a reason). Refused when the staff
+    member has left or already has a change waiting: that one is decided first."""
+    if staff.status is StaffStatus.left:
+        raise ChangeError(_l("This staff member has already left the center."), "input")
+    pending = session.scalar(
+        sa.select(PersonnelChange.id).where(PersonnelChange.staff_id == staff.id, PersonnelChange.status.in_(OPEN))
+    )
+    if pending is not None:
+        raise ChangeError(_l("This staff member already has a change waiting to take effect."), "duplicate")
+    change = PersonnelChange(
+        staff=staff,
+        kind=ChangeKind.sent_back,
+        department_id=staff.department_id,
+        effective_on=now.date(),
+        reason=reason[:MAX_TEXT],
+        status=ChangeStatus.pending,
+        requested_at=now,
+        requested_by=ordered_by[:100],
     )
     session.add(change)
     session.flush()

@@ -83,6 +83,12 @@ SPECS = {
         ),
         SettingSpec("complaint_total_days", "10", _l("Complaint limit (working days)")),
         SettingSpec(
+            "rectification_order_days",
+            "5",
+            _l("Complaint rectification order: rectify within (working days)"),
+            _l("A substantiated complaint orders its department to rectify within this many working days."),
+        ),
+        SettingSpec(
             "backup_time",
             "02:30",
             _l("Daily backup time (HH:MM)"),
@@ -311,6 +317,7 @@ RANGES = {
     "calendar_import_max_rows": (1, 100_000),
     "attendance_import_window_days": (1, 3660),
     "transfer_confirm_days": (1, 10),
+    "rectification_order_days": (1, 60),
     "transfer_max_files": (1, 50),
     "duty_handoff_days": (0.1, 5),
     "stored_file_max_megabytes": (1, 15),
