@@ -75,6 +75,7 @@ CENTER_HEAD = [
             "BulletinList",
             "RectificationList",
             "ComplaintList",
+            "RectificationOrderList",
             "PersonnelChangeList",
         ),
     ),
@@ -94,7 +95,7 @@ FAB_ROLES = {
         ["^MonthlyReport$", "^can_(read|export|generate|submit)$"],
         ["^Bulletin$", "^can_(read|export)$"],
         ["^Evaluation$", "^can_(read|export|add)$"],
-        ["^(Rectification|Complaint)$", "^can_(read|export|act)$"],
+        ["^(Rectification|Complaint|RectificationOrder)$", "^can_(read|export|act)$"],
         ["^Complaint$", "^can_add$"],
         # Leave (the center's half of the joint tier), attendance, duty rosters, personnel changes.
         [f"^({PEOPLE})$", "^can_(read|export)$"],
@@ -117,7 +118,7 @@ FAB_ROLES = {
         ["^MonthlyReport$", "^can_(read|export|generate)$"],
         ["^Bulletin$", "^can_(read|export)$"],
         ["^Evaluation$", "^can_(read|export|add)$"],
-        ["^(Rectification|Complaint)$", "^can_(read|export|act)$"],
+        ["^(Rectification|Complaint|RectificationOrder)$", "^can_(read|export|act)$"],
         ["^Complaint$", "^can_add$"],
         # Attendance corrections and manual deductions are the supervisors' daily work.
         [f"^({PEOPLE}|{ASSESSMENT})$", "^can_(read|export)$"],
@@ -139,7 +140,7 @@ FAB_ROLES = {
         ["^Violation$", "^can_read$"],
         # Own department's evaluations, rectifications and complaints (contacts masked).
         ["^Evaluation$", "^can_(read|export)$"],
-        ["^(Rectification|Complaint)$", "^can_(read|act)$"],
+        ["^(Rectification|Complaint|RectificationOrder)$", "^can_(read|act)$"],
         # Own department: files and approves leave, requests personnel changes, reads the rest.
         [f"^({PEOPLE}|{ASSESSMENT})$", "^can_(read|export)$"],
         ["^(LeaveRequest|PersonnelChange)$", "^can_add$"],
@@ -162,13 +163,24 @@ FAB_ROLES = {
         ["^LeaveRequest$", "^can_act$"],
         ["^Appeal$", "^can_add$"],
         *menu.menu_rules(
-            *DEPARTMENT_MENUS, without=("MatterImport", "RectificationList", "ComplaintList", "PersonnelChangeList")
+            *DEPARTMENT_MENUS,
+            without=(
+                "MatterImport",
+                "RectificationList",
+                "ComplaintList",
+                "RectificationOrderList",
+                "PersonnelChangeList",
+            ),
         ),
         *SELF_SERVICE,
     ],
     "Leader": [
         [
             f"^({ORG}|{CATALOGUE}|Case|Violation|MonthlyReport|Bulletin|Evaluation|Rectification|Complaint)$",
+            "^can_(read|export)$",
+        ],
+        [
+            "^RectificationOrder$",
             "^can_(read|export)$",
         ],
         ["^Transfer$", "^can_(read|export)$"],
@@ -197,6 +209,7 @@ FAB_ROLES = {
                 "JointCases",
                 "RectificationList",
                 "ComplaintList",
+                "RectificationOrderList",
                 "PersonnelChangeList",
                 "PostCoverage",
             ),

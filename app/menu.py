@@ -134,6 +134,13 @@ MENU = (
                 "Rectification",
             ),
             item("ComplaintList", _l("Complaints"), "fa-bullhorn", "feedback.ComplaintView", "Complaint"),
+            item(
+                "RectificationOrderList",
+                _l("Rectification orders"),
+                "fa-gavel",
+                "feedback.RectificationOrderView",
+                "RectificationOrder",
+            ),
         ),
     ),
     Group(

@@ -1,7 +1,7 @@
 """Fields of the public's feedback: evaluations, bad-review rectifications, complaints."""
 
 from app.fields import LIST, SEARCH, SHOW, Field, Registry
-from app.models.feedback import Complaint, Evaluation, Rectification
+from app.models.feedback import Complaint, Evaluation, Rectification, RectificationOrder
 
 EVALUATION_FIELDS = Registry(
     Evaluation,
@@ -54,7 +54,29 @@ COMPLAINT_FIELDS = Registry(
     Field("reply", SHOW),
     Field("replied_at", SHOW),
     Field("sanctions", SHOW),
+    Field("rectification_order", SHOW),
     Field("callback_note", SHOW),
     Field("complainant_satisfied", SHOW),
     Field("closed_at", SHOW),
+)
+
+RECTIFICATION_ORDER_FIELDS = Registry(
+    RectificationOrder,
+    Field("number", LIST | SHOW | SEARCH),
+    Field("issued_at", LIST | SHOW | SEARCH),
+    Field("complaint", LIST | SHOW),
+    Field("department", LIST | SHOW | SEARCH),
+    Field("staff", SHOW),
+    Field("window", SHOW),
+    Field("requirement", SHOW),
+    Field("issued_by", SHOW),
+    Field("due_at", LIST | SHOW | SEARCH),
+    Field("status", LIST | SHOW | SEARCH),
+    Field("closed_at", LIST | SHOW),
+    Field("closed_by", SHOW),
+    Field("closure_note", SHOW),
+    Field("referred_on", LIST | SHOW | SEARCH),
+    Field("referral_number", SHOW | SEARCH),
+    Field("referral_note", SHOW),
+    Field("referred_by", SHOW),
 )

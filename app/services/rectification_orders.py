@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from app.models.feedback import ComplaintFinding, OrderStatus, RectificationOrder
+from app.models.feedback import Complaint, ComplaintFinding, OrderStatus, RectificationOrder
 from app.models.notice import NoticeKind
 from app.models.org import Department, Staff
 from app.services import notices
@@ -71,7 +71,7 @@ def open_for_complaint(
     )
     order = RectificationOrder(
         number=f"ZG{complaint.number.removeprefix('TS')}",
-        complaint_id=complaint.id,
+        complaint=complaint,
         center_id=complaint.center_id,
         department_id=department_id,
         staff_id=complaint.staff_id,
@@ -177,9 +177,11 @@ def flag_overdue(session: Session, now: datetime) -> int:
     """Open orders past their deadline: each supervisor and manager hears once per order."""
     center = notices.users_with_roles(*ROLE_DUTIES["center_notices"])
     department = sa.select(Department.name).where(Department.id == TABLE.c.department_id).scalar_subquery()
+    complaint = sa.select(Complaint.number).where(Complaint.id == TABLE.c.complaint_id).scalar_subquery()
     detail = notices.text(
         "整改通知 ",
         TABLE.c.number,
+        notices.optional("（投诉 ", complaint, "）"),
         notices.optional("（", department, "）"),
         "应于 ",
         notices.minute(TABLE.c.due_at),

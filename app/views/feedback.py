@@ -12,7 +12,12 @@ from flask_babel import lazy_gettext as _l
 
 from app import clock
 from app.extensions import db
-from app.fields.feedback import COMPLAINT_FIELDS, EVALUATION_FIELDS, RECTIFICATION_FIELDS
+from app.fields.feedback import (
+    COMPLAINT_FIELDS,
+    EVALUATION_FIELDS,
+    RECTIFICATION_FIELDS,
+    RECTIFICATION_ORDER_FIELDS,
+)
 from app.http_guard import int_or_none
 from app.models.case import Case
 from app.models.feedback import (
@@ -23,14 +28,16 @@ from app.models.feedback import (
     ComplaintStage,
     Evaluation,
     EvaluationChannel,
+    OrderStatus,
     Rectification,
+    RectificationOrder,
     RectificationStatus,
     SanctionKind,
     Verdict,
 )
 from app.models.org import Center, Department, RecordStatus, Staff, StaffStatus, Window
 from app.security import actor_for, current_scope
-from app.services import complaints, evaluations, rectifications
+from app.services import complaints, evaluations, rectification_orders, rectifications
 from app.services.idnumber import mask_phone
 from app.views import remote_select
 from app.views.interface import GovInterface
@@ -185,6 +192,12 @@ class ComplaintView(WorkflowView):
                 "fields": [
                     ("textarea", "note", _l("Reply to the complainant"), None),
                     ("checkboxes", "sanctions", _l("Sanctions"), [(k.name, k.label) for k in SanctionKind]),
+                    (
+                        "textarea_optional",
+                        "requirement",
+                        _l("Rectification requirement (substantiated complaints; leave blank for the standard text)"),
+                        None,
+                    ),
                 ],
             },
             ComplaintStage.replied: {
@@ -213,6 +226,7 @@ class ComplaintView(WorkflowView):
             note=form.get("note"),
             sanctions=form.getlist("sanctions"),
             satisfied=form.get("satisfied"),
+            requirement=form.get("requirement"),
         )
 
     @expose("/register", methods=["GET", "POST"])
@@ -262,3 +276,51 @@ class ComplaintView(WorkflowView):
             channels=[(c.name, c.label) for c in ComplaintChannel if c is not ComplaintChannel.portal],
             form=form,
         )
+
+
+class RectificationOrderView(WorkflowView):
+    """整改通知: opened by the complaint service; closed, or referred to 纪检, from the order's page."""
+
+    datamodel = GovInterface(RectificationOrder, eager=("complaint", "department", "staff", "window"))
+    class_permission_name = "RectificationOrder"
+    errors = (rectification_orders.OrderError,)
+    list_title = _l("Rectification orders")
+    show_title = _l("Rectification order")
+    registry = RECTIFICATION_ORDER_FIELDS
+    base_order = ("issued_at", "desc")
+    label_columns = {**LABELS, "number": _l("Order number"), "due_at": _l("Rectify by")}
+
+    def step_forms(self, item):
+        forms = []
+        if item.status is OrderStatus.open:
+            forms.append(
+                {
+                    "step": "close",
+                    "label": _l("Record the rectification and close the order"),
+                    "fields": [("textarea", "note", _l("What was done"), None)],
+                }
+            )
+        if item.referred_on is None and {role.name for role in g.user.roles} & rectification_orders.CENTER_ROLES:
+            forms.append(
+                {
+                    "step": "refer",
+                    "label": _l("Refer to discipline inspection (纪检监察)"),
+                    "fields": [
+                        ("date", "referred_on", _l("Referred to discipline inspection on"), None),
+                        ("text", "number", _l("Referral reference number"), None),
+                        ("textarea_optional", "note", _l("Referral note"), None),
+                    ],
+                }
+            )
+        return forms
+
+    def run_step(self, item, step, version, form):
+        action = rectification_orders.ACTIONS.get(step)
+        if action is None:
+            raise rectification_orders.OrderError(_l("Unknown action."))
+        inputs = (
+            {"note": form.get("note")}
+            if step == "close"
+            else {"referred_on": form.get("referred_on"), "number": form.get("number"), "note": form.get("note")}
+        )
+        action(db.session, actor_for(g.user), item, version, clock.now(), **inputs)

@@ -42,6 +42,7 @@ CUSTOM_VERBS = {
     "EvaluationView": {"record": "add"},
     "RectificationView": {"act": "act"},
     "ComplaintView": {"act": "act", "register": "add"},
+    "RectificationOrderView": {"act": "act"},
     "AttendanceImportView": {"index": "import", "template": "import"},
     "LeaveRequestView": {"act": "act", "file": "add"},
     "PostCoverageView": {"index": "read"},
@@ -98,6 +99,7 @@ MonthlyReport            RX+generate+submit           *      RX+generate+submit 
 Bulletin                 RX                           *      RX                          RX              -                           -               RX      -  -                -                     -                     -
 Evaluation               RAX                          *      RAX                         RAX             RX                          R               RX      -  R                RX                    RX                    -
 Rectification            RX+act                       *      RX+act                      RX+act          R+act                       -               RX      -  -                -                     -                     -
+RectificationOrder       RX+act                       *      RX+act                      RX+act          R+act                       -               RX      -  -                -                     -                     -
 Complaint                RAX+act                      *      RAX+act                     RAX+act         R+act                       -               RX      -  -                -                     -                     -
 Attendance               RAEDXI                       *      REXI                        REXI            RX                          R               RX      -  R                RX                    RX                    -
 LeaveRequest             RAX+act                      *      RX+act                      RX              RAX+act                     RA+act          RX      -  RA               RX+act                RX+act                -
@@ -165,6 +167,7 @@ Feedback                   x     x             x          x        x           x
 EvaluationList             x     x             x          x        x           x      . x             x            x             .
 RectificationList          x     x             x          x        .           x      . .             .            .             .
 ComplaintList              x     x             x          x        .           x      . .             .            .             .
+RectificationOrderList     x     x             x          x        .           x      . .             .            .             .
 People                     x     x             x          x        x           x      . x             x            x             .
 AttendanceList             x     x             x          x        x           x      . x             x            x             .
 LeaveRequestList           x     x             x          x        x           x      . x             x            x             .

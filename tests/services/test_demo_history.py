@@ -19,7 +19,9 @@ from app.models.feedback import (
     ComplaintFinding,
     ComplaintStage,
     Evaluation,
+    OrderStatus,
     Rectification,
+    RectificationOrder,
     RectificationStatus,
     Sanction,
 )
@@ -229,3 +231,25 @@ def test_the_cases_of_the_year_are_left_as_generated(lived_in):
     session, _totals = lived_in
     assert count(session, Case) == 2500
     assert count(session, Evaluation, Evaluation.is_default.is_(True)) > 0  # the replayed feedback scan
+
+
+def test_substantiated_complaints_have_rectification_orders_in_realistic_states(lived_in):
+    session, _totals = lived_in
+    handled = session.scalars(
+        sa.select(Complaint).where(
+            Complaint.finding.in_([ComplaintFinding.substantiated, ComplaintFinding.partly]),
+            Complaint.reply.is_not(None),
+        )
+    ).all()
+    orders = session.scalars(sa.select(RectificationOrder)).all()
+    assert handled and sorted(o.complaint_id for o in orders) == sorted(c.id for c in handled)
+    states = Counter(order.status for order in orders)
+    assert states[OrderStatus.closed] > len(orders) / 2 and states[OrderStatus.open]  # the newest still open
+    assert any(order.referred_on for order in orders)  # one rectified late, after its referral to 纪检
+    for order in orders:
+        assert order.issued_at < order.due_at and order.department_id == order.complaint.department_id
+        closed = order.status is OrderStatus.closed
+        assert closed == (order.closed_at is not None) == bool(order.closure_note) == bool(order.closed_by)
+        assert not closed or order.issued_at < order.closed_at < NOW
+        if order.referred_on is not None:
+            assert order.referral_number and order.due_at.date() < order.referred_on <= NOW.date()

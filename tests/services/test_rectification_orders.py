@@ -216,8 +216,8 @@ def test_circulated_criticism_reaches_every_chief_representative_and_the_center_
     complaint = handled_complaint(world_ids, sanctions=["circulated", "criticism"])
     sent = db.session.scalars(sa.select(Notice).where(Notice.kind == NoticeKind.sanction_circulated)).all()
     users = {notice.user_id for notice in sent}
-    assert users == {
-        world_ids[f"user_{name}"] for name in ("supervisor", "manager", "chief_a", "chief_b")
-    }, "the two chiefs and the center"
+    assert users == {world_ids[f"user_{name}"] for name in ("supervisor", "manager", "chief_a", "chief_b")}, (
+        "the two chiefs and the center"
+    )
     assert all(complaint.number in notice.detail and "通报批评" in notice.detail for notice in sent)
     assert complaints.circulate(db.session, complaint, HANDLED) == 0  # once

@@ -4,6 +4,9 @@ with explicit instants, and the bad-review rectifications (差评整改) every r
 Complaints: about three a month against a window clerk (and the case they handled), taken
 through 受理 → 调查 → 处理 (finding, reply, sanctions where the finding allows) → 回访 → 归档
 on working days; the most recent ones stop at each stage in turn, so every stage is on the list.
+A substantiated one opens its rectification order (整改通知) when handled; most are closed by the
+department's chief representative within the limit, a few late, the newest still open, and an
+order still not rectified three working days past its deadline is referred to 纪检 by the supervisor.
 
 Rectifications are as many as the year's bad reviews (two thousand for 100k cases), so they
 are written in one bulk insert, with the limits the real service computes (evaluations.
@@ -11,6 +14,7 @@ open_rectification's working-day deadlines, cached per day): long-finished ones 
 applicant's verdict, the last two weeks' still open, contacted or rectified.
 """
 
+import random
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -25,7 +29,7 @@ from app.models.feedback import (
     Verdict,
 )
 from app.models.org import Staff, StaffPosition, StaffStatus
-from app.services import complaints, evaluations
+from app.services import complaints, evaluations, rectification_orders
 from app.services.deadlines import deadline
 from app.services.demo import data
 from config import ROLE_DUTIES
@@ -80,6 +84,7 @@ def seed_complaints(session, cast, start, now: datetime, rng) -> dict:
     # The last five stop after 0..4 steps, newest first: every open stage is shown.
     stops = {len(filings) - 1 - n: n for n in range(min(5, len(filings)))}
     counts: dict[str, int] = {}
+    orders = []
     for index, filed_at in enumerate(filings):
         clerk = rng.choice(clerks)
         story = rng.choice(TEXTS["complaints"])
@@ -122,7 +127,49 @@ def seed_complaints(session, cast, start, now: datetime, rng) -> dict:
                 **_inputs(step, story, rng),
             )
         counts[complaint.stage.name] = counts.get(complaint.stage.name, 0) + 1
+        if complaint.rectification_order is not None:
+            orders.append(complaint.rectification_order)
+    # The newest order is still being rectified; the one before it was rectified late, after its referral.
+    plans = {len(orders) - 1: "open", len(orders) - 2: "late"}
+    # Their own random stream: the draws after this (the bad reviews' rectifications) stay as they were.
+    order_rng = random.Random(f"{now:%Y%m%d}:orders")
+    for index, order in enumerate(sorted(orders, key=lambda order: order.issued_at)):
+        _follow_order(session, cast, order, supervisor, now, order_rng, limits, plans.get(index))
     return counts
+
+
+def _follow_order(session, cast, order, supervisor, now: datetime, rng, limits, plan=None) -> None:
+    """How far a rectification order got by `now`, through the service: closed a few working days
+    after it was issued (one in ten late), or still open; referred to 纪检 when still open three
+    working days past its deadline. `plan`: "open" leaves it open, "late" closes it well late."""
+    late = plan == "late" or rng.random() >= 0.9
+    hours = rng.randint(200, 300) if plan == "late" else rng.randint(120, 260) if late else rng.randint(20, 90)
+    closing = (
+        now if plan == "open" else _workday_instant(limits.calendar, order.issued_at + timedelta(hours=hours), rng)
+    )
+    referral = _workday_instant(limits.calendar, limits.due(order.due_at, 3), rng)
+    if referral < min(closing, now):
+        rectification_orders.refer(
+            session,
+            cast.acting(session, supervisor),
+            order,
+            order.version,
+            referral,
+            referred_on=referral.date(),
+            number=f"纪移〔{referral.year}〕{order.id}号",
+            note="整改通知逾期未整改到位，报请纪检监察机关问责。",
+        )
+    if closing < now:
+        chief = cast.chiefs.get(order.department_id)
+        own = chief is not None and chief.roles & ROLE_DUTIES["department_chief"]
+        rectification_orders.close(
+            session,
+            cast.acting(session, chief if own else supervisor),
+            order,
+            order.version,
+            closing,
+            note=rng.choice(TEXTS["order_closures"]),
+        )
 
 
 def _inputs(step: str, story: dict, rng) -> dict:
