@@ -31,6 +31,7 @@ class NoticeKind(LabeledEnum):
     transfer_overdue = _l("Forwarded request not confirmed in time")
     transfer_returned = _l("Your forwarded request was returned")
     duty_handoff_overdue = _l("Comprehensive-window hand-off overdue")
+    order_issued = _l("Rectification order issued to your department")
     order_overdue = _l("Rectification order past its deadline")
     sanction_circulated = _l("Circulated criticism (通报批评)")
 

@@ -7,6 +7,7 @@
   handled (`open_for_complaint`): one order per complaint, to the complaint's department (or the
   staff member's), due `rectification_order_days` (5) working days later at the close of office
   hours, with the handler's requirement or a default one naming the complaint.
+- Delivered to the department: its chief representatives find the order in their inbox.
 - Closed (`close`) by the department's chief representative or the center (duty
   `feedback_handling`): who, when and what was done. Two people closing the same order at once:
   the closure is one conditional UPDATE on (id, version, status open), so exactly one wins and the
@@ -84,7 +85,29 @@ def open_for_complaint(
     )
     session.add(order)
     session.flush()
+    _tell_department(session, order, now)
     return order
+
+
+def _tell_department(session: Session, order: RectificationOrder, now: datetime) -> int:
+    """The order delivered: the department's active chief representatives hear of it in their inbox."""
+    staff = notices.STAFF
+    detail = notices.text(
+        f"整改通知 {order.number}（投诉 {order.complaint.number}）：",
+        sa.literal(order.requirement[:150]),
+        f" 请于 {order.due_at:%Y-%m-%d %H:%M} 前整改到位，并在本通知页面登记整改情况。",
+    ).label("detail")
+    return notices.insert(
+        session.connection(),
+        NoticeKind.order_issued,
+        sa.select(
+            staff.c.user_id,
+            notices.key("order-issued:", sa.literal(order.id)),
+            sa.cast(sa.null(), sa.Integer).label("case_id"),
+            detail,
+        ).where(notices.chief_reps(sa.literal(order.department_id))),
+        now,
+    )
 
 
 def _may_close(actor, order) -> bool:

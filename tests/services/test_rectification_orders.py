@@ -221,3 +221,12 @@ def test_circulated_criticism_reaches_every_chief_representative_and_the_center_
     )
     assert all(complaint.number in notice.detail and "通报批评" in notice.detail for notice in sent)
     assert complaints.circulate(db.session, complaint, HANDLED) == 0  # once
+
+
+def test_the_order_is_delivered_to_the_departments_chief_representative(ctx, world_ids):
+    handled_complaint(world_ids)
+    order = the_order()
+    sent = db.session.scalars(sa.select(Notice).where(Notice.kind == NoticeKind.order_issued)).all()
+    assert [notice.user_id for notice in sent] == [world_ids["user_chief_a"]]
+    assert order.number in sent[0].detail and "2026-10-15 17:30" in sent[0].detail
+    assert sent[0].key == f"order-issued:{order.id}"
