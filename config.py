@@ -144,6 +144,8 @@ FAB_ROLES = {
         [f"^({PEOPLE}|{ASSESSMENT})$", "^can_(read|export)$"],
         ["^(LeaveRequest|PersonnelChange)$", "^can_add$"],
         ["^LeaveRequest$", "^can_act$"],
+        # The department's leaders at the windows: roster and visit log (issue 19.6).
+        ["^(LeaderDuty|LeaderVisit)$", "^can_add$"],
         # Own appeals filed; the department's appeals commented on.
         ["^Appeal$", "^can_(add|act)$"],
         *menu.menu_rules(*DEPARTMENT_MENUS, without=("MatterImport",)),
@@ -162,7 +164,15 @@ FAB_ROLES = {
         ["^LeaveRequest$", "^can_act$"],
         ["^Appeal$", "^can_add$"],
         *menu.menu_rules(
-            *DEPARTMENT_MENUS, without=("MatterImport", "RectificationList", "ComplaintList", "PersonnelChangeList")
+            *DEPARTMENT_MENUS,
+            without=(
+                "MatterImport",
+                "RectificationList",
+                "ComplaintList",
+                "PersonnelChangeList",
+                "LeaderDutyList",
+                "LeaderVisitList",
+            ),
         ),
         *SELF_SERVICE,
     ],
@@ -199,6 +209,8 @@ FAB_ROLES = {
                 "ComplaintList",
                 "PersonnelChangeList",
                 "PostCoverage",
+                "LeaderDutyList",
+                "LeaderVisitList",
             ),
         ),
         *SELF_SERVICE,

@@ -159,6 +159,20 @@ MENU = (
                 "people.PersonnelChangeView",
                 "PersonnelChange",
             ),
+            item(
+                "LeaderDutyList",
+                _l("Leaders on duty at the windows"),
+                "fa-user-circle",
+                "leadership.LeaderDutyView",
+                "LeaderDuty",
+            ),
+            item(
+                "LeaderVisitList",
+                _l("Leaders' visits to the windows"),
+                "fa-handshake-o",
+                "leadership.LeaderVisitView",
+                "LeaderVisit",
+            ),
         ),
     ),
     Group(

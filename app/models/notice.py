@@ -31,6 +31,7 @@ class NoticeKind(LabeledEnum):
     transfer_overdue = _l("Forwarded request not confirmed in time")
     transfer_returned = _l("Your forwarded request was returned")
     duty_handoff_overdue = _l("Comprehensive-window hand-off overdue")
+    leaders_below_minimum = _l("Department leaders below the minimum at the windows")
 
 
 class Notice(Model):

@@ -49,6 +49,8 @@ CUSTOM_VERBS = {
     "PersonnelChangeView": {"act": "act", "request_change": "add"},
     "MonthlyScoreView": {"generate": "generate", "rescore": "generate"},
     "AppealView": {"act": "act", "file": "add"},
+    "LeaderDutyView": {"record": "add"},
+    "LeaderVisitView": {"record": "add"},
     "ViolationView": {"act": "act"},
     "QuarterlyResultView": {"generate": "generate", "annual": "read", "annual_export": "export"},
     "AnnualAppraisalView": {"generate": "generate", "confirm": "confirm", "workbook": "export", "letter": "read"},
@@ -103,6 +105,8 @@ Attendance               RAEDXI                       *      REXI               
 LeaveRequest             RAX+act                      *      RX+act                      RX              RAX+act                     RA+act          RX      -  RA               RX+act                RX+act                -
 WindowRotation           RAEDX+generate               *      RAEDX+generate              RX              RX                          R               RX      -  R                RX                    RX                    -
 PersonnelChange          RAX+act                      *      RX+act                      RX              RAX                         -               RX      -  -                RX                    RX                    -
+LeaderDuty               RAX                          *      RX                          RX              RAX                         -               RX      -  -                RX                    RX                    -
+LeaderVisit              RAX                          *      RX                          RX              RAX                         -               RX      -  -                RX                    RX                    -
 AssessmentRule           RAEDX                        *      RAEDX                       RX              RX                          R               RX      -  R                RX                    RX                    -
 AssessmentRecord         RAEDX                        *      RAEDX                       RAX             RX                          R               RX      -  R                RX                    RX                    -
 MonthlyScore             RX+generate                  *      RX+generate                 RX+generate     RX                          R               RX      -  R                RX                    RX                    -
@@ -171,6 +175,8 @@ LeaveRequestList           x     x             x          x        x           x
 PostCoverage               x     x             x          x        x           x      . .             x            x             .
 WindowRotationList         x     x             x          x        x           x      . x             x            x             .
 PersonnelChangeList        x     x             x          x        .           x      . .             .            .             .
+LeaderDutyList             x     x             x          x        .           x      . .             x            x             .
+LeaderVisitList            x     x             x          x        .           x      . .             x            x             .
 Assessment                 x     x             x          x        x           x      . x             x            x             .
 AssessmentRuleList         x     x             x          x        x           x      . x             x            x             .
 AssessmentRecordList       x     x             x          x        x           x      . x             x            x             .
