@@ -173,6 +173,9 @@ MENU = (
                 "leadership.LeaderVisitView",
                 "LeaderVisit",
             ),
+            link(
+                "LeaderStanding", _l("Leaders at the windows: standing"), "fa-check-square-o", "/leadervisitview/status"
+            ),
         ),
     ),
     Group(

@@ -252,20 +252,26 @@ def minimums(session: Session) -> dict[str, int]:
     return {rule.column: int(settings.get(session, rule.setting)) for rule in RULES}
 
 
-def shortfalls(session: Session, month: date, *, quarter: bool) -> list[dict]:
-    """The departments below a minimum for `month` (and the quarter it ends, when `quarter`):
-    [{department_id, name, counts…, short: [rule columns]}], by department name."""
+def standing(session: Session, month: date, *, quarter: bool, where=None) -> list[dict]:
+    """Each checked department's counts for `month` (the principal leader's: the quarter up to the
+    month's end) and `short`, the rules it falls below (the quarterly one only when `quarter`):
+    [{department_id, name, principal, in_charge, duty_days, short}], by department name.
+    `where`: a condition on Department (the reader's row scope)."""
     wanted = minimums(session)
     checked = [rule for rule in RULES if wanted[rule.column] > 0 and (quarter or rule.column != "principal")]
-    if not checked:
-        return []
     rows = tally(month)
-    below = sa.or_(*(rows.c[rule.column] < wanted[rule.column] for rule in checked))
-    found = []
-    for row in session.execute(sa.select(rows).where(below).order_by(rows.c.name)).mappings():
-        short = [rule.column for rule in checked if row[rule.column] < wanted[rule.column]]
-        found.append({**row, "short": short})
-    return found
+    query = sa.select(rows).order_by(rows.c.name)
+    if where is not None:
+        query = query.where(rows.c.department_id.in_(sa.select(Department.id).where(where)))
+    return [
+        {**row, "short": [rule.column for rule in checked if row[rule.column] < wanted[rule.column]]}
+        for row in session.execute(query).mappings()
+    ]
+
+
+def shortfalls(session: Session, month: date, *, quarter: bool) -> list[dict]:
+    """The departments below a minimum for `month` (and the quarter it ends, when `quarter`)."""
+    return [row for row in standing(session, month, quarter=quarter) if row["short"]]
 
 
 def check(session: Session, now: datetime) -> int:

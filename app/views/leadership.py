@@ -5,6 +5,8 @@ view's own form calling one service function (app/services/leadership.py), which
 department (the chief representative's own) and refuses with a Chinese message, saving nothing.
 """
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
@@ -15,9 +17,11 @@ from app.extensions import db
 from app.fields.leadership import LEADER_DUTY_FIELDS, LEADER_VISIT_FIELDS
 from app.http_guard import int_or_none
 from app.models.leadership import DutyKind, HalfDay, LeaderDuty, LeaderRank, LeaderVisit
-from app.models.org import RecordStatus, Staff, StaffStatus, Window
+from app.models.org import Department, RecordStatus, Staff, StaffStatus, Window
 from app.security import actor_for, current_scope
 from app.services import leadership
+from app.services.monthly_report import previous_month
+from app.services.scoring_periods import finished_quarter
 from app.views import remote_select
 from app.views.interface import GovInterface
 from app.views.labels import LABELS
@@ -53,7 +57,7 @@ def _leader_fields(view, form):
 
 class _LeaderView(GovModelView):
     base_permissions = ["can_read", "can_export", "can_add"]
-    method_permission_name = {**GovModelView.method_permission_name, "record": "add"}
+    method_permission_name = {**GovModelView.method_permission_name, "record": "add", "status": "read"}
     service_add_form = "record"
     service_choices = {"staff_id": remote_select.Choices(Staff, _department_staff)}
     form_title = None
@@ -126,6 +130,23 @@ class LeaderVisitView(_LeaderView):
     base_order = ("visited_at", "desc")
     label_columns = {**LABELS, "summary": _l("Problems solved and guidance given")}
 
+    @expose("/status")
+    @has_access
+    def status(self):
+        """Each department's month against the minimums (settings leader_*), in the reader's scope."""
+        month = _month(request.args.get("month")) or previous_month(clock.now().date())
+        quarter = finished_quarter(month) is not None
+        scope = current_scope()
+        where = None if scope.everything else scope.clause(Department)
+        return self.render_template(
+            "govhall/leader_standing.html",
+            title=_l("Leaders at the windows: the month against the minimums"),
+            rows=leadership.standing(db.session, month, quarter=quarter, where=where),
+            month=month,
+            quarter=quarter,
+            minimums=leadership.minimums(db.session),
+        )
+
     def form_fields(self, form):
         return [
             *_leader_fields(self, form),
@@ -146,3 +167,13 @@ class LeaderVisitView(_LeaderView):
             staff_id=int_or_none(form.get("staff_id")),
             leader_name=form.get("leader_name"),
         )
+
+
+def _month(text) -> date | None:
+    """'YYYY-MM' as the month's first day, else None (the page then shows last month)."""
+    year, _, month = (text or "").strip().partition("-")
+    if not (year.isascii() and year.isdigit() and month.isascii() and month.isdigit()):
+        return None
+    if not (2000 <= int(year) <= 2100 and 1 <= int(month) <= 12):
+        return None
+    return date(int(year), int(month), 1)

@@ -50,7 +50,7 @@ CUSTOM_VERBS = {
     "MonthlyScoreView": {"generate": "generate", "rescore": "generate"},
     "AppealView": {"act": "act", "file": "add"},
     "LeaderDutyView": {"record": "add"},
-    "LeaderVisitView": {"record": "add"},
+    "LeaderVisitView": {"record": "add", "status": "read"},
     "ViolationView": {"act": "act"},
     "QuarterlyResultView": {"generate": "generate", "annual": "read", "annual_export": "export"},
     "AnnualAppraisalView": {"generate": "generate", "confirm": "confirm", "workbook": "export", "letter": "read"},
@@ -177,6 +177,7 @@ WindowRotationList         x     x             x          x        x           x
 PersonnelChangeList        x     x             x          x        .           x      . .             .            .             .
 LeaderDutyList             x     x             x          x        .           x      . .             x            x             .
 LeaderVisitList            x     x             x          x        .           x      . .             x            x             .
+LeaderStanding             x     x             x          x        .           x      . .             x            x             .
 Assessment                 x     x             x          x        x           x      . x             x            x             .
 AssessmentRuleList         x     x             x          x        x           x      . x             x            x             .
 AssessmentRecordList       x     x             x          x        x           x      . x             x            x             .

@@ -184,3 +184,18 @@ def test_window_staff_do_not_open_the_lists(client, login_as):
     login_as("staff_a")
     assert client.get("/leadervisitview/list/").status_code == 403
     assert client.get("/leaderdutyview/list/").status_code == 403
+
+
+def test_the_standing_page_flags_the_departments_below_the_minimum_in_scope(app, client, visits, login_as):
+    """October, mid-quarter: nobody's leader in charge came and nobody's roster has a day, so every
+    department with a window of its own is below; the principal leaders' visits are counted, not checked."""
+    login_as("manager")
+    page = client.get("/leadervisitview/status?month=2026-10").get_data(as_text=True)
+    assert "县市场监督管理局" in page and "县公安局" in page and "城关镇政务办" in page
+    assert f'data-department="{visits["dept_a"]}" class="warning"' in page  # in charge: none in October
+    client.get("/logout/")
+    login_as("chief_a")
+    page = client.get("/leadervisitview/status?month=2026-10").get_data(as_text=True)
+    assert "县市场监督管理局" in page and "县公安局" not in page
+    for month in ("2026-13", "abc", "99999-01", "２０２６-01"):
+        assert client.get(f"/leadervisitview/status?month={month}").status_code == 200
