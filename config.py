@@ -146,6 +146,8 @@ FAB_ROLES = {
         ["^LeaveRequest$", "^can_act$"],
         # The department's leaders at the windows: roster and visit log (issue 19.6).
         ["^(LeaderDuty|LeaderVisit)$", "^can_add$"],
+        # A roster day not yet come may be taken off; the past is the record (services/leadership.py).
+        ["^LeaderDuty$", "^can_delete$"],
         # Own appeals filed; the department's appeals commented on.
         ["^Appeal$", "^can_(add|act)$"],
         *menu.menu_rules(*DEPARTMENT_MENUS, without=("MatterImport",)),

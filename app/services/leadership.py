@@ -3,6 +3,7 @@ monthly check of the seeds' minimum frequencies.
 
 - `record_duty`: a leader's day or half-day at a window, sitting (坐班) or standing in (代班)
   (seeds 001 领导坐班制, 002 代班座岗制).
+  `check_removable`: only a day not yet come is taken off the roster again.
 - `record_visit`: a leader's visit to the windows and what was solved or advised (seed 003 第五条).
 - `check`: the monthly job. For the month before `now` (and, after a quarter's last month, for
   the quarter) the departments below a minimum — settings leader_principal_visits_per_quarter (1),
@@ -144,6 +145,12 @@ def record_duty(
     session.add(duty)
     session.flush()
     return duty
+
+
+def check_removable(duty: LeaderDuty, now: datetime) -> None:
+    """A roster day not yet come may be taken off the roster; a past one is the record of it."""
+    if duty.day < now.date():
+        raise LeadershipError(_l("A past day on the roster is the record of it and stays."), "past")
 
 
 def record_visit(

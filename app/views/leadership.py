@@ -93,6 +93,10 @@ class LeaderDutyView(_LeaderView):
     registry = LEADER_DUTY_FIELDS
     base_order = ("day", "desc")
     label_columns = {**LABELS, "kind": _l("Sitting or standing in")}
+    base_permissions = [*_LeaderView.base_permissions, "can_delete"]
+
+    def pre_delete(self, item):
+        leadership.check_removable(item, clock.now())  # FAB shows the refusal and keeps the row
 
     def form_fields(self, form):
         return [

@@ -199,3 +199,33 @@ def test_the_standing_page_flags_the_departments_below_the_minimum_in_scope(app,
     assert "县市场监督管理局" in page and "县公安局" not in page
     for month in ("2026-13", "abc", "99999-01", "２０２６-01"):
         assert client.get(f"/leadervisitview/status?month={month}").status_code == 200
+
+
+def _duty(app, world_ids, department, day):
+    with app.app_context():
+        duty = LeaderDuty(
+            department_id=world_ids[f"dept_{department}"],
+            window_id=world_ids[f"win_{department}"],
+            leader_name="孙副局长",
+            leader_rank=LeaderRank.in_charge,
+            day=day,
+            recorded_at=NOW,
+            recorded_by="测试",
+        )
+        db.session.add(duty)
+        db.session.commit()
+        return duty.id
+
+
+def test_a_chief_takes_a_coming_day_off_the_roster_not_a_past_one_nor_another_department_s(
+    app, client, world_ids, login_as
+):
+    coming, past = _duty(app, world_ids, "a", date(2026, 10, 20)), _duty(app, world_ids, "a", date(2026, 10, 9))
+    other = _duty(app, world_ids, "b", date(2026, 10, 20))
+    login_as("chief_a")
+    assert client.post(f"/leaderdutyview/delete/{other}").status_code == 404
+    client.post(f"/leaderdutyview/delete/{coming}")
+    refused = client.post(f"/leaderdutyview/delete/{past}", follow_redirects=True).get_data(as_text=True)
+    assert "不能删除" in refused
+    with app.app_context():
+        assert set(db.session.scalars(sa.select(LeaderDuty.id))) == {past, other}
