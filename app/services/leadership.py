@@ -290,8 +290,7 @@ def check(session: Session, now: datetime) -> int:
     wanted = minimums(session)
     rows = tally(month)
     center = notices.users_with_roles(*ROLE_DUTIES["center_notices"])
-    connection = session.connection()
-    sent = 0
+    candidates = []
     for rule in RULES:
         minimum = wanted[rule.column]
         if minimum <= 0 or (rule.column == "principal" and quarter is None):
@@ -302,23 +301,26 @@ def check(session: Session, now: datetime) -> int:
         else:
             period, label = f"{month:%Y-%m}", f"{month.year}年{month.month}月"
         count = rows.c[rule.column]
-        sent += notices.insert(
-            connection,
-            NoticeKind.leaders_below_minimum,
+        candidates.append(
             sa.select(
                 center.c.user_id,
                 notices.key(f"leaders:{period}:{rule.column}:", rows.c.department_id),
                 sa.null().label("case_id"),
                 notices.text(
-                    rows.c.name,
-                    f" {label}{rule.what} ",
-                    count,
-                    f" 次，少于{rule.per} {minimum} 次（{rule.basis}）。",
+                    rows.c.name, f" {label}{rule.what} ", count, f" 次，少于{rule.per} {minimum} 次（{rule.basis}）。"
                 ).label("detail"),
             )
             .select_from(rows)
             .join(center, sa.true())
-            .where(count < minimum),
-            now,
+            .where(count < minimum)
         )
+    if not candidates:
+        return 0
+    # One INSERT … SELECT over the one GROUP BY, each rule's departments below its minimum.
+    sent = notices.insert(
+        session.connection(),
+        NoticeKind.leaders_below_minimum,
+        sa.union_all(*candidates) if len(candidates) > 1 else candidates[0],
+        now,
+    )
     return sent
