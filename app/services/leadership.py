@@ -305,7 +305,7 @@ def check(session: Session, now: datetime) -> int:
             sa.select(
                 center.c.user_id,
                 notices.key(f"leaders:{period}:{rule.column}:", rows.c.department_id),
-                sa.null().label("case_id"),
+                sa.cast(sa.null(), sa.Integer).label("case_id"),  # PostgreSQL: NULL in a UNION is text
                 notices.text(
                     rows.c.name, f" {label}{rule.what} ", count, f" 次，少于{rule.per} {minimum} 次（{rule.basis}）。"
                 ).label("detail"),
