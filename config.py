@@ -145,6 +145,10 @@ FAB_ROLES = {
         [f"^({PEOPLE}|{ASSESSMENT})$", "^can_(read|export)$"],
         ["^(LeaveRequest|PersonnelChange)$", "^can_add$"],
         ["^LeaveRequest$", "^can_act$"],
+        # The department's leaders at the windows: roster and visit log (issue 19.6).
+        ["^(LeaderDuty|LeaderVisit)$", "^can_add$"],
+        # A roster day not yet come may be taken off; the past is the record (services/leadership.py).
+        ["^LeaderDuty$", "^can_delete$"],
         # Own appeals filed; the department's appeals commented on.
         ["^Appeal$", "^can_(add|act)$"],
         *menu.menu_rules(*DEPARTMENT_MENUS, without=("MatterImport",)),
@@ -170,6 +174,9 @@ FAB_ROLES = {
                 "ComplaintList",
                 "RectificationOrderList",
                 "PersonnelChangeList",
+                "LeaderDutyList",
+                "LeaderVisitList",
+                "LeaderStanding",
             ),
         ),
         *SELF_SERVICE,
@@ -212,6 +219,9 @@ FAB_ROLES = {
                 "RectificationOrderList",
                 "PersonnelChangeList",
                 "PostCoverage",
+                "LeaderDutyList",
+                "LeaderVisitList",
+                "LeaderStanding",
             ),
         ),
         *SELF_SERVICE,

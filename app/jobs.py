@@ -21,6 +21,7 @@ from app.services import (
     escalation,
     evaluations,
     job_runs,
+    leadership,
     pending_violations,
     personnel,
     rectification_orders,
@@ -133,6 +134,12 @@ def transfer_scan_job(session: Session, now):
     """Forwarded requests whose receipt is overdue: flagged once, the receiving side and the center told;
     comprehensive-window hand-offs past their time: the on-duty person's violation, the chief told."""
     return transfers.flag_overdue(session, now) + duty_scan.scan(session, now)
+
+
+def leader_check_job(session: Session, now):
+    """On the 1st: departments whose leaders came to the windows less often than the minimums last
+    month (and last quarter, after its last month): the center is told once."""
+    return leadership.check(session, now)
 
 
 def _default_setting(key: str) -> str:
@@ -286,6 +293,15 @@ JOBS = {
             "标记超过确认接收时限（1 个工作日，设置 transfer_confirm_days）仍未确认接收的村级代办转交件，"
             "并提醒接收方和中心（各一次）； 综合窗口受理的成员部门办件超过移交时限（0.5 个工作日，设置 "
             "duty_handoff_days）仍未移交的，记轮值人员违规并提醒其首席代表（一次）",
+        ),
+        Job(
+            "leader_check",
+            leader_check_job,
+            At("01:30", day=1),
+            "tells the center of departments whose leaders sat at or stood in at their windows, or visited "
+            "them, less often than the minimums last month (and last quarter) (settings `leader_*`), once each",
+            "提醒中心：上月（及上季度）领导坐班/代班或到窗口指导次数低于最低要求（设置 leader_*）的部门，"
+            "每部门每项一次",
         ),
     )
 }

@@ -166,6 +166,23 @@ MENU = (
                 "people.PersonnelChangeView",
                 "PersonnelChange",
             ),
+            item(
+                "LeaderDutyList",
+                _l("Leaders on duty at the windows"),
+                "fa-user-circle",
+                "leadership.LeaderDutyView",
+                "LeaderDuty",
+            ),
+            item(
+                "LeaderVisitList",
+                _l("Leaders' visits to the windows"),
+                "fa-handshake-o",
+                "leadership.LeaderVisitView",
+                "LeaderVisit",
+            ),
+            link(
+                "LeaderStanding", _l("Leaders at the windows: standing"), "fa-check-square-o", "/leadervisitview/status"
+            ),
         ),
     ),
     Group(

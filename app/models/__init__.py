@@ -44,6 +44,7 @@ from .feedback import (  # noqa: F401
     Sanction,
 )
 from .jobs import JobOutcome, JobRun, SchedulerLock  # noqa: F401
+from .leadership import DutyKind, HalfDay, LeaderDuty, LeaderRank, LeaderVisit  # noqa: F401
 from .matter import CaseKind, MaterialForm, Matter, MatterCategory, MatterMaterial, MatterStatus, MatterStep  # noqa: F401
 from .notice import Notice, NoticeKind  # noqa: F401
 from .org import (  # noqa: F401

@@ -34,6 +34,7 @@ class NoticeKind(LabeledEnum):
     order_issued = _l("Rectification order issued to your department")
     order_overdue = _l("Rectification order past its deadline")
     sanction_circulated = _l("Circulated criticism (通报批评)")
+    leaders_below_minimum = _l("Department leaders below the minimum at the windows")
 
 
 class Notice(Model):

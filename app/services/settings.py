@@ -285,6 +285,28 @@ SPECS = {
             _l("Attendance import: dates accepted without confirmation (days back)"),
             _l("Older dates are refused unless the importer confirms them explicitly."),
         ),
+        # Department leaders at the windows (issue 19.6, app/services/leadership.py); 0 switches a rule off.
+        # Seed 003 第五条: 主要领导每季度到窗口指导工作不少于1次，分管领导每月到窗口指导工作不少于1次.
+        SettingSpec(
+            "leader_principal_visits_per_quarter",
+            "1",
+            _l("Leaders: visits of a department's principal leader to its windows, at least, per quarter"),
+            _l("Seed 003, article 5. 0 switches the check off."),
+        ),
+        SettingSpec(
+            "leader_in_charge_visits_per_month",
+            "1",
+            _l("Leaders: visits of a department's leader in charge to its windows, at least, per month"),
+            _l("Seed 003, article 5. 0 switches the check off."),
+        ),
+        # Seed 001 (领导坐班制) and 002 (代班座岗制: 班子成员 … 至少一天到中心带班座岗; the seed's period
+        # is illegible, read here as a month, the longest that fits): roster days per department.
+        SettingSpec(
+            "leader_duty_days_per_month",
+            "1",
+            _l("Leaders: days a department's leaders sit at or stand in at its windows, at least, per month"),
+            _l("Seeds 001 and 002; a half day counts as one. 0 switches the check off."),
+        ),
         # The login limit (services/login_limit.py): failed attempts only, each count apart.
         SettingSpec("login_fail_user_limit", "5", _l("Login: failed attempts per account before a pause")),
         SettingSpec(
@@ -328,6 +350,9 @@ RANGES = {
     "appraisal_excellent_score": (0, 120),
     "appraisal_competent_score": (0, 120),
     "appraisal_basic_score": (0, 120),
+    "leader_principal_visits_per_quarter": (0, 30),
+    "leader_in_charge_visits_per_month": (0, 30),
+    "leader_duty_days_per_month": (0, 31),
     "login_fail_user_limit": (1, 100),
     "login_fail_address_limit": (1, 100_000),
     "login_fail_window_minutes": (1, 1440),

@@ -50,6 +50,8 @@ CUSTOM_VERBS = {
     "PersonnelChangeView": {"act": "act", "request_change": "add"},
     "MonthlyScoreView": {"generate": "generate", "rescore": "generate"},
     "AppealView": {"act": "act", "file": "add"},
+    "LeaderDutyView": {"record": "add"},
+    "LeaderVisitView": {"record": "add", "status": "read"},
     "ViolationView": {"act": "act"},
     "QuarterlyResultView": {"generate": "generate", "annual": "read", "annual_export": "export"},
     "AnnualAppraisalView": {"generate": "generate", "confirm": "confirm", "workbook": "export", "letter": "read"},
@@ -105,6 +107,8 @@ Attendance               RAEDXI                       *      REXI               
 LeaveRequest             RAX+act                      *      RX+act                      RX              RAX+act                     RA+act          RX      -  RA               RX+act                RX+act                -
 WindowRotation           RAEDX+generate               *      RAEDX+generate              RX              RX                          R               RX      -  R                RX                    RX                    -
 PersonnelChange          RAX+act                      *      RX+act                      RX              RAX                         -               RX      -  -                RX                    RX                    -
+LeaderDuty               RADX                         *      RX                          RX              RADX                        -               RX      -  -                RX                    RX                    -
+LeaderVisit              RAX                          *      RX                          RX              RAX                         -               RX      -  -                RX                    RX                    -
 AssessmentRule           RAEDX                        *      RAEDX                       RX              RX                          R               RX      -  R                RX                    RX                    -
 AssessmentRecord         RAEDX                        *      RAEDX                       RAX             RX                          R               RX      -  R                RX                    RX                    -
 MonthlyScore             RX+generate                  *      RX+generate                 RX+generate     RX                          R               RX      -  R                RX                    RX                    -
@@ -174,6 +178,9 @@ LeaveRequestList           x     x             x          x        x           x
 PostCoverage               x     x             x          x        x           x      . .             x            x             .
 WindowRotationList         x     x             x          x        x           x      . x             x            x             .
 PersonnelChangeList        x     x             x          x        .           x      . .             .            .             .
+LeaderDutyList             x     x             x          x        .           x      . .             x            x             .
+LeaderVisitList            x     x             x          x        .           x      . .             x            x             .
+LeaderStanding             x     x             x          x        .           x      . .             x            x             .
 Assessment                 x     x             x          x        x           x      . x             x            x             .
 AssessmentRuleList         x     x             x          x        x           x      . x             x            x             .
 AssessmentRecordList       x     x             x          x        x           x      . x             x            x             .

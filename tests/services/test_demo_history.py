@@ -26,7 +26,8 @@ from app.models.feedback import (
     Sanction,
 )
 from app.models.jobs import JobRun
-from app.models.notice import Notice
+from app.models.leadership import LeaderDuty, LeaderVisit
+from app.models.notice import Notice, NoticeKind
 from app.models.org import Center, Staff, Window, WindowKind
 from app.models.personnel import (
     AttendanceRecord,
@@ -40,6 +41,7 @@ from app.models.personnel import (
 from app.models.report import MonthlyReport
 from app.services import calendar, reports, rotation
 from app.services.demo.history import UNREAD_DAYS, seed_history
+from app.services.demo.leaders import LAX_DEPARTMENTS
 from config import ROLE_DUTIES
 from tests.conftest import TEST_DB_URL, _config_dict, empty_database
 
@@ -213,7 +215,10 @@ def test_every_notice_says_what_it_is_about_and_old_ones_are_read(lived_in):
     assert count(session, Notice, sa.or_(Notice.detail.is_(None), Notice.detail == "")) == 0
     for kind, detail in session.execute(sa.select(Notice.kind, Notice.detail)):
         # Which case, report, complaint or rectification, and until when.
-        assert any(word in detail for word in ("办件", "联办件", "月报", "投诉", "差评整改", "节假日", "申诉")), (
+        assert any(
+            word in detail
+            for word in ("办件", "联办件", "月报", "投诉", "差评整改", "节假日", "申诉", "到窗口指导", "坐班")
+        ), (
             kind,
             detail,
         )
@@ -253,3 +258,15 @@ def test_substantiated_complaints_have_rectification_orders_in_realistic_states(
         assert not closed or order.issued_at < order.closed_at < NOW
         if order.referred_on is not None:
             assert order.referral_number and order.due_at.date() < order.referred_on <= NOW.date()
+
+
+def test_leaders_sit_and_visit_and_a_few_departments_fall_below_the_minimum(lived_in):
+    session, totals = lived_in
+    assert totals["leaders"] > 100
+    assert count(session, LeaderVisit, LeaderVisit.visited_at >= NOW) == 0
+    assert count(session, LeaderDuty, LeaderDuty.day > NOW.date()) > 0  # the coming weeks' roster
+    keys = session.scalars(sa.select(Notice.key).where(Notice.kind == NoticeKind.leaders_below_minimum)).all()
+    flagged = {key.rsplit(":", 1)[1] for key in keys}
+    assert 1 <= len(flagged) <= LAX_DEPARTMENTS
+    # None of them had its principal leader at the windows in the third quarter (seed 003 第五条).
+    assert {key.rsplit(":", 1)[1] for key in keys if key.startswith("leaders:2026-Q3:principal:")} == flagged

@@ -163,6 +163,7 @@ def test_every_job_is_on_the_timetable(app):
         "violation_lapse",
         "backup",
         "transfer_scan",
+        "leader_check",
     }
     assert set(JOBS) == {job.id for job in scheduler.get_jobs()}
     backup = scheduler.get_job("backup")  # at the backup_time setting, 02:30 by default
@@ -185,6 +186,7 @@ def test_the_timetable_is_the_job_table(app):
         "report_check": ("*", "9", "0"),
         "personnel_changes": ("*", "0", "10"),
         "backup": ("*", "2", "30"),
+        "leader_check": ("1", "1", "30"),
     }
     for name, (day, hour, minute) in crons.items():
         job = scheduler.get_job(name)

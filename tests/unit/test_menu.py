@@ -38,7 +38,7 @@ def test_menu_rules_split_long_alternations():
 
 def test_resources_of_a_group():
     assert menu.resources("Organisation") == "Center|Department|Window|Staff"
-    assert menu.resources("People") == "Attendance|LeaveRequest|WindowRotation|PersonnelChange"
+    assert menu.resources("People") == "Attendance|LeaveRequest|WindowRotation|PersonnelChange|LeaderDuty|LeaderVisit"
 
 
 def test_unknown_names_are_refused():

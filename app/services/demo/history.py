@@ -6,7 +6,7 @@ Staff management and feedback are written through their services with explicit i
 scheduler's year is replayed in time order through the real jobs, each recorded as a job run at
 its instant: on Mondays the feedback scan (default ratings, rectifications and complaint stages
 past their limits) and the follow-up notices of the warning scan (every four weeks, weekly over the
-last `WEEKLY_WEEKS`); on the 1st the monthly reports,
+last `WEEKLY_WEEKS`); on the 1st the monthly reports and the leaders' check (`leaders`),
 on the 2nd the monthly scores (and after a quarter, the quarter); each report is submitted by its
 center, a few after their due date, when the late-report check has already told the center.
 Finally the inbox is what a year of reading leaves: notices older than `UNREAD_DAYS` read.
@@ -28,7 +28,7 @@ from app.models.notice import Notice
 from app.models.personnel import AttendanceRecord
 from app.models.report import MonthlyReport
 from app.services import calendar, job_runs, reports, settings
-from app.services.demo import appeal_history, attendance, feedback_history, staff_history
+from app.services.demo import appeal_history, attendance, feedback_history, leaders, staff_history
 from app.services.demo.cast import Cast
 
 # Notices newer than this are left unread: what arrived since the user last looked.
@@ -55,6 +55,8 @@ def seed_history(session, now: datetime, *, system_username: str = "system", pro
     totals["personnel_changes"] = staff_history.seed_personnel(session, cast, now, rng)
     totals["complaints"] = feedback_history.seed_complaints(session, cast, start, now, rng)
     totals["rectifications"] = feedback_history.seed_rectifications(session, now, rng)
+    # Its own random stream: the draws of the rest of the history stay as they were.
+    totals["leaders"] = leaders.seed_leaders(session, cast, start, now, random.Random(f"{seed}:leaders"))
     session.commit()
     report("历史数据", 1, 2)
     system = session.execute(sa.select(User.id, User.username).where(User.username == system_username)).one()
@@ -107,6 +109,7 @@ def _replay(session, cast, start: date, now: datetime, rng, system: tuple) -> in
     month = date(start.year, start.month, 1)
     while (month := (month + timedelta(days=32)).replace(day=1)) <= now.date():
         plan += [(datetime.combine(month, time(1, 0)), 2, "monthly_report")]
+        plan += [(datetime.combine(month, time(1, 30)), 2, "leader_check")]
         if datetime.combine(month.replace(day=2), time(2, 0)) < now:
             plan += [(datetime.combine(month.replace(day=2), time(2, 0)), 3, "monthly_scoring")]
         plan += _submissions(work_calendar, (month - timedelta(days=1)).replace(day=1), due_workday, cast, rng)
