@@ -31,6 +31,8 @@ class NoticeKind(LabeledEnum):
     transfer_overdue = _l("Forwarded request not confirmed in time")
     transfer_returned = _l("Your forwarded request was returned")
     duty_handoff_overdue = _l("Comprehensive-window hand-off overdue")
+    # 000 第十一条: 流转后向接件人作相应的受件提醒.
+    case_forwarded = _l("A case was forwarded to you")
 
 
 class Notice(Model):
