@@ -142,3 +142,24 @@ def test_a_return_records_the_applicants_opinion_on_the_case_page(app, client, w
     page = client.get(f"/caseview/show/{pk}").get_data(as_text=True)
     assert case_row(app, pk)[0].name == "returned"
     assert "当事人意见" in page and "知悉，补齐后重新申请" in page
+
+
+def test_a_steps_handler_is_chosen_among_the_staff_positions(app, client, world_ids):
+    login(client, "admin")
+    form = client.get(f"/matterstepview/edit/{world_ids['step_a']}").get_data(as_text=True)
+    assert 'name="handler_position"' in form and "首席代表" in form and "B岗" in form
+    data = {"matter": str(world_ids["matter_a"]), "seq": "1", "name": "受理", "limit_days": "1"}
+    saved = client.post(f"/matterstepview/edit/{world_ids['step_a']}", data={**data, "handler_position": "chief_rep"})
+    assert saved.status_code == 302
+    with app.app_context():
+        assert db.session.get(MatterStep, world_ids["step_a"]).handler_position is StaffPosition.chief_rep
+    # A value naming no position is refused on the form, not a server error (FAB raised KeyError).
+    bad = client.post(f"/matterstepview/edit/{world_ids['step_a']}", data={**data, "handler_position": "boss"})
+    assert bad.status_code == 200 and "选择无效" in bad.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(MatterStep, world_ids["step_a"]).handler_position is StaffPosition.chief_rep
+    # Left blank, the step is any of the department's staff's again.
+    cleared = client.post(f"/matterstepview/edit/{world_ids['step_a']}", data={**data, "handler_position": ""})
+    assert cleared.status_code == 302
+    with app.app_context():
+        assert db.session.get(MatterStep, world_ids["step_a"]).handler_position is None
