@@ -151,3 +151,29 @@ def test_a_reception_time_in_the_future_is_refused(ctx, world_ids):
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == before
     assert db.session.get(Matter, world_ids["matter_a"]) is not None
+
+
+def test_a_townships_own_denial_at_delivery_needs_its_reason_too(app, world_ids):
+    from app.models.matter import TownshipHandling
+    from tests.services.test_handoff import LATER as DELIVERY
+    from tests.services.test_handoff import act as act_at
+    from tests.services.test_handoff import add_township, fresh, township_case
+
+    with app.app_context():
+        town = add_township(app, None, None, world_ids["town"], "town_a")
+        case_id = township_case({**world_ids, "town": town}, TownshipHandling.full_service)
+        with pytest.raises(CaseError, match="理由|reason"):
+            act_at(case_id, "deliver", "town_a", DELIVERY, method="in_person", receiver="李四", approved=False)
+        assert fresh(case_id).status.name == "accepted"
+        act_at(
+            case_id,
+            "deliver",
+            "town_a",
+            DELIVERY,
+            method="in_person",
+            receiver="李四",
+            approved=False,
+            note="申请人不具备法定条件",
+        )
+        assert fresh(case_id).result is CaseResult.denied
+        db.session.remove()
