@@ -135,6 +135,10 @@ def test_a_return_records_the_applicants_opinion_on_the_case_page(app, client, w
     login(client, "staff_a")
     pk = intake(client, world_ids)
     version = case_row(app, pk)[1]
+    odd = client.post(
+        f"/api/v1/case/{pk}/action/return_case", json={"version": version, "reason": "x", "applicant_opinion": 1}
+    )
+    assert odd.status_code == 422 and case_row(app, pk)[0].name == "accepted"
     client.post(
         f"/caseview/act/{pk}/return_case",
         data={"version": version, "reason": "主要材料缺失", "applicant_opinion": "知悉，补齐后重新申请"},

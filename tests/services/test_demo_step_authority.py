@@ -25,6 +25,12 @@ def test_demo_cases_act_at_the_chief_representatives_step_through_him(scratch_ap
         clock = Clock.load(db.session)
         with db.engine.begin() as conn:
             generate_cases(conn, year_start=datetime(2026, 1, 1), count=1500, clock=clock, now=NOW)
+        # Entered as received: the generated year has no late entries.
+        assert not db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Case)
+            .where(sa.or_(Case.received_at.is_(None), Case.received_at != Case.submitted_at))
+        )
         chief_steps = db.session.execute(
             sa.select(MatterStep.matter_id, MatterStep.seq).where(
                 MatterStep.handler_position == StaffPosition.chief_rep

@@ -220,9 +220,9 @@ def _closes(status, result, action):
 def return_case(session, actor, case, now, *, clock, reason, passive=False, applicant_opinion=None):
     """退件: the reason, and the applicant's opinion on it (000 第十二条: 退件时，应在系统相应位注明
     退件理由及当事人意见), kept in the event's data; a passive return (abandoned) may have none."""
-    opinion = guards.within_limit((applicant_opinion or "").strip()) if isinstance(applicant_opinion, str) else None
     if applicant_opinion is not None and not isinstance(applicant_opinion, str):
         raise CaseError(_l("The applicant's opinion is text."))
+    opinion = guards.within_limit((applicant_opinion or "").strip())
     result = CaseResult.returned_passive if passive else CaseResult.returned_active
     from_status = _end(case, CaseStatus.returned, result, now)
     data = {"passive": bool(passive)}

@@ -266,6 +266,8 @@ def generate_cases(
                 "kind": kind,
                 "status": status,
                 "submitted_at": submitted_at,
+                # Entered as it was received (no late entries in the generated year).
+                "received_at": submitted_at,
                 "accepted_at": accepted_at,
                 "deadline_at": deadline_at,
                 "warn_at": warn,
