@@ -17,6 +17,7 @@ CASE_FIELDS = Registry(
     Field("kind", LIST | SEARCH | EXPORT | API_LIST | API_SHOW | API_SEARCH),
     Field("channel", SEARCH | EXPORT | API_LIST | API_SHOW),
     Field("status", LIST | SEARCH | EXPORT | API_LIST | API_SHOW | API_SEARCH),
+    Field("received_at", EXPORT | API_LIST | API_SHOW),
     Field("accepted_at", LIST | SEARCH | EXPORT | API_LIST | API_SHOW | API_SEARCH),
     Field("deadline_at", LIST | SEARCH | EXPORT | API_LIST | API_SHOW | API_SEARCH),
     Field("light", LIST | EXPORT),

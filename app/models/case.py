@@ -120,7 +120,10 @@ class Case(VersionedMixin, Model):
     kind: Mapped[CaseKind] = enum_field(CaseKind)
     status: Mapped[CaseStatus] = enum_field(CaseStatus)
 
+    # When the case was entered into the system (intake); received_at: when the window received
+    # the applicant and the materials (the intake form says, defaulting to the entry time).
     submitted_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    received_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     # Stored, and changed only by an action, so overdue scans are index range queries.
     deadline_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
@@ -321,6 +324,10 @@ class ViolationKind(LabeledEnum):
     # Seed 003: a case the comprehensive window accepted for a member department is handed over
     # within `duty_handoff_days` working days; later is the on-duty person's violation.
     duty_handoff_overdue = _l("Comprehensive-window hand-off overdue")
+    # 000 第十五条(3) 对权限外环节进行操作: a step acted on by staff not holding its handler position.
+    beyond_authority = _l("Action on a step outside one's authority")
+    # 000 第十五条(1) 未及时向系统内录入: entered later than `late_entry_workdays` after reception.
+    late_entry = _l("Case entered late into the system")
 
 
 class ViolationStatus(LabeledEnum):

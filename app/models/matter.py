@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Audited, LabeledEnum, VersionedMixin, enum_field
-from .org import CenterLevel, Department
+from .org import CenterLevel, Department, StaffPosition
 from .scoping import ScopedBy
 
 
@@ -157,7 +157,14 @@ class MatterStep(Audited, Model):
     name: Mapped[str] = mapped_column(sa.String(100))
     # The step's share of the promised limit, in working days.
     limit_days: Mapped[int] = mapped_column(sa.Integer, default=0)
-    handler_position: Mapped[str | None] = mapped_column(sa.String(50))
+    # Who handles the step (000 第十五条(3): acting on a step outside one's authority is 越权): a
+    # staff position (Staff.position); only staff holding it, or the department's chief
+    # representative, act on the case at this step (case_flow/guards.step_authority). None: any
+    # of the department's staff.
+    handler_position: Mapped[StaffPosition | None] = mapped_column(
+        sa.Enum(StaffPosition, native_enum=False, length=50, validate_strings=True),
+        info={"marshmallow_by_value": False},
+    )
     note: Mapped[str | None] = mapped_column(sa.String(500))
 
     matter: Mapped[Matter] = relationship(back_populates="steps")

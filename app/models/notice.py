@@ -35,6 +35,8 @@ class NoticeKind(LabeledEnum):
     order_overdue = _l("Rectification order past its deadline")
     sanction_circulated = _l("Circulated criticism (通报批评)")
     leaders_below_minimum = _l("Department leaders below the minimum at the windows")
+    # 000 第十一条: 流转后向接件人作相应的受件提醒.
+    case_forwarded = _l("A case was forwarded to you")
 
 
 class Notice(Model):

@@ -271,6 +271,14 @@ SPECS = {
             _l("Comprehensive window: hand a member department's case over within (working days)"),
             _l("Office time counted from acceptance; a later hand-off is the on-duty person's violation."),
         ),
+        # 000 第十五条(1): 申报材料齐备后，未及时向系统内录入业务信息的 is an operating violation;
+        # the seeds name no figure, so a working day by default.
+        SettingSpec(
+            "late_entry_workdays",
+            "1.0",
+            _l("Late entry: a case must be entered within (working days after reception)"),
+            _l("Office time counted from the reception time the intake records; later is a violation."),
+        ),
         SettingSpec("transfer_max_files", "10", _l("Forwarded requests: most scans per request")),
         SettingSpec("stored_file_max_megabytes", "10", _l("Uploaded scans: largest file (MB)")),
         SettingSpec(
@@ -342,6 +350,7 @@ RANGES = {
     "rectification_order_days": (1, 60),
     "transfer_max_files": (1, 50),
     "duty_handoff_days": (0.1, 5),
+    "late_entry_workdays": (0.1, 10),
     "stored_file_max_megabytes": (1, 15),
     "appeal_days": (1, 60),
     "violation_confirm_days": (1, 60),

@@ -19,10 +19,12 @@ from app.models.case import (
     OPEN_STATUSES,
     Case,
     CaseAction,
+    CaseResult,
     CaseTask,
     DeliveryMethod,
     Light,
     Violation,
+    ViolationKind,
     ViolationStatus,
 )
 from app.models.matter import Matter
@@ -32,7 +34,7 @@ from app.services import calendar as calendar_service
 from app.services import case_flow, pending_violations
 from app.services.appeals import AppealError
 from app.services.case_flow import CaseError
-from app.services.case_flow.guards import require_decision
+from app.services.case_flow.guards import require_decision, require_denial_reason
 from app.services.case_light import case_light, light_sql, open_with_light
 from app.services.idnumber import mask, mask_phone
 from app.views import remote_select
@@ -141,12 +143,14 @@ ACTION_FORMS = {
     "extend": [("days", "number", _l("Working days"), True), ("reason", "text", _l("Written reason"), True)],
     "return_case": [
         ("reason", "text", _l("Reason"), True),
+        # 000 第十二条: 退件时，应在系统相应位注明退件理由及当事人意见.
+        ("applicant_opinion", "text", _l("Applicant's opinion"), False),
         ("passive", "check", _l("Passive return (abandoned)"), False),
     ],
     "complete": [
         ("approved", "decision", _l("Decision"), True),
         ("fee", "money", _l("Fee (yuan)"), False),
-        ("note", "text", _l("Note"), False),
+        ("note", "text", _l("Note (a denial: its written reason)"), False),
     ],
     "withdraw": [("note", "text", _l("Applicant's request"), True)],
     "issue_default_approval": [("note", "text", _l("Note"), False)],
@@ -234,6 +238,27 @@ def not_received(case) -> set[str]:
     return {m.name for m in case.matter.materials} - received
 
 
+def denial_of(case):
+    """The event that denied the case (complete, or a township's own decision at 送达), or None."""
+    if case.result is not CaseResult.denied:
+        return None
+    deciding = (CaseAction.complete, CaseAction.deliver)
+    return next((e for e in reversed(case.events) if e.action in deciding), None)
+
+
+def late_entry_flag(case) -> bool:
+    """Was the case entered late into the system (a late_entry violation recorded with it)?"""
+    if case.received_at is None:
+        return False
+    return bool(
+        db.session.scalar(
+            sa.select(sa.literal(True)).where(
+                sa.exists().where(Violation.case_id == case.id, Violation.kind == ViolationKind.late_entry)
+            )
+        )
+    )
+
+
 class CaseView(GovModelView):
     datamodel = CaseInterface(Case, eager=("matter", "department"), masked=MASKS)
     scope_filter_class = CaseScopeFilter
@@ -244,6 +269,7 @@ class CaseView(GovModelView):
         "act": "act",
         "receipt": "read",
         "supplement_notice": "read",
+        "denial_decision": "read",
     }
     base_filters = [["id", QuickFilter, lambda: None]]
     list_choices = {
@@ -308,6 +334,8 @@ class CaseView(GovModelView):
             delivery_methods=list(DeliveryMethod),
             action_labels={a.name: a.label for a in CaseAction},
             staff=staff,
+            late_entry=late_entry_flag(case),
+            denied=denial_of(case) is not None,
             mask=mask,
             mask_phone=mask_phone,
             title=self.show_title,
@@ -323,7 +351,8 @@ class CaseView(GovModelView):
         try:
             inputs = action_inputs(action, request.form, case, actor)
             if decides(case, action) and request.form.get("confirmed") != "yes":
-                require_decision(inputs.get("approved"))
+                if not require_decision(inputs.get("approved")):
+                    require_denial_reason(inputs.get("note"))
                 return self._confirm(case, action, inputs)
             outcome = case_flow.perform(
                 db.session, actor, case.id, request.form.get("version"), wall_clock.now(), action, **inputs
@@ -360,6 +389,23 @@ class CaseView(GovModelView):
     @has_access
     def supplement_notice(self, pk):
         return self._print(pk, "govhall/print_supplement.html")
+
+    @expose("/denial-decision/<pk>")
+    @has_access
+    def denial_decision(self, pk):
+        """不予许可决定书: the written denial with its reason (行政许可法 §38), for a denied case."""
+        case = self._scoped_get(pk)
+        decision = denial_of(case) if case is not None else None
+        if decision is None:
+            abort(404)
+        from app.services import settings
+
+        return self.render_template(
+            "govhall/print_denial.html",
+            case=case,
+            decision=decision,
+            center_name=settings.get(db.session, "center_name"),
+        )
 
     def _print(self, pk, template):
         case = self._scoped_get(pk)
@@ -454,6 +500,8 @@ class CaseApi(GovModelApi):
                     version: {type: integer}
                     approved: {type: boolean, description: "complete (and a township's own decision at deliver):
                       true = approve, false = deny; required, never assumed"}
+                    note: {type: string, description: "a denial (approved false): its written reason, required"}
+                    applicant_opinion: {type: string, description: "return_case: the applicant's opinion"}
           responses:
             200: {description: Done}
             404: {$ref: '#/components/responses/404'}

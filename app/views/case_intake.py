@@ -1,5 +1,7 @@
 """The window's intake pages: choose a matter among those the desk accepts today, then fill in the application."""
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
@@ -15,6 +17,20 @@ from app.models.org import Department
 from app.security import actor_for
 from app.services import case_flow, matter_levels
 from app.services.case_flow import Application, CaseError, Clock
+from app.views.date_fields import DATETIME_FORMATS, DATETIME_MESSAGE
+
+
+def received_at(text):
+    """The form's "received at" (the browser's datetime-local value); blank: now."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    for form in DATETIME_FORMATS:
+        try:
+            return datetime.strptime(text, form)
+        except ValueError:
+            continue
+    raise CaseError(DATETIME_MESSAGE)
 
 
 class CaseIntakeView(BaseView):
@@ -63,6 +79,7 @@ class CaseIntakeView(BaseView):
                     received_material_ids=tuple(int(v) for v in request.form.getlist("materials") if v.isdigit()),
                     co_department_ids=tuple(int(v) for v in request.form.getlist("co_departments") if v.isdigit()),
                     urgent=values.get("urgent") == "on",
+                    received_at=received_at(values.get("received_at")),
                 )
                 outcome = case_flow.intake(db.session, actor, wall_clock.now(), application, Clock.load(db.session))
                 db.session.commit()
@@ -80,6 +97,8 @@ class CaseIntakeView(BaseView):
                     )
                 else:
                     flash(str(_l("Case %(number)s accepted.", number=case.number)), "success")
+                for violation in outcome.violations:
+                    flash(str(_l("Recorded for supervision: %(detail)s", detail=violation.detail)), "warning")
                 return redirect(url_for("CaseView.show", pk=case.id))
         departments = db.session.scalars(
             sa.select(Department).where(Department.id != matter.department_id).order_by(Department.sort_order)
@@ -90,5 +109,6 @@ class CaseIntakeView(BaseView):
             values=values,
             departments=departments,
             channels=list(Channel),
+            now=wall_clock.now(),
             title=_l("Accept a case"),
         )

@@ -78,6 +78,7 @@ LABELS = {
     "applicant_type": _l("Applicant type"),
     "channel": _l("Channel"),
     "accepted_at": _l("Accepted at"),
+    "received_at": _l("Received from the applicant at"),
     "deadline_at": _l("Due at"),
     "finished_at": _l("Finished at"),
     "result": _l("Result"),

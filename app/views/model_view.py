@@ -9,11 +9,12 @@ and an Excel export that reuses the list's own filters (ExcelExport).
 from flask import abort, current_app, flash, has_request_context, redirect, request, url_for
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.actions import action
+from flask_appbuilder.fields import EnumField
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField
 from wtforms.fields.core import UnboundField
-from wtforms.validators import DataRequired, InputRequired, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from app.fields import Registry, fill
 from app.security import current_scope
@@ -89,6 +90,46 @@ def _optional_check_boxes(form_class):
             ]
 
 
+class RefusingEnumField(EnumField):
+    """FAB's enum select, but a value that names no member is refused with the form's message:
+    FAB's coerce raised KeyError for it, which wtforms does not catch (a 500 on a hand-made POST)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = self.coerce
+        optional = any(isinstance(v, Optional) for v in self.validators)
+
+        def coerce(value):
+            if optional and value == "":
+                return None
+            try:
+                return members(value)
+            except KeyError:
+                raise ValueError(str(_l("Not a valid choice"))) from None
+
+        self.coerce = coerce
+        if optional:
+            # A nullable enum may be left unset (a step any staff handles): FAB offered no blank.
+            self.choices = [("", "—"), *self.choices]
+
+    def pre_validate(self, form):
+        # FAB's check raised ValueError, which wtforms does not catch either; a blank optional
+        # enum is no choice at all, which the Optional validator allows.
+        if self.data is None and any(isinstance(v, Optional) for v in self.validators):
+            return
+        try:
+            super().pre_validate(form)
+        except ValueError:
+            raise ValidationError(str(_l("Not a valid choice"))) from None
+
+
+def _refusing_enums(form_class):
+    for name in dir(form_class):
+        field = getattr(form_class, name)
+        if isinstance(field, UnboundField) and field.field_class is EnumField:
+            field.field_class = RefusingEnumField
+
+
 class GovModelView(ExcelExport, ModelView):
     """Base for every back-office list/show/add/edit view."""
 
@@ -157,6 +198,7 @@ class GovModelView(ExcelExport, ModelView):
         self.extra_args = {**(self.extra_args or {}), "permission_resource": self.class_permission_name}
         for form in (self.add_form, self.edit_form):
             _optional_check_boxes(form)
+            _refusing_enums(form)
 
     def _init_forms(self):
         # FAB has just filled in the default add/edit/search columns and builds the forms next.

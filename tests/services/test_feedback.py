@@ -37,7 +37,9 @@ def completed_case(world_ids, *, approved=True):
     case = new_case(world_ids, now=datetime(2026, 9, 28, 9, 0))
     act(case, "forward", now=datetime(2026, 9, 28, 10, 0))
     act(case, "forward", now=datetime(2026, 9, 29, 10, 0))
-    act(case, "complete", now=COMPLETED, approved=approved, fee="0")
+    # A denial is decided in writing, with its reason (行政许可法 §38).
+    reason = None if approved else "经营场所不符合食品安全要求"
+    act(case, "complete", now=COMPLETED, approved=approved, fee="0", note=reason)
     db.session.commit()
     return db.session.get(Case, case.id)
 

@@ -42,6 +42,7 @@ from app.models.case import (
     ViolationStatus,
 )
 from app.models.matter import CaseKind
+from app.models.notice import Notice, NoticeKind
 from app.models.org import Staff
 from app.services.case_flow import duty, guards, handoff
 from app.services.case_flow.clock import Clock, recompute_deadline, resume, start_step, step_overdue, suspend
@@ -73,13 +74,25 @@ def forward(session, actor, case, now, *, clock, assignee_id=None, next_step=Tru
             raise CaseError(_l("This is the last step: complete the case instead."))
         case.step_seq += 1
         start_step(case, clock, now)
+    assignee = None
     if assignee_id is not None:
         assignee = session.get(Staff, assignee_id)
         if assignee is None or assignee.department_id != case.department_id:
             raise CaseError(_l("The case can only be assigned to staff of its own department."))
+        step = guards.current_step(case)
+        if step is not None and not guards.holds_position(session, assignee.id, step.handler_position):
+            raise CaseError(
+                _l(
+                    "The step “%(step)s” is handled by the %(position)s: assign the case to staff holding it.",
+                    step=step.name,
+                    position=step.handler_position.label,
+                )
+            )
         case.assignee_id = assignee.id
     case.status = CaseStatus.in_progress
     session.add_all(violations)
+    if assignee is not None and assignee.user_id is not None and assignee.id != actor.staff_id:
+        session.add(_forward_notice(case, actor, assignee, now))
     return event(
         case,
         actor,
@@ -89,6 +102,22 @@ def forward(session, actor, case, now, *, clock, assignee_id=None, next_step=Tru
         from_step=from_step,
         note=note,
         data={"assignee_id": case.assignee_id},
+    )
+
+
+def _forward_notice(case, actor, assignee, now) -> Notice:
+    """受件提醒 (000 第十一条: 流转后向接件人作相应的受件提醒): the receiver's inbox names the case,
+    its step and who forwarded it. Keyed by the case's version before this action, so each
+    forward notifies once."""
+    step = guards.current_step(case)
+    at_step = f"，当前环节：{step.name}" if step is not None else ""
+    return Notice(
+        user_id=assignee.user_id,
+        kind=NoticeKind.case_forwarded,
+        key=f"forward:{case.id}:{case.version}",
+        case_id=case.id,
+        detail=f"办件 {case.number}（{case.matter.name}）由{actor.name}转给您办理{at_step}"[:300],
+        created_at=now,
     )
 
 
@@ -188,14 +217,24 @@ def _closes(status, result, action):
     return run
 
 
-def return_case(session, actor, case, now, *, clock, reason, passive=False):
+def return_case(session, actor, case, now, *, clock, reason, passive=False, applicant_opinion=None):
+    """退件: the reason, and the applicant's opinion on it (000 第十二条: 退件时，应在系统相应位注明
+    退件理由及当事人意见), kept in the event's data; a passive return (abandoned) may have none."""
+    if applicant_opinion is not None and not isinstance(applicant_opinion, str):
+        raise CaseError(_l("The applicant's opinion is text."))
+    opinion = guards.within_limit((applicant_opinion or "").strip())
     result = CaseResult.returned_passive if passive else CaseResult.returned_active
     from_status = _end(case, CaseStatus.returned, result, now)
-    return event(case, actor, now, CaseAction.return_case, from_status, note=reason, data={"passive": bool(passive)})
+    data = {"passive": bool(passive)}
+    if opinion:
+        data["applicant_opinion"] = opinion
+    return event(case, actor, now, CaseAction.return_case, from_status, note=reason, data=data)
 
 
 def complete(session, actor, case, now, *, clock, approved=None, fee=None, note=None):
     approved = guards.require_decision(approved)
+    if not approved:
+        note = guards.require_denial_reason(note)
     fee = guards.checked_fee(case, actor, now, fee, approved)
     if any(task.status is not TaskStatus.done for task in case.tasks):
         raise CaseError(_l("Every co-department's task must be done before the case can be completed."))
@@ -293,6 +332,9 @@ _OWN = guards.own_department
 # Seed 003: the comprehensive window's duty desk also acts on what it accepted for a member
 # department, until it hands the case over (case_flow/duty.py).
 _DESK = duty.own_or_duty
+# 000 第十五条(3): the actions taken at a step (move it on, pause it, decide or return the case)
+# are the step's handler's (MatterStep.handler_position) or the chief representative's.
+_STEP = guards.step_authority
 
 # In the order the case page offers them: a suspended case's way out first.
 ACTIONS = (
@@ -321,16 +363,16 @@ ACTIONS = (
         ready=_all(guards.suspended_for(SuspendReason.escalation), handoff.no_open_child),
     ),
     Action("accept_escalation", (CaseStatus.submitted,), _OWN, handoff.accept_escalation, ready=handoff.is_escalated),
-    Action("forward", RUNNING_STATUSES, _OWN, forward),
-    Action("request_supplement", RUNNING_STATUSES, _OWN, request_supplement),
+    Action("forward", RUNNING_STATUSES, _STEP(_OWN), forward),
+    Action("request_supplement", RUNNING_STATUSES, _STEP(_OWN), request_supplement),
     Action(
         "start_special",
         RUNNING_STATUSES,
-        _OWN,
+        _STEP(_OWN),
         _pauses(SuspendReason.special_procedure, CaseAction.start_special),
         required_text=("note", _l("Say what the procedure is and why.")),
     ),
-    Action("escalate", RUNNING_STATUSES, _OWN, handoff.escalate),
+    Action("escalate", RUNNING_STATUSES, _STEP(_OWN), handoff.escalate),
     Action(
         "extend",
         _EXTENDABLE,
@@ -341,7 +383,7 @@ ACTIONS = (
     Action(
         "return_case",
         OPEN_STATUSES,
-        _DESK,
+        _STEP(_DESK),
         return_case,
         ready=handoff.parent_waiting,
         required_text=("reason", _l("A return needs a reason.")),
@@ -349,7 +391,7 @@ ACTIONS = (
     Action(
         "complete",
         RUNNING_STATUSES,
-        duty.own_or_duty_on_the_spot,
+        _STEP(duty.own_or_duty_on_the_spot),
         complete,
         ready=_all(handoff.closes_without_delivery, handoff.parent_waiting),
     ),

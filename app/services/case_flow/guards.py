@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import object_session
 
 from app.models.case import CaseStatus, CaseTask, TaskStatus, Violation, ViolationKind
+from app.models.org import Staff, StaffPosition
 from config import ROLE_DUTIES
 
 WINDOW_ROLES = ROLE_DUTIES["window"]
@@ -82,6 +83,61 @@ def own_department(actor, case, now, inputs=None):
                 )
             ],
         )
+
+
+def current_step(case):
+    """The matter step the case is at (None: a matter without steps, or past its last)."""
+    return next((step for step in case.matter.steps if step.seq == case.step_seq), None)
+
+
+def holds_position(session, staff_id, position, roles=frozenset()) -> bool:
+    """Does this staff member hold `position`, or is he the department's chief representative
+    (by position, or by the department chief's role), who may act on every step?"""
+    if position is None:
+        return True
+    if roles & EXTENSION_ROLES:
+        return True
+    staff = session.get(Staff, staff_id) if staff_id is not None else None
+    return staff is not None and staff.position in (position, StaffPosition.chief_rep)
+
+
+def step_authority(who):
+    """`who`, and then, for the case's own department, the step's handler position
+    (MatterStep.handler_position): 000 第十五条(3) counts acting on a step outside one's authority
+    (对权限外环节进行操作, 越权) as an operating violation, so the attempt is refused and recorded.
+    The duty desk of a comprehensive window and a township window act under their own rules
+    (case_flow/duty.py, guards.own_department), not the department's step positions."""
+
+    def check(actor, case, now, inputs=None):
+        who(actor, case, now, inputs)
+        if actor.department_id != case.department_id:
+            return
+        step = current_step(case)
+        if step is None or step.handler_position is None:
+            return
+        if holds_position(object_session(case), actor.staff_id, step.handler_position, actor.roles):
+            return
+        raise CaseError(
+            _l(
+                "The step “%(step)s” is handled by the %(position)s; you may not act on it. "
+                "The attempt has been recorded.",
+                step=step.name,
+                position=step.handler_position.label,
+            ),
+            [
+                violation(
+                    ViolationKind.beyond_authority,
+                    case,
+                    actor,
+                    now,
+                    f"{actor.name} 越权操作办件 {case.number} 的“{step.name}”环节"
+                    f"（该环节由{step.handler_position.label}办理）",
+                )
+            ],
+        )
+
+    check.__doc__ = f"{who.__doc__ or who.__name__} — and the step's handler position."
+    return check
 
 
 def chief_of_department(actor, case, now, inputs=None):
@@ -188,6 +244,14 @@ def require_text(value, message):
     if not text:
         raise CaseError(message)
     return within_limit(text)
+
+
+def require_denial_reason(note):
+    """A denial (不予许可) is decided in writing, with its reason (行政许可法 §38): the reason
+    is printed on the 不予许可决定书."""
+    if note is not None and not isinstance(note, str):
+        raise CaseError(_l("A denial needs a written reason: it is printed on the decision."))
+    return require_text(note, _l("A denial needs a written reason: it is printed on the decision."))
 
 
 def within_limit(text):

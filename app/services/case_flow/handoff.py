@@ -41,7 +41,13 @@ from app.models.case import (
 from app.models.matter import TownshipHandling
 from app.models.org import CenterLevel
 from app.services.case_flow.clock import resume, suspend
-from app.services.case_flow.guards import CaseError, checked_fee, own_department, require_decision
+from app.services.case_flow.guards import (
+    CaseError,
+    checked_fee,
+    own_department,
+    require_decision,
+    require_denial_reason,
+)
 from app.services.case_flow.history import event
 from app.services.case_flow.reception import accept_case, next_number
 from config import ROLE_DUTIES
@@ -245,6 +251,8 @@ def deliver(
         case.fee = Decimal("0")  # collected where the decision was made, and counted there
     else:
         approved = require_decision(approved)
+        if not approved:
+            note = require_denial_reason(note)
         fee = checked_fee(case, actor, now, fee, approved)
         status, result = CaseStatus.completed, CaseResult.approved if approved else CaseResult.denied
         case.fee = fee if approved else Decimal("0")

@@ -12,9 +12,19 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, object_session
 
-from app.models.case import ApplicantType, Case, CaseAction, CaseCounter, CaseStatus, CaseTask, Channel
+from app.models.case import (
+    ApplicantType,
+    Case,
+    CaseAction,
+    CaseCounter,
+    CaseStatus,
+    CaseTask,
+    Channel,
+    Violation,
+    ViolationKind,
+)
 from app.models.matter import CaseKind, Matter, MatterStatus
-from app.services import matter_levels
+from app.services import matter_levels, settings
 from app.services.case_flow import duty
 from app.services.case_flow.clock import Clock, recompute_deadline, start_step
 from app.services.case_flow.guards import TOWNSHIP_ROLES, WINDOW_ROLES, Actor, CaseError, require_text
@@ -34,6 +44,8 @@ class Application:
     received_material_ids: tuple = ()
     co_department_ids: tuple = ()
     urgent: bool = False
+    # When the window received the applicant and the materials; None: now (entered at once).
+    received_at: datetime | None = None
 
 
 def next_number(session: Session, center, now: datetime) -> str:
@@ -78,6 +90,7 @@ def intake(session: Session, actor: Actor, now: datetime, application: Applicati
     except InvalidPhone as exc:
         raise CaseError(str(exc)) from None
 
+    received_at = checked_received_at(application.received_at, now)
     received = set(application.received_material_ids)
     missing = [m.name for m in matter.materials if m.required and m.id not in received]
     window_center = matter_levels.receiving_center(session, actor, matter)
@@ -101,6 +114,7 @@ def intake(session: Session, actor: Actor, now: datetime, application: Applicati
         channel=application.channel,
         kind=kind,
         submitted_at=now,
+        received_at=received_at,
         limit_days=matter.promised_limit_days if kind is not CaseKind.immediate else 0,
         status=CaseStatus.submitted,
         paused_workdays=0,
@@ -124,8 +138,52 @@ def intake(session: Session, actor: Actor, now: datetime, application: Applicati
     else:
         written = accept_case(case, actor, now, clock, application.co_department_ids, received_names)
     session.add(written)
+    late = late_entry(session, actor, case, now, clock)
+    if late is not None:
+        session.add(late)
     session.flush()
-    return Outcome(case, written)
+    return Outcome(case, written, [late] if late is not None else [])
+
+
+def checked_received_at(received_at, now: datetime) -> datetime:
+    """The reception time the intake form gives (default: now); never in the future."""
+    if received_at is None:
+        return now
+    if not isinstance(received_at, datetime):
+        raise CaseError(_l("Enter when the applicant was received as a date and time."))
+    received_at = received_at.replace(tzinfo=None, microsecond=0)
+    if received_at > now:
+        raise CaseError(_l("The reception time cannot be in the future."))
+    return received_at
+
+
+def entry_due(session: Session, received_at: datetime, clock: Clock) -> datetime:
+    """The latest entry time of a case received at `received_at`: `late_entry_workdays` working
+    days of office time later (services.deadlines.after_office_time)."""
+    from app.services.deadlines import after_office_time
+
+    days = float(settings.get(session, "late_entry_workdays"))
+    return after_office_time(received_at, days, clock.calendar, clock.hours)
+
+
+def late_entry(session: Session, actor: Actor, case: Case, now: datetime, clock: Clock) -> Violation | None:
+    """000 第十五条(1): 行政相对人申报材料齐备后，未及时向系统内录入业务信息的 is an operating
+    violation. A case entered more than `late_entry_workdays` after its reception is one, of the
+    person who entered it, recorded with the intake (visible on the case and in the violations list)."""
+    if case.received_at is None or now <= entry_due(session, case.received_at, clock):
+        return None
+    return Violation(
+        kind=ViolationKind.late_entry,
+        at=now,
+        case=case,
+        department_id=case.department_id,
+        staff_id=actor.staff_id,
+        window_id=actor.window_id,
+        detail=(
+            f"办件 {case.number} 于 {case.received_at:%Y-%m-%d %H:%M} 收件，"
+            f"{now:%Y-%m-%d %H:%M} 才录入系统（{actor.name}）"
+        )[:500],
+    )
 
 
 def _may_accept(session, actor: Actor, matter: Matter, now: datetime) -> bool:

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from app.models.case import Case, CaseCounter, CaseEvent, CaseTask, Violation
 from app.models.feedback import Evaluation
 from app.models.matter import Matter, MatterStep
-from app.models.org import Center, Department, Staff, Window
+from app.models.org import Center, Department, Staff, StaffPosition, Window
 from app.services.deadlines import deadline, step_due_at
 from app.services.demo import bulk, data
 from app.services.demo.office import latest_before, office_time, taken_in
@@ -74,10 +74,13 @@ class _Deadlines:
 
 
 def _load(connection):
-    shares = {
-        (row.matter_id, row.seq): row.limit_days
-        for row in connection.execute(sa.select(MatterStep.matter_id, MatterStep.seq, MatterStep.limit_days))
-    }
+    shares, chief_steps = {}, set()
+    for row in connection.execute(
+        sa.select(MatterStep.matter_id, MatterStep.seq, MatterStep.limit_days, MatterStep.handler_position)
+    ):
+        shares[row.matter_id, row.seq] = row.limit_days
+        if row.handler_position is StaffPosition.chief_rep:
+            chief_steps.add((row.matter_id, row.seq))
     steps = defaultdict(int)
     for matter_id, _seq in shares:
         steps[matter_id] += 1
@@ -97,13 +100,20 @@ def _load(connection):
         windows[row.department_id].append((row.id, row.center_id))
     # Clerks by (department, center): a case is taken in by the department's staff at the center
     # of its window, never by a colleague posted at a sub-center (whose scope ends there).
+    chiefs = {}
     for row in connection.execute(
-        sa.select(Staff.id, Staff.department_id, Staff.center_id, Staff.user_id, Staff.name, Staff.window_id)
+        sa.select(
+            Staff.id, Staff.department_id, Staff.center_id, Staff.user_id, Staff.name, Staff.window_id, Staff.position
+        ).order_by(Staff.id)
     ):
         staff[row.department_id, row.center_id].append(row)
+        if row.position is StaffPosition.chief_rep:
+            chiefs.setdefault(row.department_id, row)
     departments = dict(connection.execute(sa.select(Department.id, Department.center_id)).all())
     codes = dict(connection.execute(sa.select(Center.id, Center.code)).all())
-    return matters, windows, staff, departments, codes, shares
+    # A step the chief representative handles (决定) is acted on by him (case_flow step authority).
+    matters = [dict(m, chief_steps={seq for mid, seq in chief_steps if mid == m["id"]}) for m in matters]
+    return matters, windows, staff, departments, codes, shares, chiefs
 
 
 def generate_cases(
@@ -119,7 +129,7 @@ def generate_cases(
 ) -> dict:
     started = time.perf_counter()
     rng = random.Random(seed)
-    matters, windows, staff, departments, codes, shares = _load(connection)
+    matters, windows, staff, departments, codes, shares, chiefs = _load(connection)
     if not matters:
         raise ValueError("no matters: seed the demo county first")
     # Popular matters are far more frequent (a few matters make most of a hall's work).
@@ -199,10 +209,22 @@ def generate_cases(
             "open_overdue": "in_progress",
         }[outcome]
         actor = (clerk.user_id, clerk.name) if clerk else (None, "系统")
+        chief = chiefs.get(dept)
+        step_actors = {seq: (chief.user_id, chief.name) for seq in matter["chief_steps"]} if chief else {}
         end = finished_at or now
         overdue_at = deadline_at if outcome in ("late", "open_overdue") else None
         case_events, forwards = _events(
-            rng, case_id, accepted_at, end, actor, matter["steps"], intended, paused, extension, overdue_at
+            rng,
+            case_id,
+            accepted_at,
+            end,
+            actor,
+            matter["steps"],
+            intended,
+            paused,
+            extension,
+            overdue_at,
+            step_actors,
         )
         _explain_extension(case_events, case_id, extension, deadline_at)
         warn = clock.warn_at(deadline_at, limit)
@@ -215,6 +237,10 @@ def generate_cases(
         result = {"completed": "approved", "returned": "returned_active", "withdrawn": "withdrawn"}.get(status)
         if status == "completed" and rng.random() < 0.02:
             result = "denied"
+            # A denial is decided in writing, with its reason (printed on the 不予许可决定书).
+            case_events[-1]["note"] = RETURN_REASONS[case_id % len(RETURN_REASONS)]
+        # The case is held by its step's handler: the chief representative at his step.
+        holder = chief if chief and 1 + forwards in matter["chief_steps"] and status not in CLOSED else clerk
         person = rng.random() >= 0.15
         name = (
             rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
@@ -230,7 +256,7 @@ def generate_cases(
                 "department_id": dept,
                 "window_id": window_id,
                 "accepted_by_id": clerk.id if clerk else None,
-                "assignee_id": clerk.id if clerk else None,
+                "assignee_id": holder.id if holder else None,
                 "step_seq": 1 + forwards,
                 "applicant_type": "person" if person else "organisation",
                 "applicant_name": name,
@@ -240,6 +266,8 @@ def generate_cases(
                 "kind": kind,
                 "status": status,
                 "submitted_at": submitted_at,
+                # Entered as it was received (no late entries in the generated year).
+                "received_at": submitted_at,
                 "accepted_at": accepted_at,
                 "deadline_at": deadline_at,
                 "warn_at": warn,
@@ -321,8 +349,10 @@ def _light(now, warn, deadline_at):
     return "red" if now > deadline_at else "yellow" if now >= warn else "green"
 
 
-def _events(rng, case_id, start, end, actor, steps, status, paused, extension, overdue_at):
-    """The case's history as event rows, in time order, consistent with its final status."""
+def _events(rng, case_id, start, end, actor, steps, status, paused, extension, overdue_at, step_actors=None):
+    """The case's history as event rows, in time order, consistent with its final status; each
+    action at a step is taken by the step's handler (step_actors: step -> actor, else `actor`)."""
+    step_actors = step_actors or {}
     plan = [("accept", "submitted", "accepted")]
     plan += [("forward", "accepted" if i == 0 else "in_progress", "in_progress") for i in range(min(2, steps - 1))]
     if paused:
@@ -344,15 +374,18 @@ def _events(rng, case_id, start, end, actor, steps, status, paused, extension, o
     moments = sorted(start + timedelta(seconds=rng.randint(1, span)) for _ in range(len(plan)))
     moments[0] = start
     rows = []
-    previous = "submitted"
+    previous, step = "submitted", 1
     for (action, _from, to), at in zip(plan, moments, strict=True):
-        rows.append(_event(case_id, action, at, actor, previous, to))
+        by = actor if action == "accept" else step_actors.get(step, actor)
+        rows.append(_event(case_id, action, at, by, previous, to))
         previous = to
+        step += action == "forward"
     if overdue_at is not None:
         rows.append(_event(case_id, "overdue", overdue_at, (None, "系统"), previous, previous))
     if final:
         note = rng.choice(RETURN_REASONS) if final[0] == "return_case" else None
-        rows.append(_event(case_id, final[0], max(end, rows[-1]["at"]), actor, previous, final[1], note=note))
+        by = actor if final[0] == "withdraw" else step_actors.get(step, actor)
+        rows.append(_event(case_id, final[0], max(end, rows[-1]["at"]), by, previous, final[1], note=note))
     forwards = sum(1 for action, _f, _t in plan if action == "forward")
     return rows, forwards
 

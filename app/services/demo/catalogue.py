@@ -12,7 +12,7 @@ import zlib
 from decimal import Decimal
 
 from app.models.matter import CaseKind, MaterialForm, Matter, MatterCategory, MatterMaterial, MatterStep
-from app.models.org import CenterLevel
+from app.models.org import CenterLevel, StaffPosition
 from app.services import matter_levels
 from app.services.demo import data
 
@@ -217,13 +217,15 @@ def _material(name, form, sort_order, *, required, copies=1, note=None) -> Matte
 
 
 def _steps(kind, category, promised) -> list[MatterStep]:
+    # Handler positions (MatterStep.handler_position): the window's staff take a case in, review
+    # it and hand the result out; a promised case's decision is the chief representative's (首席代表制).
     if kind is CaseKind.immediate:
-        plan = [("受理", "窗口受理人员", 0), ("审核", "窗口审核人员", 0), ("办结", "窗口受理人员", 0)]
+        plan = [("受理", None, 0), ("审核", None, 0), ("办结", None, 0)]
     else:
         last = "送达" if category is MatterCategory.licensing else "办结"
-        names = [("受理", "窗口受理人员", 1), ("审查", "窗口审核人员", 3), ("决定", "首席代表", 2)]
+        names = [("受理", None, 1), ("审查", None, 3), ("决定", StaffPosition.chief_rep, 2)]
         if promised >= 5:  # a delivery step of its own only when the promise leaves room for it
-            names.append((last, "窗口出件人员", 1))
+            names.append((last, None, 1))
         days = split_days(promised, [weight for *_n, weight in names])
         plan = [(n, handler, d) for (n, handler, _w), d in zip(names, days, strict=True)]
     return [

@@ -199,6 +199,7 @@ def generate_cases(connection, *, year_start: datetime, now: datetime, clock, co
                 "kind": matter["case_kind"],
                 "status": status,
                 "submitted_at": accepted_at,
+                "received_at": accepted_at,
                 "accepted_at": accepted_at,
                 "deadline_at": deadline_at,
                 "warn_at": warn,
