@@ -77,6 +77,8 @@ class CaseAction(LabeledEnum):
     complete = _l("Complete")
     withdraw = _l("Withdraw")
     issue_default_approval = _l("Issue default approval")
+    # Seed 002 (超时或缺席默认): the center defaults a co-department's overdue joint task.
+    default_task = _l("Default an overdue joint task")
     complete_task = _l("Complete joint task")
     overdue = _l("Went overdue")
     # 上报: the county child's first event, and the county window taking it in.
@@ -281,6 +283,12 @@ class CaseEvent(Model):
 class TaskStatus(LabeledEnum):
     open = _l("Open")
     done = _l("Done")
+    # Overdue and defaulted by the center (缺席默认): the lead case may complete without it.
+    defaulted = _l("Defaulted by the center")
+
+
+# The tasks that no longer hold the lead case back.
+SETTLED_TASK_STATUSES = (TaskStatus.done, TaskStatus.defaulted)
 
 
 class CaseTask(VersionedMixin, Model):
@@ -321,6 +329,8 @@ class ViolationKind(LabeledEnum):
     # Seed 003: a case the comprehensive window accepted for a member department is handed over
     # within `duty_handoff_days` working days; later is the on-duty person's violation.
     duty_handoff_overdue = _l("Comprehensive-window hand-off overdue")
+    # Seed 002: a co-department that sat on its joint task past its deadline, defaulted by the center.
+    task_defaulted = _l("Joint task defaulted by the center")
 
 
 class ViolationStatus(LabeledEnum):
@@ -372,6 +382,18 @@ class CaseCounter(Model):
     __tablename__ = "case_counter"
 
     center_id: Mapped[int] = mapped_column(sa.ForeignKey("center.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+    __scope__ = EVERYTHING_ONLY
+
+
+class DocumentCounter(Model):
+    """Last number used per document series and year (缺席默认通知书: default_approval)."""
+
+    __tablename__ = "document_counter"
+
+    series: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     year: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     last: Mapped[int] = mapped_column(sa.Integer, default=0)
 

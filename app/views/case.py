@@ -1,5 +1,6 @@
 """Case views: the list, the case page with its timeline and actions, print pages, violations, API."""
 
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
@@ -31,7 +32,7 @@ from app.security import actor_for, current_scope
 from app.services import calendar as calendar_service
 from app.services import case_flow, pending_violations
 from app.services.appeals import AppealError
-from app.services.case_flow import CaseError
+from app.services.case_flow import CaseError, defaults
 from app.services.case_flow.guards import require_decision
 from app.services.case_light import case_light, light_sql, open_with_light
 from app.services.idnumber import mask, mask_phone
@@ -150,6 +151,7 @@ ACTION_FORMS = {
     ],
     "withdraw": [("note", "text", _l("Applicant's request"), True)],
     "issue_default_approval": [("note", "text", _l("Note"), False)],
+    "default_task": [("task_id", "overdue_task", _l("Joint task"), True), ("note", "text", _l("Note"), False)],
     "complete_task": [("note", "text", _l("Note"), False)],
     "accept_escalation": [],
     "hand_over": [("note", "text", _l("Note"), False)],
@@ -211,8 +213,8 @@ def action_inputs(action, form, case, actor):
             # Said, never assumed: without a choice the service refuses the completion.
             inputs[name] = DECISIONS.get(raw)
 
-        elif kind == "staff":
-            inputs[name] = int(raw) if raw.isdigit() else None
+        elif kind in ("staff", "overdue_task"):
+            inputs[name] = int(raw) if raw.isascii() and raw.isdigit() else None
         else:
             inputs[name] = raw
     if action == "complete_task":
@@ -244,6 +246,7 @@ class CaseView(GovModelView):
         "act": "act",
         "receipt": "read",
         "supplement_notice": "read",
+        "default_notice": "read",
     }
     base_filters = [["id", QuickFilter, lambda: None]]
     list_choices = {
@@ -305,6 +308,8 @@ class CaseView(GovModelView):
             if self.appbuilder.sm.has_access("can_act", "Case")
             else [],
             forms=forms_for(case),
+            overdue_tasks=defaults.overdue_tasks(case, now),
+            default_notices=defaults.notices_of(case),
             delivery_methods=list(DeliveryMethod),
             action_labels={a.name: a.label for a in CaseAction},
             staff=staff,
@@ -360,6 +365,27 @@ class CaseView(GovModelView):
     @has_access
     def supplement_notice(self, pk):
         return self._print(pk, "govhall/print_supplement.html")
+
+    @expose("/default-notice/<pk>/<int:event_id>")
+    @has_access
+    def default_notice(self, pk, event_id):
+        """The 缺席默认通知书 a default on this case recorded (services/case_flow/defaults.py)."""
+        case = self._scoped_get(pk)
+        if case is None:
+            abort(404)
+        notice = next((e for e in defaults.notices_of(case) if e.id == event_id), None)
+        if notice is None:
+            abort(404)
+        from app.services import settings
+
+        return self.render_template(
+            "govhall/print_default.html",
+            case=case,
+            notice=notice,
+            department=db.session.get(Department, notice.data.get("department_id")) or case.department,
+            deadline=datetime.fromisoformat(notice.data["deadline"]),
+            center_name=settings.get(db.session, "center_name"),
+        )
 
     def _print(self, pk, template):
         case = self._scoped_get(pk)
@@ -444,7 +470,8 @@ class CaseApi(GovModelApi):
             name: action
             schema: {type: string, enum: [accept, forward, request_supplement, receive_supplement, start_special,
               end_special, escalate, receive_escalation_result, extend, return_case, complete, withdraw,
-              issue_default_approval, complete_task, accept_escalation, deliver, hand_over, receive_handoff]}
+              issue_default_approval, default_task, complete_task, accept_escalation, deliver, hand_over,
+              receive_handoff]}
           requestBody:
             content:
               application/json:

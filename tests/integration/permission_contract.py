@@ -34,7 +34,7 @@ STANDARD_VERBS = {
 CUSTOM_VERBS = {
     "NoticeView": {"action:mark_read": "read", "mark_all_read": "read"},
     "CaseIntakeView": {"index": "intake", "form": "intake"},
-    "CaseView": {"act": "act", "receipt": "read", "supplement_notice": "read"},
+    "CaseView": {"act": "act", "receipt": "read", "supplement_notice": "read", "default_notice": "read"},
     "CaseApi": {"act": "act"},
     "MatterImportView": {"index": "import", "template": "import"},
     "MonthlyReportView": {"generate": "generate", "action:download": "read", "action:submit": "submit"},
