@@ -91,6 +91,7 @@ Violation                RX+act                       *      RX+act             
 Transfer                 RAX+act                      *      RX                          RX              RX+act                      R+act           RX      -  R+act            RX                    RX                    RA+act
 Matter                   RAEDX+activate+deactivate    *      RAEDX+activate+deactivate   RX              RX                          R               RX      -  R                RX                    RX                    R
 MatterImport             I                            *      I                           -               -                           -               -       -  -                -                     -                     -
+CatalogueCheck           RX                           *      RX                          RX              RX                          R               RX      -  R                RX                    RX                    R
 MatterMaterial           RAEDX                        *      RAEDX                       RX              RX                          R               RX      -  R                RX                    RX                    R
 MatterStep               RAEDX                        *      RAEDX                       RX              RX                          R               RX      -  R                RX                    RX                    R
 AuditLog                 RX                           *      -                           RX              -                           -               -       -  -                -                     -                     -
@@ -157,6 +158,7 @@ ViolationList              x     x             x          x        x           x
 Catalogue                  x     x             x          x        x           x      . x             x            x             x
 MatterList                 x     x             x          x        x           x      . x             x            x             x
 MatterImport               x     x             .          .        .           .      . .             .            .             .
+CatalogueCheck             x     x             x          x        x           x      . x             x            x             x
 Supervision                x     x             x          .        .           x      . .             x            x             .
 AuditLogList               x     .             x          .        .           .      . .             .            .             .
 MonthlyReportList          x     x             x          .        .           x      . .             x            x             .
