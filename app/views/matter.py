@@ -1,6 +1,6 @@
 """Matter catalogue views: matters with their materials and steps."""
 
-from flask import flash, redirect, url_for
+from flask import flash, g, redirect, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.decorators import has_access
@@ -91,6 +91,18 @@ class MatterApi(GovModelApi):
 
     def item_rules(self, item):
         return matter_errors(item, PromisedRule.load(db.session))
+
+    # Warn mode: a saved matter's warnings ride along in the answer, as the form flashes them.
+    def post_add(self, item):
+        g.govhall_matter_warnings = catalogue.matter_warnings(item, PromisedRule.load(db.session))
+
+    post_update = post_add
+
+    def response(self, code, **kwargs):
+        warnings = g.pop("govhall_matter_warnings", None)
+        if warnings and code in (200, 201):
+            kwargs["warnings"] = warnings
+        return super().response(code, **kwargs)
 
 
 class PromisedTooLong(BaseFilter):

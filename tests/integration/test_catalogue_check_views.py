@@ -65,7 +65,7 @@ def test_the_form_and_the_api_refuse_in_refuse_mode(app, client, world_ids):
         assert db.session.get(Matter, world_ids["matter_a"]).promised_limit_days == 10
 
 
-def test_the_api_saves_in_warn_mode(app, client, world_ids):
+def test_the_api_saves_in_warn_mode_and_says_why(app, client, world_ids):
     login(client, "manager")
     with app.app_context():
         version = db.session.get(Matter, world_ids["matter_a"]).version
@@ -73,6 +73,15 @@ def test_the_api_saves_in_warn_mode(app, client, world_ids):
         f"/api/v1/matter/{world_ids['matter_a']}", json={"promised_limit_days": 15, "version": version}
     )
     assert response.status_code == 200
+    (warning,) = response.get_json()["warnings"]
+    assert "15" in warning and "压缩不足" in warning
+    with app.app_context():
+        assert db.session.get(Matter, world_ids["matter_a"]).promised_limit_days == 15
+        version = db.session.get(Matter, world_ids["matter_a"]).version
+    response = client.put(
+        f"/api/v1/matter/{world_ids['matter_a']}", json={"promised_limit_days": 12, "version": version}
+    )
+    assert response.status_code == 200 and "warnings" not in response.get_json()
 
 
 def test_the_report_lists_the_matters_that_break_the_rule_within_scope(app, client, world_ids):

@@ -77,6 +77,7 @@ def test_a_bad_task_or_version_changes_nothing_and_never_500s(app, client, world
     for data in (
         {"version": before[1], "task_id": "abc"},
         {"version": before[1], "task_id": "999999"},
+        {"version": before[1], "task_id": "9" * 40},
         {"version": before[1]},
         {"version": "x", "task_id": str(task_id)},
         {"version": before[1] - 1, "task_id": str(task_id)},
@@ -84,8 +85,10 @@ def test_a_bad_task_or_version_changes_nothing_and_never_500s(app, client, world
         response = client.post(f"/caseview/act/{pk}/default_task", data=data, follow_redirects=True)
         assert response.status_code == 200
     assert _state(app, pk) == before
-    api = client.post(f"/api/v1/case/{pk}/action/default_task", json={"version": before[1], "task_id": "1"})
-    assert api.status_code == 422 and _state(app, pk) == before
+    for task in ("1", 10**30, -1, [task_id], {"id": task_id}, True):
+        api = client.post(f"/api/v1/case/{pk}/action/default_task", json={"version": before[1], "task_id": task})
+        assert api.status_code in (400, 422), task
+    assert _state(app, pk) == before
 
 
 def test_the_notice_and_the_default_stay_out_of_reach_outside_scope(app, client, world_ids, monkeypatch):

@@ -130,7 +130,8 @@ def _tell_chief_reps(session, case, task, number, now):
 
 
 def _task(case, task_id) -> CaseTask:
-    if isinstance(task_id, bool) or not isinstance(task_id, int):
+    # A whole number the database can hold (a larger one would fail in the driver, not here).
+    if isinstance(task_id, bool) or not isinstance(task_id, int) or not 0 < task_id < 2**63:
         raise CaseError(_l("Choose the joint task to default."))
     task = object_session(case).get(CaseTask, task_id)
     if task is None or task.case_id != case.id:
