@@ -394,6 +394,9 @@ def check(key: str, value: str) -> list[str]:
     if spec is None:
         return [str(_l("Unknown setting."))]
     default = spec.default
+    # The column holds 500 characters (a long text such as default_approval_basis could pass the rest).
+    if len(value) > Setting.__table__.c.value.type.length:
+        return [str(_l("Too long: at most %(limit)s characters.", limit=Setting.__table__.c.value.type.length))]
     if key in SUBSETS:
         names = [name.strip() for name in value.split(",")]
         ok = bool(value) and all(name in SUBSETS[key] for name in names)

@@ -133,3 +133,15 @@ def test_a_task_default_on_a_closed_case_is_refused(ctx, world_ids):
     with pytest.raises(CaseError):
         act(case, "default_task", who="supervisor", now=FRI_23, task_id=task.id)
     assert snapshot(case.id) == before
+
+
+def test_the_basis_setting_takes_any_text_that_fits_its_column():
+    from app.services import settings
+
+    assert settings.check("default_approval_basis", "依据" * 250) == []
+    assert settings.check("default_approval_basis", "依据" * 250 + "。") != []
+    assert settings.check("default_approval_basis", "  ") != []
+    assert settings.check("promised_limit_check", "refuse") == [] and settings.check("promised_limit_check", "no") != []
+    assert settings.check("promised_limit_reduction", "0.5") == []
+    assert settings.check("promised_limit_reduction", "1") != []
+    assert settings.check("promised_limit_reduction", "x") != []
