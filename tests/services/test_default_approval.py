@@ -145,3 +145,44 @@ def test_the_basis_setting_takes_any_text_that_fits_its_column():
     assert settings.check("promised_limit_reduction", "0.5") == []
     assert settings.check("promised_limit_reduction", "1") != []
     assert settings.check("promised_limit_reduction", "x") != []
+
+
+def test_two_center_users_default_the_same_task_at_once_exactly_one_wins(app, world_ids):
+    import threading
+
+    from app.models.case import DocumentCounter
+    from app.services.case_flow import StaleCase, perform
+    from tests.services.test_case_flow import actor
+
+    with app.app_context():
+        case, task = joint_case(world_ids)
+        case_id, task_id, version = case.id, task.id, case.version
+        db.session.remove()
+    results = []
+    barrier = threading.Barrier(2)
+
+    def attempt(name):
+        with app.app_context():
+            me = actor(name)
+            barrier.wait()
+            try:
+                perform(db.session, me, case_id, version, FRI_23, "default_task", task_id=task_id)
+                results.append("won")
+            except StaleCase:
+                results.append("stale")
+            except CaseError as exc:  # the task already settled, seen after the winner's commit
+                results.append(f"refused: {exc}")
+            db.session.remove()
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in ("supervisor", "manager")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert results.count("won") == 1 and len(results) == 2
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Violation)) == 1
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Notice)) == 1
+        # The loser's number was rolled back with it: the series has no gap.
+        assert db.session.scalar(sa.select(DocumentCounter.last)) == 1
+        db.session.remove()
