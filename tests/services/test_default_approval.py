@@ -79,6 +79,9 @@ def test_the_center_defaults_an_overdue_joint_task(ctx, world_ids):
     # Recorded against the co-department, not the lead.
     (recorded,) = db.session.scalars(sa.select(Violation).where(Violation.kind == ViolationKind.task_defaulted))
     assert recorded.department_id == world_ids["dept_b"] and recorded.case_id == case.id
+    # Nobody took the task up: it is scored against B's window (the assessment counts a violation
+    # through its staff member or window).
+    assert recorded.staff_id is None and recorded.window_id == world_ids["win_b"]
     assert "缺默〔2026〕1号" in recorded.detail
     # B's chief representative is told; nobody else.
     told = db.session.execute(sa.select(Notice.user_id, Notice.kind, Notice.case_id)).all()
@@ -186,3 +189,22 @@ def test_two_center_users_default_the_same_task_at_once_exactly_one_wins(app, wo
         # The loser's number was rolled back with it: the series has no gap.
         assert db.session.scalar(sa.select(DocumentCounter.last)) == 1
         db.session.remove()
+
+
+def test_a_defaulted_task_counts_in_the_co_departments_assessment(ctx, world_ids):
+    from datetime import date
+
+    from app.models import AssessmentRecord, AssessmentRule
+    from app.services import assessment
+
+    case, task = joint_case(world_ids)
+    act(case, "default_task", who="supervisor", now=FRI_23, task_id=task.id)
+    assessment.collect(db.session, date(2026, 10, 1), datetime(2026, 11, 2, 2, 0))
+    db.session.commit()
+    got = db.session.execute(
+        sa.select(
+            AssessmentRule.code, AssessmentRecord.staff_id, AssessmentRecord.window_id, AssessmentRecord.department_id
+        ).join(AssessmentRule)
+    ).all()
+    # The lead's overdue case was never red-scanned here: only B's default is on record.
+    assert got == [("violation", None, world_ids["win_b"], world_ids["dept_b"])]

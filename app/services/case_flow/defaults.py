@@ -37,7 +37,7 @@ from app.models.case import (
     ViolationKind,
 )
 from app.models.notice import NoticeKind
-from app.models.org import Department
+from app.models.org import Department, RecordStatus, Staff, StaffPosition, StaffStatus, Window
 from app.services import notices, settings
 from app.services.case_flow import guards
 from app.services.case_flow.guards import CaseError
@@ -102,7 +102,7 @@ def default_task(session, actor, case, now, *, clock, task_id, note=None):
             case_id=case.id,
             department_id=task.department_id,
             staff_id=task.assignee_id,
-            window_id=None,
+            window_id=_scored_window(session, task),
             detail=(
                 f"办件 {case.number} 联办任务（{department.name}）超过时限 {data['overdue_workdays']} 个工作日，"
                 f"由中心缺席默认，通知书 {data['notice_number']}"
@@ -111,6 +111,35 @@ def default_task(session, actor, case, now, *, clock, task_id, note=None):
     )
     _tell_chief_reps(session, case, task, data["notice_number"], now)
     return event(case, actor, now, CaseAction.default_task, case.status, note=note, data=data)
+
+
+def _scored_window(session, task) -> int | None:
+    """The window the default is scored against: the assessment counts a violation through its
+    staff member or window (services/assessment.py), and a task nobody took up has no holder. The
+    holder's window, else the chief representative's, else the department's first active window."""
+    if task.assignee_id is not None:
+        window_id = session.scalar(sa.select(Staff.window_id).where(Staff.id == task.assignee_id))
+        if window_id is not None:
+            return window_id
+    window_id = session.scalar(
+        sa.select(Staff.window_id)
+        .where(
+            Staff.department_id == task.department_id,
+            Staff.position == StaffPosition.chief_rep,
+            Staff.status == StaffStatus.active,
+            Staff.window_id.is_not(None),
+        )
+        .order_by(Staff.staff_no)
+        .limit(1)
+    )
+    if window_id is not None:
+        return window_id
+    return session.scalar(
+        sa.select(Window.id)
+        .where(Window.department_id == task.department_id, Window.status == RecordStatus.active)
+        .order_by(Window.code)
+        .limit(1)
+    )
 
 
 def _tell_chief_reps(session, case, task, number, now):
