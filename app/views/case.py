@@ -481,6 +481,7 @@ class CaseApi(GovModelApi):
                     version: {type: integer}
                     approved: {type: boolean, description: "complete (and a township's own decision at deliver):
                       true = approve, false = deny; required, never assumed"}
+                    task_id: {type: integer, description: "complete_task and default_task (缺席默认): the joint task"}
           responses:
             200: {description: Done}
             404: {$ref: '#/components/responses/404'}
