@@ -100,6 +100,13 @@ MENU = (
         (
             item("MatterList", _l("Service matters"), "fa-list", "matter.MatterView", "Matter"),
             item("MatterImport", _l("Import catalogue"), "fa-upload", "matter_import.MatterImportView", "MatterImport"),
+            item(
+                "CatalogueCheck",
+                _l("Catalogue check"),
+                "fa-check-square-o",
+                "matter.CatalogueCheckView",
+                "CatalogueCheck",
+            ),
             hidden("matter.MatterMaterialView", "MatterMaterial", _l("Materials")),
             hidden("matter.MatterStepView", "MatterStep", _l("Steps")),
         ),

@@ -27,6 +27,7 @@ from .case import (  # noqa: F401
     CaseStatus,
     CaseTask,
     Channel,
+    DocumentCounter,
     SuspendReason,
     TaskStatus,
     Violation,

@@ -77,6 +77,8 @@ class CaseAction(LabeledEnum):
     complete = _l("Complete")
     withdraw = _l("Withdraw")
     issue_default_approval = _l("Issue default approval")
+    # Seed 002 (超时或缺席默认): the center defaults a co-department's overdue joint task.
+    default_task = _l("Default an overdue joint task")
     complete_task = _l("Complete joint task")
     overdue = _l("Went overdue")
     # 上报: the county child's first event, and the county window taking it in.
@@ -284,6 +286,12 @@ class CaseEvent(Model):
 class TaskStatus(LabeledEnum):
     open = _l("Open")
     done = _l("Done")
+    # Overdue and defaulted by the center (缺席默认): the lead case may complete without it.
+    defaulted = _l("Defaulted by the center")
+
+
+# The tasks that no longer hold the lead case back.
+SETTLED_TASK_STATUSES = (TaskStatus.done, TaskStatus.defaulted)
 
 
 class CaseTask(VersionedMixin, Model):
@@ -328,6 +336,8 @@ class ViolationKind(LabeledEnum):
     beyond_authority = _l("Action on a step outside one's authority")
     # 000 第十五条(1) 未及时向系统内录入: entered later than `late_entry_workdays` after reception.
     late_entry = _l("Case entered late into the system")
+    # Seed 002: a co-department that sat on its joint task past its deadline, defaulted by the center.
+    task_defaulted = _l("Joint task defaulted by the center")
 
 
 class ViolationStatus(LabeledEnum):
@@ -379,6 +389,18 @@ class CaseCounter(Model):
     __tablename__ = "case_counter"
 
     center_id: Mapped[int] = mapped_column(sa.ForeignKey("center.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+    __scope__ = EVERYTHING_ONLY
+
+
+class DocumentCounter(Model):
+    """Last number used per document series and year (缺席默认通知书: default_approval)."""
+
+    __tablename__ = "document_counter"
+
+    series: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     year: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     last: Mapped[int] = mapped_column(sa.Integer, default=0)
 

@@ -19,6 +19,7 @@ class NoticeKind(LabeledEnum):
     step_overdue = _l("Step held past its share of the limit")
     supplement_expired = _l("Supplement limit passed: passive return proposed")
     task_overdue = _l("Joint task overdue")
+    task_defaulted = _l("Your department's joint task was defaulted by the center")
     case_extended = _l("Case extended")
     calendar_missing = _l("Next year's holiday schedule is not loaded")
     report_late = _l("Monthly report not submitted in time")

@@ -20,7 +20,7 @@ from app.fields.matter import MATTER_FIELDS
 from app.models.matter import MaterialForm, Matter, MatterMaterial, MatterStep
 from app.models.org import CenterLevel, Department
 from app.services import matter_levels
-from app.services.catalogue import fee_errors, limit_errors, limit_warnings
+from app.services.catalogue import PromisedRule, fee_errors, limit_errors
 from app.services.import_rows import FileRefused, Limits, ProblemList, RowError, read_xlsx_rows
 from app.services.phone import InvalidPhone, checked_phone
 
@@ -227,13 +227,17 @@ def _department_index(session):
     return index
 
 
-def _check_rules(values, number, report):
+def _check_rules(values, number, report, rule: PromisedRule):
     by_header = {c.field: c.header for c in COLUMNS}
     legal, promised = values.get("legal_limit_days"), values.get("promised_limit_days")
     if legal is not None and promised is not None:
         for message in limit_errors(legal, promised):
             report.errors.append(RowError(number, by_header["promised_limit_days"], message))
-        for message in limit_warnings(legal, promised):
+        # The catalogue's promised-limit rule (services/catalogue.py): a warning, or an error in refuse mode.
+        errors, warnings = rule.check(legal, promised)
+        for message in errors:
+            report.errors.append(RowError(number, by_header["promised_limit_days"], message))
+        for message in warnings:
             report.warnings.append(RowError(number, by_header["promised_limit_days"], message))
         step_days = sum(days for _, days in values.get("steps") or [])
         if step_days > promised:
@@ -292,10 +296,11 @@ def _parse(session, source, report):
         report.errors.append(RowError(None, "", str(_l("Missing columns: %(columns)s", columns="、".join(missing)))))
         return None
     departments = _department_index(session)
+    rule = PromisedRule.load(session)
     first_seen, parsed = {}, []
     for number, cells in body:
         values = _RowReader(number, cells, positions, departments, report).read()
-        _check_rules(values, number, report)
+        _check_rules(values, number, report, rule)
         code = values.get("code")
         if code in first_seen:
             report.errors.append(

@@ -324,6 +324,29 @@ SPECS = {
             _l("A hall behind one network address shares this count; successful logins never count."),
         ),
         SettingSpec("login_fail_window_minutes", "15", _l("Login: counting window and pause (minutes)")),
+        # Seed 002 (超时或缺席默认): the basis printed on the 缺席默认通知书 (services/case_flow/defaults.py).
+        SettingSpec(
+            "default_approval_basis",
+            "《中华人民共和国行政许可法》第四十二条；本中心超时或缺席默认制度：对手续齐全的行政许可或行政服务"
+            "事项申请，有关部门受理后未在承诺时限内办结，也未书面告知延期理由的审批事项，或对需多部门联合办理"
+            "审批项目中拒绝参与和不接受中心或牵头部门协调的部门，均视为部门默认审批事项，由此而产生的一切不利"
+            "后果均由超时或缺席部门承担。",
+            _l("Default approval: the basis printed on the notice"),
+            _l("Recorded with each notice when it is issued; later edits do not change notices already issued."),
+        ),
+        # Seed 002: 按照法定时限减少30%以上的标准，确定承诺办理时限 (services/catalogue.py).
+        SettingSpec(
+            "promised_limit_reduction",
+            "0.3",
+            _l("Catalogue: promised limit at least this much shorter than the legal limit (share)"),
+            _l("0.3: the promised limit is at most 70 per cent of the legal limit."),
+        ),
+        SettingSpec(
+            "promised_limit_check",
+            "warn",
+            _l("Catalogue: a promised limit not short enough"),
+            _l("warn: saved with a warning; refuse: not saved. The matter import follows the same setting."),
+        ),
     )
 }
 
@@ -335,6 +358,7 @@ CHOICES = {
     "evaluation_rule": ("per_channel", "once"),
     "attendance_late_as_absence": ("off", "on"),
     "attendance_missing_punch_as_absence": ("off", "on"),
+    "promised_limit_check": ("warn", "refuse"),
 }
 # Comma lists whose every item must be one of these (uploaded scan types, services/stored_files.py).
 SUBSETS = {"stored_file_types": ("pdf", "jpeg", "png")}
@@ -351,6 +375,7 @@ RANGES = {
     "transfer_max_files": (1, 50),
     "duty_handoff_days": (0.1, 5),
     "late_entry_workdays": (0.1, 10),
+    "promised_limit_reduction": (0, 0.9),
     "stored_file_max_megabytes": (1, 15),
     "appeal_days": (1, 60),
     "violation_confirm_days": (1, 60),
@@ -410,6 +435,9 @@ def check(key: str, value: str) -> list[str]:
     if spec is None:
         return [str(_l("Unknown setting."))]
     default = spec.default
+    # The column holds 500 characters (a long text such as default_approval_basis could pass the rest).
+    if len(value) > Setting.__table__.c.value.type.length:
+        return [str(_l("Too long: at most %(limit)s characters.", limit=Setting.__table__.c.value.type.length))]
     if key in SUBSETS:
         names = [name.strip() for name in value.split(",")]
         ok = bool(value) and all(name in SUBSETS[key] for name in names)

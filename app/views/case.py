@@ -1,5 +1,6 @@
 """Case views: the list, the case page with its timeline and actions, print pages, violations, API."""
 
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
@@ -33,7 +34,7 @@ from app.security import actor_for, current_scope
 from app.services import calendar as calendar_service
 from app.services import case_flow, pending_violations
 from app.services.appeals import AppealError
-from app.services.case_flow import CaseError
+from app.services.case_flow import CaseError, defaults
 from app.services.case_flow.guards import require_decision, require_denial_reason
 from app.services.case_light import case_light, light_sql, open_with_light
 from app.services.idnumber import mask, mask_phone
@@ -154,6 +155,7 @@ ACTION_FORMS = {
     ],
     "withdraw": [("note", "text", _l("Applicant's request"), True)],
     "issue_default_approval": [("note", "text", _l("Note"), False)],
+    "default_task": [("task_id", "overdue_task", _l("Joint task"), True), ("note", "text", _l("Note"), False)],
     "complete_task": [("note", "text", _l("Note"), False)],
     "accept_escalation": [],
     "hand_over": [("note", "text", _l("Note"), False)],
@@ -215,8 +217,8 @@ def action_inputs(action, form, case, actor):
             # Said, never assumed: without a choice the service refuses the completion.
             inputs[name] = DECISIONS.get(raw)
 
-        elif kind == "staff":
-            inputs[name] = int(raw) if raw.isdigit() else None
+        elif kind in ("staff", "overdue_task"):
+            inputs[name] = int(raw) if raw.isascii() and raw.isdigit() else None
         else:
             inputs[name] = raw
     if action == "complete_task":
@@ -270,6 +272,7 @@ class CaseView(GovModelView):
         "receipt": "read",
         "supplement_notice": "read",
         "denial_decision": "read",
+        "default_notice": "read",
     }
     base_filters = [["id", QuickFilter, lambda: None]]
     list_choices = {
@@ -331,6 +334,8 @@ class CaseView(GovModelView):
             if self.appbuilder.sm.has_access("can_act", "Case")
             else [],
             forms=forms_for(case),
+            overdue_tasks=defaults.overdue_tasks(case, now),
+            default_notices=defaults.notices_of(case),
             delivery_methods=list(DeliveryMethod),
             action_labels={a.name: a.label for a in CaseAction},
             staff=staff,
@@ -404,6 +409,27 @@ class CaseView(GovModelView):
             "govhall/print_denial.html",
             case=case,
             decision=decision,
+            center_name=settings.get(db.session, "center_name"),
+        )
+
+    @expose("/default-notice/<pk>/<int:event_id>")
+    @has_access
+    def default_notice(self, pk, event_id):
+        """The 缺席默认通知书 a default on this case recorded (services/case_flow/defaults.py)."""
+        case = self._scoped_get(pk)
+        if case is None:
+            abort(404)
+        notice = next((e for e in defaults.notices_of(case) if e.id == event_id), None)
+        if notice is None:
+            abort(404)
+        from app.services import settings
+
+        return self.render_template(
+            "govhall/print_default.html",
+            case=case,
+            notice=notice,
+            department=db.session.get(Department, notice.data.get("department_id")) or case.department,
+            deadline=datetime.fromisoformat(notice.data["deadline"]),
             center_name=settings.get(db.session, "center_name"),
         )
 
@@ -490,7 +516,8 @@ class CaseApi(GovModelApi):
             name: action
             schema: {type: string, enum: [accept, forward, request_supplement, receive_supplement, start_special,
               end_special, escalate, receive_escalation_result, extend, return_case, complete, withdraw,
-              issue_default_approval, complete_task, accept_escalation, deliver, hand_over, receive_handoff]}
+              issue_default_approval, default_task, complete_task, accept_escalation, deliver, hand_over,
+              receive_handoff]}
           requestBody:
             content:
               application/json:
@@ -502,6 +529,7 @@ class CaseApi(GovModelApi):
                       true = approve, false = deny; required, never assumed"}
                     note: {type: string, description: "a denial (approved false): its written reason, required"}
                     applicant_opinion: {type: string, description: "return_case: the applicant's opinion"}
+                    task_id: {type: integer, description: "complete_task and default_task (缺席默认): the joint task"}
           responses:
             200: {description: Done}
             404: {$ref: '#/components/responses/404'}

@@ -34,7 +34,13 @@ STANDARD_VERBS = {
 CUSTOM_VERBS = {
     "NoticeView": {"action:mark_read": "read", "mark_all_read": "read"},
     "CaseIntakeView": {"index": "intake", "form": "intake"},
-    "CaseView": {"act": "act", "receipt": "read", "supplement_notice": "read", "denial_decision": "read"},
+    "CaseView": {
+        "act": "act",
+        "receipt": "read",
+        "supplement_notice": "read",
+        "denial_decision": "read",
+        "default_notice": "read",
+    },
     "CaseApi": {"act": "act"},
     "MatterImportView": {"index": "import", "template": "import"},
     "MonthlyReportView": {"generate": "generate", "action:download": "read", "action:submit": "submit"},
@@ -94,6 +100,7 @@ Violation                RX+act                       *      RX+act             
 Transfer                 RAX+act                      *      RX                          RX              RX+act                      R+act           RX      -  R+act            RX                    RX                    RA+act
 Matter                   RAEDX+activate+deactivate    *      RAEDX+activate+deactivate   RX              RX                          R               RX      -  R                RX                    RX                    R
 MatterImport             I                            *      I                           -               -                           -               -       -  -                -                     -                     -
+CatalogueCheck           RX                           *      RX                          RX              RX                          R               RX      -  R                RX                    RX                    R
 MatterMaterial           RAEDX                        *      RAEDX                       RX              RX                          R               RX      -  R                RX                    RX                    R
 MatterStep               RAEDX                        *      RAEDX                       RX              RX                          R               RX      -  R                RX                    RX                    R
 AuditLog                 RX                           *      -                           RX              -                           -               -       -  -                -                     -                     -
@@ -163,6 +170,7 @@ ViolationList              x     x             x          x        x           x
 Catalogue                  x     x             x          x        x           x      . x             x            x             x
 MatterList                 x     x             x          x        x           x      . x             x            x             x
 MatterImport               x     x             .          .        .           .      . .             .            .             .
+CatalogueCheck             x     x             x          x        x           x      . x             x            x             x
 Supervision                x     x             x          .        .           x      . .             x            x             .
 AuditLogList               x     .             x          .        .           .      . .             .            .             .
 MonthlyReportList          x     x             x          .        .           x      . .             x            x             .

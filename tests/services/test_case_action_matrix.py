@@ -31,13 +31,16 @@ SETUPS = {
     "withdraw": ("accepted", "staff_a", {"note": "申请人申请撤回"}, NOW),
     "issue_default_approval": ("accepted", "supervisor", {}, LATER),
     "complete_task": ("joint", "staff_b", {}, NOW),
+    # Seed 002: the center defaults B's overdue task on A's joint case.
+    "default_task": ("joint", "supervisor", {}, LATER),
     # A's case accepted by B's clerk on duty at the comprehensive window C01 (seed 003).
     "hand_over": ("duty", "staff_b", {}, NOW),
     "receive_handoff": ("duty", "staff_a", {}, NOW),
 }
 # Who lacks the role for each action (the department is right where it matters).
-WRONG_ROLE = {"extend": "staff_a", "issue_default_approval": "chief_a"}
-OTHER_DEPARTMENT = {"complete_task": "staff_a", "issue_default_approval": None}
+WRONG_ROLE = {"extend": "staff_a", "issue_default_approval": "chief_a", "default_task": "chief_a"}
+OTHER_DEPARTMENT = {"complete_task": "staff_a", "issue_default_approval": None, "default_task": None}
+TASK_ACTIONS = ("complete_task", "default_task")
 
 
 def seat_duty_desk(world_ids):
@@ -77,7 +80,7 @@ def prepare(world_ids, state):
 
 
 def inputs_for(action, case, given):
-    if action == "complete_task":
+    if action in TASK_ACTIONS:
         return {"task_id": db.session.query(CaseTask.id).filter_by(case_id=case.id).scalar()}
     return dict(given)
 
@@ -121,8 +124,8 @@ def test_stale_version_refused(ctx, world_ids, action):
 @pytest.mark.parametrize("action", SETUPS)
 def test_wrong_state_refused(ctx, world_ids, action):
     _state, who, given, when = SETUPS[action]
-    case = prepare(world_ids, "joint" if action == "complete_task" else "accepted")
-    if action == "complete_task":
+    case = prepare(world_ids, "joint" if action in TASK_ACTIONS else "accepted")
+    if action in TASK_ACTIONS:
         act(case, "withdraw", note="撤回")  # a closed case takes no task
     else:
         act(case, "return_case", reason="不符合条件")  # returned: closed for every action

@@ -35,6 +35,11 @@ OFFERED = [
     ("escalated", "chief_a", NOW, ["receive_escalation_result", "extend", "return_case", "withdraw"]),
     ("joint", "staff_b", NOW, ["complete_task"]),
     ("joint", "staff_a", NOW, RUNNING),
+    # Seed 002: B's task is past its deadline, as is the case: the center may default either.
+    ("joint", "supervisor", LATER, ["issue_default_approval", "default_task"]),
+    ("joint", "supervisor", NOW, []),
+    ("joint", "chief_a", LATER, RUNNING_CHIEF),
+    ("joint_done", "supervisor", LATER, ["issue_default_approval"]),
     ("joint_done", "staff_b", NOW, []),
     ("returned", "chief_a", LATER, []),
     # Seed 003: B's clerk on duty at C01 accepted A's promised case.

@@ -30,6 +30,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.models.case import (
     OPEN_STATUSES,
     RUNNING_STATUSES,
+    SETTLED_TASK_STATUSES,
     Case,
     CaseAction,
     CaseResult,
@@ -44,7 +45,7 @@ from app.models.case import (
 from app.models.matter import CaseKind
 from app.models.notice import Notice, NoticeKind
 from app.models.org import Staff
-from app.services.case_flow import duty, guards, handoff
+from app.services.case_flow import defaults, duty, guards, handoff
 from app.services.case_flow.clock import Clock, recompute_deadline, resume, start_step, step_overdue, suspend
 from app.services.case_flow.guards import Actor, CaseError, StaleCase, violation
 from app.services.case_flow.history import Outcome, event
@@ -236,7 +237,8 @@ def complete(session, actor, case, now, *, clock, approved=None, fee=None, note=
     if not approved:
         note = guards.require_denial_reason(note)
     fee = guards.checked_fee(case, actor, now, fee, approved)
-    if any(task.status is not TaskStatus.done for task in case.tasks):
+    # A task the center defaulted (缺席默认, case_flow/defaults.py) no longer holds the case back.
+    if any(task.status not in SETTLED_TASK_STATUSES for task in case.tasks):
         raise CaseError(_l("Every co-department's task must be done before the case can be completed."))
     from_status = _end(case, CaseStatus.completed, CaseResult.approved if approved else CaseResult.denied, now)
     case.fee = fee if approved else Decimal("0")
@@ -253,7 +255,7 @@ def complete(session, actor, case, now, *, clock, approved=None, fee=None, note=
 
 def complete_task(session, actor, case, now, *, clock, task_id, note=None):
     task = session.get(CaseTask, task_id)
-    if task.status is TaskStatus.done:
+    if task.status is not TaskStatus.open:
         raise CaseError(_l("This task is already done."))
     task.status = TaskStatus.done
     task.done_at = now
@@ -415,8 +417,17 @@ ACTIONS = (
         "issue_default_approval",
         RUNNING_STATUSES,
         guards.center,
-        _closes(CaseStatus.completed, CaseResult.default_approved, CaseAction.issue_default_approval),
+        defaults.issue_default_approval,
         ready=_all(guards.overdue_without_extension, handoff.parent_waiting),
+    ),
+    # The same rules for a co-department's overdue joint task (the form names the task).
+    Action(
+        "default_task",
+        RUNNING_STATUSES,
+        defaults.center_on_overdue_task,
+        defaults.default_task,
+        ready=defaults.has_overdue_task,
+        offer_to=defaults.offered_to_center,
     ),
     Action("hand_over", RUNNING_STATUSES + _SUSPENDED, duty.duty_desk, duty.hand_over, ready=duty.awaiting_handoff),
     Action("receive_handoff", OPEN_STATUSES, _OWN, duty.receive_handoff, ready=duty.receivable),
