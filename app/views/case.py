@@ -25,6 +25,7 @@ from app.models.case import (
     Violation,
     ViolationStatus,
 )
+from app.models.correction import CorrectionRequest
 from app.models.matter import Matter
 from app.models.org import Department, Staff
 from app.security import actor_for, current_scope
@@ -234,6 +235,17 @@ def not_received(case) -> set[str]:
     return {m.name for m in case.matter.materials} - received
 
 
+def timeline(case):
+    """The case's events and its data correction requests (filed, then decided), oldest first."""
+    corrections = db.session.scalars(
+        sa.select(CorrectionRequest).where(CorrectionRequest.case_id == case.id).order_by(CorrectionRequest.id)
+    ).all()
+    entries = [(event.at, 0, event.id, "event", event) for event in case.events]
+    entries += [(item.requested_at, 1, item.id, "correction", item) for item in corrections]
+    entries += [(item.decided_at, 2, item.id, "decision", item) for item in corrections if item.decided_at]
+    return [(kind, item) for _at, _order, _id, kind, item in sorted(entries, key=lambda entry: entry[:3])]
+
+
 class CaseView(GovModelView):
     datamodel = CaseInterface(Case, eager=("matter", "department"), masked=MASKS)
     scope_filter_class = CaseScopeFilter
@@ -294,6 +306,7 @@ class CaseView(GovModelView):
         staff = db.session.scalars(
             sa.select(Staff).where(Staff.department_id == case.department_id).order_by(Staff.staff_no)
         ).all()
+        sm = self.appbuilder.sm
         return self.render_template(
             self.show_template,
             case=case,
@@ -308,6 +321,9 @@ class CaseView(GovModelView):
             delivery_methods=list(DeliveryMethod),
             action_labels={a.name: a.label for a in CaseAction},
             staff=staff,
+            timeline=timeline(case),
+            may_request_correction=sm.has_access("can_add", "CorrectionRequest"),
+            may_read_corrections=sm.has_access("can_read", "CorrectionRequest"),
             mask=mask,
             mask_phone=mask_phone,
             title=self.show_title,
