@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import AuditLog, Case, User
+from app.models import AuditLog, Case, CaseStatus, User
 from app.models.correction import CorrectionRequest, CorrectionStatus
 from app.security import staff_of
 from app.services import corrections
@@ -250,3 +250,55 @@ def test_a_direct_write_of_a_case_fact_is_refused(ctx, world_ids):
         db.session.flush()
     db.session.rollback()
     assert fresh(Case, case.id).applicant_name == "张三"
+
+
+def test_a_township_files_and_its_head_decides_within_the_center_scope(ctx, world_ids):
+    from app.models import Center, Matter
+    from app.services.case_flow import Actor
+    from app.services.scope import Kind, Scope
+
+    county, town = db.session.get(Center, world_ids["county"]), db.session.get(Center, world_ids["town"])
+    town2 = Center(code="XZ-T8", name="河湾镇便民服务中心", level=town.level, parent=county)
+    db.session.add(town2)
+    matter = db.session.get(Matter, world_ids["matter_b"])
+    case = Case(
+        number="XZ-T1-20260929-00001",
+        center=town,
+        matter=matter,
+        department_id=matter.department_id,
+        applicant_name="王五",
+        applicant_id_number="11010519491231002X",
+        kind=matter.case_kind,
+        status=CaseStatus.in_progress,
+        submitted_at=NOW,
+        accepted_at=NOW,
+    )
+    db.session.add(case)
+    db.session.commit()
+    clerk = Actor(user_id=None, name="镇窗口", roles=frozenset({"TownshipStaff"}), center_id=town.id)
+    head = Actor(user_id=None, name="镇主任", roles=frozenset({"TownshipHead"}), center_id=town.id)
+    other_head = Actor(user_id=None, name="邻镇主任", roles=frozenset({"TownshipHead"}), center_id=town2.id)
+    in_town = Scope(kind=Kind.center_own, center_id=town.id)
+    item = corrections.request_correction(
+        db.session, clerk, in_town, NOW, case_id=case.id, field="applicant_name", new_value="王武", reason="错字"
+    )
+    db.session.commit()
+    with pytest.raises(CorrectionError) as refused:
+        corrections.request_correction(
+            db.session,
+            clerk,
+            Scope(kind=Kind.center_own, center_id=town2.id),
+            NOW,
+            case_id=case.id,
+            field="applicant_phone",
+            new_value="13900001111",
+            reason="错号",
+        )
+    assert refused.value.code == "scope"
+    with pytest.raises(CorrectionError):
+        corrections.approve(db.session, other_head, Scope(kind=Kind.center, center_id=town2.id), item, 1, LATER)
+    db.session.rollback()
+    item = db.session.get(CorrectionRequest, item.id)
+    corrections.approve(db.session, head, Scope(kind=Kind.center, center_id=town.id), item, item.version, LATER)
+    db.session.commit()
+    assert fresh(Case, case.id).applicant_name == "王武"
