@@ -31,6 +31,8 @@ class NoticeKind(LabeledEnum):
     transfer_overdue = _l("Forwarded request not confirmed in time")
     transfer_returned = _l("Your forwarded request was returned")
     duty_handoff_overdue = _l("Comprehensive-window hand-off overdue")
+    correction_filed = _l("A data correction request awaits your approval")
+    correction_decided = _l("Your data correction request has been decided")
 
 
 class Notice(Model):

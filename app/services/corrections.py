@@ -32,6 +32,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.models.audit import AuditAction, AuditLog
 from app.models.case import ApplicantType, Case, CaseResult
 from app.models.correction import CorrectionField, CorrectionRequest, CorrectionStatus
+from app.models.notice import NoticeKind
+from app.services import notices
 from app.services.case_flow.guards import allowed_fee
 from app.services.idnumber import CREDIT_CODE_ERROR, valid_credit_code, valid_id_number
 from app.services.phone import InvalidPhone, checked_phone
@@ -172,7 +174,37 @@ def request_correction(session: Session, actor, scope, now: datetime, *, case_id
     )
     session.add(item)
     session.flush()
+    _notify(session, NoticeKind.correction_filed, item, _approvers(session, item), now)
     return item
+
+
+def _notify(session: Session, kind: NoticeKind, item: CorrectionRequest, users: sa.Select, now: datetime) -> int:
+    """Tell `users` (a select of user ids) about the request, once each."""
+    users = users.subquery()
+    if kind is NoticeKind.correction_filed:
+        detail = f"{item.requested_by} 申请更正办件 {item.case.number} 的“{item.field.label}”，请审批。"
+    else:
+        note = item.decision_note or ""
+        detail = f"办件 {item.case.number} “{item.field.label}”的更正申请：{item.status.label}。{note}"
+    candidates = sa.select(
+        users.c.user_id,
+        sa.literal(f"correction:{item.id}:{kind.name}").label("key"),
+        sa.literal(item.case_id, sa.Integer).label("case_id"),
+        sa.literal(detail[:300]).label("detail"),
+    ).where(users.c.user_id.is_not(None))
+    return notices.insert(session.connection(), kind, candidates, now)
+
+
+def _approvers(session: Session, item: CorrectionRequest) -> sa.Select:
+    """The case's department's chief representatives but the requester; without one, the center."""
+    staff = notices.STAFF
+    chiefs = sa.select(staff.c.user_id.label("user_id")).where(notices.chief_reps(sa.literal(item.department_id)))
+    if item.requested_by_user_id is not None:
+        chiefs = chiefs.where(staff.c.user_id != item.requested_by_user_id)
+    if session.scalar(sa.select(sa.exists(chiefs))):
+        return chiefs
+    center = notices.users_with_roles(*ROLE_DUTIES["center_approval"])
+    return sa.select(center.c.user_id)
 
 
 def may_decide(session: Session, actor, scope, item: CorrectionRequest) -> bool:
@@ -258,7 +290,14 @@ def approve(session: Session, actor, scope, item: CorrectionRequest, version, no
         },
     )
     session.expire(case)
+    _notify_requester(session, item, now)
     return item
+
+
+def _notify_requester(session: Session, item: CorrectionRequest, now: datetime) -> None:
+    if item.requested_by_user_id is not None:
+        requester = sa.select(sa.literal(item.requested_by_user_id, sa.Integer).label("user_id"))
+        _notify(session, NoticeKind.correction_decided, item, requester, now)
 
 
 def reject(session: Session, actor, scope, item: CorrectionRequest, version, now: datetime, *, note):
@@ -266,6 +305,7 @@ def reject(session: Session, actor, scope, item: CorrectionRequest, version, now
     item.decision_note = _text(note, _l("Give the reason for rejecting the correction."))
     item.status, item.decided_at, item.decided_by = CorrectionStatus.rejected, now, actor.name[:100]
     _flush_decision(session)
+    _notify_requester(session, item, now)
     return item
 
 

@@ -302,3 +302,22 @@ def test_a_township_files_and_its_head_decides_within_the_center_scope(ctx, worl
     corrections.approve(db.session, head, Scope(kind=Kind.center, center_id=town.id), item, item.version, LATER)
     db.session.commit()
     assert fresh(Case, case.id).applicant_name == "王武"
+
+
+def test_the_chief_hears_of_a_request_and_the_requester_of_the_decision(ctx, world_ids):
+    from app.models import Notice
+    from app.models.notice import NoticeKind
+
+    def inbox(name):
+        return db.session.scalars(
+            sa.select(Notice.kind).where(Notice.user_id == world_ids[f"user_{name}"]).order_by(Notice.id)
+        ).all()
+
+    case = new_case(world_ids)
+    item = file(case)
+    assert inbox("chief_a") == [NoticeKind.correction_filed] and inbox("chief_b") == []
+    decide(item, "reject", note="无需更正")
+    assert inbox("staff_a") == [NoticeKind.correction_decided]
+    # The chief's own request goes to the center.
+    file(case, field="applicant_phone", value="13900001111", who="chief_a")
+    assert inbox("manager") == [NoticeKind.correction_filed]
