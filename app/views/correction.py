@@ -16,8 +16,14 @@ from app.models.case import Case
 from app.models.correction import CorrectionField, CorrectionRequest, CorrectionStatus
 from app.security import actor_for, current_scope
 from app.services import corrections
+from app.services.idnumber import mask, mask_phone
 from app.views.interface import GovInterface
 from app.views.workflow import WorkflowView
+
+# Personal data: shown in full only to whoever may decide the request (to check it against the
+# documents); the requester and readers see it masked, as on the case page.
+MASKS = {CorrectionField.applicant_id_number: mask, CorrectionField.applicant_phone: mask_phone}
+VALUES = ("old_value", "new_value")
 
 
 def _case_in_scope(case_id):
@@ -45,6 +51,17 @@ class CorrectionRequestView(WorkflowView):
             {"step": "approve", "label": _l("Approve and apply"), "fields": []},
             {"step": "reject", "label": _l("Reject"), "fields": [("textarea", "note", _l("Reason"), None)]},
         ]
+
+    def _get_show_widget(self, pk, item, **kwargs):
+        widgets = super()._get_show_widget(pk, item, **kwargs)
+        masker = MASKS.get(item.field)
+        if masker is not None and not corrections.may_decide(db.session, actor_for(g.user), current_scope(), item):
+            args = widgets["show"].template_args
+            args["value_columns"] = [
+                masker(value) if column in VALUES and value else value
+                for column, value in zip(self.show_columns, args["value_columns"], strict=True)
+            ]
+        return widgets
 
     def run_step(self, item, step, version, form):
         action = corrections.ACTIONS.get(step)

@@ -52,6 +52,7 @@ def test_filed_from_the_case_page_approved_by_the_chief_and_applied(app, client,
     request_id = filed(client, pk)
     shown = client.get(f"/correctionrequestview/show/{request_id}").get_data(as_text=True)
     assert "待审批" in shown and "批准并更正" not in shown  # the requester does not decide
+    assert NEW_ID not in shown and "110105********002X" in shown  # and sees the numbers masked
     timeline = client.get(f"/caseview/show/{pk}").get_data(as_text=True)
     assert "申请数据更正" in timeline and NEW_ID not in timeline  # the timeline names the field, not the value
     relogin(client, "chief_a")
