@@ -235,6 +235,12 @@ def not_received(case) -> set[str]:
     return {m.name for m in case.matter.materials} - received
 
 
+def in_own_scope(case) -> bool:
+    """A case of the user's own lists, not one opened through a joint task (whose facts the lead
+    department corrects)."""
+    return db.session.scalar(sa.select(Case.id).where(Case.id == case.id, current_scope().clause(Case))) is not None
+
+
 def timeline(case):
     """The case's events and its data correction requests (filed, then decided), oldest first."""
     corrections = db.session.scalars(
@@ -322,7 +328,7 @@ class CaseView(GovModelView):
             action_labels={a.name: a.label for a in CaseAction},
             staff=staff,
             timeline=timeline(case),
-            may_request_correction=sm.has_access("can_add", "CorrectionRequest"),
+            may_request_correction=sm.has_access("can_add", "CorrectionRequest") and in_own_scope(case),
             may_read_corrections=sm.has_access("can_read", "CorrectionRequest"),
             mask=mask,
             mask_phone=mask_phone,

@@ -149,3 +149,18 @@ def test_case_facts_have_no_direct_write_path(app, client, world_ids):
     assert client.post(f"/correctionrequestview/delete/{request_id}").status_code in (403, 404, 405)
     assert row(app, CorrectionRequest, request_id).new_value == "王五"
     assert row(app, Case, pk).applicant_name == "李四"
+
+
+def test_a_co_department_of_a_joint_case_sees_it_but_does_not_correct_it(app, client, world_ids):
+    from app.models import Matter
+    from app.models.matter import CaseKind
+
+    with app.app_context():
+        db.session.get(Matter, world_ids["matter_a"]).case_kind = CaseKind.joint
+        db.session.commit()
+    login(client, "staff_a")
+    pk = intake(client, world_ids, co_departments=[world_ids["dept_b"]])
+    relogin(client, "staff_b")
+    page = client.get(f"/caseview/show/{pk}")
+    assert page.status_code == 200 and "/correctionrequestview/file" not in page.get_data(as_text=True)
+    assert file(client, pk).status_code == 404
