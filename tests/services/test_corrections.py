@@ -321,3 +321,47 @@ def test_the_chief_hears_of_a_request_and_the_requester_of_the_decision(ctx, wor
     # The chief's own request goes to the center.
     file(case, field="applicant_phone", value="13900001111", who="chief_a")
     assert inbox("manager") == [NoticeKind.correction_filed]
+
+
+def test_two_approvers_racing_in_threads_one_wins_and_the_case_moves_once(app, world_ids):
+    import threading
+
+    with app.app_context():
+        case = new_case(world_ids)
+        item_id, case_id, version = file(case).id, case.id, case.version
+        db.session.remove()
+    start = threading.Barrier(2)
+    won, refused, faults = [], [], []
+
+    def approver(name):
+        with app.app_context():
+            try:
+                me, my_scope = actor(name), scope(name)
+                item = db.session.get(CorrectionRequest, item_id)
+                start.wait()
+                corrections.approve(db.session, me, my_scope, item, item.version, LATER)
+                db.session.commit()
+                won.append(name)
+            except CorrectionError:
+                db.session.rollback()
+                refused.append(name)
+            except Exception as exc:  # anything else is a bug (a lock error would be a 500)
+                faults.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=approver, args=(name,)) for name in ("chief_a", "manager")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not faults and len(won) == 1 and len(refused) == 1
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        assert case.applicant_name == "李四" and case.version == version + 1
+        assert (
+            db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog).where(AuditLog.table_name == "case"))
+            == 1
+        )
+        assert db.session.get(CorrectionRequest, item_id).decided_by
+        db.session.remove()
