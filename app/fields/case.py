@@ -49,7 +49,7 @@ VIOLATION_FIELDS = Registry(
 # values (an ID number, a phone) are shown on the request's page only, not in lists or exports.
 CORRECTION_REQUEST_FIELDS = Registry(
     CorrectionRequest,
-    Field("case", LIST | SHOW | EXPORT, export_as=("case.number",)),
+    Field("case", LIST | SHOW | SEARCH | EXPORT, export_as=("case.number",)),
     Field("field", LIST | SHOW | SEARCH | EXPORT),
     Field("department", LIST | SHOW | SEARCH | EXPORT),
     Field("status", LIST | SHOW | SEARCH | EXPORT),

@@ -164,3 +164,20 @@ def test_a_co_department_of_a_joint_case_sees_it_but_does_not_correct_it(app, cl
     page = client.get(f"/caseview/show/{pk}")
     assert page.status_code == 200 and "/correctionrequestview/file" not in page.get_data(as_text=True)
     assert file(client, pk).status_code == 404
+
+
+def test_the_list_filters_by_case_searched_as_you_type(app, client, world_ids):
+    login(client, "staff_a")
+    first, second = intake(client, world_ids), intake(client, world_ids)
+    filed(client, first)
+    filed(client, second, field="applicant_name", value="王五")
+    numbers = {pk: row(app, Case, pk).number for pk in (first, second)}
+    client.get("/correctionrequestview/list/")  # shows (and so clears) the filing messages
+    listed = client.get(f"/correctionrequestview/list/?_flt_0_case={first}").get_data(as_text=True)
+    assert numbers[first] in listed and numbers[second] not in listed
+    found = client.get(f"/correctionrequestview/choices/search/case?q={numbers[first]}").get_json()
+    assert numbers[first] in str(found)
+    relogin(client, "staff_b")  # another department's cases are not offered
+    assert numbers[first] not in str(
+        client.get(f"/correctionrequestview/choices/search/case?q={numbers[first]}").get_json()
+    )
