@@ -313,6 +313,7 @@ class CaseView(GovModelView):
             sa.select(Staff).where(Staff.department_id == case.department_id).order_by(Staff.staff_no)
         ).all()
         sm = self.appbuilder.sm
+        entries = timeline(case)
         return self.render_template(
             self.show_template,
             case=case,
@@ -327,7 +328,8 @@ class CaseView(GovModelView):
             delivery_methods=list(DeliveryMethod),
             action_labels={a.name: a.label for a in CaseAction},
             staff=staff,
-            timeline=timeline(case),
+            timeline=entries,
+            corrections_filed=any(kind == "correction" for kind, _item in entries),
             may_request_correction=sm.has_access("can_add", "CorrectionRequest") and in_own_scope(case),
             may_read_corrections=sm.has_access("can_read", "CorrectionRequest"),
             mask=mask,

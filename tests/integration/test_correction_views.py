@@ -55,6 +55,7 @@ def test_filed_from_the_case_page_approved_by_the_chief_and_applied(app, client,
     assert NEW_ID not in shown and "110105********002X" in shown  # and sees the numbers masked
     timeline = client.get(f"/caseview/show/{pk}").get_data(as_text=True)
     assert "申请数据更正" in timeline and NEW_ID not in timeline  # the timeline names the field, not the value
+    assert f"/correctionrequestview/list/?_flt_0_case={pk}" in timeline
     relogin(client, "chief_a")
     shown = client.get(f"/correctionrequestview/show/{request_id}").get_data(as_text=True)
     assert "批准并更正" in shown and NEW_ID in shown
