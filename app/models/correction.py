@@ -18,7 +18,7 @@ class CorrectionField(LabeledEnum):
     recorded at the decision. Never the status, the clock, the deadline or the version: the
     workflow computes those."""
 
-    applicant_name = _l("Applicant")
+    applicant_name = _l("Applicant name")
     applicant_id_number = _l("ID number")
     applicant_phone = _l("Applicant phone")
     fee = _l("Fee (yuan)")

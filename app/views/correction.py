@@ -40,6 +40,8 @@ class CorrectionRequestView(WorkflowView):
     list_title = _l("Data correction requests")
     show_title = _l("Data correction request")
     registry = CORRECTION_REQUEST_FIELDS
+    # 申请人 is the case's applicant everywhere else: the staff member who filed is the 提出人.
+    label_columns = {**WorkflowView.label_columns, "requested_by": _l("Filed by")}
     base_order = ("requested_at", "desc")
 
     def step_forms(self, item):
