@@ -14,7 +14,8 @@ the case: it matches only while the fact still holds the value the request was f
 and the case's version is the one just read, so a concurrent change is never overwritten — the
 approval is refused with a message saying what the fact holds now. The request (an audited
 record) and the case change (one audit entry naming the request) are written in one transaction.
-Two approvers at once: the request's version makes exactly one of them win.
+Two approvers at once: the request's version makes exactly one of them win. A refusal raises
+CorrectionError and the caller rolls the transaction back (as with the other services).
 
 Nothing else writes those facts after intake: `install_guard` refuses any ORM flush that changes
 them on an existing case (a completed case's fee included), whatever path tries.
@@ -239,7 +240,6 @@ def _flush_decision(session: Session):
     try:
         session.flush()
     except StaleDataError:
-        session.rollback()
         raise CorrectionError(_l("This request has already been decided."), "state") from None
 
 
@@ -272,7 +272,6 @@ def approve(session: Session, actor, scope, item: CorrectionRequest, version, no
         .values({column.name: value, "version": current_version + 1})
     ).rowcount
     if updated != 1:
-        session.rollback()
         raise CorrectionError(
             _l("The case was changed by someone else at the same moment; nothing was applied. Try again."), "stale"
         )
