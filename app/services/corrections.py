@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.models.audit import AuditAction, AuditLog
-from app.models.case import ApplicantType, Case, CaseResult
+from app.models.case import ApplicantType, Case, CaseAction, CaseEvent, CaseResult
 from app.models.correction import CorrectionField, CorrectionRequest, CorrectionStatus
 from app.models.notice import NoticeKind
 from app.services import notices
@@ -247,9 +247,10 @@ def approve(session: Session, actor, scope, item: CorrectionRequest, version, no
     """Approve, and apply the change to the case in the same transaction (or refuse both)."""
     _decide(session, actor, scope, item, version)
     case = item.case
-    column = Case.__table__.c[item.field.name]
-    current_version, current = session.execute(
-        sa.select(Case.__table__.c.version, column).where(Case.__table__.c.id == item.case_id)
+    table = Case.__table__
+    column = table.c[item.field.name]
+    current_version, current, status, step = session.execute(
+        sa.select(table.c.version, column, table.c.status, table.c.step_seq).where(table.c.id == item.case_id)
     ).one()
     if as_text(current) != item.old_value:
         raise CorrectionError(
@@ -275,6 +276,23 @@ def approve(session: Session, actor, scope, item: CorrectionRequest, version, no
         raise CorrectionError(
             _l("The case was changed by someone else at the same moment; nothing was applied. Try again."), "stale"
         )
+    # The case's own history: like every change of the case, one event (the values stay in the audit log).
+    session.add(
+        CaseEvent(
+            case_id=item.case_id,
+            action=CaseAction.correct,
+            at=now,
+            actor_id=actor.user_id,
+            actor_name=actor.name[:100],
+            from_status=status,
+            to_status=status,
+            from_step=step,
+            to_step=step,
+            note=f"{item.field.label}：{item.reason}"[:1000],
+            data={"correction_request": item.id, "field": item.field.name},
+        )
+    )
+    session.flush()
     session.execute(
         sa.insert(AuditLog.__table__),
         {

@@ -25,7 +25,7 @@ from app.models.case import (
     Violation,
     ViolationStatus,
 )
-from app.models.correction import CorrectionRequest
+from app.models.correction import CorrectionRequest, CorrectionStatus
 from app.models.matter import Matter
 from app.models.org import Department, Staff
 from app.security import actor_for, current_scope
@@ -248,7 +248,12 @@ def timeline(case):
     ).all()
     entries = [(event.at, 0, event.id, "event", event) for event in case.events]
     entries += [(item.requested_at, 1, item.id, "correction", item) for item in corrections]
-    entries += [(item.decided_at, 2, item.id, "decision", item) for item in corrections if item.decided_at]
+    # An applied correction is an event of the case already; a rejection is shown from the request.
+    entries += [
+        (item.decided_at, 2, item.id, "decision", item)
+        for item in corrections
+        if item.decided_at and item.status is not CorrectionStatus.applied
+    ]
     return [(kind, item) for _at, _order, _id, kind, item in sorted(entries, key=lambda entry: entry[:3])]
 
 

@@ -229,3 +229,15 @@ def test_the_cases_of_the_year_are_left_as_generated(lived_in):
     session, _totals = lived_in
     assert count(session, Case) == 2500
     assert count(session, Evaluation, Evaluation.is_default.is_(True)) > 0  # the replayed feedback scan
+
+
+def test_data_corrections_applied_rejected_and_waiting(lived_in):
+    from app.models import AuditLog
+    from app.models.correction import CorrectionRequest, CorrectionStatus
+
+    session, totals = lived_in
+    assert totals["corrections"] == {"applied": 1, "rejected": 1, "pending": 1}
+    applied = session.scalar(sa.select(CorrectionRequest).where(CorrectionRequest.status == CorrectionStatus.applied))
+    assert applied.case.applicant_phone == applied.new_value and applied.decided_at <= NOW
+    entry = session.scalar(sa.select(AuditLog).where(AuditLog.table_name == "case"))
+    assert entry.changes["correction_request"] == [None, applied.id]
