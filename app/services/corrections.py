@@ -13,7 +13,9 @@ their own request. On approval the system applies the change with one conditiona
 the case: it matches only while the fact still holds the value the request was filed against
 and the case's version is the one just read, so a concurrent change is never overwritten — the
 approval is refused with a message saying what the fact holds now. The request (an audited
-record) and the case change (one audit entry naming the request) are written in one transaction.
+record), the case change (one audit entry naming the request, with the values) and the case's own
+event (CaseAction.correct: the field and the reason, so the version still counts the events) are
+written in one transaction.
 Two approvers at once: the request's version makes exactly one of them win. A refusal raises
 CorrectionError and the caller rolls the transaction back (as with the other services).
 
