@@ -370,3 +370,12 @@ def test_two_approvers_racing_in_threads_one_wins_and_the_case_moves_once(app, w
         )
         assert db.session.get(CorrectionRequest, item_id).decided_by
         db.session.remove()
+
+
+def test_the_public_progress_query_does_not_show_a_correction(ctx, world_ids):
+    from app.services import portal
+
+    case = new_case(world_ids)
+    decide(file(case), "approve")
+    labels = [label for _at, label in portal.progress(db.session, fresh(Case, case.id)).timeline]
+    assert labels and not any("更正" in label for label in labels)
