@@ -379,3 +379,22 @@ def test_the_public_progress_query_does_not_show_a_correction(ctx, world_ids):
     decide(file(case), "approve")
     labels = [label for _at, label in portal.progress(db.session, fresh(Case, case.id)).timeline]
     assert labels and not any("更正" in label for label in labels)
+
+
+def test_a_completed_case_fee_is_corrected_within_its_range_and_bad_amounts_refused(ctx, world_ids):
+    from decimal import Decimal
+
+    from app.models import Matter
+
+    db.session.get(Matter, world_ids["matter_b"]).fee_max = Decimal("30")  # the matter allows a range
+    db.session.commit()
+    case = new_case(world_ids, who="staff_b", matter="matter_b")
+    act(case, "complete", who="staff_b", now=NOW, approved=True, fee="20")
+    for bad in ("abc", "NaN", "sNaN", "-20", "1e9999", "Infinity", "40"):
+        with pytest.raises(CorrectionError):
+            file(case, field="fee", value=bad, who="staff_b")
+        db.session.rollback()
+    item = file(case, field="fee", value="25", who="staff_b")
+    assert item.old_value == "20.00" and item.new_value == "25.00"
+    decide(item, "approve", who="chief_b")
+    assert fresh(Case, case.id).fee == Decimal("25.00")
