@@ -182,3 +182,22 @@ def test_the_list_filters_by_case_searched_as_you_type(app, client, world_ids):
     assert numbers[first] not in str(
         client.get(f"/correctionrequestview/choices/search/case?q={numbers[first]}").get_json()
     )
+
+
+def test_filing_and_deciding_without_a_csrf_token_are_refused(app, client, world_ids):
+    login(client, "staff_a")
+    pk = intake(client, world_ids)
+    request_id = filed(client, pk)
+    relogin(client, "chief_a")
+    version = row(app, CorrectionRequest, request_id).version
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        assert file(client, pk, field="applicant_name", value="王五").status_code == 400
+        answer = client.post(f"/correctionrequestview/act/{request_id}/approve", data={"version": version})
+        assert answer.status_code == 400
+        form = client.get(f"/correctionrequestview/show/{request_id}").get_data(as_text=True)
+        assert 'name="csrf_token"' in form  # the step forms carry it
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert row(app, CorrectionRequest, request_id).status is CorrectionStatus.pending
+    assert row(app, Case, pk).applicant_id_number == ID_A
