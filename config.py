@@ -64,6 +64,8 @@ CENTER_HEAD = [
     ["^Transfer$", "^can_(read|export)$"],
     [f"^({PEOPLE}|{ASSESSMENT})$", "^can_(read|export)$"],
     ["^LeaveRequest$", "^can_act$"],
+    # 数据更正: files them for its center's cases and decides them (services/corrections.py).
+    ["^CorrectionRequest$", "^can_(read|export|add|act)$"],
     *menu.menu_rules(
         *CENTER_MENUS,
         without=(
@@ -108,6 +110,8 @@ FAB_ROLES = {
         # Decide appeals; confirm or dismiss second supplement requests (duty appeal_review).
         ["^(Appeal|Violation)$", "^can_act$"],
         ["^Appeal$", "^can_(read|export)$"],
+        # Approve or reject data corrections of every department's cases.
+        ["^CorrectionRequest$", "^can_(read|export|act)$"],
         *menu.menu_rules(*CENTER_MENUS, without=("CaseIntake", "JointCases", "AuditLogList")),
         *SELF_SERVICE,
     ],
@@ -126,6 +130,7 @@ FAB_ROLES = {
         ["^AssessmentRecord$", "^can_add$"],
         ["^(MonthlyScore|AnnualAppraisal)$", "^can_generate$"],
         ["^(Appeal|Violation)$", "^can_act$"],
+        ["^CorrectionRequest$", "^can_(read|export)$"],
         *menu.menu_rules(*CENTER_MENUS, without=("MatterImport", "CaseIntake", "JointCases")),
         *SELF_SERVICE,
     ],
@@ -151,6 +156,8 @@ FAB_ROLES = {
         ["^LeaderDuty$", "^can_delete$"],
         # Own appeals filed; the department's appeals commented on.
         ["^Appeal$", "^can_(add|act)$"],
+        # Own department's data corrections: filed and approved (not one's own).
+        ["^CorrectionRequest$", "^can_(read|export|add|act)$"],
         *menu.menu_rules(*DEPARTMENT_MENUS, without=("MatterImport",)),
         *SELF_SERVICE,
     ],
@@ -166,6 +173,8 @@ FAB_ROLES = {
         # Window leaders approve short leave; the service refuses every other post.
         ["^LeaveRequest$", "^can_act$"],
         ["^Appeal$", "^can_add$"],
+        # Requests a correction of a case fact; the chief representative or the center approves.
+        ["^CorrectionRequest$", "^can_(read|add)$"],
         *menu.menu_rules(
             *DEPARTMENT_MENUS,
             without=(
@@ -186,11 +195,8 @@ FAB_ROLES = {
             f"^({ORG}|{CATALOGUE}|Case|Violation|MonthlyReport|Bulletin|Evaluation|Rectification|Complaint)$",
             "^can_(read|export)$",
         ],
-        [
-            "^RectificationOrder$",
-            "^can_(read|export)$",
-        ],
-        ["^Transfer$", "^can_(read|export)$"],
+        ["^RectificationOrder$", "^can_(read|export)$"],
+        ["^(Transfer|CorrectionRequest)$", "^can_(read|export)$"],
         [f"^({PEOPLE}|{ASSESSMENT})$", "^can_(read|export)$"],
         *menu.menu_rules(
             *CENTER_MENUS, without=("MatterImport", "CaseIntake", "MyCases", "JointCases", "AuditLogList")
@@ -209,6 +215,7 @@ FAB_ROLES = {
         [f"^(LeaveRequest|Attendance|WindowRotation|{ASSESSMENT})$", "^can_read$"],
         ["^LeaveRequest$", "^can_add$"],
         ["^Appeal$", "^can_add$"],
+        ["^CorrectionRequest$", "^can_(read|add)$"],
         *menu.menu_rules(
             *DEPARTMENT_MENUS,
             without=(

@@ -31,12 +31,13 @@ def create_app(config=None) -> Flask:
     csrf.init_app(app)
 
     from app import http_guard, security
-    from app.services import audit, calendar
+    from app.services import audit, calendar, corrections
     from app.views import display, errors, titles
 
     app.config["FAB_PASSWORD_COMPLEXITY_VALIDATOR"] = security.password_complexity
     audit.install(FsaSession)
     calendar.install(FsaSession)
+    corrections.install_guard(FsaSession)
     security.install_login_sessions()
 
     with app.app_context():

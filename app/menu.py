@@ -91,6 +91,13 @@ MENU = (
                 "Transfer",
             ),
             item("ViolationList", _l("Detected violations"), "fa-flag", "case.ViolationView", "Violation"),
+            item(
+                "CorrectionRequestList",
+                _l("Data correction requests"),
+                "fa-pencil-square-o",
+                "correction.CorrectionRequestView",
+                "CorrectionRequest",
+            ),
         ),
     ),
     Group(

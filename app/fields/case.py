@@ -2,6 +2,7 @@
 
 from app.fields import API_LIST, API_SEARCH, API_SHOW, EXPORT, LIST, SEARCH, SHOW, Field, Registry
 from app.models.case import Case, Violation
+from app.models.correction import CorrectionRequest
 
 # The case page is its own template (govhall/case_show.html); cases are created by intake.
 CASE_FIELDS = Registry(
@@ -43,4 +44,22 @@ VIOLATION_FIELDS = Registry(
     Field("status", LIST | SHOW | SEARCH),
     Field("decided_by", SHOW),
     Field("decided_at", SHOW),
+)
+
+# 数据更正申请: filed from the case page (views/correction.py), never through a generic form. The
+# values (an ID number, a phone) are shown on the request's page only, not in lists or exports.
+CORRECTION_REQUEST_FIELDS = Registry(
+    CorrectionRequest,
+    Field("case", LIST | SHOW | SEARCH | EXPORT, export_as=("case.number",)),
+    Field("field", LIST | SHOW | SEARCH | EXPORT),
+    Field("department", LIST | SHOW | SEARCH | EXPORT),
+    Field("status", LIST | SHOW | SEARCH | EXPORT),
+    Field("requested_at", LIST | SHOW | SEARCH | EXPORT),
+    Field("requested_by", LIST | SHOW | EXPORT),
+    Field("old_value", SHOW),
+    Field("new_value", SHOW),
+    Field("reason", SHOW | EXPORT),
+    Field("decided_at", SHOW | EXPORT),
+    Field("decided_by", LIST | SHOW | EXPORT),
+    Field("decision_note", SHOW | EXPORT),
 )

@@ -90,6 +90,8 @@ class CaseAction(LabeledEnum):
     # (交接登记), the owning department confirms receipt and holds the case from then on.
     hand_over = _l("Hand over to the owning department (交接)")
     receive_handoff = _l("Confirm receipt of the hand-off")
+    # 数据更正: an approved correction request applied to a case fact (services/corrections.py).
+    correct = _l("Data corrected")
 
 
 class DeliveryMethod(LabeledEnum):

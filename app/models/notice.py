@@ -38,6 +38,8 @@ class NoticeKind(LabeledEnum):
     leaders_below_minimum = _l("Department leaders below the minimum at the windows")
     # 000 第十一条: 流转后向接件人作相应的受件提醒.
     case_forwarded = _l("A case was forwarded to you")
+    correction_filed = _l("A data correction request awaits your approval")
+    correction_decided = _l("Your data correction request has been decided")
 
 
 class Notice(Model):

@@ -121,7 +121,8 @@ def _timeline(session: Session, case_ids: list[int]) -> list[tuple[datetime, str
         sa.select(CaseEvent.at, CaseEvent.action, CaseEvent.data, Center.name)
         .join(Case, Case.id == CaseEvent.case_id)
         .join(Center, Center.id == Case.center_id)
-        .where(CaseEvent.case_id.in_(case_ids), CaseEvent.action != CaseAction.overdue)
+        # Not the office's bookkeeping: going overdue, a data correction (数据更正).
+        .where(CaseEvent.case_id.in_(case_ids), CaseEvent.action.notin_([CaseAction.overdue, CaseAction.correct]))
         .order_by(CaseEvent.at, CaseEvent.id)
     ).all()
     timeline = []

@@ -28,6 +28,7 @@ from app.models.case import (
     ViolationKind,
     ViolationStatus,
 )
+from app.models.correction import CorrectionRequest, CorrectionStatus
 from app.models.matter import Matter
 from app.models.org import Department, Staff
 from app.security import actor_for, current_scope
@@ -261,6 +262,28 @@ def late_entry_flag(case) -> bool:
     )
 
 
+def in_own_scope(case) -> bool:
+    """A case of the user's own lists, not one opened through a joint task (whose facts the lead
+    department corrects)."""
+    return db.session.scalar(sa.select(Case.id).where(Case.id == case.id, current_scope().clause(Case))) is not None
+
+
+def timeline(case):
+    """The case's events and its data correction requests (filed, then decided), oldest first."""
+    corrections = db.session.scalars(
+        sa.select(CorrectionRequest).where(CorrectionRequest.case_id == case.id).order_by(CorrectionRequest.id)
+    ).all()
+    entries = [(event.at, 0, event.id, "event", event) for event in case.events]
+    entries += [(item.requested_at, 1, item.id, "correction", item) for item in corrections]
+    # An applied correction is an event of the case already; a rejection is shown from the request.
+    entries += [
+        (item.decided_at, 2, item.id, "decision", item)
+        for item in corrections
+        if item.decided_at and item.status is not CorrectionStatus.applied
+    ]
+    return [(kind, item) for _at, _order, _id, kind, item in sorted(entries, key=lambda entry: entry[:3])]
+
+
 class CaseView(GovModelView):
     datamodel = CaseInterface(Case, eager=("matter", "department"), masked=MASKS)
     scope_filter_class = CaseScopeFilter
@@ -323,6 +346,8 @@ class CaseView(GovModelView):
         staff = db.session.scalars(
             sa.select(Staff).where(Staff.department_id == case.department_id).order_by(Staff.staff_no)
         ).all()
+        sm = self.appbuilder.sm
+        entries = timeline(case)
         return self.render_template(
             self.show_template,
             case=case,
@@ -341,6 +366,10 @@ class CaseView(GovModelView):
             staff=staff,
             late_entry=late_entry_flag(case),
             denied=denial_of(case) is not None,
+            timeline=entries,
+            corrections_filed=any(kind == "correction" for kind, _item in entries),
+            may_request_correction=sm.has_access("can_add", "CorrectionRequest") and in_own_scope(case),
+            may_read_corrections=sm.has_access("can_read", "CorrectionRequest"),
             mask=mask,
             mask_phone=mask_phone,
             title=self.show_title,

@@ -59,6 +59,7 @@ CUSTOM_VERBS = {
     "LeaderDutyView": {"record": "add"},
     "LeaderVisitView": {"record": "add", "status": "read"},
     "ViolationView": {"act": "act"},
+    "CorrectionRequestView": {"act": "act", "file": "add"},
     "QuarterlyResultView": {"generate": "generate", "annual": "read", "annual_export": "export"},
     "AnnualAppraisalView": {"generate": "generate", "confirm": "confirm", "workbook": "export", "letter": "read"},
     "TransferView": {
@@ -97,6 +98,7 @@ Window                   RAEDX+activate+deactivate    *      RAEDX+activate+deac
 Staff                    RAEDX+activate+deactivate    *      RAEDX+activate+deactivate   RX              REX+activate+deactivate     R               RX      -  R                REX                   REX                   -
 Case                     RX+act+intake                *      RX+act                      RX+act          RX+act+intake               R+act+intake    RX      -  R+act+intake     RX+act                RX+act                R
 Violation                RX+act                       *      RX+act                      RX+act          R                           R               RX      -  R                RX                    RX                    -
+CorrectionRequest        RAX+act                      *      RX+act                      RX              RAX+act                     RA              RX      -  RA               RAX+act               RAX+act               -
 Transfer                 RAX+act                      *      RX                          RX              RX+act                      R+act           RX      -  R+act            RX                    RX                    RA+act
 Matter                   RAEDX+activate+deactivate    *      RAEDX+activate+deactivate   RX              RX                          R               RX      -  R                RX                    RX                    R
 MatterImport             I                            *      I                           -               -                           -               -       -  -                -                     -                     -
@@ -167,6 +169,7 @@ DueSoonCases               x     x             x          x        x           x
 OverdueCases               x     x             x          x        x           x      . x             x            x             .
 TransferList               x     x             x          x        x           x      . x             x            x             x
 ViolationList              x     x             x          x        x           x      . x             x            x             .
+CorrectionRequestList      x     x             x          x        x           x      . x             x            x             .
 Catalogue                  x     x             x          x        x           x      . x             x            x             x
 MatterList                 x     x             x          x        x           x      . x             x            x             x
 MatterImport               x     x             .          .        .           .      . .             .            .             .

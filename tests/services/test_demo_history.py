@@ -270,3 +270,15 @@ def test_leaders_sit_and_visit_and_a_few_departments_fall_below_the_minimum(live
     assert 1 <= len(flagged) <= LAX_DEPARTMENTS
     # None of them had its principal leader at the windows in the third quarter (seed 003 第五条).
     assert {key.rsplit(":", 1)[1] for key in keys if key.startswith("leaders:2026-Q3:principal:")} == flagged
+
+
+def test_data_corrections_applied_rejected_and_waiting(lived_in):
+    from app.models import AuditLog
+    from app.models.correction import CorrectionRequest, CorrectionStatus
+
+    session, totals = lived_in
+    assert totals["corrections"] == {"applied": 1, "rejected": 1, "pending": 1}
+    applied = session.scalar(sa.select(CorrectionRequest).where(CorrectionRequest.status == CorrectionStatus.applied))
+    assert applied.case.applicant_phone == applied.new_value and applied.decided_at <= NOW
+    entry = session.scalar(sa.select(AuditLog).where(AuditLog.table_name == "case"))
+    assert entry.changes["correction_request"] == [None, applied.id]

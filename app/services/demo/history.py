@@ -28,7 +28,14 @@ from app.models.notice import Notice
 from app.models.personnel import AttendanceRecord
 from app.models.report import MonthlyReport
 from app.services import calendar, job_runs, reports, settings
-from app.services.demo import appeal_history, attendance, feedback_history, leaders, staff_history
+from app.services.demo import (
+    appeal_history,
+    attendance,
+    correction_history,
+    feedback_history,
+    leaders,
+    staff_history,
+)
 from app.services.demo.cast import Cast
 
 # Notices newer than this are left unread: what arrived since the user last looked.
@@ -53,6 +60,10 @@ def seed_history(session, now: datetime, *, system_username: str = "system", pro
     totals["attendance"] = _attendance(session, start, now, rng)
     totals["roster_weeks"] = staff_history.seed_rotation(session, cast, start, now)
     totals["personnel_changes"] = staff_history.seed_personnel(session, cast, now, rng)
+    # Its own random stream: the rest of the history draws what it drew before corrections existed.
+    totals["corrections"] = correction_history.seed_corrections(
+        session, cast, now, random.Random(f"{seed}:corrections")
+    )
     totals["complaints"] = feedback_history.seed_complaints(session, cast, start, now, rng)
     totals["rectifications"] = feedback_history.seed_rectifications(session, now, rng)
     # Its own random stream: the draws of the rest of the history stay as they were.
