@@ -1,6 +1,6 @@
 """default-approval notices: a numbered series per year
 
-Revision ID: 0030a
+Revision ID: 0030
 Revises: 0029
 Create Date: 2026-12-03 06:30:00
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0030a"
+revision = "0030"
 down_revision = "0029"
 branch_labels = None
 depends_on = None

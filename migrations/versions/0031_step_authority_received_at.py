@@ -1,7 +1,7 @@
 """step authority and reception time: a step's handler is a staff position; a case records when it was received
 
-Revision ID: 0031b
-Revises: 0029
+Revision ID: 0031
+Revises: 0030
 Create Date: 2026-12-03 06:10:00
 
 000 第十五条: acting on a step outside one's authority (越权) and entering a case late into the
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0031b"
-down_revision = "0029"
+revision = "0031"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 

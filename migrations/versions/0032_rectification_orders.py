@@ -1,7 +1,7 @@
 """rectification orders (整改通知) opened by substantiated complaints
 
-Revision ID: 0032c
-Revises: 0029
+Revision ID: 0032
+Revises: 0031
 Create Date: 2026-12-03 06:20:00
 
 A complaint found substantiated (or partly) opens an order to the department with a deadline;
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0032c"
-down_revision = "0029"
+revision = "0032"
+down_revision = "0031"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """data correction requests (数据更正申请)
 
-Revision ID: 0033d
-Revises: 0029
+Revision ID: 0033
+Revises: 0032
 Create Date: 2026-12-03 06:00:00
 
 A case fact (applicant name, ID number, phone, fee) is corrected through a request that the
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0033d"
-down_revision = "0029"
+revision = "0033"
+down_revision = "0032"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """leaders at the windows: the 领导坐班/代班 roster and the visit log
 
-Revision ID: 0034e
-Revises: 0029
+Revision ID: 0034
+Revises: 0033
 Create Date: 2026-12-03 06:30:00
 
 Issue 19.6 (seeds 001, 002, 003 第五条): a department's leaders on duty at its windows
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic. The lead re-chains this revision at merge.
-revision = "0034e"
-down_revision = "0029"
+revision = "0034"
+down_revision = "0033"
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,4 @@
-"""Migration 0031b (step authority): a step's free-text handler becomes a staff position when it
+"""Migration 0031 (step authority): a step's free-text handler becomes a staff position when it
 names one (by name or Chinese label); other text restricts nothing and is kept in the step's note."""
 
 from decimal import Decimal
