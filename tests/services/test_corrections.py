@@ -79,7 +79,9 @@ def test_an_approved_request_is_applied_to_the_case_and_audited_with_it(ctx, wor
         "correction_request": [None, item.id],
     }
     request_entries = db.session.scalars(
-        sa.select(AuditLog.action).where(AuditLog.table_name == "correction_request", AuditLog.row_id == str(item.id))
+        sa.select(AuditLog.action)
+        .where(AuditLog.table_name == "correction_request", AuditLog.row_id == str(item.id))
+        .order_by(AuditLog.id)
     ).all()
     assert [a.name for a in request_entries] == ["insert", "update"]
 
