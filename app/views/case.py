@@ -253,12 +253,8 @@ def late_entry_flag(case) -> bool:
     """Was the case entered late into the system (a late_entry violation recorded with it)?"""
     if case.received_at is None:
         return False
-    return bool(
-        db.session.scalar(
-            sa.select(sa.literal(True)).where(
-                sa.exists().where(Violation.case_id == case.id, Violation.kind == ViolationKind.late_entry)
-            )
-        )
+    return db.session.scalar(
+        sa.select(sa.exists().where(Violation.case_id == case.id, Violation.kind == ViolationKind.late_entry))
     )
 
 
@@ -355,9 +351,7 @@ class CaseView(GovModelView):
             shown=case_light(case, now, cal),
             not_received=not_received(case),
             light_text=light_text,
-            actions=case_flow.available_actions(actor, case, now)
-            if self.appbuilder.sm.has_access("can_act", "Case")
-            else [],
+            actions=case_flow.available_actions(actor, case, now) if sm.has_access("can_act", "Case") else [],
             forms=forms_for(case),
             overdue_tasks=defaults.overdue_tasks(case, now),
             default_notices=defaults.notices_of(case),
