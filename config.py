@@ -323,6 +323,9 @@ ROLE_DUTIES = {
     "center_approval": frozenset({"CenterManager"}),
     # Decide appeals (申诉) and confirm or dismiss second supplement requests.
     "appeal_review": frozenset({"Supervisor", "CenterManager"}),
+    # Record inspections (巡查/暗访) and joint meetings, turn findings into deductions, sanctions
+    # and rectification orders, close any follow-up (issue 19.3).
+    "inspections": frozenset({"Admin", "CenterManager", "Supervisor"}),
 }
 
 

@@ -20,6 +20,7 @@ from app.services import (
     duty_scan,
     escalation,
     evaluations,
+    inspections,
     job_runs,
     leadership,
     pending_violations,
@@ -88,8 +89,8 @@ def report_check_job(session: Session, now):
 
 
 def feedback_scan_job(session: Session, now):
-    """Default ratings for cases left unrated, then rectifications, complaint stages and rectification
-    orders past their limits."""
+    """Default ratings for cases left unrated, then rectifications, complaint stages, rectification
+    orders and joint-meeting follow-ups past their limits."""
     since = job_runs.last_success(session, "feedback_scan")
     rows = evaluations.apply_defaults(
         session,
@@ -100,6 +101,7 @@ def feedback_scan_job(session: Session, now):
     )
     rows += rectifications.flag_overdue(session, now)
     rows += rectification_orders.flag_overdue(session, now)
+    rows += inspections.flag_overdue_follow_ups(session, now)
     return rows + complaints.flag_overdue(session, now, since)
 
 

@@ -45,6 +45,14 @@ from .feedback import (  # noqa: F401
     RectificationOrder,
     Sanction,
 )
+from .inspection import (  # noqa: F401
+    FindingOutcome,
+    Inspection,
+    InspectionFinding,
+    InspectionKind,
+    JointMeeting,
+    MeetingFollowUp,
+)
 from .jobs import JobOutcome, JobRun, SchedulerLock  # noqa: F401
 from .leadership import DutyKind, HalfDay, LeaderDuty, LeaderRank, LeaderVisit  # noqa: F401
 from .matter import CaseKind, MaterialForm, Matter, MatterCategory, MatterMaterial, MatterStatus, MatterStep  # noqa: F401

@@ -37,6 +37,7 @@ class AssessmentTrigger(LabeledEnum):
     violation = _l("Detected violation")
     bad_review = _l("Bad review")
     complaint_sanction = _l("Sanction on a substantiated complaint")
+    inspection_sanction = _l("Sanction on an inspection finding")
 
 
 class AssessmentRule(Audited, VersionedMixin, Model):

@@ -5,16 +5,20 @@ device page, rectification and the complaint workflow build on them.
 """
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from .base import LabeledEnum, VersionedMixin, enum_field
 from .case import Case
 from .org import Center, Department, Staff, Window
 from .scoping import EVERYTHING_ONLY, ScopedBy
+
+if TYPE_CHECKING:
+    from .inspection import InspectionFinding
 
 # 1–2 are bad reviews (差评); 3–5 count as satisfied (好评). The rates built on them, and which
 # ratings they count, are defined once in app/services/rating_rates.py.
@@ -152,12 +156,16 @@ class SanctionKind(LabeledEnum):
 
 
 class Sanction(Model):
-    """A sanction decided on a complaint, against a staff member and/or window (for the assessment)."""
+    """A sanction decided on a complaint or an inspection finding (巡查/暗访, 000 第十六条), against a
+    staff member and/or window (for the assessment)."""
 
     __tablename__ = "sanction"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    complaint_id: Mapped[int] = mapped_column(sa.ForeignKey("complaint.id", ondelete="CASCADE"), index=True)
+    complaint_id: Mapped[int | None] = mapped_column(sa.ForeignKey("complaint.id", ondelete="CASCADE"), index=True)
+    inspection_finding_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("inspection_finding.id", ondelete="CASCADE", name="fk_sanction_inspection_finding")
+    )
     kind: Mapped[SanctionKind] = enum_field(SanctionKind)
     staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"), index=True)
     window_id: Mapped[int | None] = mapped_column(sa.ForeignKey("window.id"), index=True)
@@ -165,11 +173,17 @@ class Sanction(Model):
     decided_by: Mapped[str] = mapped_column(sa.String(100))
     note: Mapped[str | None] = mapped_column(sa.String(500))
 
-    complaint: Mapped[Complaint] = relationship(back_populates="sanctions")
+    complaint: Mapped[Complaint | None] = relationship(back_populates="sanctions")
+    inspection_finding: Mapped["InspectionFinding | None"] = relationship(backref=backref("sanction", uselist=False))
     staff: Mapped[Staff | None] = relationship()
     window: Mapped[Window | None] = relationship()
 
-    # Read through its complaint, never listed by itself.
+    __table_args__ = (
+        sa.CheckConstraint("complaint_id IS NOT NULL OR inspection_finding_id IS NOT NULL", name="ck_sanction_source"),
+        sa.UniqueConstraint("inspection_finding_id", name="uq_sanction_inspection_finding"),
+    )
+
+    # Read through its complaint or finding, never listed by itself.
     __scope__ = EVERYTHING_ONLY
 
     def __str__(self) -> str:
@@ -236,6 +250,10 @@ class RectificationOrder(VersionedMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(sa.String(40), unique=True)
     complaint_id: Mapped[int | None] = mapped_column(sa.ForeignKey("complaint.id", ondelete="CASCADE"), unique=True)
+    # Or the inspection finding that ordered it (巡查/暗访, 000 第十九条: 提出整改意见).
+    inspection_finding_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("inspection_finding.id", ondelete="CASCADE", name="fk_rectification_order_finding")
+    )
     center_id: Mapped[int] = mapped_column(sa.ForeignKey("center.id"))
     department_id: Mapped[int] = mapped_column(sa.ForeignKey("department.id"), index=True)
     staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
@@ -254,6 +272,9 @@ class RectificationOrder(VersionedMixin, Model):
     referred_by: Mapped[str | None] = mapped_column(sa.String(100))
 
     complaint: Mapped[Complaint | None] = relationship(back_populates="rectification_order")
+    inspection_finding: Mapped["InspectionFinding | None"] = relationship(
+        backref=backref("rectification_order", uselist=False)
+    )
     center: Mapped[Center] = relationship()
     department: Mapped[Department] = relationship()
     staff: Mapped[Staff | None] = relationship()
@@ -262,6 +283,7 @@ class RectificationOrder(VersionedMixin, Model):
     __table_args__ = (
         # The overdue scan: open orders by deadline.
         sa.Index("ix_rectification_order_status_due", "status", "due_at"),
+        sa.UniqueConstraint("inspection_finding_id", name="uq_rectification_order_finding"),
     )
 
     def __str__(self) -> str:

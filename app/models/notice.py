@@ -40,6 +40,7 @@ class NoticeKind(LabeledEnum):
     case_forwarded = _l("A case was forwarded to you")
     correction_filed = _l("A data correction request awaits your approval")
     correction_decided = _l("Your data correction request has been decided")
+    follow_up_overdue = _l("Joint-meeting follow-up past its due date")
 
 
 class Notice(Model):

@@ -16,7 +16,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from .base import LabeledEnum, VersionedMixin, enum_field
 from .case import ApplicantType, Case
@@ -174,12 +174,22 @@ class StoredFile(Model):
     uploaded_by: Mapped[str] = mapped_column(sa.String(100))
     transfer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("transfer.id", ondelete="CASCADE"), index=True)
 
+    # Or a photo of an inspection finding (巡查/暗访, app/models/inspection.py).
+    inspection_finding_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("inspection_finding.id", ondelete="CASCADE", name="fk_stored_file_finding"), index=True
+    )
+
     transfer: Mapped[Transfer | None] = relationship(back_populates="files")
+    inspection_finding = relationship("InspectionFinding", backref=backref("photos", order_by="StoredFile.id"))
 
     # Whoever sees the owner sees its files.
     __scope__ = ScopedBy(
-        center=("transfer.from_center_id", "transfer.to_center_id"),
-        department=("transfer.to_department_id", "transfer.from_department_id"),
+        center=("transfer.from_center_id", "transfer.to_center_id", "inspection_finding.inspection.center_id"),
+        department=(
+            "transfer.to_department_id",
+            "transfer.from_department_id",
+            "inspection_finding.department_id",
+        ),
     )
 
     def __str__(self) -> str:

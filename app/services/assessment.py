@@ -14,7 +14,8 @@ PostgreSQL), each row keyed by what it stands for ("attendance:17", "violation:4
 - violations (confirmed ones only) — kind overdue → `case_overdue`; every other kind → `violation`;
 - bad reviews — evaluations of level 1–2 that are not default ratings (a default is
   what the applicant did not say, never a bad review) → `bad_review`;
-- sanctions on substantiated or partly substantiated complaints → `complaint_sanction`.
+- sanctions on substantiated or partly substantiated complaints → `complaint_sanction`;
+- sanctions on inspection findings (巡查/暗访, services/inspections.py) → `inspection_sanction`.
 
 A record carries the staff member and the window: an individual's deduction is also
 the window's (分中心管理办法 第二十一条 "个人扣分值=部门扣分值"); the window is the
@@ -41,6 +42,7 @@ from app.models.assessment import (
 )
 from app.models.case import Violation, ViolationKind, ViolationStatus
 from app.models.feedback import Complaint, ComplaintFinding, Evaluation, Sanction
+from app.models.inspection import Inspection, InspectionFinding
 from app.models.org import Staff
 from app.models.personnel import AttendanceKind, AttendanceRecord
 from app.services.monthly_report import month_bounds
@@ -159,6 +161,15 @@ DEFAULT_RULES = (
     RuleSeed("violation", "业务违规操作（系统检出）", B, "-0.5", T.violation),
     RuleSeed("bad_review", "服务评价为差评", B, "-1", T.bad_review, "默认好评不计"),
     RuleSeed("complaint_sanction", "投诉查实受到处理", B, "-2", T.complaint_sanction),
+    # 000 第十六条 lets inspections sanction too; the seed sets no points: as a complaint's.
+    RuleSeed(
+        "inspection_sanction",
+        "巡查暗访发现问题受到处理",
+        B,
+        "-2",
+        T.inspection_sanction,
+        "000 第十六条；分值同投诉查实",
+    ),
     RuleSeed(NO_SYSTEM_USE, "未使用电子监察系统办公", B, "-1", note="季度3次以上取消评优资格"),
     # 加分项
     RuleSeed("praise", "收到表扬信或锦旗", A, "1"),
@@ -282,6 +293,28 @@ def _sources(start: datetime, end: datetime):
             sa.or_(Sanction.staff_id.is_not(None), sanction_window.is_not(None)),
         )
     )
+    finding_staff = aliased(Staff)
+    finding_window = sa.func.coalesce(Sanction.window_id, finding_staff.window_id)
+    inspection_sanctions = (
+        sa.select(
+            _key("sanction", Sanction.id).label("source_key"),
+            Sanction.at.label("occurred_at"),
+            Sanction.staff_id.label("staff_id"),
+            finding_window.label("window_id"),
+            sa.func.coalesce(InspectionFinding.department_id, finding_staff.department_id).label("department_id"),
+            sa.func.substr(Inspection.number + sa.literal(" ") + InspectionFinding.description, 1, 500).label(
+                "evidence"
+            ),
+        )
+        .join(InspectionFinding, InspectionFinding.id == Sanction.inspection_finding_id)
+        .join(Inspection, Inspection.id == InspectionFinding.inspection_id)
+        .outerjoin(finding_staff, finding_staff.id == Sanction.staff_id)
+        .where(
+            Sanction.at >= start,
+            Sanction.at < end,
+            sa.or_(Sanction.staff_id.is_not(None), finding_window.is_not(None)),
+        )
+    )
     K = AttendanceKind
     return (
         (T.late, attendance([K.late, K.late_and_early])),
@@ -292,6 +325,7 @@ def _sources(start: datetime, end: datetime):
         (T.violation, violations(Violation.kind != ViolationKind.overdue)),
         (T.bad_review, bad_reviews),
         (T.complaint_sanction, sanctions),
+        (T.inspection_sanction, inspection_sanctions),
     )
 
 

@@ -7,6 +7,9 @@
   handled (`open_for_complaint`): one order per complaint, to the complaint's department (or the
   staff member's), due `rectification_order_days` (5) working days later at the close of office
   hours, with the handler's requirement or a default one naming the complaint.
+- Opened by the inspections register (`open_for_finding`, app/services/inspections.py) for a
+  finding that needs rectifying: one order per finding, to the finding's department, due
+  `inspection_order_days` (5) working days later; closed, referred and flagged like any other.
 - Delivered to the department: its chief representatives find the order in their inbox.
 - Closed (`close`) by the department's chief representative or the center (duty
   `feedback_handling`): who, when and what was done. Two people closing the same order at once:
@@ -27,6 +30,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from app.models.feedback import Complaint, ComplaintFinding, OrderStatus, RectificationOrder
+from app.models.inspection import Inspection, InspectionFinding
 from app.models.notice import NoticeKind
 from app.models.org import Department, Staff
 from app.services import notices
@@ -89,11 +93,52 @@ def open_for_complaint(
     return order
 
 
+def open_for_finding(
+    session: Session, finding, actor_name: str, now: datetime, due_at: datetime, requirement=None
+) -> RectificationOrder:
+    """The order an inspection finding opens (巡查/暗访, 000 第十九条: 提出整改意见), to the finding's
+    department; refused when the finding names none or has an order already."""
+    if finding.department_id is None:
+        raise OrderError(_l("A rectification order needs the department the finding is about."))
+    if session.scalar(sa.select(TABLE.c.id).where(TABLE.c.inspection_finding_id == finding.id)) is not None:
+        raise OrderError(_l("This finding already has a rectification order."))
+    inspection = finding.inspection
+    text = _text(requirement, MAX_TEXT, "", required=False) or (
+        f"{inspection.kind.label} {inspection.number} 发现问题：{finding.description[:300]}，"
+        f"请于期限内整改到位，并报告整改情况。"
+    )
+    order = RectificationOrder(
+        number=f"ZG{inspection.number.removeprefix('XC')}-{finding.id}",
+        inspection_finding=finding,
+        center_id=inspection.center_id,
+        department_id=finding.department_id,
+        staff_id=finding.staff_id,
+        window_id=finding.window_id,
+        requirement=text,
+        issued_at=now,
+        issued_by=actor_name[:100],
+        due_at=due_at,
+        status=OrderStatus.open,
+    )
+    session.add(order)
+    session.flush()
+    _tell_department(session, order, now)
+    return order
+
+
+def source(order: RectificationOrder) -> str:
+    """What ordered it, as the notices name it: 投诉 TS… or 巡查 XC…."""
+    if order.complaint is not None:
+        return f"投诉 {order.complaint.number}"
+    finding = order.inspection_finding
+    return f"检查 {finding.inspection.number}" if finding is not None else ""
+
+
 def _tell_department(session: Session, order: RectificationOrder, now: datetime) -> int:
     """The order delivered: the department's active chief representatives hear of it in their inbox."""
     staff = notices.STAFF
     detail = notices.text(
-        f"整改通知 {order.number}（投诉 {order.complaint.number}）：",
+        f"整改通知 {order.number}（{source(order)}）：",
         sa.literal(order.requirement[:150]),
         f" 请于 {order.due_at:%Y-%m-%d %H:%M} 前整改到位，并在本通知页面登记整改情况。",
     ).label("detail")
@@ -201,10 +246,17 @@ def flag_overdue(session: Session, now: datetime) -> int:
     center = notices.users_with_roles(*ROLE_DUTIES["center_notices"])
     department = sa.select(Department.name).where(Department.id == TABLE.c.department_id).scalar_subquery()
     complaint = sa.select(Complaint.number).where(Complaint.id == TABLE.c.complaint_id).scalar_subquery()
+    inspection = (
+        sa.select(Inspection.number)
+        .join(InspectionFinding, InspectionFinding.inspection_id == Inspection.id)
+        .where(InspectionFinding.id == TABLE.c.inspection_finding_id)
+        .scalar_subquery()
+    )
     detail = notices.text(
         "整改通知 ",
         TABLE.c.number,
         notices.optional("（投诉 ", complaint, "）"),
+        notices.optional("（检查 ", inspection, "）"),
         notices.optional("（", department, "）"),
         "应于 ",
         notices.minute(TABLE.c.due_at),

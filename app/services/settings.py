@@ -347,6 +347,36 @@ SPECS = {
             _l("Catalogue: a promised limit not short enough"),
             _l("warn: saved with a warning; refuse: not saved. The matter import follows the same setting."),
         ),
+        # Inspections (issue 19.3): a finding's rectification order, and the annual assessment of each
+        # sub-center and township center (000 第二十条: 每年 … 全面考评; the seed gives no formula:
+        # see app/services/center_assessment.py for the composition these weights and points set).
+        SettingSpec(
+            "inspection_order_days",
+            "5",
+            _l("Inspection finding: rectify within (working days)"),
+            _l("The rectification order an inspection finding opens is due this many working days later."),
+        ),
+        SettingSpec(
+            "center_assessment_window_weight", "0.5", _l("Annual center assessment: weight of the windows' mean score")
+        ),
+        SettingSpec(
+            "center_assessment_staff_weight", "0.5", _l("Annual center assessment: weight of the staff's mean score")
+        ),
+        SettingSpec(
+            "center_assessment_finding_points",
+            "1.0",
+            _l("Annual center assessment: points deducted per inspection finding"),
+        ),
+        SettingSpec(
+            "center_assessment_sanction_points",
+            "2.0",
+            _l("Annual center assessment: further points deducted per finding that led to a sanction"),
+        ),
+        SettingSpec(
+            "center_assessment_late_order_points",
+            "1.0",
+            _l("Annual center assessment: further points per rectification order not closed by its deadline"),
+        ),
     )
 }
 
@@ -390,6 +420,10 @@ RANGES = {
     "login_fail_user_limit": (1, 100),
     "login_fail_address_limit": (1, 100_000),
     "login_fail_window_minutes": (1, 1440),
+    "inspection_order_days": (1, 60),
+    "center_assessment_finding_points": (0, 20),
+    "center_assessment_sanction_points": (0, 20),
+    "center_assessment_late_order_points": (0, 20),
 }
 _INTEGER = re.compile(r"^\d+$")
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
