@@ -79,8 +79,12 @@ CENTER_HEAD = [
             "ComplaintList",
             "RectificationOrderList",
             "PersonnelChangeList",
+            "CenterAssessment",
         ),
     ),
+    # Their center's inspections (read) and joint meetings (closes the follow-ups it owns).
+    ["^Inspection$", "^can_(read|export)$"],
+    ["^JointMeeting$", "^can_(read|export|act)$"],
     *SELF_SERVICE,
 ]
 
@@ -112,6 +116,9 @@ FAB_ROLES = {
         ["^Appeal$", "^can_(read|export)$"],
         # Approve or reject data corrections of every department's cases.
         ["^CorrectionRequest$", "^can_(read|export|act)$"],
+        # Inspections (巡查/暗访), joint meetings and the sub-centers' annual assessment (issue 19.3).
+        ["^(Inspection|JointMeeting)$", "^can_(read|export|add|act)$"],
+        ["^CenterAssessment$", "^can_(read|export)$"],
         *menu.menu_rules(*CENTER_MENUS, without=("CaseIntake", "JointCases", "AuditLogList")),
         *SELF_SERVICE,
     ],
@@ -131,6 +138,9 @@ FAB_ROLES = {
         ["^(MonthlyScore|AnnualAppraisal)$", "^can_generate$"],
         ["^(Appeal|Violation)$", "^can_act$"],
         ["^CorrectionRequest$", "^can_(read|export)$"],
+        # Inspections (巡查/暗访), joint meetings and the sub-centers' annual assessment (issue 19.3).
+        ["^(Inspection|JointMeeting)$", "^can_(read|export|add|act)$"],
+        ["^CenterAssessment$", "^can_(read|export)$"],
         *menu.menu_rules(*CENTER_MENUS, without=("MatterImport", "CaseIntake", "JointCases")),
         *SELF_SERVICE,
     ],
@@ -158,6 +168,9 @@ FAB_ROLES = {
         ["^Appeal$", "^can_(add|act)$"],
         # Own department's data corrections: filed and approved (not one's own).
         ["^CorrectionRequest$", "^can_(read|export|add|act)$"],
+        # Inspections with a finding against the department (row scope), read only.
+        ["^Inspection$", "^can_read$"],
+        ["^(Supervision|InspectionList)$", "^menu_access$"],
         *menu.menu_rules(*DEPARTMENT_MENUS, without=("MatterImport",)),
         *SELF_SERVICE,
     ],
@@ -197,6 +210,7 @@ FAB_ROLES = {
         ],
         ["^RectificationOrder$", "^can_(read|export)$"],
         ["^(Transfer|CorrectionRequest)$", "^can_(read|export)$"],
+        ["^(Inspection|JointMeeting|CenterAssessment)$", "^can_(read|export)$"],
         [f"^({PEOPLE}|{ASSESSMENT})$", "^can_(read|export)$"],
         *menu.menu_rules(
             *CENTER_MENUS, without=("MatterImport", "CaseIntake", "MyCases", "JointCases", "AuditLogList")

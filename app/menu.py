@@ -132,6 +132,16 @@ MENU = (
                 "MonthlyReport",
             ),
             item("BulletinList", _l("Efficiency bulletins"), "fa-bullhorn", "bulletin.BulletinView", "Bulletin"),
+            # Issue 19.3: inspections (巡查/暗访), joint meetings, the sub-centers' annual assessment.
+            item("InspectionList", _l("Inspections"), "fa-search", "inspection.InspectionView", "Inspection"),
+            item("JointMeetingList", _l("Joint meetings"), "fa-users", "inspection.JointMeetingView", "JointMeeting"),
+            item(
+                "CenterAssessment",
+                _l("Annual assessment of sub-centers"),
+                "fa-line-chart",
+                "inspection.CenterAssessmentView",
+                "CenterAssessment",
+            ),
         ),
     ),
     Group(

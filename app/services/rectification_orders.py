@@ -43,6 +43,10 @@ MAX_TEXT, MAX_NUMBER = 1000, 60
 ORDERING_FINDINGS = {ComplaintFinding.substantiated: "属实", ComplaintFinding.partly: "部分属实"}
 
 
+# How a default requirement ends.
+CLOSE = "请于期限内整改到位，并报告整改情况。"
+
+
 class OrderError(Exception):
     pass
 
@@ -70,22 +74,31 @@ def open_for_complaint(
         return None
     if session.scalar(sa.select(TABLE.c.id).where(TABLE.c.complaint_id == complaint.id)) is not None:
         return None
-    text = _text(requirement, MAX_TEXT, "", required=False) or (
-        f"投诉 {complaint.number}「{complaint.subject}」经调查{ORDERING_FINDINGS[complaint.finding]}，"
-        f"请于期限内整改到位，并报告整改情况。"
-    )
-    order = RectificationOrder(
+    return _issue(
+        session,
+        now,
+        actor_name,
+        due_at,
+        _text(requirement, MAX_TEXT, "", required=False)
+        or f"投诉 {complaint.number}「{complaint.subject}」经调查{ORDERING_FINDINGS[complaint.finding]}，{CLOSE}",
         number=f"ZG{complaint.number.removeprefix('TS')}",
         complaint=complaint,
         center_id=complaint.center_id,
         department_id=department_id,
         staff_id=complaint.staff_id,
         window_id=complaint.window_id,
-        requirement=text,
+    )
+
+
+def _issue(session: Session, now, actor_name, due_at, requirement, **source) -> RectificationOrder:
+    """The order written and delivered to the department."""
+    order = RectificationOrder(
+        requirement=requirement,
         issued_at=now,
         issued_by=actor_name[:100],
         due_at=due_at,
         status=OrderStatus.open,
+        **source,
     )
     session.add(order)
     session.flush()
@@ -103,27 +116,20 @@ def open_for_finding(
     if session.scalar(sa.select(TABLE.c.id).where(TABLE.c.inspection_finding_id == finding.id)) is not None:
         raise OrderError(_l("This finding already has a rectification order."))
     inspection = finding.inspection
-    text = _text(requirement, MAX_TEXT, "", required=False) or (
-        f"{inspection.kind.label} {inspection.number} 发现问题：{finding.description[:300]}，"
-        f"请于期限内整改到位，并报告整改情况。"
-    )
-    order = RectificationOrder(
+    return _issue(
+        session,
+        now,
+        actor_name,
+        due_at,
+        _text(requirement, MAX_TEXT, "", required=False)
+        or f"{inspection.kind.label} {inspection.number} 发现问题：{finding.description[:300]}，{CLOSE}",
         number=f"ZG{inspection.number.removeprefix('XC')}-{finding.id}",
         inspection_finding=finding,
         center_id=inspection.center_id,
         department_id=finding.department_id,
         staff_id=finding.staff_id,
         window_id=finding.window_id,
-        requirement=text,
-        issued_at=now,
-        issued_by=actor_name[:100],
-        due_at=due_at,
-        status=OrderStatus.open,
     )
-    session.add(order)
-    session.flush()
-    _tell_department(session, order, now)
-    return order
 
 
 def source(order: RectificationOrder) -> str:

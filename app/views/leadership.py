@@ -8,7 +8,7 @@ department (the chief representative's own) and refuses with a Chinese message, 
 from datetime import date
 
 import sqlalchemy as sa
-from flask import flash, g, redirect, request, url_for
+from flask import g, request
 from flask_appbuilder import expose, has_access
 from flask_babel import lazy_gettext as _l
 
@@ -27,6 +27,7 @@ from app.views.interface import GovInterface
 from app.views.labels import LABELS
 from app.views.model_view import GovModelView
 from app.views.people import _date, _datetime
+from app.views.workflow import service_form
 
 
 def _department_staff():
@@ -68,20 +69,7 @@ class _LeaderView(GovModelView):
     @expose("/record", methods=["GET", "POST"])
     @has_access
     def record(self):
-        form = request.form
-        if request.method == "POST":
-            try:
-                item = self.save(form)
-            except leadership.LeadershipError as exc:
-                db.session.rollback()
-                flash(str(exc), "danger")
-            else:
-                db.session.commit()
-                flash(str(_l("Saved.")), "success")
-                return redirect(url_for(f"{self.endpoint}.show", pk=item.id))
-        return self.render_template(
-            "govhall/people_form.html", title=self.form_title, fields=self.form_fields(form), form=form
-        )
+        return service_form(self, leadership.LeadershipError)
 
 
 class LeaderDutyView(_LeaderView):

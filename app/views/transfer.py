@@ -245,10 +245,10 @@ class TransferView(WorkflowView):
                     )
                 db.session.commit()
             except (TransferError, stored_files.FileRefused) as exc:
-                _undo(limits, stored)
+                undo_upload(limits, stored)
                 flash(str(exc), "danger")
             except Exception:
-                _undo(limits, stored)
+                undo_upload(limits, stored)
                 raise
             else:
                 flash(
@@ -275,21 +275,16 @@ class TransferView(WorkflowView):
         item = self._scoped_get(pk)
         if item is None:
             abort(404)
-        limits, stored = None, []
-        try:
-            uploads, limits = _scans()
+
+        def attach(upload):
+            uploads, upload.limits = _scans()
             if not uploads:
                 raise TransferError(_l("Choose the scans to upload."))
-            stored = transfers.attach(db.session, actor_for(g.user), wall_clock.now(), item, uploads, limits)
-            db.session.commit()
-        except (TransferError, stored_files.FileRefused) as exc:
-            _undo(limits, stored)
-            flash(str(exc), "danger")
-        except Exception:
-            _undo(limits, stored)
-            raise
-        else:
-            flash(str(_l("Saved.")), "success")
+            upload.stored = transfers.attach(
+                db.session, actor_for(g.user), wall_clock.now(), item, uploads, upload.limits
+            )
+
+        save_upload(attach, (TransferError, stored_files.FileRefused))
         return redirect(url_for(f"{self.endpoint}.show", pk=pk))
 
     # -- the receipt and the scans --------------------------------------------------------
@@ -316,17 +311,46 @@ class TransferView(WorkflowView):
         stored = db.session.scalar(
             sa.select(StoredFile).where(StoredFile.id == file_id, current_scope().row_clause(StoredFile))
         )
-        if stored is None:
-            abort(404)
-        path = stored_files.path_of(current_app.config["FILES_DIR"], stored)
-        if not path.is_file():
-            abort(404)
-        response = send_file(path, mimetype=stored.content_type, conditional=False, max_age=0)
-        response.headers.update(stored_files.download_headers(stored))
-        return response
+        return send_stored(stored)
 
 
-def _undo(limits, stored) -> None:
+def send_stored(stored):
+    """A stored file the caller found in the user's scope (None: 404), with its download headers."""
+    if stored is None:
+        abort(404)
+    path = stored_files.path_of(current_app.config["FILES_DIR"], stored)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=stored.content_type, conditional=False, max_age=0)
+    response.headers.update(stored_files.download_headers(stored))
+    return response
+
+
+class Upload:
+    """One request's upload: the limits it was read under and the rows it stored."""
+
+    limits = None
+    stored: list = []
+
+
+def save_upload(work, errors) -> None:
+    """`work(upload)` stores an upload; committed, or (a refusal, one of `errors`, flashed; a fault
+    raised) nothing of it stays: no rows, no files."""
+    upload = Upload()
+    try:
+        work(upload)
+        db.session.commit()
+    except errors as exc:
+        undo_upload(upload.limits, upload.stored)
+        flash(str(exc), "danger")
+    except Exception:
+        undo_upload(upload.limits, upload.stored)
+        raise
+    else:
+        flash(str(_l("Saved.")), "success")
+
+
+def undo_upload(limits, stored) -> None:
     """Nothing of a refused or failed request stays: no rows, no files (their names are read
     before the rollback, which detaches the rows)."""
     paths = [stored_files.path_of(limits.directory, row) for row in stored] if limits is not None else []

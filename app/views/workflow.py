@@ -52,3 +52,23 @@ class WorkflowView(GovModelView):
             db.session.commit()
             flash(str(_l("Saved.")), "success")
         return redirect(url_for(f"{self.endpoint}.show", pk=pk))
+
+
+def service_form(view, errors):
+    """A view's own form creating a record through its service (`view.save(form)`), shown with
+    `view.form_fields(form)`: saved, the record's page; refused (one of `errors`), the form again
+    with the service's message and nothing stored."""
+    form = request.form
+    if request.method == "POST":
+        try:
+            item = view.save(form)
+        except errors as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash(str(_l("Saved.")), "success")
+            return redirect(url_for(f"{view.endpoint}.show", pk=item.id))
+    return view.render_template(
+        "govhall/people_form.html", title=view.form_title, fields=view.form_fields(form), form=form
+    )

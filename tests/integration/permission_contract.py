@@ -70,6 +70,9 @@ CUSTOM_VERBS = {
         "receipt": "read",
         "scan": "read",
     },
+    "InspectionView": {"act": "act", "record": "add", "finding": "act", "photo": "read"},
+    "JointMeetingView": {"act": "act", "record": "add"},
+    "CenterAssessmentView": {"index": "read", "workbook": "export"},
     "MenuApi": {"get_menu_data": "get"},
 }
 
@@ -123,6 +126,9 @@ AssessmentRecord         RAEDX                        *      RAEDX              
 MonthlyScore             RX+generate                  *      RX+generate                 RX+generate     RX                          R               RX      -  R                RX                    RX                    -
 Appeal                   RAX+act                      *      RX+act                      RX+act          RAX+act                     RA              RX      -  RA               RX                    RX                    -
 AnnualAppraisal          RX+generate+confirm          *      RX+generate+confirm         RX+generate     RX                          R               RX      -  R                RX                    RX                    -
+Inspection               RAX+act                      *      RAX+act                     RAX+act         R                           -               RX      -  -                RX                    RX                    -
+JointMeeting             RAX+act                      *      RAX+act                     RAX+act         -                           -               RX      -  -                RX+act                RX+act                -
+CenterAssessment         RX                           *      RX                          RX              -                           -               RX      -  -                -                     -                     -
 Setting                  REX                          *      -                           -               -                           -               -       -  -                -                     -                     -
 WorkCalendarDay          RAEDX                        *      -                           -               -                           -               -       -  -                -                     -                     -
 JobRun                   RX                           *      -                           -               -                           -               -       -  -                -                     -                     -
@@ -174,10 +180,13 @@ Catalogue                  x     x             x          x        x           x
 MatterList                 x     x             x          x        x           x      . x             x            x             x
 MatterImport               x     x             .          .        .           .      . .             .            .             .
 CatalogueCheck             x     x             x          x        x           x      . x             x            x             x
-Supervision                x     x             x          .        .           x      . .             x            x             .
+Supervision                x     x             x          x        .           x      . .             x            x             .
 AuditLogList               x     .             x          .        .           .      . .             .            .             .
 MonthlyReportList          x     x             x          .        .           x      . .             x            x             .
 BulletinList               x     x             x          .        .           x      . .             .            .             .
+InspectionList             x     x             x          x        .           x      . .             x            x             .
+JointMeetingList           x     x             x          .        .           x      . .             x            x             .
+CenterAssessment           x     x             x          .        .           x      . .             .            .             .
 Feedback                   x     x             x          x        x           x      . x             x            x             .
 EvaluationList             x     x             x          x        x           x      . x             x            x             .
 RectificationList          x     x             x          x        .           x      . .             .            .             .
