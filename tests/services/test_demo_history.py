@@ -217,7 +217,19 @@ def test_every_notice_says_what_it_is_about_and_old_ones_are_read(lived_in):
         # Which case, report, complaint or rectification, and until when.
         assert any(
             word in detail
-            for word in ("办件", "联办件", "月报", "投诉", "差评整改", "节假日", "申诉", "到窗口指导", "坐班")
+            for word in (
+                "办件",
+                "联办件",
+                "月报",
+                "投诉",
+                "差评整改",
+                "节假日",
+                "申诉",
+                "到窗口指导",
+                "坐班",
+                "检查",
+                "联席会议",
+            )
         ), (
             kind,
             detail,
@@ -246,7 +258,7 @@ def test_substantiated_complaints_have_rectification_orders_in_realistic_states(
             Complaint.reply.is_not(None),
         )
     ).all()
-    orders = session.scalars(sa.select(RectificationOrder)).all()
+    orders = session.scalars(sa.select(RectificationOrder).where(RectificationOrder.complaint_id.is_not(None))).all()
     assert handled and sorted(o.complaint_id for o in orders) == sorted(c.id for c in handled)
     states = Counter(order.status for order in orders)
     assert states[OrderStatus.closed] > len(orders) / 2 and states[OrderStatus.open]  # the newest still open
@@ -270,6 +282,33 @@ def test_leaders_sit_and_visit_and_a_few_departments_fall_below_the_minimum(live
     assert 1 <= len(flagged) <= LAX_DEPARTMENTS
     # None of them had its principal leader at the windows in the third quarter (seed 003 第五条).
     assert {key.rsplit(":", 1)[1] for key in keys if key.startswith("leaders:2026-Q3:principal:")} == flagged
+
+
+def test_inspections_with_findings_orders_and_a_joint_meeting_fill_the_pages(lived_in):
+    from app.models.assessment import AssessmentRecord
+    from app.models.inspection import Inspection, InspectionFinding, JointMeeting, MeetingFollowUp
+
+    session, totals = lived_in
+    assert totals["inspections"] > 10 and count(session, Inspection) >= 6
+    assert count(session, Inspection, Inspection.inspected_at >= NOW) == 0
+    assert count(session, InspectionFinding) >= 8
+    # A deduction the monthly scoring counts, and a sanction the collect job turned into one.
+    assert count(session, AssessmentRecord, AssessmentRecord.source_key.like("inspection:%")) >= 1
+    sanction = session.scalar(sa.select(Sanction).where(Sanction.inspection_finding_id.is_not(None)))
+    assert sanction is not None
+    assert count(session, AssessmentRecord, AssessmentRecord.source_key == f"sanction:{sanction.id}") == 1
+    orders = session.scalars(
+        sa.select(RectificationOrder).where(RectificationOrder.inspection_finding_id.is_not(None))
+    ).all()
+    assert {o.status for o in orders} == {OrderStatus.open, OrderStatus.closed}
+    [meeting] = session.scalars(sa.select(JointMeeting)).all()
+    assert meeting.centers and len(meeting.follow_ups) == 2
+    open_ones = [f for f in meeting.follow_ups if f.closed_at is None]
+    assert len(open_ones) == 1 and open_ones[0].due_on < NOW.date()
+    # The replayed scan told the center of the overdue follow-up.
+    keys = session.scalars(sa.select(Notice.key).where(Notice.kind == NoticeKind.follow_up_overdue)).all()
+    assert f"follow-up:{open_ones[0].id}" in keys
+    assert count(session, MeetingFollowUp) == 2
 
 
 def test_data_corrections_applied_rejected_and_waiting(lived_in):
