@@ -205,7 +205,7 @@ class InspectionView(_RecordedView):
                     "step": "assess",
                     "label": _l("Record the finding as an assessment deduction"),
                     "fields": [
-                        ("select", "finding", _l("Finding"), undecided),
+                        ("select", "finding", _l("Finding concerned"), undecided),
                         ("select", "rule", _l("Assessment rule"), rules),
                     ],
                 }
@@ -215,7 +215,7 @@ class InspectionView(_RecordedView):
                     "step": "sanction",
                     "label": _l("Sanction the finding"),
                     "fields": [
-                        ("select", "finding", _l("Finding"), undecided),
+                        ("select", "finding", _l("Finding concerned"), undecided),
                         ("select", "kind", _l("Sanction"), [(k.name, k.label) for k in SanctionKind]),
                         ("textarea_optional", "note", _l("Note"), None),
                     ],
@@ -227,7 +227,7 @@ class InspectionView(_RecordedView):
                     "step": "order",
                     "label": _l("Issue a rectification order for the finding"),
                     "fields": [
-                        ("select", "finding", _l("Finding"), orderable),
+                        ("select", "finding", _l("Finding concerned"), orderable),
                         ("textarea_optional", "requirement", _l("Requirement (blank: the standard text)"), None),
                     ],
                 }
