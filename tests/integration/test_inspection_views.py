@@ -235,6 +235,10 @@ def test_joint_meeting_recorded_with_a_follow_up_and_closed(app, client, registe
         f"/jointmeetingview/act/{pk}/follow_up",
         data={"action": "统一标识", "owner": "城关镇", "due_on": "2026-09-30", "owner_center": register["town"]},
     )
+    listing = client.get("/jointmeetingview/list/").get_data(as_text=True)
+    assert "分中心联席会议" in listing and "河湾镇便民服务中心" in listing
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get("/jointmeetingview/export/").data)).active
+    assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["分中心联席会议"]
     client.get("/logout/")
     login(client, "th2")  # 河湾镇 sees the meeting but does not own the follow-up
     page = client.get(f"/jointmeetingview/show/{pk}").get_data(as_text=True)
