@@ -140,6 +140,12 @@ def test_the_supervisor_records_an_inspection_and_a_finding_with_a_photo(app, cl
     download = client.get(f"/inspectionview/photo/{photo_id}")
     assert download.status_code == 200 and download.data == PNG
     assert download.headers["Content-Disposition"].startswith("attachment")
+    client.get("/logout/")
+    login(client, "chief_b")  # another department: the photo is not there for it
+    assert client.get(f"/inspectionview/photo/{photo_id}").status_code == 404
+    client.get("/logout/")
+    login(client, "chief_a")  # the finding's department sees its photo
+    assert client.get(f"/inspectionview/photo/{photo_id}").status_code == 200
 
 
 def test_a_hostile_upload_is_refused_and_leaves_no_finding(app, client, register, login_as):
