@@ -40,6 +40,7 @@ class NoticeKind(LabeledEnum):
     case_forwarded = _l("A case was forwarded to you")
     correction_filed = _l("A data correction request awaits your approval")
     correction_decided = _l("Your data correction request has been decided")
+    personnel_change_opened = _l("The center opened a personnel change in your department")
 
 
 class Notice(Model):
