@@ -196,7 +196,7 @@ class Staff(Audited, VersionedMixin, Model):
     gender: Mapped[Gender | None] = enum_field(Gender, nullable=True)
     birth_date: Mapped[date | None] = mapped_column(sa.Date)
     staffing: Mapped[Staffing | None] = enum_field(Staffing, nullable=True)
-    rank: Mapped[StaffRank | None] = enum_field(StaffRank, nullable=True)
+    cadre_rank: Mapped[StaffRank | None] = enum_field(StaffRank, nullable=True)
     title_level: Mapped[TitleLevel | None] = enum_field(TitleLevel, nullable=True)
     education: Mapped[Education | None] = enum_field(Education, nullable=True)
     home_post: Mapped[str | None] = mapped_column(sa.String(100))  # post held in the own department

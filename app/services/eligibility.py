@@ -137,7 +137,7 @@ def profile_of(session: Session, staff: Staff, *, position=None, rank=None) -> P
     return Profile(
         staff.birth_date,
         staff.staffing,
-        rank or staff.rank,
+        rank or staff.cadre_rank,
         staff.title_level,
         position or staff.position,
         trainings,

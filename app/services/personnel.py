@@ -199,9 +199,9 @@ def request_change(
     if kind is ChangeKind.promotion:
         if to_rank is None:
             raise ChangeError(_l("Choose the rank the staff member is promoted to."), "input")
-        if staff.rank is not None and to_rank.order <= staff.rank.order:
+        if staff.cadre_rank is not None and to_rank.order <= staff.cadre_rank.order:
             raise ChangeError(
-                _l("A promotion is to a rank above the current one (%(rank)s).", rank=staff.rank), "input"
+                _l("A promotion is to a rank above the current one (%(rank)s).", rank=staff.cadre_rank), "input"
             )
         to_window_id = None
     else:
@@ -410,7 +410,7 @@ def _apply(session: Session, change: PersonnelChange, now: datetime) -> None:
         if change.to_position is not None:
             staff.position = change.to_position
         if change.to_rank is not None:
-            staff.rank = change.to_rank
+            staff.cadre_rank = change.to_rank
     change.status, change.applied_at = ChangeStatus.effective, now
 
 

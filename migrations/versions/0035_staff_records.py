@@ -98,7 +98,7 @@ def upgrade():
                 nullable=True,
             )
         )
-        batch_op.add_column(sa.Column("rank", _enum("staffrank", *RANKS), nullable=True))
+        batch_op.add_column(sa.Column("cadre_rank", _enum("staffrank", *RANKS), nullable=True))
         batch_op.add_column(
             sa.Column(
                 "title_level",
@@ -116,7 +116,7 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table("staff", schema=None) as batch_op:
-        for column in ("home_post", "education", "title_level", "rank", "staffing", "birth_date", "gender"):
+        for column in ("home_post", "education", "title_level", "cadre_rank", "staffing", "birth_date", "gender"):
             batch_op.drop_column(column)
 
     with op.batch_alter_table("personnel_change", schema=None) as batch_op:

@@ -129,7 +129,7 @@ def test_rules_come_from_the_settings_with_the_seeds_defaults(ctx):
 
 def test_a_staff_record_is_checked_from_its_joining_date_with_its_trainings(ctx, world_ids):
     staff = db.session.get(Staff, world_ids["staff_staff_a"])  # joined 2024-03-01
-    staff.birth_date, staff.staffing, staff.rank = date(1990, 1, 1), Staffing.civil_service, StaffRank.member
+    staff.birth_date, staff.staffing, staff.cadre_rank = date(1990, 1, 1), Staffing.civil_service, StaffRank.member
     db.session.add(TrainingRecord(staff=staff, day=date(2024, 2, 20), kind=TrainingKind.pre_service, title="岗前"))
     db.session.add(TrainingRecord(staff=staff, day=date(2024, 2, 1), kind=TrainingKind.department, title="业务"))
     db.session.add(
@@ -188,7 +188,7 @@ def test_a_transfer_in_stores_the_appointment_warnings_for_the_approver(ctx, wor
 
 def test_a_change_of_post_to_chief_representative_checks_the_rank(ctx, world_ids):
     staff = db.session.get(Staff, world_ids["staff_staff_a"])
-    staff.birth_date, staff.staffing, staff.rank = date(1990, 1, 1), Staffing.civil_service, StaffRank.member
+    staff.birth_date, staff.staffing, staff.cadre_rank = date(1990, 1, 1), Staffing.civil_service, StaffRank.member
     for kind in (TrainingKind.pre_service, TrainingKind.department):
         db.session.add(TrainingRecord(staff=staff, day=date(2024, 1, 1), kind=kind, title="培训"))
     db.session.commit()
@@ -198,7 +198,7 @@ def test_a_change_of_post_to_chief_representative_checks_the_rank(ctx, world_ids
 
 def test_a_promotion_sets_the_rank_and_position_when_applied(ctx, world_ids):
     staff = db.session.get(Staff, world_ids["staff_staff_a"])
-    staff.rank = StaffRank.member
+    staff.cadre_rank = StaffRank.member
     db.session.commit()
     refused("input", change, "chief_a", staff.id, "promotion")  # no rank
     refused("input", change, "chief_a", staff.id, "promotion", to_rank="clerk")  # not higher
@@ -206,10 +206,10 @@ def test_a_promotion_sets_the_rank_and_position_when_applied(ctx, world_ids):
     assert item.to_rank is StaffRank.section and item.to_window_id is None
     personnel.approve(db.session, actor("manager"), item, item.version, NOW, rules())
     db.session.commit()
-    assert staff.rank is StaffRank.member  # not before its date
+    assert staff.cadre_rank is StaffRank.member  # not before its date
     assert personnel.apply_due_changes(db.session, datetime(2026, 9, 15, 0, 5)) == 1
     db.session.commit()
-    assert (staff.rank, staff.position, staff.window_id) == (
+    assert (staff.cadre_rank, staff.position, staff.window_id) == (
         StaffRank.section,
         StaffPosition.leader,
         world_ids["win_a"],
