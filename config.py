@@ -57,6 +57,7 @@ SELF_SERVICE = [
 CENTER_HEAD = [
     [f"^({ORG}|{CATALOGUE})$", "^can_(read|export)$"],
     ["^(Staff|Window)$", "^can_edit$"],
+    ["^(TrainingRecord|PreviousPost)$", "^can_(add|edit|delete)$"],
     ["^Case$", "^can_(read|export|act)$"],
     ["^Violation$", "^can_(read|export)$"],
     ["^MonthlyReport$", "^can_(read|export|generate|submit)$"],
@@ -106,6 +107,7 @@ FAB_ROLES = {
         # Leave (the center's half of the joint tier), attendance, duty rosters, personnel changes.
         [f"^({PEOPLE})$", "^can_(read|export)$"],
         ["^(LeaveRequest|PersonnelChange)$", "^can_act$"],
+        ["^PersonnelChange$", "^can_add$"],  # 中心有权对人员进行岗位调配 (000 第五条)
         ["^Attendance$", "^can_(import|edit)$"],
         ["^WindowRotation$", "^can_(add|edit|delete|generate)$"],
         ["^(AssessmentRule|AssessmentRecord)$", "^can_(read|add|edit|delete|export)$"],
@@ -149,6 +151,7 @@ FAB_ROLES = {
         # Own department's staff and windows (row scope narrows it).
         ["^(Staff|Window)$", "^can_edit$"],
         ["^Staff$", "^can_(activate|deactivate)$"],
+        ["^(TrainingRecord|PreviousPost)$", "^can_(add|edit|delete)$"],
         ["^Case$", "^can_(read|export|act|intake)$"],
         # Village requests forwarded to the department's window: received, accepted or returned.
         ["^Transfer$", "^can_(read|export|act)$"],

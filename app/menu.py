@@ -70,6 +70,16 @@ MENU = (
             item("DepartmentList", _l("Departments"), "fa-university", "org.DepartmentView", "Department"),
             item("WindowList", _l("Windows"), "fa-columns", "org.WindowView", "Window"),
             item("StaffList", _l("Staff"), "fa-id-badge", "org.StaffView", "Staff"),
+            item(
+                "TrainingRecordList",
+                _l("Training records"),
+                "fa-graduation-cap",
+                "staff_records.TrainingRecordView",
+                "TrainingRecord",
+            ),
+            item(
+                "PreviousPostList", _l("Previous posts"), "fa-history", "staff_records.PreviousPostView", "PreviousPost"
+            ),
         ),
     ),
     Group(

@@ -82,5 +82,6 @@ from .personnel import (  # noqa: F401
     WindowRotation,
 )
 from .report import MonthlyReport  # noqa: F401
+from .staff_records import PreviousPost, TrainingKind, TrainingRecord  # noqa: F401
 from .system import LoginSession, Setting, TokenGeneration  # noqa: F401
 from .transfer import StoredFile, Transfer, TransferAction, TransferEvent, TransferKind, TransferStatus  # noqa: F401

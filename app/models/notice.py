@@ -41,6 +41,7 @@ class NoticeKind(LabeledEnum):
     correction_filed = _l("A data correction request awaits your approval")
     correction_decided = _l("Your data correction request has been decided")
     follow_up_overdue = _l("Joint-meeting follow-up past its due date")
+    personnel_change_opened = _l("The center opened a personnel change in your department")
 
 
 class Notice(Model):

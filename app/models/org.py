@@ -39,6 +39,59 @@ class StaffStatus(LabeledEnum):
     left = _l("Left the center")
 
 
+class Gender(LabeledEnum):
+    male = _l("Male (男)")
+    female = _l("Female (女)")
+
+
+class Staffing(LabeledEnum):
+    """编制 — 003 第三条（一）: 公务员身份 or 事业单位在职在编; 004 第三十一条: 首席代表有正式编制."""
+
+    civil_service = _l("Civil service establishment (行政编制)")
+    civil_service_managed = _l("Managed as civil service (参公)")
+    public_institution = _l("Public institution establishment (事业编制)")
+    contract = _l("Contract (合同制)")
+    dispatched = _l("Dispatched labour (劳务派遣)")
+
+
+class StaffRank(LabeledEnum):
+    """职级, lowest first: `StaffRank.order` compares them (003 第三条: 首席代表应为中层以上干部)."""
+
+    none = _l("No rank (无)")
+    clerk = _l("Clerk (办事员)")
+    member = _l("Section member (科员)")
+    section = _l("Section level, middle cadre (股级)")
+    deputy_division = _l("Deputy division level (副科级)")
+    division = _l("Division level (正科级)")
+    deputy_bureau = _l("Deputy bureau level or above (副处级及以上)")
+
+    @property
+    def order(self) -> int:
+        return list(type(self)).index(self)
+
+
+class Education(LabeledEnum):
+    secondary = _l("Secondary school or below (高中/中专及以下)")
+    college = _l("College (大专)")
+    bachelor = _l("Bachelor (本科)")
+    master = _l("Master (硕士研究生)")
+    doctor = _l("Doctor (博士研究生)")
+
+
+class TitleLevel(LabeledEnum):
+    """专业技术职称, lowest first (003 第三条（四）: 中级以上职称 relaxes the age limit)."""
+
+    none = _l("No title (无)")
+    junior = _l("Junior title (初级)")
+    intermediate = _l("Intermediate title (中级)")
+    associate_senior = _l("Associate senior title (副高级)")
+    senior = _l("Senior title (正高级)")
+
+    @property
+    def order(self) -> int:
+        return list(type(self)).index(self)
+
+
 class RecordStatus(LabeledEnum):
     active = _l("In use")
     inactive = _l("Disabled")
@@ -139,6 +192,14 @@ class Staff(Audited, VersionedMixin, Model):
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ab_user.id"), unique=True)
     joined_on: Mapped[date | None] = mapped_column(sa.Date)
     status: Mapped[StaffStatus] = enum_field(StaffStatus, default=StaffStatus.active, index=True)
+    # The résumé (000 第五条: 中心统一制作的格式履历表), checked by app/services/eligibility.py.
+    gender: Mapped[Gender | None] = enum_field(Gender, nullable=True)
+    birth_date: Mapped[date | None] = mapped_column(sa.Date)
+    staffing: Mapped[Staffing | None] = enum_field(Staffing, nullable=True)
+    cadre_rank: Mapped[StaffRank | None] = enum_field(StaffRank, nullable=True)
+    title_level: Mapped[TitleLevel | None] = enum_field(TitleLevel, nullable=True)
+    education: Mapped[Education | None] = enum_field(Education, nullable=True)
+    home_post: Mapped[str | None] = mapped_column(sa.String(100))  # post held in the own department
 
     department: Mapped[Department] = relationship()
     center: Mapped[Center] = relationship()

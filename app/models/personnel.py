@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Audited, LabeledEnum, VersionedMixin, enum_field
-from .org import Department, Staff, StaffPosition, Window
+from .org import Department, Staff, StaffPosition, StaffRank, Window
 from .scoping import ScopedBy
 
 
@@ -158,6 +158,15 @@ class ChangeKind(LabeledEnum):
     transfer_out = _l("Transfer out (调出)")
     post_change = _l("Change of post (换岗)")
     sent_back = _l("Sent back to the department (退回)")
+    promotion = _l("Promotion (晋升)")
+
+
+class ChangeOrigin(LabeledEnum):
+    """Who opened the change (000 第五条: 中心有权对分中心人员进行岗位调配)."""
+
+    department = _l("Requested by the chief representative")
+    center = _l("Initiated by the center")
+    sanction = _l("Ordered replacement (责令换人)")
 
 
 class ChangeStatus(LabeledEnum):
@@ -184,6 +193,14 @@ class PersonnelChange(Audited, VersionedMixin, Model):
     reason: Mapped[str] = mapped_column(sa.String(500))
     # Shown to the approver: the staff member has served less than the minimum tenure.
     tenure_warning: Mapped[str | None] = mapped_column(sa.String(200))
+    # 晋升: the rank the staff member is promoted to.
+    to_rank: Mapped[StaffRank | None] = enum_field(StaffRank, nullable=True)
+    origin: Mapped[ChangeOrigin] = enum_field(ChangeOrigin, default=ChangeOrigin.department)
+    # Shown to the approver (app/services/eligibility.py): age, 编制, rank, training on appointment.
+    eligibility_warning: Mapped[str | None] = mapped_column(sa.String(500))
+    # 先进后出 (003 第六条): a leaving change without a successor at the window (see services/personnel.py).
+    successor_warning: Mapped[str | None] = mapped_column(sa.String(300))
+    requested_by_user_id: Mapped[int | None] = mapped_column(sa.Integer)
     status: Mapped[ChangeStatus] = enum_field(ChangeStatus, default=ChangeStatus.pending, index=True)
     requested_at: Mapped[datetime] = mapped_column(sa.DateTime)
     requested_by: Mapped[str] = mapped_column(sa.String(100))

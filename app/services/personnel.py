@@ -14,6 +14,25 @@ the window. A 责令换人 sanction on a complaint opens a `sent_back` request i
 (`order_replacement`), waiting for the same approval. Approving a change whose
 date has come applies it at once. Scope is computed from the Staff record, so what the staff member sees (and who sees
 them) moves with the change.
+
+Issue 19.5 adds:
+- 晋升 (000 第五条: 调入、调出、晋升、换岗等，需报请中心批准): a `promotion` change to a higher
+  rank (and optionally a new position); applying it sets the staff member's rank and position.
+- the center's own reassignment (000 第五条: 中心有权对分中心人员进行岗位调配): a center approver
+  opens any kind of change itself (`origin` center); it waits for a center approver like the
+  rest, the requester never decides their own request, and the department's chief
+  representatives hear of it in their inbox.
+- eligibility warnings on appointment (transfer in, a change of post to chief representative,
+  promotion), stored on the change: app/services/eligibility.py.
+- 先进后出 (003 第六条: 窗口人员进行更换或调整时…采取“先进后出”的方式，确保窗口工作的衔接): a transfer
+  out or a return to the department of a staff member holding a window is approved only when a
+  successor has arrived at that window — another staff member on duty there whose arrival (an
+  effective transfer in or change of post into it) falls after the leaver's own and on or
+  before the leaving date — or when the window keeps at least `personnel_window_min_staff`
+  (2: the A and B posts of 004 第二十七条 AB角工作制) other staff on duty. Otherwise the approval
+  is refused (`personnel_successor_check` block, the seed's 应) or only warned of (warn). The
+  seed's special cases that call for 中途调换 (严重违规违纪…) are the 责令换人 sanction: a change it
+  opens carries the warning but is never blocked.
 """
 
 from dataclasses import dataclass
@@ -23,10 +42,11 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, joinedload
 
-from app.models.org import Department, RecordStatus, Staff, StaffPosition, StaffStatus, Window, WindowKind
+from app.models.notice import NoticeKind
+from app.models.org import Department, RecordStatus, Staff, StaffPosition, StaffRank, StaffStatus, Window, WindowKind
 from app.models.org import window_member_department as members
-from app.models.personnel import ChangeKind, ChangeStatus, PersonnelChange
-from app.services import centers, settings
+from app.models.personnel import ChangeKind, ChangeOrigin, ChangeStatus, PersonnelChange
+from app.services import centers, eligibility, notices, settings
 from config import ROLE_DUTIES
 
 MAX_TEXT = 500
@@ -45,6 +65,9 @@ class Rules:
     approver_roles: frozenset = ROLE_DUTIES["center_approval"]
     min_months: int = 24
     min_months_comprehensive: int = 6
+    successor_blocks: bool = True
+    window_min_staff: int = 2
+    appointment: eligibility.Rules = eligibility.Rules()
 
     @classmethod
     def load(cls, session: Session) -> "Rules":
@@ -53,6 +76,9 @@ class Rules:
             frozenset(part.strip() for part in roles.split(",") if part.strip()),
             int(settings.get(session, "personnel_min_tenure_months")),
             int(settings.get(session, "personnel_min_tenure_months_comprehensive")),
+            settings.get(session, "personnel_successor_check") != "warn",
+            int(settings.get(session, "personnel_window_min_staff")),
+            eligibility.Rules.load(session),
         )
 
 
@@ -120,15 +146,21 @@ def request_change(
     reason: str,
     to_window_id: int | None = None,
     to_position=None,
+    to_rank=None,
+    to_department_id: int | None = None,
 ) -> PersonnelChange:
-    """A pending change requested by the chief representative of the department concerned.
+    """A pending change requested by the chief representative of the department concerned, or
+    opened by the center itself (a center approver: 000 第五条 岗位调配).
 
     Transfer in: a staff member (of another department, or a record the center created) comes
-    into the chief rep's department, at `to_window_id` with `to_position`. Transfer out and sent
-    back: a staff member of the department leaves the center. Change of post: a new window and/or
-    position inside the department.
+    into the chief rep's department (the center names it: `to_department_id`), at `to_window_id`
+    with `to_position`. Transfer out and sent back: a staff member of the department leaves the
+    center. Change of post: a new window and/or position inside the department. Promotion: a
+    higher rank (`to_rank`), and a new position if it comes with one.
     """
-    if not actor.roles & ROLE_DUTIES["department_chief"] or actor.department_id is None:
+    center = bool(actor.roles & rules.approver_roles)
+    chief = bool(actor.roles & ROLE_DUTIES["department_chief"]) and actor.department_id is not None
+    if not (center or chief):
         raise ChangeError(_l("Personnel changes are requested by the department's chief representative."), "actor")
     if isinstance(kind, str):
         kind = ChangeKind.__members__.get(kind)
@@ -136,13 +168,22 @@ def request_change(
         raise ChangeError(_l("Choose the kind of change."), "input")
     if isinstance(to_position, str):
         to_position = StaffPosition.__members__.get(to_position) if to_position else None
+    if isinstance(to_rank, str):
+        to_rank = StaffRank.__members__.get(to_rank) if to_rank else None
     if not isinstance(effective_on, date):
         raise ChangeError(_l("Enter the date the change takes effect."), "input")
     reason = _text(reason, _l("Give the reason for the change."))
     staff = session.get(Staff, staff_id) if staff_id else None
     if staff is None:
         raise ChangeError(_l("Choose the staff member concerned."), "input")
-    department_id = actor.department_id
+    if chief and not center:
+        department_id = actor.department_id
+    elif kind is ChangeKind.transfer_in:
+        department_id = to_department_id
+        if department_id is None or session.get(Department, department_id) is None:
+            raise ChangeError(_l("Choose the department the staff member transfers into."), "input")
+    else:
+        department_id = staff.department_id
     if kind is ChangeKind.transfer_in:
         if staff.department_id == department_id and staff.status is StaffStatus.active:
             raise ChangeError(_l("This staff member already works in your department."), "input")
@@ -155,6 +196,16 @@ def request_change(
         raise ChangeError(_l("Choose the new window or the new position."), "input")
     if kind is ChangeKind.post_change and to_window_id == staff.window_id and to_position in (None, staff.position):
         raise ChangeError(_l("The new post is the same as the current one."), "input")
+    if kind is ChangeKind.promotion:
+        if to_rank is None:
+            raise ChangeError(_l("Choose the rank the staff member is promoted to."), "input")
+        if staff.cadre_rank is not None and to_rank.order <= staff.cadre_rank.order:
+            raise ChangeError(
+                _l("A promotion is to a rank above the current one (%(rank)s).", rank=staff.cadre_rank), "input"
+            )
+        to_window_id = None
+    else:
+        to_rank = None
     if kind in LEAVING:
         to_window_id, to_position = None, None
     if to_window_id is not None and not _window_serves(session, to_window_id, department_id):
@@ -171,16 +222,103 @@ def request_change(
         to_department_id=department_id if kind in (ChangeKind.transfer_in, ChangeKind.post_change) else None,
         to_window_id=to_window_id,
         to_position=to_position,
+        to_rank=to_rank,
         effective_on=effective_on,
         reason=reason,
         tenure_warning=None if kind is ChangeKind.transfer_in else tenure_warning(session, staff, effective_on, rules),
+        origin=ChangeOrigin.department if chief and not center else ChangeOrigin.center,
         status=ChangeStatus.pending,
         requested_at=now,
         requested_by=actor.name[:100],
+        requested_by_user_id=actor.user_id,
     )
+    change.eligibility_warning = appointment_warning(session, change, rules)
+    change.successor_warning = successor_warning(session, change, rules)
     session.add(change)
     session.flush()
+    if change.origin is ChangeOrigin.center:
+        _tell_department(session, change, now)
     return change
+
+
+def appointment_warning(session: Session, change: PersonnelChange, rules: Rules) -> str | None:
+    """The eligibility warnings of a change that appoints (transfer in, chief rep, promotion)."""
+    appoints = change.kind in (ChangeKind.transfer_in, ChangeKind.promotion) or (
+        change.kind is ChangeKind.post_change and change.to_position is StaffPosition.chief_rep
+    )
+    if not appoints:
+        return None
+    profile = eligibility.profile_of(session, change.staff, position=change.to_position, rank=change.to_rank)
+    return eligibility.joined(eligibility.warnings(profile, rules.appointment, change.effective_on))
+
+
+def _arrivals(window_id: int, effective_on: date):
+    """Effective arrivals into the window (transfer in, change of post) on or before the date."""
+    return sa.select(PersonnelChange.staff_id, PersonnelChange.effective_on).where(
+        PersonnelChange.to_window_id == window_id,
+        PersonnelChange.kind.in_((ChangeKind.transfer_in, ChangeKind.post_change)),
+        PersonnelChange.status == ChangeStatus.effective,
+        PersonnelChange.effective_on <= effective_on,
+    )
+
+
+def successor_warning(session: Session, change: PersonnelChange, rules: Rules) -> str | None:
+    """先进后出 (003 第六条): why the leaving staff member's window would be left uncovered (None: it is not).
+
+    Covered when a successor has arrived (another staff member on duty at the window, arrived
+    there after the leaver and on or before the leaving date) or the window keeps at least
+    `window_min_staff` others on duty.
+    """
+    staff = change.staff
+    if change.kind not in LEAVING or staff.window_id is None:
+        return None
+    window_id = staff.window_id
+    arrivals = _arrivals(window_id, change.effective_on).subquery()
+    own_arrival = session.scalar(sa.select(sa.func.max(arrivals.c.effective_on)).where(arrivals.c.staff_id == staff.id))
+    since = own_arrival or staff.joined_on or date.min
+    on_duty = sa.and_(Staff.window_id == window_id, Staff.status == StaffStatus.active, Staff.id != staff.id)
+    successor = session.scalar(
+        sa.select(Staff.name)
+        .join(arrivals, arrivals.c.staff_id == Staff.id)
+        .where(on_duty, arrivals.c.effective_on >= since)
+        .order_by(arrivals.c.effective_on.desc())
+        .limit(1)
+    )
+    if successor is not None:
+        return None
+    remaining = session.scalar(sa.select(sa.func.count()).select_from(Staff).where(on_duty))
+    if remaining >= rules.window_min_staff:
+        return None
+    window = session.get(Window, window_id)
+    return str(
+        _l(
+            "No successor has arrived at window %(window)s (先进后出), and %(remaining)s other staff would remain "
+            "on duty there, fewer than %(minimum)s.",
+            window=window,
+            remaining=remaining,
+            minimum=rules.window_min_staff,
+        )
+    )[:300]
+
+
+def _tell_department(session: Session, change: PersonnelChange, now: datetime) -> int:
+    """A change the center opened: the department's active chief representatives hear of it."""
+    staff = notices.STAFF
+    detail = notices.text(
+        f"中心发起人员变动（{change.kind.label}）：{change.staff.name}，{change.effective_on:%Y-%m-%d} 起；",
+        sa.literal(change.reason[:150]),
+    ).label("detail")
+    return notices.insert(
+        session.connection(),
+        NoticeKind.personnel_change_opened,
+        sa.select(
+            staff.c.user_id,
+            notices.key("personnel-change:", sa.literal(change.id)),
+            sa.cast(sa.null(), sa.Integer).label("case_id"),
+            detail,
+        ).where(notices.chief_reps(sa.literal(change.department_id))),
+        now,
+    )
 
 
 def order_replacement(
@@ -203,10 +341,12 @@ def order_replacement(
         department_id=staff.department_id,
         effective_on=now.date(),
         reason=reason[:MAX_TEXT],
+        origin=ChangeOrigin.sanction,
         status=ChangeStatus.pending,
         requested_at=now,
         requested_by=ordered_by[:100],
     )
+    change.successor_warning = successor_warning(session, change, Rules.load(session))
     session.add(change)
     session.flush()
     return change
@@ -219,11 +359,21 @@ def _decide(actor, change: PersonnelChange, version, rules: Rules):
         raise ChangeError(_l("This change has already been decided."), "state")
     if str(change.version) != str(version):
         raise ChangeError(_l("Someone else changed this record meanwhile; reload the page."), "stale")
+    if change.requested_by_user_id is not None and change.requested_by_user_id == actor.user_id:
+        raise ChangeError(_l("You cannot decide a change you requested yourself."), "actor")
 
 
 def approve(session: Session, actor, change: PersonnelChange, version, now: datetime, rules: Rules, *, note=None):
-    """The center approves; a change whose date has come takes effect at once."""
+    """The center approves; a change whose date has come takes effect at once. A leaving change
+    whose window would be left without a successor is refused (先进后出), unless the setting only
+    warns or a sanction ordered it: the warning is checked again now, a successor may have come."""
     _decide(actor, change, version, rules)
+    change.successor_warning = successor_warning(session, change, rules)
+    if change.successor_warning and rules.successor_blocks and change.origin is not ChangeOrigin.sanction:
+        raise ChangeError(
+            _l("Not approved: %(why)s Bring the successor in first, then approve.", why=change.successor_warning),
+            "successor",
+        )
     change.status, change.decided_at, change.decided_by = ChangeStatus.approved, now, actor.name[:100]
     change.decision_note = (note or "").strip()[:MAX_TEXT] or None
     session.flush()
@@ -259,6 +409,8 @@ def _apply(session: Session, change: PersonnelChange, now: datetime) -> None:
             staff.window_id = change.to_window_id
         if change.to_position is not None:
             staff.position = change.to_position
+        if change.to_rank is not None:
+            staff.cadre_rank = change.to_rank
     change.status, change.applied_at = ChangeStatus.effective, now
 
 

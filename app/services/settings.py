@@ -136,6 +136,48 @@ SPECS = {
             "6",
             _l("Minimum tenure on a comprehensive window (months)"),
         ),
+        # Staff eligibility on appointment and 先进后出 (issue 19.5): app/services/eligibility.py, personnel.py.
+        # 003 第三条（四）: 年龄在45周岁以下，中层以上干部和中级以上职称专业技术人员可适当放宽至50岁.
+        SettingSpec("staff_max_age", "45", _l("Staff eligibility: oldest age on appointment (years)")),
+        SettingSpec(
+            "staff_max_age_relaxed",
+            "50",
+            _l("Staff eligibility: oldest age for middle cadres and intermediate titles (years)"),
+        ),
+        # 003 第三条（一）: 公务员身份或事业单位在职在编; 004 第三十一条: 首席代表有正式编制.
+        SettingSpec(
+            "staff_required_staffing",
+            "civil_service,civil_service_managed,public_institution",
+            _l("Staff eligibility: establishment (编制) kinds that qualify"),
+            _l("Comma-separated: civil_service, civil_service_managed, public_institution, contract, dispatched"),
+        ),
+        # 003 第三条（一）: 首席代表应为窗口部门中层以上干部 (a county department's middle cadre: 股级).
+        SettingSpec(
+            "chief_rep_min_rank",
+            "section",
+            _l("Staff eligibility: lowest rank of a chief representative (and of a middle cadre)"),
+            _l("One of: clerk, member, section, deputy_division, division, deputy_bureau"),
+        ),
+        # 004 第三十条: 须经过本部门业务培训和中心组织的岗前培训.
+        SettingSpec(
+            "staff_required_training",
+            "pre_service,department",
+            _l("Staff eligibility: training required before starting at a window"),
+            _l("Comma-separated: pre_service, department, in_service, etiquette, other"),
+        ),
+        # 003 第六条: 采取“先进后出”的方式; block (refuse the approval) or warn.
+        SettingSpec(
+            "personnel_successor_check",
+            "block",
+            _l("Transfers out without a successor at the window (先进后出)"),
+            _l("block: the center cannot approve them; warn: the approver is warned"),
+        ),
+        # 004 第二十七条 AB角工作制: a window keeping an A and a B post needs no successor.
+        SettingSpec(
+            "personnel_window_min_staff",
+            "2",
+            _l("Staff a window keeps on duty without a successor (先进后出)"),
+        ),
         # Monthly scoring and quarterly honours (issue 6): an empty value switches a cap or a rule off.
         SettingSpec("assessment_cap_discipline", "30", _l("Assessment: most deducted for work discipline a month")),
         SettingSpec("assessment_cap_image", "30", _l("Assessment: most deducted for window image a month")),
@@ -389,10 +431,25 @@ CHOICES = {
     "attendance_late_as_absence": ("off", "on"),
     "attendance_missing_punch_as_absence": ("off", "on"),
     "promised_limit_check": ("warn", "refuse"),
+    "personnel_successor_check": ("block", "warn"),
+    "chief_rep_min_rank": ("clerk", "member", "section", "deputy_division", "division", "deputy_bureau"),
 }
 # Comma lists whose every item must be one of these (uploaded scan types, services/stored_files.py).
-SUBSETS = {"stored_file_types": ("pdf", "jpeg", "png")}
+SUBSETS = {
+    "stored_file_types": ("pdf", "jpeg", "png"),
+    "staff_required_staffing": (
+        "civil_service",
+        "civil_service_managed",
+        "public_institution",
+        "contract",
+        "dispatched",
+    ),
+    "staff_required_training": ("pre_service", "department", "in_service", "etiquette", "other"),
+}
 RANGES = {
+    "staff_max_age": (16, 70),
+    "staff_max_age_relaxed": (16, 70),
+    "personnel_window_min_staff": (0, 20),
     "evaluation_default_level": (1, 5),
     "report_due_workday": (1, 23),
     "import_max_megabytes": (1, 2048),

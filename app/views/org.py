@@ -1,15 +1,19 @@
 """Organisation views: centers, departments, windows, staff."""
 
+from flask import abort, flash
+from flask_appbuilder import expose, has_access
 from flask_babel import lazy_gettext as _l
 
+from app import clock
 from app.extensions import db
 from app.fields.org import CENTER_FIELDS, DEPARTMENT_FIELDS, STAFF_FIELDS, WINDOW_FIELDS
 from app.models.org import Center, Department, RecordStatus, Staff, StaffStatus, Window
-from app.services import centers
+from app.services import centers, eligibility, settings, staff_card
 from app.views.api import GovModelApi
 from app.views.interface import GovInterface
 from app.views.labels import LABELS
 from app.views.model_view import GovModelView, status_actions
+from app.views.staff_records import PreviousPostView, TrainingRecordView
 
 
 def _staff_errors(staff):
@@ -26,11 +30,46 @@ class StaffView(GovModelView):
     # A person's name is 姓名, not the 名称 of a department or a window.
     label_columns = {**LABELS, "name": _l("Full name")}
     registry = STAFF_FIELDS
-    center_columns = ("department", "center", "window", "position")
+    # A department promotes through a 晋升 change, which the center approves (000 第五条).
+    center_columns = ("department", "center", "window", "position", "cadre_rank")
     item_rules = staticmethod(_staff_errors)
     base_order = ("staff_no", "asc")
-    method_permission_name = {**GovModelView.method_permission_name, "activate": "activate", "deactivate": "deactivate"}
+    method_permission_name = {
+        **GovModelView.method_permission_name,
+        "activate": "activate",
+        "deactivate": "deactivate",
+        "card": "read",
+    }
     activate, deactivate = status_actions(StaffStatus.active, StaffStatus.inactive)
+    related_views = [TrainingRecordView, PreviousPostView]
+    show_template = "govhall/staff_show.html"
+
+    # -- the seeds' conditions, said after saving (issue 19.5; app/services/eligibility.py) --
+    def post_add(self, item):
+        self._warn(item)
+
+    def post_update(self, item):
+        self._warn(item)
+
+    def _warn(self, item):
+        found = eligibility.check_staff(db.session, item, clock.now().date())
+        if found:
+            flash(str(_l("Saved. Appointment conditions not met: %(what)s", what="；".join(found))), "warning")
+
+    @expose("/card/<int:pk>")
+    @has_access
+    def card(self, pk):
+        """员工档案卡: the print page for the center's files, for a staff member in scope only."""
+        staff = self._scoped_get(pk)
+        if staff is None:
+            abort(404)
+        today = clock.now().date()
+        return self.render_template(
+            "govhall/print_staff_card.html",
+            card=staff_card.card(db.session, staff, today),
+            center_name=settings.get(db.session, "center_name"),
+            today=today,
+        )
 
 
 class WindowView(GovModelView):

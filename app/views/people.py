@@ -14,7 +14,7 @@ from app import clock
 from app.extensions import db
 from app.fields.personnel import LEAVE_REQUEST_FIELDS, PERSONNEL_CHANGE_FIELDS, WINDOW_ROTATION_FIELDS
 from app.http_guard import int_or_none
-from app.models.org import Staff, StaffPosition, StaffStatus, Window, WindowKind
+from app.models.org import Staff, StaffPosition, StaffRank, StaffStatus, Window, WindowKind
 from app.models.personnel import (
     ChangeKind,
     ChangeStatus,
@@ -249,6 +249,8 @@ class PersonnelChangeView(WorkflowView):
     def step_forms(self, item):
         if item.status is not ChangeStatus.pending:
             return []
+        if item.requested_by_user_id is not None and item.requested_by_user_id == g.user.id:
+            return []  # another center approver decides (services/personnel.py)
         return [
             {"step": "approve", "label": _l("Approve"), "fields": []},
             {"step": "reject", "label": _l("Reject"), "fields": [("textarea", "note", _l("Reason"), None)]},
@@ -278,6 +280,8 @@ class PersonnelChangeView(WorkflowView):
                     reason=form.get("reason", ""),
                     to_window_id=int_or_none(form.get("to_window_id")),
                     to_position=form.get("to_position") or None,
+                    to_rank=form.get("to_rank") or None,
+                    to_department_id=int_or_none(form.get("to_department_id")),
                 )
             except personnel.ChangeError as exc:
                 db.session.rollback()
@@ -285,21 +289,26 @@ class PersonnelChangeView(WorkflowView):
             else:
                 db.session.commit()
                 flash(str(_l("Personnel change requested.")), "success")
+                for warning in (item.eligibility_warning, item.successor_warning):
+                    if warning:
+                        flash(warning, "warning")
                 return redirect(url_for(f"{self.endpoint}.show", pk=item.id))
         scope = current_scope()
         windows = db.session.execute(
             sa.select(Window.id, Window.code, Window.name).where(scope.clause(Window)).order_by(Window.code)
         ).all()
+        fields = [
+            ("select", "kind", _l("Kind of change"), [(k.name, k.label) for k in ChangeKind]),
+            ("remote", "staff_id", _l("Staff member"), self.service_select("staff_id", form)),
+            ("date", "effective_on", _l("Takes effect on"), None),
+            ("optional", "to_window_id", _l("New window"), [(i, f"{c} {n}") for i, c, n in windows]),
+            ("optional", "to_position", _l("New position"), [(p.name, p.label) for p in StaffPosition]),
+            ("optional", "to_rank", _l("New rank (promotion)"), [(r.name, r.label) for r in StaffRank][1:]),
+            ("textarea", "reason", _l("Reason"), None),
+        ]
+        if scope.spans_departments:  # the center's own reassignment: a transfer in names the department
+            departments = personnel.department_choices(db.session)
+            fields.insert(3, ("optional", "to_department_id", _l("Into department (transfer in)"), departments))
         return self.render_template(
-            "govhall/people_form.html",
-            title=_l("Request a personnel change"),
-            fields=[
-                ("select", "kind", _l("Kind of change"), [(k.name, k.label) for k in ChangeKind]),
-                ("remote", "staff_id", _l("Staff member"), self.service_select("staff_id", form)),
-                ("date", "effective_on", _l("Takes effect on"), None),
-                ("optional", "to_window_id", _l("New window"), [(i, f"{c} {n}") for i, c, n in windows]),
-                ("optional", "to_position", _l("New position"), [(p.name, p.label) for p in StaffPosition]),
-                ("textarea", "reason", _l("Reason"), None),
-            ],
-            form=form,
+            "govhall/people_form.html", title=_l("Request a personnel change"), fields=fields, form=form
         )

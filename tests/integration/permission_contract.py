@@ -62,6 +62,7 @@ CUSTOM_VERBS = {
     "CorrectionRequestView": {"act": "act", "file": "add"},
     "QuarterlyResultView": {"generate": "generate", "annual": "read", "annual_export": "export"},
     "AnnualAppraisalView": {"generate": "generate", "confirm": "confirm", "workbook": "export", "letter": "read"},
+    "StaffView": {"card": "read"},
     "TransferView": {
         "act": "act",
         "register": "add",
@@ -99,6 +100,8 @@ Center                   RAEDX                        *      RAEDX              
 Department               RAEDX+activate+deactivate    *      RAEDX+activate+deactivate   RX              RX                          R               RX      -  R                RX                    RX                    -
 Window                   RAEDX+activate+deactivate    *      RAEDX+activate+deactivate   RX              REX                         R               RX      -  R                REX                   REX                   -
 Staff                    RAEDX+activate+deactivate    *      RAEDX+activate+deactivate   RX              REX+activate+deactivate     R               RX      -  R                REX                   REX                   -
+TrainingRecord           RAEDX                        *      RAEDX                       RX              RAEDX                       R               RX      -  R                RAEDX                 RAEDX                 -
+PreviousPost             RAEDX                        *      RAEDX                       RX              RAEDX                       R               RX      -  R                RAEDX                 RAEDX                 -
 Case                     RX+act+intake                *      RX+act                      RX+act          RX+act+intake               R+act+intake    RX      -  R+act+intake     RX+act                RX+act                R
 Violation                RX+act                       *      RX+act                      RX+act          R                           R               RX      -  R                RX                    RX                    -
 CorrectionRequest        RAX+act                      *      RX+act                      RX              RAX+act                     RA              RX      -  RA               RAX+act               RAX+act               -
@@ -118,7 +121,7 @@ Complaint                RAX+act                      *      RAX+act            
 Attendance               RAEDXI                       *      REXI                        REXI            RX                          R               RX      -  R                RX                    RX                    -
 LeaveRequest             RAX+act                      *      RX+act                      RX              RAX+act                     RA+act          RX      -  RA               RX+act                RX+act                -
 WindowRotation           RAEDX+generate               *      RAEDX+generate              RX              RX                          R               RX      -  R                RX                    RX                    -
-PersonnelChange          RAX+act                      *      RX+act                      RX              RAX                         -               RX      -  -                RX                    RX                    -
+PersonnelChange          RAX+act                      *      RAX+act                     RX              RAX                         -               RX      -  -                RX                    RX                    -
 LeaderDuty               RADX                         *      RX                          RX              RADX                        -               RX      -  -                RX                    RX                    -
 LeaderVisit              RAX                          *      RX                          RX              RAX                         -               RX      -  -                RX                    RX                    -
 AssessmentRule           RAEDX                        *      RAEDX                       RX              RX                          R               RX      -  R                RX                    RX                    -
@@ -166,6 +169,8 @@ CenterList                 x     x             x          x        x           x
 DepartmentList             x     x             x          x        x           x      . x             x            x             .
 WindowList                 x     x             x          x        x           x      . x             x            x             .
 StaffList                  x     x             x          x        x           x      . x             x            x             .
+TrainingRecordList         x     x             x          x        x           x      . x             x            x             .
+PreviousPostList           x     x             x          x        x           x      . x             x            x             .
 Cases                      x     x             x          x        x           x      . x             x            x             x
 CaseIntake                 x     .             .          x        x           .      . x             .            .             .
 CaseList                   x     x             x          x        x           x      . x             x            x             x

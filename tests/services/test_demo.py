@@ -333,3 +333,21 @@ def test_a_window_accepts_a_case_after_seed_demo(scratch_app):
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     pk = int(re.search(r"/caseview/show/(\d+)", response.headers["Location"]).group(1))
     assert pk == generated + 1
+
+
+def test_the_demo_staff_have_resumes_trainings_and_previous_posts(county):
+    """Issue 19.5: the staff card reads like a real one; a few staff miss a seed's condition."""
+    from app.models.staff_records import PreviousPost, TrainingKind, TrainingRecord
+    from app.services import eligibility
+
+    session, _roles, _summary, _calls = county
+    county_staff = session.scalars(sa.select(Staff).where(Staff.staff_no.like("S%"))).all()
+    assert county_staff and all(s.birth_date and s.staffing and s.cadre_rank and s.education for s in county_staff)
+    assert count(session, TrainingRecord, TrainingRecord.kind == TrainingKind.pre_service) > 0.8 * len(county_staff)
+    assert count(session, PreviousPost) >= len(county_staff)
+    late = session.scalar(
+        sa.select(sa.func.count()).select_from(PreviousPost).where(PreviousPost.ended_on < PreviousPost.started_on)
+    )
+    assert late == 0
+    warned = [s for s in county_staff if eligibility.check_staff(session, s, AS_OF)]
+    assert 0 < len(warned) < len(county_staff) / 2

@@ -16,7 +16,7 @@ from flask_appbuilder.security.sqla.models import Role, User
 
 from app.models.matter import Matter
 from app.models.org import Center, CenterLevel, Department, Staff, StaffPosition, Window, WindowKind
-from app.services.demo import data, network
+from app.services.demo import data, network, resume
 from app.services.demo.catalogue import generate_matters
 from config import ROLE_SCOPES
 
@@ -93,9 +93,11 @@ def _build(session, *, seed, password_hash, roles, report):
     staff = build_staff(random.Random(f"{seed}:staff"), departments, windows, password_hash, roles, report)
     for person in staff:
         person.user = existing.get(person.user.username, person.user)
+    resume.describe(staff, AS_OF, seed)
     session.add_all(staff)
     session.add_all(_missing_accounts(session, password_hash, roles))
     session.flush()
+    resume.record(session, staff, AS_OF, seed)  # part of the staff step: a few hundred rows
     network.build_network(session, seed=seed, password_hash=password_hash, roles=roles, report=report)
     matters = generate_matters(random.Random(f"{seed}:matters"), departments, places=_places(windows), report=report)
     session.add_all(matters)
