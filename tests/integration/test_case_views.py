@@ -157,7 +157,9 @@ def test_api_action_with_version(app, client, world_ids):
     assert "/api/v1/case/{pk}/action/{action}" in spec["paths"]
 
 
-def test_quick_filters_and_export(app, client, world_ids):
+def test_quick_filters_and_export(app, client, world_ids, monkeypatch):
+    # A working morning: after 17:30 (or on a rest day) intake starts the clock on the next working day.
+    monkeypatch.setattr("app.clock.now", lambda: datetime(2026, 12, 2, 10, 0))
     login(client, "staff_a")
     pk = intake(client, world_ids)
     with app.app_context():
