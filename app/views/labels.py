@@ -193,6 +193,10 @@ LABELS = {
     "evidence": _l("Evidence"),
     "recorded_by": _l("Recorded by"),
     "recorded_at": _l("Recorded at"),
+    # The inspections register (issue 19.3).
+    "findings": _l("Findings"),
+    "follow_ups": _l("Follow-ups"),
+    "inspection_finding": _l("Inspection finding"),
     "additions": _l("Additions"),
     "deductions": _l("Deductions"),
     "score": _l("Score"),
