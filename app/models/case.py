@@ -398,7 +398,7 @@ class CaseCounter(Model):
 
 
 class DocumentCounter(Model):
-    """Last number used per document series and year (缺席默认通知书: default_approval)."""
+    """Last number used per document series and year (缺席默认通知书 default_approval, inspection)."""
 
     __tablename__ = "document_counter"
 

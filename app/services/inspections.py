@@ -43,7 +43,7 @@ from app.models.inspection import (
 )
 from app.models.notice import NoticeKind
 from app.models.org import Center, CenterLevel, Department, Staff, StaffStatus, Window
-from app.services import complaints, notices, personnel, rectification_orders, settings, stored_files
+from app.services import complaints, document_numbers, notices, personnel, rectification_orders, settings, stored_files
 from config import ROLE_DUTIES
 
 RECORDERS = ROLE_DUTIES["inspections"]
@@ -90,10 +90,8 @@ def _within(center: Center, inspected: Center) -> bool:
 
 
 def _number(session: Session, day: date) -> str:
-    """XC + the inspection's date + its sequence that day: XC20261009-01."""
-    prefix = f"XC{day:%Y%m%d}-"
-    taken = session.scalar(sa.select(sa.func.count()).where(Inspection.number.like(prefix + "%")))
-    return f"{prefix}{taken + 1:02d}"
+    """XC + the inspection's date + its sequence in that year's register: XC20261009-01."""
+    return f"XC{day:%Y%m%d}-{document_numbers.next_number(session, 'inspection', day.year):02d}"
 
 
 def record_inspection(

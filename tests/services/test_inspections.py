@@ -57,6 +57,28 @@ def finding_on(inspection, world_ids, **target):
     return finding
 
 
+def test_two_inspections_recorded_at_once_get_different_numbers(app, world_ids):
+    import threading
+
+    barrier, numbers, errors = threading.Barrier(2), [], []
+
+    def record(name):
+        with app.app_context():
+            barrier.wait()
+            try:
+                numbers.append(patrol(world_ids, who=name).number)
+            except Exception as exc:  # noqa: BLE001 - any failure is the test's finding
+                errors.append(repr(exc))
+            db.session.remove()
+
+    threads = [threading.Thread(target=record, args=(n,)) for n in ("supervisor", "manager")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == [] and sorted(numbers) == ["XC20261009-01", "XC20261009-02"]
+
+
 def rule(code):
     return db.session.scalar(sa.select(AssessmentRule).where(AssessmentRule.code == code))
 

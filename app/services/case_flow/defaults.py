@@ -23,7 +23,6 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, object_session
 
 from app.models.case import (
@@ -31,14 +30,13 @@ from app.models.case import (
     CaseResult,
     CaseStatus,
     CaseTask,
-    DocumentCounter,
     TaskStatus,
     Violation,
     ViolationKind,
 )
 from app.models.notice import NoticeKind
 from app.models.org import Department, RecordStatus, Staff, StaffPosition, StaffStatus, Window
-from app.services import notices, settings
+from app.services import document_numbers, notices, settings
 from app.services.case_flow import guards
 from app.services.case_flow.guards import CaseError
 from app.services.case_flow.history import event
@@ -49,17 +47,7 @@ DEFAULT_ACTIONS = (CaseAction.issue_default_approval, CaseAction.default_task)
 
 def notice_number(session: Session, now: datetime) -> str:
     """The next 缺席默认通知书 number of `now`'s year, e.g. 缺默〔2026〕7号; never shared."""
-    dialect = session.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
-    table = DocumentCounter.__table__
-    session.execute(insert(table).values(series=SERIES, year=now.year, last=0).on_conflict_do_nothing())
-    seq = session.execute(
-        sa.update(table)
-        .where(table.c.series == SERIES, table.c.year == now.year)
-        .values(last=table.c.last + 1)
-        .returning(table.c.last)
-    ).scalar_one()
-    return f"缺默〔{now.year}〕{seq}号"
+    return f"缺默〔{now.year}〕{document_numbers.next_number(session, SERIES, now.year)}号"
 
 
 def overdue_workdays(deadline_at: datetime, now: datetime, calendar) -> int:
