@@ -255,22 +255,24 @@ def _sanction_effects(session: Session, complaint: Complaint, kinds: list, actor
             )
         except personnel.ChangeError as exc:
             raise ComplaintError(str(exc)) from None
-    if SanctionKind.circulated.name in kinds:
-        circulate(session, complaint, now)
+    for sanction in complaint.sanctions:
+        if sanction.kind is SanctionKind.circulated:
+            circulate(session, sanction, f"投诉 {complaint.number}", complaint.department_id, now)
 
 
-def circulate(session: Session, complaint: Complaint, now: datetime) -> int:
+def circulate(session: Session, sanction_row: Sanction, source: str, department_id, now: datetime) -> int:
     """通报批评: the sanction told to every active department's chief representative and the center's
-    supervisors and managers, once each (one INSERT … SELECT)."""
+    supervisors and managers, once each (one INSERT … SELECT). `source` names what found it (a
+    complaint, an inspection) and `department_id` whose it was; inspections call this too."""
     sanction = Sanction.__table__
     staff, department = Staff.__table__, Department.__table__
     center = notices.users_with_roles(*ROLE_DUTIES["center_notices"])
     chiefs = notices.users_with_roles(*ROLE_DUTIES["department_chief"])
     named = sa.select(Staff.name).where(Staff.id == sanction.c.staff_id).scalar_subquery()
-    whose = sa.select(Department.name).where(Department.id == complaint.department_id).scalar_subquery()
+    whose = sa.select(Department.name).where(Department.id == department_id).scalar_subquery()
     detail = notices.text(
-        "通报批评：投诉 ",
-        complaint.number,
+        "通报批评：",
+        source,
         notices.optional("（", whose, "）"),
         "经查实，",
         notices.optional("对 ", named, " "),
@@ -278,7 +280,7 @@ def circulate(session: Session, complaint: Complaint, now: datetime) -> int:
     ).label("detail")
     key = notices.key("circulated:", sanction.c.id)
     no_case = sa.cast(sa.null(), sa.Integer).label("case_id")
-    this = [sanction.c.complaint_id == complaint.id, sanction.c.kind == SanctionKind.circulated.name]
+    this = [sanction.c.id == sanction_row.id, sanction.c.kind == SanctionKind.circulated.name]
     chief_users = (
         sa.select(staff.c.user_id)
         .join(department, department.c.id == staff.c.department_id)

@@ -278,6 +278,11 @@ def to_sanction(session: Session, actor, now: datetime, finding: InspectionFindi
             )
         except personnel.ChangeError as exc:
             raise InspectionError(str(exc), exc.code) from None
+    if member is SanctionKind.circulated:
+        inspection = finding.inspection
+        complaints.circulate(
+            session, sanction, f"{inspection.kind.label} {inspection.number}", finding.department_id, now
+        )
     return sanction
 
 

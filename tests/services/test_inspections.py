@@ -17,7 +17,7 @@ from app.models.assessment import ScoreKind
 from app.models.inspection import FindingOutcome, Inspection, InspectionFinding, MeetingFollowUp
 from app.models.notice import Notice, NoticeKind
 from app.models.org import Center, CenterLevel, Staff
-from app.services import assessment, center_assessment, inspections, rectification_orders, scoring_month
+from app.services import assessment, center_assessment, complaints, inspections, rectification_orders, scoring_month
 from app.services.inspections import InspectionError
 from tests.services.test_case_flow import actor
 
@@ -135,6 +135,20 @@ def test_a_sanctioned_finding_is_deducted_by_the_collect_job(ctx, world_ids):
     assert record.rule.code == "inspection_sanction" and record.points == Decimal("-2")
     assert record.staff_id == world_ids["staff_staff_a"] and record.window_id == world_ids["win_a"]
     assert assessment.collect(db.session, OCTOBER, NOW) == 0  # a rerun writes nothing new
+
+
+def test_a_circulated_finding_reaches_every_chief_representative_and_the_center_once(ctx, world_ids):
+    finding = finding_on(patrol(world_ids), world_ids)
+    sanction = inspections.to_sanction(
+        db.session, actor("supervisor"), NOW, finding, finding.version, kind="circulated"
+    )
+    db.session.commit()
+    sent = db.session.scalars(sa.select(Notice).where(Notice.kind == NoticeKind.sanction_circulated)).all()
+    assert {n.user_id for n in sent} == {
+        world_ids[f"user_{name}"] for name in ("supervisor", "manager", "chief_a", "chief_b")
+    }
+    assert all("通报批评：暗访 XC20261009-01" in n.detail and "予以通报批评" in n.detail for n in sent)
+    assert complaints.circulate(db.session, sanction, "暗访", finding.department_id, NOW) == 0  # once
 
 
 def test_a_finding_opens_a_rectification_order_due_in_five_working_days(ctx, world_ids):

@@ -220,7 +220,8 @@ def test_circulated_criticism_reaches_every_chief_representative_and_the_center_
         "the two chiefs and the center"
     )
     assert all(complaint.number in notice.detail and "通报批评" in notice.detail for notice in sent)
-    assert complaints.circulate(db.session, complaint, HANDLED) == 0  # once
+    circulated = next(s for s in complaint.sanctions if s.kind.name == "circulated")
+    assert complaints.circulate(db.session, circulated, "投诉", complaint.department_id, HANDLED) == 0  # once
 
 
 def test_the_order_is_delivered_to_the_departments_chief_representative(ctx, world_ids):
