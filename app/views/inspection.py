@@ -372,7 +372,7 @@ class JointMeetingView(_RecordedView):
                     "fields": [
                         ("textarea", "action", _l("What is to be done"), None),
                         ("text", "owner", _l("Owner"), None),
-                        ("date", "due_on", _l("Due on"), None),
+                        ("date", "due_on", _l("To be done by"), None),
                         (
                             "select_optional",
                             "owner_center",
