@@ -250,8 +250,9 @@ JOBS = {
             feedback_scan_job,
             Every(minutes=30),
             "default ratings for cases left unrated, rectifications and complaint stages past their limits; "
-            "tells the center once of each complaint rectification order past its deadline",
-            "未评价办件给出默认评价，标记超期的整改和投诉环节；投诉整改通知逾期未办结的，提醒中心一次",
+            "tells the center once of each rectification order (from a complaint or an inspection) past its deadline, "
+            "and the center and the owning center's heads once of each joint-meeting follow-up past its date",
+            "未评价办件给出默认评价，标记超期的整改和投诉环节；整改通知、联席会议议定事项逾期的，各提醒一次",
         ),
         Job(
             "monthly_scoring",
