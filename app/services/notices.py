@@ -93,6 +93,19 @@ def chief_reps(department_id_column):
     )
 
 
+def tell_chief_reps(
+    session: Session, kind: NoticeKind, key: str, department_id: int, detail: str, now: datetime, case_id=None
+) -> int:
+    """One inbox notice, once per key, to each active chief representative of a department."""
+    candidates = sa.select(
+        STAFF.c.user_id,
+        sa.literal(key).label("key"),
+        sa.cast(sa.literal(case_id), sa.Integer).label("case_id"),
+        sa.literal(detail).label("detail"),
+    ).where(chief_reps(sa.literal(department_id)))
+    return insert(session.connection(), kind, candidates, now)
+
+
 def users_with_roles(*names: str):
     """Subquery of active user ids holding any of the roles."""
     return (

@@ -303,21 +303,12 @@ def successor_warning(session: Session, change: PersonnelChange, rules: Rules) -
 
 def _tell_department(session: Session, change: PersonnelChange, now: datetime) -> int:
     """A change the center opened: the department's active chief representatives hear of it."""
-    staff = notices.STAFF
-    detail = notices.text(
-        f"中心发起人员变动（{change.kind.label}）：{change.staff.name}，{change.effective_on:%Y-%m-%d} 起；",
-        sa.literal(change.reason[:150]),
-    ).label("detail")
-    return notices.insert(
-        session.connection(),
-        NoticeKind.personnel_change_opened,
-        sa.select(
-            staff.c.user_id,
-            notices.key("personnel-change:", sa.literal(change.id)),
-            sa.cast(sa.null(), sa.Integer).label("case_id"),
-            detail,
-        ).where(notices.chief_reps(sa.literal(change.department_id))),
-        now,
+    detail = (
+        f"中心发起人员变动（{change.kind.label}）：{change.staff.name}，{change.effective_on:%Y-%m-%d} 起；"
+        f"{change.reason[:150]}"
+    )
+    return notices.tell_chief_reps(
+        session, NoticeKind.personnel_change_opened, f"personnel-change:{change.id}", change.department_id, detail, now
     )
 
 

@@ -142,22 +142,12 @@ def source(order: RectificationOrder) -> str:
 
 def _tell_department(session: Session, order: RectificationOrder, now: datetime) -> int:
     """The order delivered: the department's active chief representatives hear of it in their inbox."""
-    staff = notices.STAFF
-    detail = notices.text(
-        f"整改通知 {order.number}（{source(order)}）：",
-        sa.literal(order.requirement[:150]),
-        f" 请于 {order.due_at:%Y-%m-%d %H:%M} 前整改到位，并在本通知页面登记整改情况。",
-    ).label("detail")
-    return notices.insert(
-        session.connection(),
-        NoticeKind.order_issued,
-        sa.select(
-            staff.c.user_id,
-            notices.key("order-issued:", sa.literal(order.id)),
-            sa.cast(sa.null(), sa.Integer).label("case_id"),
-            detail,
-        ).where(notices.chief_reps(sa.literal(order.department_id))),
-        now,
+    detail = (
+        f"整改通知 {order.number}（{source(order)}）：{order.requirement[:150]}"
+        f" 请于 {order.due_at:%Y-%m-%d %H:%M} 前整改到位，并在本通知页面登记整改情况。"
+    )
+    return notices.tell_chief_reps(
+        session, NoticeKind.order_issued, f"order-issued:{order.id}", order.department_id, detail, now
     )
 
 

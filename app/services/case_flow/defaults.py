@@ -132,15 +132,10 @@ def _scored_window(session, task) -> int | None:
 
 def _tell_chief_reps(session, case, task, number, now):
     """One inbox notice to each active chief representative of the task's department."""
-    staff = notices.STAFF
     detail = f"办件 {case.number}（{case.matter.name}）中贵部门的联办任务已超时，由中心缺席默认，通知书 {number}"
-    candidates = sa.select(
-        staff.c.user_id.label("user_id"),
-        sa.literal(f"taskdefault:{task.id}").label("key"),
-        sa.literal(case.id).label("case_id"),
-        sa.literal(detail).label("detail"),
-    ).where(notices.chief_reps(sa.literal(task.department_id)))
-    notices.insert(session.connection(), NoticeKind.task_defaulted, candidates, now)
+    notices.tell_chief_reps(
+        session, NoticeKind.task_defaulted, f"taskdefault:{task.id}", task.department_id, detail, now, case_id=case.id
+    )
 
 
 # Checks.
