@@ -1,8 +1,9 @@
 """Test harness: one migrated database per run, reset to a snapshot after every test.
 
 SQLite (a temporary file) by default; set GOVHALL_TEST_DATABASE_URL to run the
-same suite on PostgreSQL. The reset deletes and re-inserts the snapshot rows,
-which works the same on both and keeps tests independent of each other.
+same suite on PostgreSQL. The reset deletes and re-inserts the snapshot rows of
+the tables the test wrote (tests/snapshot.py), which works the same on both and
+keeps tests independent of each other.
 """
 
 import os
@@ -15,11 +16,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 import config
+from tests import snapshot as snapshots
 from tests import world
 
 _tmpdir = tempfile.mkdtemp(prefix="govhall-test-")
 os.environ.setdefault("GOVHALL_INSTANCE_DIR", _tmpdir)
 TEST_DB_URL = os.environ.get("GOVHALL_TEST_DATABASE_URL") or f"sqlite:///{_tmpdir}/test.db"
+WRITES = snapshots.WriteLog(TEST_DB_URL)
+sa.event.listen(sa.engine.Engine, "before_cursor_execute", WRITES.note)
 
 
 def _reset_schema(url):
@@ -47,6 +51,7 @@ def app():
         application.config["WORLD"] = world.build(db.session, application.appbuilder.sm)
         snapshot = _snapshot(db)
         db.session.remove()
+    WRITES.take()
     application.config["SNAPSHOT"] = snapshot
     yield application
     with application.app_context():
@@ -66,18 +71,16 @@ def _snapshot(db):
 
 def restore(app):
     from app.extensions import db
-    from app.services.id_sequences import reset_id_sequences
 
-    with app.app_context():
+    written, deleted = WRITES.take()
+    snapshot = app.config["SNAPSHOT"]
+    with app.app_context(), WRITES.paused():
         db.session.remove()
-        snapshot = app.config["SNAPSHOT"]
-        with db.engine.begin() as conn:
-            for table, _rows in reversed(snapshot):
-                conn.execute(table.delete())
-            for table, rows in snapshot:
-                if rows:
-                    conn.execute(table.insert(), rows)
-            reset_id_sequences(conn, [table for table, _rows in snapshot])
+        if written:
+            tables = snapshots.tables_to_rewrite(snapshot, written, deleted)
+            if not snapshots.rewrite(db.engine, snapshot, tables):
+                snapshots.rewrite_in_order(db.engine, snapshot)
+        snapshots.verify(db.engine, snapshot)
 
 
 @pytest.fixture(autouse=True)
