@@ -327,6 +327,9 @@ ROLE_DUTIES = {
     "department_chief": frozenset({"ChiefRep"}),
     # Supervise every case: the center's actions in the case flow.
     "case_supervision": frozenset({"CenterManager", "Supervisor"}),
+    # 急办件 (seed 004): lead an urgent joint case of one's center (or a center below it):
+    # remind a co-department of its task, give the task to another of its staff.
+    "urgent_coordination": frozenset({"CenterManager", "Supervisor", "TownshipHead", "SubCenterHead"}),
     # Take complaints and rectifications through every stage; read citizens' contacts unmasked.
     "feedback_handling": frozenset({"Admin", "CenterManager", "Supervisor"}),
     # Hear of red cases and joint tasks, late monthly reports, overdue complaints and rectifications.
