@@ -70,6 +70,7 @@ def assign(
     key_project,
     proxy_fee=None,
     free_declared=False,
+    scope=None,
 ) -> CaseProxy:
     """Mark an open case 全程代办 with its agent; refused in Chinese, nothing saved, otherwise."""
     if not is_free(proxy_fee):
@@ -81,6 +82,10 @@ def assign(
         raise ProxyError(_l("Only an open case can be put under full-process proxy."))
     agent = session.get(Staff, agent_id) if isinstance(agent_id, int) and not isinstance(agent_id, bool) else None
     if agent is None or agent.status is not StaffStatus.active or agent.center_id != case.center_id:
+        raise ProxyError(_l("The agent must be active staff of the case's center."))
+    # The one assigning picks among the staff in his own scope (a chief representative: his department's).
+    in_scope = sa.select(Staff.id).where(Staff.id == agent.id, scope.clause(Staff)) if scope is not None else None
+    if in_scope is not None and session.scalar(in_scope) is None:
         raise ProxyError(_l("The agent must be active staff of the case's center."))
     proxy = CaseProxy(
         case_id=case.id,

@@ -70,8 +70,13 @@ def test_one_proxy_per_case(ctx, world_ids):
     case, _made = assigned(world_ids)
     with pytest.raises(ProxyError, match="已设为全程代办"):
         proxy.assign(
-            db.session, WHO, THU, db.session.get(Case, case.id),
-            agent_id=world_ids["staff_chief_a"], key_project="另一项目", free_declared=True,
+            db.session,
+            WHO,
+            THU,
+            db.session.get(Case, case.id),
+            agent_id=world_ids["staff_chief_a"],
+            key_project="另一项目",
+            free_declared=True,
         )
     db.session.rollback()
     assert proxy_count() == 1
@@ -98,8 +103,13 @@ def test_the_undertaking_sheet_lists_what_was_handled_when_and_by_whom(ctx, worl
         (datetime(2026, 11, 6, 8, 0), "陪同现场踏勘", "测试staff_a", world_ids["staff_staff_a"]),
         (datetime(2026, 11, 6, 9, 0), "代为领取并填写申请表", "测试staff_a", world_ids["staff_staff_a"]),
     ]
-    for bad in ({"handled": ""}, {"handled": "x" * 501}, {"handled": "a", "at": datetime(2026, 11, 7)},
-                {"handled": "a", "at": datetime(2026, 11, 1)}, {"handled": "a", "at": "昨天"}):
+    for bad in (
+        {"handled": ""},
+        {"handled": "x" * 501},
+        {"handled": "a", "at": datetime(2026, 11, 7)},
+        {"handled": "a", "at": datetime(2026, 11, 1)},
+        {"handled": "a", "at": "昨天"},
+    ):
         with pytest.raises(ProxyError):
             proxy.add_entry(db.session, staff, datetime(2026, 11, 6, 10, 0), made, **bad)
     db.session.rollback()
@@ -126,7 +136,10 @@ def test_a_call_back_after_completion_once(ctx, world_ids):
     db.session.expire_all()
     stored = db.session.get(CaseProxy, made.id)
     assert (stored.callback_at, stored.callback_verdict, stored.callback_note, stored.callback_by) == (
-        datetime(2026, 11, 10, 9, 0), CallbackVerdict.basically_satisfied, "材料多", "中心代办员",
+        datetime(2026, 11, 10, 9, 0),
+        CallbackVerdict.basically_satisfied,
+        "材料多",
+        "中心代办员",
     )
     assert db.session.scalars(proxy.awaiting_callback()).all() == []
     got = green_channel.counts(db.session, datetime(2026, 11, 1), datetime(2026, 12, 1))

@@ -72,11 +72,21 @@ def remind_task(session, actor, case, now, *, clock, task_id, note=None):
         f"{task.deadline_at:%Y-%m-%d %H:%M} 前办结" + (f"。{note}" if note else "")
     )[:500]
     told = notices.tell_chief_reps(
-        session, NoticeKind.task_reminded, f"taskremind:{task.id}:{now:%Y%m%d}", task.department_id, detail, now,
+        session,
+        NoticeKind.task_reminded,
+        f"taskremind:{task.id}:{now:%Y%m%d}",
+        task.department_id,
+        detail,
+        now,
         case_id=case.id,
     )
     return event(
-        case, actor, now, CaseAction.remind_task, case.status, note=note,
+        case,
+        actor,
+        now,
+        CaseAction.remind_task,
+        case.status,
+        note=note,
         data={"task_id": task.id, "department_id": task.department_id, "told": told},
     )
 
@@ -91,6 +101,11 @@ def reassign_task(session, actor, case, now, *, clock, task_id, assignee_id=None
         raise CaseError(_l("The task can only go to active staff of its own department."))
     previous, task.assignee_id = task.assignee_id, staff.id
     return event(
-        case, actor, now, CaseAction.reassign_task, case.status, note=note,
+        case,
+        actor,
+        now,
+        CaseAction.reassign_task,
+        case.status,
+        note=note,
         data={"task_id": task.id, "from_assignee_id": previous, "assignee_id": staff.id},
     )
