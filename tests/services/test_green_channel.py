@@ -174,3 +174,16 @@ def test_counts_of_urgent_cases(ctx, world_ids):
     got = green_channel.counts(db.session, datetime(2026, 11, 1), datetime(2026, 12, 1))
     assert got == {"urgent": 2, "urgent_on_time": 1, "proxy": 0, "callbacks": 0}
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Staff)) > 0
+
+
+def test_the_catalogue_import_refuses_an_urgent_limit_not_shorter_than_the_promise(db_session):
+    from app.services.matter_import import import_matters
+    from tests.services.test_matter_import import row, workbook
+
+    report = import_matters(
+        db_session,
+        workbook(row(**{"急办时限（工作日）": 4}), row(code="XZ-T-0002", **{"急办时限（工作日）": 10})),
+        dry_run=True,
+    )
+    assert [(e.row, e.column) for e in report.errors] == [(3, "急办时限（工作日）")]
+    assert "必须短于承诺时限" in str(report.errors[0].message)
