@@ -560,7 +560,7 @@ class CaseApi(GovModelApi):
             schema: {type: string, enum: [accept, forward, request_supplement, receive_supplement, start_special,
               end_special, escalate, receive_escalation_result, extend, return_case, complete, withdraw,
               issue_default_approval, default_task, complete_task, accept_escalation, deliver, hand_over,
-              receive_handoff]}
+              receive_handoff, remind_task, reassign_task]}
           requestBody:
             content:
               application/json:
@@ -572,7 +572,8 @@ class CaseApi(GovModelApi):
                       true = approve, false = deny; required, never assumed"}
                     note: {type: string, description: "a denial (approved false): its written reason, required"}
                     applicant_opinion: {type: string, description: "return_case: the applicant's opinion"}
-                    task_id: {type: integer, description: "complete_task and default_task (缺席默认): the joint task"}
+                    task_id: {type: integer, description: "complete_task, default_task (缺席默认), remind_task and
+                      reassign_task (急办件, the center): the joint task"}
           responses:
             200: {description: Done}
             404: {$ref: '#/components/responses/404'}
