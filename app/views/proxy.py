@@ -76,6 +76,8 @@ class CaseProxyView(WorkflowView):
         "callback_verdict": _l("Applicant's verdict"),
         "callback_note": _l("What the applicant said"),
         "callback_by": _l("Called back by"),
+        "free_declared": _l("Declaration"),
+        "entries": _l("Undertaking sheet (承办表)"),
     }
     base_order = ("assigned_at", "desc")
     base_filters = [["id", CallbackFilter, lambda: None]]
