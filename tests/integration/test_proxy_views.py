@@ -126,8 +126,23 @@ def test_the_center_gets_the_coordination_forms_on_an_urgent_joint_case(app, cli
         case = db.session.get(Case, pk)
         assert case.kind.name == "urgent" and case.limit_days == 3
     page = client.get(f"/caseview/show/{pk}").get_data(as_text=True)
+    assert "急办件：办理时限 3 个工作日" in page
     assert f"/caseview/act/{pk}/remind_task" not in page
     relogin(client, "supervisor")
     page = client.get(f"/caseview/show/{pk}").get_data(as_text=True)
     assert f"/caseview/act/{pk}/remind_task" in page and f"/caseview/act/{pk}/reassign_task" in page
     assert "督办协办部门" in page and "改派联办任务" in page
+
+
+def test_the_matter_form_refuses_an_urgent_limit_not_shorter_than_the_promise(app, client, world_ids):
+    from app.models import Matter
+
+    login(client, "manager")
+    pk = world_ids["matter_a"]
+    form = client.get(f"/matterview/edit/{pk}").get_data(as_text=True)
+    assert 'name="urgent_limit_days"' in form and "急办时限" in form
+    fields = dict(re.findall(r'name="([a-z_]+)"[^>]*value="([^"]*)"', form))
+    response = client.post(f"/matterview/edit/{pk}", data={**fields, "urgent_limit_days": "10"}, follow_redirects=True)
+    assert "必须短于承诺时限" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Matter, pk).urgent_limit_days is None
