@@ -67,6 +67,8 @@ CENTER_HEAD = [
     ["^LeaveRequest$", "^can_act$"],
     # 数据更正: files them for its center's cases and decides them (services/corrections.py).
     ["^CorrectionRequest$", "^can_(read|export|add|act)$"],
+    # 全程代办: its center's key projects (agent, 承办表, call-back).
+    ["^CaseProxy$", "^can_(read|export|add|act)$"],
     *menu.menu_rules(
         *CENTER_MENUS,
         without=(
@@ -121,6 +123,8 @@ FAB_ROLES = {
         # Inspections (巡查/暗访), joint meetings and the sub-centers' annual assessment (issue 19.3).
         ["^(Inspection|JointMeeting)$", "^can_(read|export|add|act)$"],
         ["^CenterAssessment$", "^can_(read|export)$"],
+        # 全程代办 of key projects: marks cases, keeps the 承办表, calls back.
+        ["^CaseProxy$", "^can_(read|export|add|act)$"],
         *menu.menu_rules(*CENTER_MENUS, without=("CaseIntake", "JointCases", "AuditLogList")),
         *SELF_SERVICE,
     ],
@@ -143,6 +147,8 @@ FAB_ROLES = {
         # Inspections (巡查/暗访), joint meetings and the sub-centers' annual assessment (issue 19.3).
         ["^(Inspection|JointMeeting)$", "^can_(read|export|add|act)$"],
         ["^CenterAssessment$", "^can_(read|export)$"],
+        # 全程代办: the call-backs after completion are supervision work.
+        ["^CaseProxy$", "^can_(read|export|act)$"],
         *menu.menu_rules(*CENTER_MENUS, without=("MatterImport", "CaseIntake", "JointCases")),
         *SELF_SERVICE,
     ],
@@ -174,6 +180,8 @@ FAB_ROLES = {
         # Inspections with a finding against the department (row scope), read only.
         ["^Inspection$", "^can_read$"],
         ["^(Supervision|InspectionList)$", "^menu_access$"],
+        # 全程代办 of the department's key-project cases (agent, 承办表, call-back).
+        ["^CaseProxy$", "^can_(read|export|add|act)$"],
         *menu.menu_rules(*DEPARTMENT_MENUS, without=("MatterImport",)),
         *SELF_SERVICE,
     ],
@@ -191,6 +199,8 @@ FAB_ROLES = {
         ["^Appeal$", "^can_add$"],
         # Requests a correction of a case fact; the chief representative or the center approves.
         ["^CorrectionRequest$", "^can_(read|add)$"],
+        # The agent of a proxy case keeps its 承办表 (own scope: the proxies he is agent of).
+        ["^CaseProxy$", "^can_(read|act)$"],
         *menu.menu_rules(
             *DEPARTMENT_MENUS,
             without=(
@@ -214,6 +224,7 @@ FAB_ROLES = {
         ["^RectificationOrder$", "^can_(read|export)$"],
         ["^(Transfer|CorrectionRequest)$", "^can_(read|export)$"],
         ["^(Inspection|JointMeeting|CenterAssessment)$", "^can_(read|export)$"],
+        ["^CaseProxy$", "^can_(read|export)$"],
         [f"^({PEOPLE}|{ASSESSMENT})$", "^can_(read|export)$"],
         *menu.menu_rules(
             *CENTER_MENUS, without=("MatterImport", "CaseIntake", "MyCases", "JointCases", "AuditLogList")
@@ -233,6 +244,7 @@ FAB_ROLES = {
         ["^LeaveRequest$", "^can_add$"],
         ["^Appeal$", "^can_add$"],
         ["^CorrectionRequest$", "^can_(read|add)$"],
+        ["^CaseProxy$", "^can_(read|act)$"],
         *menu.menu_rules(
             *DEPARTMENT_MENUS,
             without=(
@@ -327,6 +339,9 @@ ROLE_DUTIES = {
     "department_chief": frozenset({"ChiefRep"}),
     # Supervise every case: the center's actions in the case flow.
     "case_supervision": frozenset({"CenterManager", "Supervisor"}),
+    # 急办件 (seed 004): lead an urgent joint case of one's center (or a center below it):
+    # remind a co-department of its task, give the task to another of its staff.
+    "urgent_coordination": frozenset({"CenterManager", "Supervisor", "TownshipHead", "SubCenterHead"}),
     # Take complaints and rectifications through every stage; read citizens' contacts unmasked.
     "feedback_handling": frozenset({"Admin", "CenterManager", "Supervisor"}),
     # Hear of red cases and joint tasks, late monthly reports, overdue complaints and rectifications.

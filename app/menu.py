@@ -100,6 +100,14 @@ MENU = (
                 "transfer.TransferView",
                 "Transfer",
             ),
+            # 全程代办 (seed 004 第十七条): key projects' proxies and the call-backs awaited.
+            item("CaseProxyList", _l("Full-process proxy"), "fa-handshake-o", "proxy.CaseProxyView", "CaseProxy"),
+            link(
+                "ProxyCallbacks",
+                _l("Proxy cases awaiting call-back"),
+                "fa-phone",
+                "/caseproxyview/list/?quick=callback",
+            ),
             item("ViolationList", _l("Detected violations"), "fa-flag", "case.ViolationView", "Violation"),
             item(
                 "CorrectionRequestList",

@@ -54,6 +54,8 @@ MATTER_FIELDS = Registry(
     Field("promised_limit_days", LIST | FORM | EXPORT | API_LIST | API_SHOW | API_FORM, fieldset=LIMITS,
           imports=Import("承诺时限（工作日）", required=True, examples=(10, 0)),
           guide=Guide(_l("Promised limit"), "days_or_on_the_spot")),
+    Field("urgent_limit_days", FORM | EXPORT | API_LIST | API_SHOW | API_FORM, fieldset=LIMITS,
+          imports=Import("急办时限（工作日）", examples=(5, ""))),
     Field("fee_standard", FORM | EXPORT | API_LIST | API_SHOW | API_FORM, fieldset=FEES,
           imports=Import("收费标准（元）", examples=(0, 0)), guide=Guide(_l("Fee"), "fee")),
     Field("fee_max", FORM | EXPORT | API_LIST | API_SHOW | API_FORM, fieldset=FEES, imports=Import("收费上限（元）")),

@@ -81,6 +81,7 @@ from .personnel import (  # noqa: F401
     PersonnelChange,
     WindowRotation,
 )
+from .proxy import CallbackVerdict, CaseProxy, ProxyEntry  # noqa: F401
 from .report import MonthlyReport  # noqa: F401
 from .staff_records import PreviousPost, TrainingKind, TrainingRecord  # noqa: F401
 from .system import LoginSession, Setting, TokenGeneration  # noqa: F401

@@ -90,6 +90,10 @@ class CaseAction(LabeledEnum):
     # (交接登记), the owning department confirms receipt and holds the case from then on.
     hand_over = _l("Hand over to the owning department (交接)")
     receive_handoff = _l("Confirm receipt of the hand-off")
+    # 急办件 (seed 004): the center leads an urgent joint case: it reminds a co-department of its
+    # task, or gives the task to another of that department's staff (services/green_channel.py).
+    remind_task = _l("Remind a co-department of its task")
+    reassign_task = _l("Reassign a joint task")
     # 数据更正: an approved correction request applied to a case fact (services/corrections.py).
     correct = _l("Data corrected")
 

@@ -77,6 +77,9 @@ class Matter(Audited, VersionedMixin, Model):
     # services.catalogue and by a CHECK constraint).
     legal_limit_days: Mapped[int] = mapped_column(sa.Integer)
     promised_limit_days: Mapped[int] = mapped_column(sa.Integer)
+    # 急办件 (seed 004: 实行“绿色通道”办理): an urgent case's limit, shorter than the promised one
+    # (services.catalogue); empty: the setting urgent_limit_days (services.deadlines.urgent_limit_days).
+    urgent_limit_days: Mapped[int | None] = mapped_column(sa.Integer)
     fee_standard: Mapped[Decimal] = mapped_column(sa.Numeric(12, 2), default=Decimal("0"))
     # Set when the fee may vary: any amount from fee_standard up to fee_max.
     fee_max: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))

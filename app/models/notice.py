@@ -42,6 +42,8 @@ class NoticeKind(LabeledEnum):
     correction_decided = _l("Your data correction request has been decided")
     follow_up_overdue = _l("Joint-meeting follow-up past its due date")
     personnel_change_opened = _l("The center opened a personnel change in your department")
+    # 急办件: the center, leading an urgent joint case, reminds a co-department of its task.
+    task_reminded = _l("The center reminds your department of an urgent joint task")
 
 
 class Notice(Model):

@@ -108,6 +108,29 @@ def limit_errors(legal_days, promised_days) -> list[str]:
     return errors
 
 
+def urgent_limit_errors(promised_days, urgent_days) -> list[str]:
+    """An urgent case's limit (急办件, seed 004: 绿色通道) is shorter than the promised limit; an
+    on-the-spot matter (promised 0) takes none. Empty: the setting urgent_limit_days applies."""
+    if urgent_days is None or promised_days is None:
+        return []
+    if urgent_days < 0:
+        return [str(_l("Time limits cannot be negative."))]
+    if promised_days == 0:
+        return [str(_l("An on-the-spot matter needs no urgent limit: leave it empty."))]
+    if urgent_days >= promised_days:
+        return [
+            str(
+                _l(
+                    "The urgent limit (%(urgent)s working days) must be shorter than "
+                    "the promised limit (%(promised)s working days).",
+                    urgent=urgent_days,
+                    promised=promised_days,
+                )
+            )
+        ]
+    return []
+
+
 def limit_warnings(legal_days, promised_days, rule: PromisedRule = SEED_RULE) -> list[str]:
     """Advice that does not block saving (the rule in warn mode)."""
     return rule.check(legal_days, promised_days)[1]
@@ -135,6 +158,7 @@ def matter_errors(matter, rule: PromisedRule = SEED_RULE) -> list[str]:
     return (
         limit_errors(matter.legal_limit_days, matter.promised_limit_days)
         + rule.check(matter.legal_limit_days, matter.promised_limit_days)[0]
+        + urgent_limit_errors(matter.promised_limit_days, matter.urgent_limit_days)
         + fee_errors(matter.fee_standard, matter.fee_max)
         + matter_levels.level_errors(received)
     )

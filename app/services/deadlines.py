@@ -11,12 +11,15 @@ The rules, as the design and the seeds fix them (受理日不计，次一工作�
    approved extension adds its days: both simply lengthen N.
 5. A due date in a year whose official calendar is not loaded is computed on
    weekdays and marked unconfirmed.
+6. An urgent case (急办件) has its own limit, shorter than the promised one: the matter's
+   urgent limit, else the setting urgent_limit_days (case_limit_days, urgent_limit_days).
 """
 
 import re
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
+from app.models.matter import CaseKind
 from app.services.workdays import WorkCalendar
 
 _PERIOD = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -68,6 +71,25 @@ def deadline(
     # The common case (one confirmed year) without a call; spans across years are checked in full.
     confirmed = (start.year == due_day.year and start.year in years) or not calendar.unconfirmed_between(start, due_day)
     return Deadline(datetime.combine(due_day, hours.closes), start, confirmed)
+
+
+def urgent_limit_days(promised_days: int, matter_urgent_days: int | None, fallback_days: int) -> int:
+    """An urgent case's limit (急办件, seed 004: 实行“绿色通道”办理): the matter's own urgent limit,
+    else the setting urgent_limit_days; always shorter than the promised limit (one working day
+    less at most), and an on-the-spot matter (promised 0) stays on the spot."""
+    if promised_days <= 0:
+        return 0
+    chosen = matter_urgent_days if matter_urgent_days is not None else fallback_days
+    return max(0, min(chosen, promised_days - 1))
+
+
+def case_limit_days(kind, promised_days: int, matter_urgent_days: int | None, fallback_days: int) -> int:
+    """The working days a case of `kind` has: immediate 0, urgent its own shorter limit, the rest promised."""
+    if kind is CaseKind.immediate:
+        return 0
+    if kind is CaseKind.urgent:
+        return urgent_limit_days(promised_days, matter_urgent_days, fallback_days)
+    return promised_days
 
 
 def step_due_at(calendar: WorkCalendar, started: datetime, limit_days: int) -> datetime | None:

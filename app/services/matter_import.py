@@ -20,7 +20,7 @@ from app.fields.matter import MATTER_FIELDS
 from app.models.matter import MaterialForm, Matter, MatterMaterial, MatterStep
 from app.models.org import CenterLevel, Department
 from app.services import matter_levels
-from app.services.catalogue import PromisedRule, fee_errors, limit_errors
+from app.services.catalogue import PromisedRule, fee_errors, limit_errors, urgent_limit_errors
 from app.services.import_rows import FileRefused, Limits, ProblemList, RowError, read_xlsx_rows
 from app.services.phone import InvalidPhone, checked_phone
 
@@ -248,6 +248,8 @@ def _check_rules(values, number, report, rule: PromisedRule):
                     str(_l("The steps add up to %(days)s working days, more than the promised limit.", days=step_days)),
                 )
             )
+    for message in urgent_limit_errors(promised, values.get("urgent_limit_days")):
+        report.errors.append(RowError(number, by_header["urgent_limit_days"], message))
     for message in fee_errors(values.get("fee_standard", Decimal("0")), values.get("fee_max")):
         report.errors.append(RowError(number, by_header["fee_max"], message))
     derived = matter_levels.levels_for(values.get("handling_level") or CenterLevel.county, values.get("category"))

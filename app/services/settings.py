@@ -321,6 +321,14 @@ SPECS = {
             _l("Late entry: a case must be entered within (working days after reception)"),
             _l("Office time counted from the reception time the intake records; later is a violation."),
         ),
+        # Seed 004 第二十五条(四): 急办件，实行“绿色通道”办理. A matter without its own urgent limit
+        # uses this one (never as long as its promised limit: services.deadlines.urgent_limit_days).
+        SettingSpec(
+            "urgent_limit_days",
+            "3",
+            _l("Urgent cases: limit when the matter sets none (working days)"),
+            _l("Always shorter than the matter's promised limit; an immediate matter stays on the spot."),
+        ),
         SettingSpec("transfer_max_files", "10", _l("Forwarded requests: most scans per request")),
         SettingSpec("stored_file_max_megabytes", "10", _l("Uploaded scans: largest file (MB)")),
         SettingSpec(
@@ -462,6 +470,7 @@ RANGES = {
     "transfer_max_files": (1, 50),
     "duty_handoff_days": (0.1, 5),
     "late_entry_workdays": (0.1, 10),
+    "urgent_limit_days": (0, 60),
     "promised_limit_reduction": (0, 0.9),
     "stored_file_max_megabytes": (1, 15),
     "appeal_days": (1, 60),

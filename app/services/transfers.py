@@ -25,7 +25,6 @@ so exactly one wins and the other is told in Chinese what happened.
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -44,7 +43,7 @@ from app.models.transfer import (
     TransferKind,
     TransferStatus,
 )
-from app.services import matter_levels, notices, settings, stored_files
+from app.services import matter_levels, notices, proxy, settings, stored_files
 from app.services.case_flow import Application, Clock, intake
 from app.services.case_flow.guards import Actor
 from app.services.deadlines import deadline
@@ -239,13 +238,7 @@ def register(session: Session, actor: Actor, now: datetime, request: VillageRequ
 
 def _no_proxy_fee(fee) -> None:
     """代办 is free: no amount above zero is taken, whatever its spelling."""
-    if fee is None or (isinstance(fee, str) and not fee.strip()):
-        return
-    try:
-        amount = Decimal(str(fee).strip())
-    except InvalidOperation:
-        amount = None
-    if amount is None or not amount.is_finite() or amount != 0:
+    if not proxy.is_free(fee):
         raise TransferError(_l("The agent's service is free of charge: no proxy fee may be taken."))
 
 

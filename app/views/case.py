@@ -24,16 +24,18 @@ from app.models.case import (
     CaseTask,
     DeliveryMethod,
     Light,
+    TaskStatus,
     Violation,
     ViolationKind,
     ViolationStatus,
 )
 from app.models.correction import CorrectionRequest, CorrectionStatus
-from app.models.matter import Matter
+from app.models.matter import CaseKind, Matter
 from app.models.org import Department, Staff
+from app.models.proxy import CaseProxy
 from app.security import actor_for, current_scope
 from app.services import calendar as calendar_service
-from app.services import case_flow, pending_violations
+from app.services import case_flow, green_channel, pending_violations
 from app.services.appeals import AppealError
 from app.services.case_flow import CaseError, defaults
 from app.services.case_flow.guards import require_decision, require_denial_reason
@@ -158,6 +160,13 @@ ACTION_FORMS = {
     "issue_default_approval": [("note", "text", _l("Note"), False)],
     "default_task": [("task_id", "overdue_task", _l("Joint task"), True), ("note", "text", _l("Note"), False)],
     "complete_task": [("note", "text", _l("Note"), False)],
+    # 急办件: the center leads an urgent joint case (case_flow/coordination.py).
+    "remind_task": [("task_id", "open_task", _l("Joint task"), True), ("note", "text", _l("Note"), False)],
+    "reassign_task": [
+        ("task_id", "open_task", _l("Joint task"), True),
+        ("assignee_id", "task_staff", _l("Assign to"), True),
+        ("note", "text", _l("Note"), False),
+    ],
     "accept_escalation": [],
     "hand_over": [("note", "text", _l("Note"), False)],
     "receive_handoff": [("note", "text", _l("Note"), False)],
@@ -218,7 +227,7 @@ def action_inputs(action, form, case, actor):
             # Said, never assumed: without a choice the service refuses the completion.
             inputs[name] = DECISIONS.get(raw)
 
-        elif kind in ("staff", "overdue_task"):
+        elif kind in ("staff", "overdue_task", "open_task", "task_staff"):
             inputs[name] = int(raw) if raw.isascii() and raw.isdigit() else None
         else:
             inputs[name] = raw
@@ -247,6 +256,13 @@ def denial_of(case):
         return None
     deciding = (CaseAction.complete, CaseAction.deliver)
     return next((e for e in reversed(case.events) if e.action in deciding), None)
+
+
+def proxy_of(case):
+    """The case's 全程代办 record, if the user's scope reads it."""
+    return db.session.scalar(
+        sa.select(CaseProxy).where(CaseProxy.case_id == case.id, current_scope().clause(CaseProxy))
+    )
 
 
 def late_entry_flag(case) -> bool:
@@ -364,6 +380,10 @@ class CaseView(GovModelView):
             corrections_filed=any(kind == "correction" for kind, _item in entries),
             may_request_correction=sm.has_access("can_add", "CorrectionRequest") and in_own_scope(case),
             may_read_corrections=sm.has_access("can_read", "CorrectionRequest"),
+            open_tasks=[t for t in case.tasks if t.status is TaskStatus.open],
+            task_staff=green_channel.task_staff(db.session, case) if case.kind is CaseKind.urgent else {},
+            proxy=proxy_of(case) if sm.has_access("can_read", "CaseProxy") else None,
+            may_assign_proxy=sm.has_access("can_add", "CaseProxy") and case.is_open,
             mask=mask,
             mask_phone=mask_phone,
             title=self.show_title,
@@ -540,7 +560,7 @@ class CaseApi(GovModelApi):
             schema: {type: string, enum: [accept, forward, request_supplement, receive_supplement, start_special,
               end_special, escalate, receive_escalation_result, extend, return_case, complete, withdraw,
               issue_default_approval, default_task, complete_task, accept_escalation, deliver, hand_over,
-              receive_handoff]}
+              receive_handoff, remind_task, reassign_task]}
           requestBody:
             content:
               application/json:
@@ -552,7 +572,8 @@ class CaseApi(GovModelApi):
                       true = approve, false = deny; required, never assumed"}
                     note: {type: string, description: "a denial (approved false): its written reason, required"}
                     applicant_opinion: {type: string, description: "return_case: the applicant's opinion"}
-                    task_id: {type: integer, description: "complete_task and default_task (缺席默认): the joint task"}
+                    task_id: {type: integer, description: "complete_task, default_task (缺席默认), remind_task and
+                      reassign_task (急办件, the center): the joint task"}
           responses:
             200: {description: Done}
             404: {$ref: '#/components/responses/404'}

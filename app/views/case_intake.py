@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 from app import clock as wall_clock
 from app.extensions import db
 from app.models.case import ApplicantType, Channel
-from app.models.matter import Matter
+from app.models.matter import CaseKind, Matter
 from app.models.org import Department
 from app.security import actor_for
 from app.services import case_flow, matter_levels
@@ -97,6 +97,14 @@ class CaseIntakeView(BaseView):
                     )
                 else:
                     flash(str(_l("Case %(number)s accepted.", number=case.number)), "success")
+                if case.kind is CaseKind.urgent:
+                    # 急办件 through the green channel: its own shorter limit, the center's green window.
+                    window = str(case.window) if case.window_id != actor.window_id and case.window else None
+                    flash(
+                        str(_l("Urgent case: limit %(days)s working day(s).", days=case.limit_days))
+                        + (str(_l(" Routed to the green window %(window)s.", window=window)) if window else ""),
+                        "info",
+                    )
                 for violation in outcome.violations:
                     flash(str(_l("Recorded for supervision: %(detail)s", detail=violation.detail)), "warning")
                 return redirect(url_for("CaseView.show", pk=case.id))

@@ -42,6 +42,7 @@ LABELS = {
     "conditions": _l("Acceptance conditions"),
     "legal_limit_days": _l("Legal limit (working days)"),
     "promised_limit_days": _l("Promised limit (working days)"),
+    "urgent_limit_days": _l("Urgent limit (working days)"),
     "fee_standard": _l("Fee standard (yuan)"),
     "fee_max": _l("Fee ceiling (yuan)"),
     "fee_basis": _l("Fee basis"),

@@ -63,6 +63,10 @@ class MatterView(GovModelView):
         "promised_limit_days": _l(
             "Working days; may not exceed the legal limit, and should be at least 30 per cent shorter."
         ),
+        "urgent_limit_days": _l(
+            "Working days for an urgent case (急办件, green channel); shorter than the promised limit. "
+            "Empty: the setting applies."
+        ),
         "fee_max": _l("Leave empty for a fixed fee; set it when the fee may vary up to this amount."),
     }
     method_permission_name = {**GovModelView.method_permission_name, "activate": "activate", "deactivate": "deactivate"}

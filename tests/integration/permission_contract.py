@@ -72,6 +72,7 @@ CUSTOM_VERBS = {
         "scan": "read",
     },
     "InspectionView": {"act": "act", "record": "add", "finding": "act", "photo": "read"},
+    "CaseProxyView": {"act": "act", "assign": "add", "sheet": "read"},
     "JointMeetingView": {"act": "act", "record": "add"},
     "CenterAssessmentView": {"index": "read", "workbook": "export"},
     "MenuApi": {"get_menu_data": "get"},
@@ -106,6 +107,7 @@ Case                     RX+act+intake                *      RX+act             
 Violation                RX+act                       *      RX+act                      RX+act          R                           R               RX      -  R                RX                    RX                    -
 CorrectionRequest        RAX+act                      *      RX+act                      RX              RAX+act                     RA              RX      -  RA               RAX+act               RAX+act               -
 Transfer                 RAX+act                      *      RX                          RX              RX+act                      R+act           RX      -  R+act            RX                    RX                    RA+act
+CaseProxy                RAX+act                      *      RAX+act                     RX+act          RAX+act                     R+act           RX      -  R+act            RAX+act               RAX+act               -
 Matter                   RAEDX+activate+deactivate    *      RAEDX+activate+deactivate   RX              RX                          R               RX      -  R                RX                    RX                    R
 MatterImport             I                            *      I                           -               -                           -               -       -  -                -                     -                     -
 CatalogueCheck           RX                           *      RX                          RX              RX                          R               RX      -  R                RX                    RX                    R
@@ -179,6 +181,8 @@ JointCases                 x     .             .          x        x           .
 DueSoonCases               x     x             x          x        x           x      . x             x            x             .
 OverdueCases               x     x             x          x        x           x      . x             x            x             .
 TransferList               x     x             x          x        x           x      . x             x            x             x
+CaseProxyList              x     x             x          x        x           x      . x             x            x             .
+ProxyCallbacks             x     x             x          x        x           x      . x             x            x             .
 ViolationList              x     x             x          x        x           x      . x             x            x             .
 CorrectionRequestList      x     x             x          x        x           x      . x             x            x             .
 Catalogue                  x     x             x          x        x           x      . x             x            x             x

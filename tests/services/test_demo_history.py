@@ -321,3 +321,17 @@ def test_data_corrections_applied_rejected_and_waiting(lived_in):
     assert applied.case.applicant_phone == applied.new_value and applied.decided_at <= NOW
     entry = session.scalar(sa.select(AuditLog).where(AuditLog.table_name == "case"))
     assert entry.changes["correction_request"] == [None, applied.id]
+
+
+def test_key_projects_under_proxy_with_their_sheets_and_call_backs(lived_in):
+    from app.models.proxy import CaseProxy, ProxyEntry
+    from app.services import proxy
+
+    session, totals = lived_in
+    made = totals["proxies"]
+    assert made["proxies"] == count(session, CaseProxy) >= 4
+    assert made["callbacks"] == count(session, CaseProxy, CaseProxy.callback_at.is_not(None)) >= 1
+    assert count(session, ProxyEntry) >= 2 * made["proxies"]
+    assert count(session, CaseProxy, CaseProxy.proxy_fee != 0) == 0
+    assert len(session.scalars(proxy.awaiting_callback()).all()) <= 2
+    assert made["urgent_matters"] > 0

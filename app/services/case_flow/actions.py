@@ -45,7 +45,7 @@ from app.models.case import (
 from app.models.matter import CaseKind
 from app.models.notice import Notice, NoticeKind
 from app.models.org import Staff
-from app.services.case_flow import defaults, duty, guards, handoff
+from app.services.case_flow import coordination, defaults, duty, guards, handoff
 from app.services.case_flow.clock import Clock, recompute_deadline, resume, start_step, step_overdue, suspend
 from app.services.case_flow.guards import Actor, CaseError, StaleCase, violation
 from app.services.case_flow.history import Outcome, event
@@ -428,6 +428,23 @@ ACTIONS = (
         defaults.default_task,
         ready=defaults.has_overdue_task,
         offer_to=defaults.offered_to_center,
+    ),
+    # 急办件: the center leads an urgent joint case (services/coordination.py).
+    Action(
+        "remind_task",
+        OPEN_STATUSES,
+        coordination.coordinator,
+        coordination.remind_task,
+        ready=coordination.is_urgent_joint,
+        offer_to=coordination.offered_to_coordinator,
+    ),
+    Action(
+        "reassign_task",
+        OPEN_STATUSES,
+        coordination.coordinator,
+        coordination.reassign_task,
+        ready=coordination.is_urgent_joint,
+        offer_to=coordination.offered_to_coordinator,
     ),
     Action("hand_over", RUNNING_STATUSES + _SUSPENDED, duty.duty_desk, duty.hand_over, ready=duty.awaiting_handoff),
     Action("receive_handoff", OPEN_STATUSES, _OWN, duty.receive_handoff, ready=duty.receivable),

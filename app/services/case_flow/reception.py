@@ -24,7 +24,7 @@ from app.models.case import (
     ViolationKind,
 )
 from app.models.matter import CaseKind, Matter, MatterStatus
-from app.services import matter_levels, settings
+from app.services import green_channel, matter_levels, settings
 from app.services.case_flow import duty
 from app.services.case_flow.clock import Clock, recompute_deadline, start_step
 from app.services.case_flow.guards import TOWNSHIP_ROLES, WINDOW_ROLES, Actor, CaseError, require_text
@@ -103,7 +103,9 @@ def intake(session: Session, actor: Actor, now: datetime, application: Applicati
         center=window_center,
         matter=matter,
         department_id=matter.department_id,
-        window_id=actor.window_id,
+        # 急办件 go through the green channel: the center's green window, where it has one.
+        window_id=(green_channel.green_window_id(session, window_center.id) if kind is CaseKind.urgent else None)
+        or actor.window_id,
         accepted_by_id=actor.staff_id,
         assignee_id=actor.staff_id,
         step_seq=1,
@@ -115,7 +117,7 @@ def intake(session: Session, actor: Actor, now: datetime, application: Applicati
         kind=kind,
         submitted_at=now,
         received_at=received_at,
-        limit_days=matter.promised_limit_days if kind is not CaseKind.immediate else 0,
+        limit_days=green_channel.limit_days(session, matter, kind),
         status=CaseStatus.submitted,
         paused_workdays=0,
         extension_days=0,

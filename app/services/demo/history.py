@@ -35,6 +35,7 @@ from app.services.demo import (
     feedback_history,
     inspections,
     leaders,
+    proxies,
     staff_history,
 )
 from app.services.demo.cast import Cast
@@ -70,6 +71,7 @@ def seed_history(session, now: datetime, *, system_username: str = "system", pro
     # Its own random stream: the draws of the rest of the history stay as they were.
     totals["leaders"] = leaders.seed_leaders(session, cast, start, now, random.Random(f"{seed}:leaders"))
     totals["inspections"] = inspections.seed_inspections(session, cast, now, random.Random(f"{seed}:inspections"))
+    totals["proxies"] = proxies.seed_proxies(session, cast, now, random.Random(f"{seed}:proxies"))
     session.commit()
     report("历史数据", 1, 2)
     system = session.execute(sa.select(User.id, User.username).where(User.username == system_username)).one()
