@@ -67,6 +67,8 @@ CENTER_HEAD = [
     ["^LeaveRequest$", "^can_act$"],
     # 数据更正: files them for its center's cases and decides them (services/corrections.py).
     ["^CorrectionRequest$", "^can_(read|export|add|act)$"],
+    # 首问登记: records its own first inquiries; reads and exports its center's (row scope).
+    ["^Inquiry$", "^can_(read|export|add|act)$"],
     *menu.menu_rules(
         *CENTER_MENUS,
         without=(
@@ -121,6 +123,8 @@ FAB_ROLES = {
         # Inspections (巡查/暗访), joint meetings and the sub-centers' annual assessment (issue 19.3).
         ["^(Inspection|JointMeeting)$", "^can_(read|export|add|act)$"],
         ["^CenterAssessment$", "^can_(read|export)$"],
+        # 首问登记 of every center (a manager with a staff record records their own too).
+        ["^Inquiry$", "^can_(read|export|add|act)$"],
         *menu.menu_rules(*CENTER_MENUS, without=("CaseIntake", "JointCases", "AuditLogList")),
         *SELF_SERVICE,
     ],
@@ -143,6 +147,7 @@ FAB_ROLES = {
         # Inspections (巡查/暗访), joint meetings and the sub-centers' annual assessment (issue 19.3).
         ["^(Inspection|JointMeeting)$", "^can_(read|export|add|act)$"],
         ["^CenterAssessment$", "^can_(read|export)$"],
+        ["^Inquiry$", "^can_(read|export|add|act)$"],
         *menu.menu_rules(*CENTER_MENUS, without=("MatterImport", "CaseIntake", "JointCases")),
         *SELF_SERVICE,
     ],
@@ -174,6 +179,8 @@ FAB_ROLES = {
         # Inspections with a finding against the department (row scope), read only.
         ["^Inspection$", "^can_read$"],
         ["^(Supervision|InspectionList)$", "^menu_access$"],
+        # 首问登记: records, replies and closes; reads and exports the department's (received or referred).
+        ["^Inquiry$", "^can_(read|export|add|act)$"],
         *menu.menu_rules(*DEPARTMENT_MENUS, without=("MatterImport",)),
         *SELF_SERVICE,
     ],
@@ -191,6 +198,8 @@ FAB_ROLES = {
         ["^Appeal$", "^can_add$"],
         # Requests a correction of a case fact; the chief representative or the center approves.
         ["^CorrectionRequest$", "^can_(read|add)$"],
+        # 首问登记: records, replies and closes; reads what they received or were referred.
+        ["^Inquiry$", "^can_(read|add|act)$"],
         *menu.menu_rules(
             *DEPARTMENT_MENUS,
             without=(
@@ -213,7 +222,7 @@ FAB_ROLES = {
         ],
         ["^RectificationOrder$", "^can_(read|export)$"],
         ["^(Transfer|CorrectionRequest)$", "^can_(read|export)$"],
-        ["^(Inspection|JointMeeting|CenterAssessment)$", "^can_(read|export)$"],
+        ["^(Inspection|JointMeeting|CenterAssessment|Inquiry)$", "^can_(read|export)$"],
         [f"^({PEOPLE}|{ASSESSMENT})$", "^can_(read|export)$"],
         *menu.menu_rules(
             *CENTER_MENUS, without=("MatterImport", "CaseIntake", "MyCases", "JointCases", "AuditLogList")
@@ -233,6 +242,7 @@ FAB_ROLES = {
         ["^LeaveRequest$", "^can_add$"],
         ["^Appeal$", "^can_add$"],
         ["^CorrectionRequest$", "^can_(read|add)$"],
+        ["^Inquiry$", "^can_(read|add|act)$"],
         *menu.menu_rules(
             *DEPARTMENT_MENUS,
             without=(

@@ -34,6 +34,7 @@ from .case import (  # noqa: F401
     ViolationKind,
     ViolationStatus,
 )
+from .inquiry import Inquiry, InquiryChannel, InquiryStatus  # noqa: F401
 from .correction import CorrectionField, CorrectionRequest, CorrectionStatus  # noqa: F401
 from .feedback import (  # noqa: F401
     Complaint,

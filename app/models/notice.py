@@ -42,6 +42,8 @@ class NoticeKind(LabeledEnum):
     correction_decided = _l("Your data correction request has been decided")
     follow_up_overdue = _l("Joint-meeting follow-up past its due date")
     personnel_change_opened = _l("The center opened a personnel change in your department")
+    inquiry_referred = _l("An inquiry was referred to you")
+    inquiry_overdue = _l("First inquiry past its reply deadline")
 
 
 class Notice(Model):
