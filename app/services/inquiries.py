@@ -285,7 +285,12 @@ def flag_overdue(session: Session, now: datetime) -> int:
         .where(overdue)
     )
     told = notices.insert(session.connection(), NoticeKind.inquiry_overdue, sa.union(to_responder, to_chiefs), now)
-    written = assessment.collect_trigger(session, AssessmentTrigger.inquiry_overdue, now.date(), now) if flagged else 0
+    # The records at once, in the month of each deadline just found passed (the monthly run would
+    # write them too, but a month already scored would miss them).
+    months = {due.date().replace(day=1) for due in session.scalars(sa.select(TABLE.c.due_at).where(TABLE.c.overdue_at == now))}
+    written = sum(
+        assessment.collect_trigger(session, AssessmentTrigger.inquiry_overdue, month, now) for month in sorted(months)
+    )
     return flagged + told + written
 
 

@@ -33,6 +33,7 @@ from app.services.demo import (
     attendance,
     correction_history,
     feedback_history,
+    inquiries,
     inspections,
     leaders,
     staff_history,
@@ -70,6 +71,7 @@ def seed_history(session, now: datetime, *, system_username: str = "system", pro
     # Its own random stream: the draws of the rest of the history stay as they were.
     totals["leaders"] = leaders.seed_leaders(session, cast, start, now, random.Random(f"{seed}:leaders"))
     totals["inspections"] = inspections.seed_inspections(session, cast, now, random.Random(f"{seed}:inspections"))
+    totals["inquiries"] = inquiries.seed_inquiries(session, cast, now, random.Random(f"{seed}:inquiries"))
     session.commit()
     report("历史数据", 1, 2)
     system = session.execute(sa.select(User.id, User.username).where(User.username == system_username)).one()
