@@ -44,6 +44,8 @@ REFERRED = (
     "跨省迁移户口的具体要求",
 )
 CHANNELS = ("walk_in", "walk_in", "phone", "phone", "portal")
+# The referrals left open (the inquiries are numbered 0–29 from six weeks ago to yesterday).
+OPEN = (19, 23, 29)
 
 
 def seed_inquiries(session, cast, now: datetime, rng) -> int:
@@ -56,8 +58,9 @@ def seed_inquiries(session, cast, now: datetime, rng) -> int:
     written = 0
     for number in range(30):
         who = staff[rng.randrange(len(staff))]
-        # Six weeks back to two days ago, in office hours; the last two referrals are left open.
+        # Six weeks back to yesterday, on working days, in office hours.
         day = now.date() - timedelta(days=42 - number * 41 // 29)
+        day -= timedelta(days=max(0, day.weekday() - 4))  # a weekend day: the Friday before
         at = datetime.combine(day, time(rng.choice((9, 10, 11, 14, 15, 16)), rng.choice((5, 20, 35, 50))))
         name, phone = CALLERS[rng.randrange(len(CALLERS))]
         channel = CHANNELS[number % len(CHANNELS)]
@@ -83,7 +86,7 @@ def seed_inquiries(session, cast, now: datetime, rng) -> int:
             referred_staff_id=colleague.staff_id,
         )
         written += 1
-        if number >= 20:
+        if number in OPEN:
             continue  # left open: two past their deadline by now, the last not yet due
         replied = at + timedelta(days=1, hours=2)
         inquiries.reply(session, colleague, inquiry, inquiry.version, replied, note="已核实，答复意见已电话告知首问人")
