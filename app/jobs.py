@@ -256,7 +256,7 @@ JOBS = {
             "and the center and the owning center's heads once of each joint-meeting follow-up past its date; "
             "a referred first inquiry still open past its reply deadline is told once to its first responder and "
             "their chief representative and recorded against the first responder (rule 首问负责)",
-            "未评价办件给出默认评价，标记超期的整改和投诉环节；整改通知、联席会议议定事项逾期的，各提醒一次；"
+            "未评价办件给出默认评价，标记超期的整改和投诉环节；整改通知、联席会议议定事项逾期的，各提醒一次； "
             "首问登记转交事项逾期未办结的，提醒首问责任人及其首席代表一次，并计入首问责任人考核",
         ),
         Job(
