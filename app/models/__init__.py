@@ -34,7 +34,6 @@ from .case import (  # noqa: F401
     ViolationKind,
     ViolationStatus,
 )
-from .inquiry import Inquiry, InquiryChannel, InquiryStatus  # noqa: F401
 from .correction import CorrectionField, CorrectionRequest, CorrectionStatus  # noqa: F401
 from .feedback import (  # noqa: F401
     Complaint,
@@ -46,6 +45,7 @@ from .feedback import (  # noqa: F401
     RectificationOrder,
     Sanction,
 )
+from .inquiry import Inquiry, InquiryChannel, InquiryStatus  # noqa: F401
 from .inspection import (  # noqa: F401
     FindingOutcome,
     Inspection,

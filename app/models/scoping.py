@@ -30,6 +30,7 @@ class ScopedBy:
         if self.owner is None:
             return ()
         return self.owner if isinstance(self.owner, tuple) else (self.owner,)
+
     # Rows a scope also opens one at a time, though its lists leave them out (a joint case to
     # a co-department: its task opens the case, the department's list stays one index range).
     also_opens: "ScopedBy | None" = None

@@ -370,9 +370,7 @@ def _write(session: Session, trigger, facts, month: date, now: datetime) -> int:
     record = AssessmentRecord.__table__
     rule = AssessmentRule.__table__
     facts = facts.subquery()
-    existing = sa.select(record.c.id).where(
-        record.c.rule_id == rule.c.id, record.c.source_key == facts.c.source_key
-    )
+    existing = sa.select(record.c.id).where(record.c.rule_id == rule.c.id, record.c.source_key == facts.c.source_key)
     # A record cancelled on appeal stays away, though its fact still qualifies.
     cancelled = sa.select(Appeal.id).where(
         Appeal.rule_id == rule.c.id,

@@ -116,7 +116,9 @@ def record(
     if answer and referred:
         raise InquiryError(_l("Either answer the inquiry on the spot or refer it, not both."))
     if not answer and not referred:
-        raise InquiryError(_l("Enter the answer given on the spot, or refer the inquiry to a department or a colleague."))
+        raise InquiryError(
+            _l("Enter the answer given on the spot, or refer the inquiry to a department or a colleague.")
+        )
     inquiry = Inquiry(
         received_at=now,
         channel=channel,
@@ -234,7 +236,13 @@ def close(session: Session, actor, inquiry: Inquiry, version, now: datetime, *, 
         raise InquiryError(_l("This inquiry is already closed."))
     note = _text(note, MAX_ANSWER, _l("Enter the answer given to the inquirer."))
     _update(
-        session, inquiry, version, status=InquiryStatus.closed.name, answer=note, closed_at=now, closed_by=actor.name[:100]
+        session,
+        inquiry,
+        version,
+        status=InquiryStatus.closed.name,
+        answer=note,
+        closed_at=now,
+        closed_by=actor.name[:100],
     )
 
 
@@ -287,7 +295,9 @@ def flag_overdue(session: Session, now: datetime) -> int:
     told = notices.insert(session.connection(), NoticeKind.inquiry_overdue, sa.union(to_responder, to_chiefs), now)
     # The records at once, in the month of each deadline just found passed (the monthly run would
     # write them too, but a month already scored would miss them).
-    months = {due.date().replace(day=1) for due in session.scalars(sa.select(TABLE.c.due_at).where(TABLE.c.overdue_at == now))}
+    months = {
+        due.date().replace(day=1) for due in session.scalars(sa.select(TABLE.c.due_at).where(TABLE.c.overdue_at == now))
+    }
     written = sum(
         assessment.collect_trigger(session, AssessmentTrigger.inquiry_overdue, month, now) for month in sorted(months)
     )

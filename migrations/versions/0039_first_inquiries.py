@@ -63,9 +63,7 @@ def upgrade():
     )
     with op.batch_alter_table("inquiry", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_inquiry_responder_id"), ["responder_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_inquiry_referred_department_id"), ["referred_department_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_inquiry_referred_department_id"), ["referred_department_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_inquiry_referred_staff_id"), ["referred_staff_id"], unique=False)
         batch_op.create_index("ix_inquiry_phone_received", ["phone", "received_at"], unique=False)
         batch_op.create_index("ix_inquiry_status_due", ["status", "due_at"], unique=False)

@@ -90,11 +90,17 @@ def test_an_overdue_inquiry_is_told_once_and_recorded_once_against_the_first_res
     assert len(records) == 1
     [record] = records
     assert record.rule.code == "first_inquiry" and record.points == Decimal("-1")
-    assert (record.staff_id, record.window_id, record.month) == (world_ids["staff_staff_a"], world_ids["win_a"], NOVEMBER)
+    assert (record.staff_id, record.window_id, record.month) == (
+        world_ids["staff_staff_a"],
+        world_ids["win_a"],
+        NOVEMBER,
+    )
     assert record.source_key == f"inquiry:{inquiry.id}"
     # The month's collect job finds the record there already; closing late keeps it.
     db.session.refresh(inquiry)
-    inquiries.close(db.session, actor("staff_a"), inquiry, inquiry.version, datetime(2026, 11, 19, 10, 0), note="已答复")
+    inquiries.close(
+        db.session, actor("staff_a"), inquiry, inquiry.version, datetime(2026, 11, 19, 10, 0), note="已答复"
+    )
     assert assessment.collect(db.session, NOVEMBER, datetime(2026, 12, 2, 2, 0)) == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AssessmentRecord)) == 1
 
@@ -169,7 +175,14 @@ def test_the_figures_count_received_closed_open_and_overdue(ctx, world_ids):
         db.session, actor("staff_a"), closed_late, closed_late.version, datetime(2026, 11, 19, 9, 0), note="已答复"
     )
     inquiries.record(
-        db.session, actor("staff_a"), FRIDAY, channel="walk_in", inquirer_name="赵", phone=None, topic="咨询", answer="已答"
+        db.session,
+        actor("staff_a"),
+        FRIDAY,
+        channel="walk_in",
+        inquirer_name="赵",
+        phone=None,
+        topic="咨询",
+        answer="已答",
     )
     db.session.commit()
     figures = inquiries.figures(db.session, NOVEMBER, date(2026, 12, 1), datetime(2026, 11, 20, 9, 0))

@@ -1,8 +1,9 @@
 """Demo first-inquiry register (首问登记, issue 18.1): about thirty inquiries over the last six weeks,
 received by staff of the county hall at the counter, on the phone or from portal messages; most
 answered on the spot, the others referred to a colleague of another department, replied and closed
-in time — one closed late, one still open in time, and two left open past their deadline for the replayed feedback scan to
-flag (the first responders are told and lose a point under 首问负责). A few callers call again, so
+in time — one closed late, one still open in time, and two left open past their deadline for the
+replayed feedback scan to flag (the first responders are told and lose a point under 首问负责). A few
+callers call again, so
 the phone history has something to show. Written through app/services/inquiries.py; skipped when any
 inquiry exists.
 """
