@@ -64,8 +64,11 @@ class InquiryView(WorkflowView):
         "matter_id": remote_select.Choices(
             Matter, lambda: db.session.query(Matter).filter(current_scope().clause(Matter))
         ),
+        # Colleagues in the user's scope (a clerk's own department): another department is referred
+        # to as a department, whose chief representatives hear of it.
         "referred_staff_id": remote_select.Choices(
-            Staff, lambda: db.session.query(Staff).filter(Staff.status == StaffStatus.active)
+            Staff,
+            lambda: db.session.query(Staff).filter(Staff.status == StaffStatus.active, current_scope().clause(Staff)),
         ),
     }
     list_title = _l("First-inquiry register")
@@ -121,6 +124,16 @@ class InquiryView(WorkflowView):
             ),
         ]
 
+    def _offered(self, form, name):
+        """The id chosen in a search-as-you-type select, refused unless the select offers it."""
+        value = form.get(name)
+        if not (value or "").strip():
+            return None
+        row = self._remote["add", name].get(value)
+        if row is None:
+            raise inquiries.InquiryError(remote_select.NOT_OFFERED)
+        return row.id
+
     def save(self, form):
         return inquiries.record(
             db.session,
@@ -130,10 +143,10 @@ class InquiryView(WorkflowView):
             inquirer_name=form.get("inquirer_name"),
             phone=form.get("phone"),
             topic=form.get("topic"),
-            matter_id=int_or_none(form.get("matter_id")),
+            matter_id=self._offered(form, "matter_id"),
             answer=form.get("answer"),
             referred_department_id=int_or_none(form.get("referred_department_id")),
-            referred_staff_id=int_or_none(form.get("referred_staff_id")),
+            referred_staff_id=self._offered(form, "referred_staff_id"),
         )
 
     @expose("/record", methods=["GET", "POST"])

@@ -1,7 +1,7 @@
 """首问登记 pages: the short form records (bad input: a Chinese message, nothing saved, never a 500);
 the list's phone box finds a caller's history in any written form (and says so of a bad number);
 phones are masked in the list and the export; each role sees its own scope (404 beyond it); only the
-first responder closes, the referred colleague replies."""
+first responder closes, the referred side replies."""
 
 import io
 import re
@@ -40,7 +40,7 @@ def _record(client, world_ids, **fields):
         "inquirer_name": "王女士",
         "phone": "137 1234 5678",
         "topic": "户口迁移需要什么材料",
-        "referred_staff_id": str(world_ids["staff_staff_b"]),
+        "referred_department_id": str(world_ids["dept_b"]),
         **fields,
     }
     return client.post(FORM, data={k: v for k, v in data.items() if v is not None})
@@ -72,15 +72,19 @@ def test_the_form_is_chinese_and_records_a_referral(app, client, world_ids, logi
         ({"inquirer_name": ""}, "咨询人姓名"),
         ({"topic": " "}, "咨询事项内容"),
         ({"channel": "telegram"}, "咨询方式"),
-        ({"referred_staff_id": None}, "当场答复"),
+        ({"referred_department_id": None}, "当场答复"),
         ({"answer": "已答"}, "二选一"),
-        ({"referred_staff_id": "999999"}, "在岗工作人员"),
-        ({"referred_department_id": "abc", "referred_staff_id": None}, "当场答复"),
+        ({"referred_staff_id": "999999"}, "请从列表中选择"),
+        ({"referred_department_id": "abc"}, "当场答复"),
         ({"topic": "长" * 600}, "500"),
+        # A clerk names only colleagues in scope; another department is referred to as a department.
+        ({"referred_staff_id": "out of scope", "referred_department_id": None}, "请从列表中选择"),
     ],
 )
 def test_bad_input_is_refused_in_chinese_and_nothing_is_saved(app, client, world_ids, login_as, fields, message):
     login_as("staff_a")
+    if fields.get("referred_staff_id") == "out of scope":
+        fields["referred_staff_id"] = str(world_ids["staff_staff_b"])
     response = _record(client, world_ids, **fields)
     assert response.status_code == 200
     assert re.search(message, response.get_data(as_text=True))
@@ -120,34 +124,30 @@ def test_the_export_honours_the_phone_box_and_masks_the_phone(app, client, world
 def test_each_role_sees_its_scope(app, client, world_ids, login_as, referred):
     for who, sees in (
         ("staff_a", True),  # received it
-        ("staff_b", True),  # referred to them
         ("chief_a", True),  # the first responder's department
         ("chief_b", True),  # referred to the department
         ("manager", True),
         ("leader", True),
+        ("staff_b", False),  # referred to the department, not to them: their chief answers
     ):
         login_as(who)
         assert (_listed(client) == [referred]) is sees, who
-        assert client.get(f"/inquiryview/show/{referred}").status_code == 200, who
+        assert client.get(f"/inquiryview/show/{referred}").status_code == (200 if sees else 404), who
         client.get("/logout/")
-    with app.app_context():  # another department's staff
-        from app.models.org import Staff
-
-        staff = db.session.get(Staff, world_ids["staff_staff_b"])
-        staff.department_id = world_ids["dept_c"]
-        inquiry = db.session.get(Inquiry, referred)
-        inquiry.referred_staff_id, inquiry.referred_department_id = None, world_ids["dept_a"]
-        db.session.commit()
-    login_as("staff_b")
-    assert _listed(client) == []
-    assert client.get(f"/inquiryview/show/{referred}").status_code == 404
-    client.get("/logout/")
+    # The chief representative refers one to a colleague of the department: the colleague sees it.
     login_as("chief_b")
-    assert _listed(client) == [] and client.get(f"/inquiryview/show/{referred}").status_code == 404
-
-
-def test_the_referred_colleague_replies_and_only_the_first_responder_closes(app, client, login_as, referred):
+    named = _record(client, world_ids, referred_department_id=None, referred_staff_id=str(world_ids["staff_staff_b"]))
+    assert named.status_code == 302
+    client.get("/logout/")
     login_as("staff_b")
+    assert len(_listed(client)) == 1 and referred not in _listed(client)
+    client.get("/logout/")
+    login_as("staff_a")
+    assert _listed(client) == [referred]
+
+
+def test_the_referred_department_replies_and_only_the_first_responder_closes(app, client, login_as, referred):
+    login_as("chief_b")
     page = client.get(f"/inquiryview/show/{referred}").get_data(as_text=True)
     assert "登记答复" in page and "办结首问事项" not in page
     version = _inquiry(app, referred).version

@@ -1,6 +1,6 @@
 """Demo first-inquiry register (首问登记, issue 18.1): about thirty inquiries over the last six weeks,
 received by staff of the county hall at the counter, on the phone or from portal messages; most
-answered on the spot, the others referred to a colleague of another department, replied and closed
+answered on the spot, the others referred to another department, whose chief representative replies, and closed
 in time — one closed late, one still open in time, and two left open past their deadline for the
 replayed feedback scan to flag (the first responders are told and lose a point under 首问负责). A few
 callers call again, so
@@ -72,10 +72,13 @@ def seed_inquiries(session, cast, now: datetime, rng) -> int:
             )
             written += 1
             continue
-        others = [actor for actor in staff if actor.department_id != who.department_id] or [
-            actor for actor in staff if actor.staff_id != who.staff_id
-        ]
-        colleague = others[rng.randrange(len(others))]
+        # Referred to another department (its chief representatives hear of it and reply).
+        departments = sorted(
+            {a.department_id for a in staff if a.department_id != who.department_id} & set(cast.chiefs)
+        )
+        if not departments:
+            continue
+        department_id = departments[rng.randrange(len(departments))]
         inquiry = inquiries.record(
             session,
             who,
@@ -84,13 +87,20 @@ def seed_inquiries(session, cast, now: datetime, rng) -> int:
             inquirer_name=name,
             phone=phone,
             topic=REFERRED[number // 4 % len(REFERRED)],
-            referred_staff_id=colleague.staff_id,
+            referred_department_id=department_id,
         )
         written += 1
         if number in OPEN:
             continue  # left open: two past their deadline by now, the last not yet due
         replied = at + timedelta(days=1, hours=2)
-        inquiries.reply(session, colleague, inquiry, inquiry.version, replied, note="已核实，答复意见已电话告知首问人")
+        inquiries.reply(
+            session,
+            cast.chiefs[department_id],
+            inquiry,
+            inquiry.version,
+            replied,
+            note="已核实，答复意见已电话告知首问人",
+        )
         closed = inquiry.due_at + timedelta(days=2) if number == 11 else replied + timedelta(hours=1)
         inquiries.close(session, who, inquiry, inquiry.version, closed, note="已将答复意见电话告知群众")
     return written
