@@ -69,6 +69,8 @@ CENTER_HEAD = [
     ["^CorrectionRequest$", "^can_(read|export|add|act)$"],
     # 全程代办: its center's key projects (agent, 承办表, call-back).
     ["^CaseProxy$", "^can_(read|export|add|act)$"],
+    # 首问登记: records its own first inquiries; reads and exports its center's (row scope).
+    ["^Inquiry$", "^can_(read|export|add|act)$"],
     *menu.menu_rules(
         *CENTER_MENUS,
         without=(
@@ -125,6 +127,8 @@ FAB_ROLES = {
         ["^CenterAssessment$", "^can_(read|export)$"],
         # 全程代办 of key projects: marks cases, keeps the 承办表, calls back.
         ["^CaseProxy$", "^can_(read|export|add|act)$"],
+        # 首问登记 of every center (a manager with a staff record records their own too).
+        ["^Inquiry$", "^can_(read|export|add|act)$"],
         *menu.menu_rules(*CENTER_MENUS, without=("CaseIntake", "JointCases", "AuditLogList")),
         *SELF_SERVICE,
     ],
@@ -149,6 +153,7 @@ FAB_ROLES = {
         ["^CenterAssessment$", "^can_(read|export)$"],
         # 全程代办: the call-backs after completion are supervision work.
         ["^CaseProxy$", "^can_(read|export|act)$"],
+        ["^Inquiry$", "^can_(read|export|add|act)$"],
         *menu.menu_rules(*CENTER_MENUS, without=("MatterImport", "CaseIntake", "JointCases")),
         *SELF_SERVICE,
     ],
@@ -182,6 +187,8 @@ FAB_ROLES = {
         ["^(Supervision|InspectionList)$", "^menu_access$"],
         # 全程代办 of the department's key-project cases (agent, 承办表, call-back).
         ["^CaseProxy$", "^can_(read|export|add|act)$"],
+        # 首问登记: records, replies and closes; reads and exports the department's (received or referred).
+        ["^Inquiry$", "^can_(read|export|add|act)$"],
         *menu.menu_rules(*DEPARTMENT_MENUS, without=("MatterImport",)),
         *SELF_SERVICE,
     ],
@@ -201,6 +208,8 @@ FAB_ROLES = {
         ["^CorrectionRequest$", "^can_(read|add)$"],
         # The agent of a proxy case keeps its 承办表 (own scope: the proxies he is agent of).
         ["^CaseProxy$", "^can_(read|act)$"],
+        # 首问登记: records, replies and closes; reads what they received or were referred.
+        ["^Inquiry$", "^can_(read|add|act)$"],
         *menu.menu_rules(
             *DEPARTMENT_MENUS,
             without=(
@@ -225,6 +234,7 @@ FAB_ROLES = {
         ["^(Transfer|CorrectionRequest)$", "^can_(read|export)$"],
         ["^(Inspection|JointMeeting|CenterAssessment)$", "^can_(read|export)$"],
         ["^CaseProxy$", "^can_(read|export)$"],
+        ["^(Inspection|JointMeeting|CenterAssessment|Inquiry)$", "^can_(read|export)$"],
         [f"^({PEOPLE}|{ASSESSMENT})$", "^can_(read|export)$"],
         *menu.menu_rules(
             *CENTER_MENUS, without=("MatterImport", "CaseIntake", "MyCases", "JointCases", "AuditLogList")
@@ -245,6 +255,7 @@ FAB_ROLES = {
         ["^Appeal$", "^can_add$"],
         ["^CorrectionRequest$", "^can_(read|add)$"],
         ["^CaseProxy$", "^can_(read|act)$"],
+        ["^Inquiry$", "^can_(read|add|act)$"],
         *menu.menu_rules(
             *DEPARTMENT_MENUS,
             without=(

@@ -20,6 +20,7 @@ from app.services import (
     duty_scan,
     escalation,
     evaluations,
+    inquiries,
     inspections,
     job_runs,
     leadership,
@@ -90,7 +91,7 @@ def report_check_job(session: Session, now):
 
 def feedback_scan_job(session: Session, now):
     """Default ratings for cases left unrated, then rectifications, complaint stages, rectification
-    orders and joint-meeting follow-ups past their limits."""
+    orders, joint-meeting follow-ups and referred first inquiries past their limits."""
     since = job_runs.last_success(session, "feedback_scan")
     rows = evaluations.apply_defaults(
         session,
@@ -102,6 +103,7 @@ def feedback_scan_job(session: Session, now):
     rows += rectifications.flag_overdue(session, now)
     rows += rectification_orders.flag_overdue(session, now)
     rows += inspections.flag_overdue_follow_ups(session, now)
+    rows += inquiries.flag_overdue(session, now)
     return rows + complaints.flag_overdue(session, now, since)
 
 
@@ -251,8 +253,11 @@ JOBS = {
             Every(minutes=30),
             "default ratings for cases left unrated, rectifications and complaint stages past their limits; "
             "tells the center once of each rectification order (from a complaint or an inspection) past its deadline, "
-            "and the center and the owning center's heads once of each joint-meeting follow-up past its date",
-            "未评价办件给出默认评价，标记超期的整改和投诉环节；整改通知、联席会议议定事项逾期的，各提醒一次",
+            "and the center and the owning center's heads once of each joint-meeting follow-up past its date; "
+            "a referred first inquiry still open past its reply deadline is told once to its first responder and "
+            "their chief representative and recorded against the first responder (rule 首问负责)",
+            "未评价办件给出默认评价，标记超期的整改和投诉环节；整改通知、联席会议议定事项逾期的，各提醒一次； "
+            "首问登记转交事项逾期未办结的，提醒首问责任人及其首席代表一次，并计入首问责任人考核",
         ),
         Job(
             "monthly_scoring",

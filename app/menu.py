@@ -183,6 +183,7 @@ MENU = (
                 "feedback.RectificationOrderView",
                 "RectificationOrder",
             ),
+            item("InquiryList", _l("First-inquiry register"), "fa-phone", "inquiry.InquiryView", "Inquiry"),
         ),
     ),
     Group(

@@ -45,6 +45,7 @@ from .feedback import (  # noqa: F401
     RectificationOrder,
     Sanction,
 )
+from .inquiry import Inquiry, InquiryChannel, InquiryStatus  # noqa: F401
 from .inspection import (  # noqa: F401
     FindingOutcome,
     Inspection,

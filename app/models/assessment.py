@@ -38,6 +38,7 @@ class AssessmentTrigger(LabeledEnum):
     bad_review = _l("Bad review")
     complaint_sanction = _l("Sanction on a substantiated complaint")
     inspection_sanction = _l("Sanction on an inspection finding")
+    inquiry_overdue = _l("First inquiry not closed by its reply deadline")
 
 
 class AssessmentRule(Audited, VersionedMixin, Model):

@@ -44,6 +44,8 @@ class NoticeKind(LabeledEnum):
     personnel_change_opened = _l("The center opened a personnel change in your department")
     # 急办件: the center, leading an urgent joint case, reminds a co-department of its task.
     task_reminded = _l("The center reminds your department of an urgent joint task")
+    inquiry_referred = _l("An inquiry was referred to you")
+    inquiry_overdue = _l("First inquiry past its reply deadline")
 
 
 class Notice(Model):

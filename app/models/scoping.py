@@ -20,9 +20,17 @@ class ScopedBy:
     # Paths to the departments a row belongs to: `department` and `own` scopes see it when one
     # is the user's department. None given: those scopes see none of the rows.
     department: tuple[str, ...] = ()
-    # Path to the staff member whose personal record the row is: an `own` scope sees only its
+    # Path(s) to the staff member(s) whose personal record the row is: an `own` scope sees only its
     # own. None: not a personal record, an `own` scope sees the department's rows.
-    owner: str | None = None
+    owner: str | tuple[str, ...] | None = None
+
+    @property
+    def owners(self) -> tuple[str, ...]:
+        """The owner paths as a tuple (one path or several)."""
+        if self.owner is None:
+            return ()
+        return self.owner if isinstance(self.owner, tuple) else (self.owner,)
+
     # Rows a scope also opens one at a time, though its lists leave them out (a joint case to
     # a co-department: its task opens the case, the department's list stays one index range).
     also_opens: "ScopedBy | None" = None

@@ -15,7 +15,9 @@ PostgreSQL), each row keyed by what it stands for ("attendance:17", "violation:4
 - bad reviews — evaluations of level 1–2 that are not default ratings (a default is
   what the applicant did not say, never a bad review) → `bad_review`;
 - sanctions on substantiated or partly substantiated complaints → `complaint_sanction`;
-- sanctions on inspection findings (巡查/暗访, services/inspections.py) → `inspection_sanction`.
+- sanctions on inspection findings (巡查/暗访, services/inspections.py) → `inspection_sanction`;
+- first inquiries flagged overdue (首问登记, services/inquiries.py), the first responder's →
+  `inquiry_overdue`; the overdue scan writes these at once (`collect_trigger`), the month's run again.
 
 A record carries the staff member and the window: an individual's deduction is also
 the window's (分中心管理办法 第二十一条 "个人扣分值=部门扣分值"); the window is the
@@ -42,6 +44,7 @@ from app.models.assessment import (
 )
 from app.models.case import Violation, ViolationKind, ViolationStatus
 from app.models.feedback import Complaint, ComplaintFinding, Evaluation, Sanction
+from app.models.inquiry import Inquiry
 from app.models.inspection import Inspection, InspectionFinding
 from app.models.org import Staff
 from app.models.personnel import AttendanceKind, AttendanceRecord
@@ -169,6 +172,15 @@ DEFAULT_RULES = (
         "-2",
         T.inspection_sanction,
         "000 第十六条；分值同投诉查实",
+    ),
+    # 003 考核细则 (一) 工作纪律 names the 首问负责制度 without points: as a late arrival's, 1次扣1分.
+    RuleSeed(
+        "first_inquiry",
+        "违反首问负责制：首问事项逾期未办结",
+        D,
+        "-1",
+        T.inquiry_overdue,
+        f"{DISCIPLINE}工作人员要严格遵守考勤制度、首问负责制度…」；004 第二十七条 首问负责制；细则未定分值，按1次扣1分",
     ),
     RuleSeed(NO_SYSTEM_USE, "未使用电子监察系统办公", B, "-1", note="季度3次以上取消评优资格"),
     # 加分项
@@ -315,6 +327,15 @@ def _sources(start: datetime, end: datetime):
             sa.or_(Sanction.staff_id.is_not(None), finding_window.is_not(None)),
         )
     )
+    inquiry_window = sa.select(Staff.window_id).where(Staff.id == Inquiry.responder_id).scalar_subquery()
+    overdue_inquiries = sa.select(
+        _key("inquiry", Inquiry.id).label("source_key"),
+        Inquiry.due_at.label("occurred_at"),
+        Inquiry.responder_id.label("staff_id"),
+        inquiry_window.label("window_id"),
+        Inquiry.department_id.label("department_id"),
+        sa.func.substr(sa.literal("首问事项逾期：") + Inquiry.topic, 1, 500).label("evidence"),
+    ).where(Inquiry.overdue_at.is_not(None), Inquiry.due_at >= start, Inquiry.due_at < end)
     K = AttendanceKind
     return (
         (T.late, attendance([K.late, K.late_and_early])),
@@ -326,6 +347,7 @@ def _sources(start: datetime, end: datetime):
         (T.bad_review, bad_reviews),
         (T.complaint_sanction, sanctions),
         (T.inspection_sanction, inspection_sanctions),
+        (T.inquiry_overdue, overdue_inquiries),
     )
 
 
@@ -333,66 +355,74 @@ def collect(session: Session, month: date, now: datetime) -> int:
     """Write the month's automatic records (and drop those whose fact no longer qualifies); rows changed."""
     month = month.replace(day=1)
     start, end = month_bounds(month)
+    return sum(_write(session, trigger, facts, month, now) for trigger, facts in _sources(start, end))
+
+
+def collect_trigger(session: Session, trigger: AssessmentTrigger, month: date, now: datetime) -> int:
+    """`collect` for one trigger only (a scan that has just flagged facts writes their records at once)."""
+    month = month.replace(day=1)
+    start, end = month_bounds(month)
+    return sum(_write(session, t, facts, month, now) for t, facts in _sources(start, end) if t is trigger)
+
+
+def _write(session: Session, trigger, facts, month: date, now: datetime) -> int:
+    """One trigger's records for the month: the missing ones inserted, the stale ones removed."""
     record = AssessmentRecord.__table__
     rule = AssessmentRule.__table__
-    changed = 0
-    for trigger, facts in _sources(start, end):
-        facts = facts.subquery()
-        existing = sa.select(record.c.id).where(
-            record.c.rule_id == rule.c.id, record.c.source_key == facts.c.source_key
+    facts = facts.subquery()
+    existing = sa.select(record.c.id).where(record.c.rule_id == rule.c.id, record.c.source_key == facts.c.source_key)
+    # A record cancelled on appeal stays away, though its fact still qualifies.
+    cancelled = sa.select(Appeal.id).where(
+        Appeal.rule_id == rule.c.id,
+        Appeal.source_key == facts.c.source_key,
+        Appeal.status == AppealStatus.cancelled,
+    )
+    rows = (
+        sa.select(
+            rule.c.id,
+            sa.literal(month, sa.Date),
+            facts.c.occurred_at,
+            facts.c.staff_id,
+            facts.c.window_id,
+            facts.c.department_id,
+            rule.c.points,
+            sa.literal(AssessmentOrigin.automatic.name),
+            facts.c.source_key,
+            facts.c.evidence,
+            sa.literal(SYSTEM),
+            sa.literal(now, sa.DateTime),
+            sa.literal(1),
         )
-        # A record cancelled on appeal stays away, though its fact still qualifies.
-        cancelled = sa.select(Appeal.id).where(
-            Appeal.rule_id == rule.c.id,
-            Appeal.source_key == facts.c.source_key,
-            Appeal.status == AppealStatus.cancelled,
+        .select_from(
+            # The rules of this trigger: several active ones each write their own records.
+            facts.join(rule, sa.and_(rule.c.trigger == trigger.name, rule.c.active.is_(True)))
         )
-        rows = (
-            sa.select(
-                rule.c.id,
-                sa.literal(month, sa.Date),
-                facts.c.occurred_at,
-                facts.c.staff_id,
-                facts.c.window_id,
-                facts.c.department_id,
-                rule.c.points,
-                sa.literal(AssessmentOrigin.automatic.name),
-                facts.c.source_key,
-                facts.c.evidence,
-                sa.literal(SYSTEM),
-                sa.literal(now, sa.DateTime),
-                sa.literal(1),
-            )
-            .select_from(
-                # The rules of this trigger: several active ones each write their own records.
-                facts.join(rule, sa.and_(rule.c.trigger == trigger.name, rule.c.active.is_(True)))
-            )
-            .where(~sa.exists(existing), ~sa.exists(cancelled))
-        )
-        columns = [
-            "rule_id",
-            "month",
-            "occurred_at",
-            "staff_id",
-            "window_id",
-            "department_id",
-            "points",
-            "origin",
-            "source_key",
-            "evidence",
-            "recorded_by",
-            "recorded_at",
-            "version",
-        ]
-        changed += session.execute(
-            sa.insert(record).from_select(columns, rows), execution_options={"preserve_rowcount": True}
-        ).rowcount
-        # A fact that stopped qualifying (a corrected attendance record) takes its record with it.
-        stale = sa.delete(record).where(
-            record.c.month == month,
-            record.c.origin == AssessmentOrigin.automatic.name,
-            record.c.rule_id.in_(sa.select(rule.c.id).where(rule.c.trigger == trigger.name)),
-            ~record.c.source_key.in_(sa.select(facts.c.source_key)),
-        )
-        changed += session.execute(stale).rowcount
+        .where(~sa.exists(existing), ~sa.exists(cancelled))
+    )
+    columns = [
+        "rule_id",
+        "month",
+        "occurred_at",
+        "staff_id",
+        "window_id",
+        "department_id",
+        "points",
+        "origin",
+        "source_key",
+        "evidence",
+        "recorded_by",
+        "recorded_at",
+        "version",
+    ]
+    changed = session.execute(
+        sa.insert(record).from_select(columns, rows), execution_options={"preserve_rowcount": True}
+    ).rowcount
+    # A fact that stopped qualifying (a corrected attendance record) takes its record with it.
+    stale = sa.delete(record).where(
+        record.c.month == month,
+        record.c.origin == AssessmentOrigin.automatic.name,
+        record.c.rule_id.in_(sa.select(rule.c.id).where(rule.c.trigger == trigger.name)),
+        ~record.c.source_key.in_(sa.select(facts.c.source_key)),
+    )
+    changed += session.execute(stale).rowcount
     return changed

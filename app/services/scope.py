@@ -78,7 +78,7 @@ class Scope:
         if rules.public:
             return sa.true()
         if self.kind is Kind.center_own and rules.owner:
-            return self._match(model, (rules.owner,), self.staff_id)
+            return self._match(model, rules.owners, self.staff_id)
         if self.kind in (Kind.center, Kind.center_own):
             below = self._match(
                 model, rules.center, self.center_id, lambda column: centers.InCenters(column, self._centers)
@@ -90,7 +90,7 @@ class Scope:
             )
             return sa.or_(below, above)
         if self.kind is Kind.own and rules.owner and not (rules.leader_sees_department and self.leads_window):
-            return self._match(model, (rules.owner,), self.staff_id)
+            return self._match(model, rules.owners, self.staff_id)
         return self._match(model, rules.department, self.department_id)
 
     def login_clause(self, user_model):

@@ -406,6 +406,13 @@ SPECS = {
             _l("Inspection finding: rectify within (working days)"),
             _l("The rectification order an inspection finding opens is due this many working days later."),
         ),
+        # 首问负责制 (004 第二十七条): a referred inquiry is answered within this many working days.
+        SettingSpec(
+            "inquiry_reply_days",
+            "3",
+            _l("First inquiry: referred inquiries answered within (working days)"),
+            _l("A referred inquiry is due at the close of office hours on this working day after it was received."),
+        ),
         SettingSpec(
             "center_assessment_window_weight", "0.5", _l("Annual center assessment: weight of the windows' mean score")
         ),
@@ -487,6 +494,7 @@ RANGES = {
     "login_fail_address_limit": (1, 100_000),
     "login_fail_window_minutes": (1, 1440),
     "inspection_order_days": (1, 60),
+    "inquiry_reply_days": (1, 30),
     "center_assessment_finding_points": (0, 20),
     "center_assessment_sanction_points": (0, 20),
     "center_assessment_late_order_points": (0, 20),

@@ -60,6 +60,7 @@ CUSTOM_VERBS = {
     "LeaderVisitView": {"record": "add", "status": "read"},
     "ViolationView": {"act": "act"},
     "CorrectionRequestView": {"act": "act", "file": "add"},
+    "InquiryView": {"act": "act", "record": "add"},
     "QuarterlyResultView": {"generate": "generate", "annual": "read", "annual_export": "export"},
     "AnnualAppraisalView": {"generate": "generate", "confirm": "confirm", "workbook": "export", "letter": "read"},
     "StaffView": {"card": "read"},
@@ -119,6 +120,7 @@ Bulletin                 RX                           *      RX                 
 Evaluation               RAX                          *      RAX                         RAX             RX                          R               RX      -  R                RX                    RX                    -
 Rectification            RX+act                       *      RX+act                      RX+act          R+act                       -               RX      -  -                -                     -                     -
 RectificationOrder       RX+act                       *      RX+act                      RX+act          R+act                       -               RX      -  -                -                     -                     -
+Inquiry                  RAX+act                      *      RAX+act                     RAX+act         RAX+act                     RA+act          RX      -  RA+act           RAX+act               RAX+act               -
 Complaint                RAX+act                      *      RAX+act                     RAX+act         R+act                       -               RX      -  -                -                     -                     -
 Attendance               RAEDXI                       *      REXI                        REXI            RX                          R               RX      -  R                RX                    RX                    -
 LeaveRequest             RAX+act                      *      RX+act                      RX              RAX+act                     RA+act          RX      -  RA               RX+act                RX+act                -
@@ -201,6 +203,7 @@ EvaluationList             x     x             x          x        x           x
 RectificationList          x     x             x          x        .           x      . .             .            .             .
 ComplaintList              x     x             x          x        .           x      . .             .            .             .
 RectificationOrderList     x     x             x          x        .           x      . .             .            .             .
+InquiryList                x     x             x          x        x           x      . x             x            x             .
 People                     x     x             x          x        x           x      . x             x            x             .
 AttendanceList             x     x             x          x        x           x      . x             x            x             .
 LeaveRequestList           x     x             x          x        x           x      . x             x            x             .

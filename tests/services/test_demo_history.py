@@ -229,6 +229,7 @@ def test_every_notice_says_what_it_is_about_and_old_ones_are_read(lived_in):
                 "坐班",
                 "检查",
                 "联席会议",
+                "首问",
             )
         ), (
             kind,
@@ -335,3 +336,24 @@ def test_key_projects_under_proxy_with_their_sheets_and_call_backs(lived_in):
     assert count(session, CaseProxy, CaseProxy.proxy_fee != 0) == 0
     assert len(session.scalars(proxy.awaiting_callback()).all()) <= 2
     assert made["urgent_matters"] > 0
+
+
+def test_first_inquiries_answered_referred_closed_and_two_overdue(lived_in):
+    from app.models.assessment import AssessmentRecord
+    from app.models.inquiry import Inquiry, InquiryStatus
+
+    session, totals = lived_in
+    assert totals["inquiries"] == 30 and count(session, Inquiry) == 30
+    assert count(session, Inquiry, Inquiry.received_at >= NOW) == 0
+    assert count(session, Inquiry, Inquiry.due_at.is_(None), Inquiry.status == InquiryStatus.closed) >= 20
+    assert count(session, Inquiry, Inquiry.reply.is_not(None)) >= 5
+    # Two left open past their deadline: flagged by the replayed scan, told, and deducted once each.
+    overdue = session.scalars(sa.select(Inquiry.id).where(Inquiry.overdue_at.is_not(None))).all()
+    assert count(session, Inquiry, Inquiry.status == InquiryStatus.referred, Inquiry.due_at < NOW) == 2
+    assert len(overdue) >= 2
+    for inquiry_id in overdue:
+        assert count(session, AssessmentRecord, AssessmentRecord.source_key == f"inquiry:{inquiry_id}") == 1
+        assert count(session, Notice, Notice.key == f"inquiry-overdue:{inquiry_id}") >= 1
+    # A caller who called before finds the history by phone.
+    phones = Counter(session.scalars(sa.select(Inquiry.phone).where(Inquiry.phone.is_not(None))))
+    assert max(phones.values()) >= 2

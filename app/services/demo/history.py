@@ -33,6 +33,7 @@ from app.services.demo import (
     attendance,
     correction_history,
     feedback_history,
+    inquiries,
     inspections,
     leaders,
     proxies,
@@ -72,6 +73,7 @@ def seed_history(session, now: datetime, *, system_username: str = "system", pro
     totals["leaders"] = leaders.seed_leaders(session, cast, start, now, random.Random(f"{seed}:leaders"))
     totals["inspections"] = inspections.seed_inspections(session, cast, now, random.Random(f"{seed}:inspections"))
     totals["proxies"] = proxies.seed_proxies(session, cast, now, random.Random(f"{seed}:proxies"))
+    totals["inquiries"] = inquiries.seed_inquiries(session, cast, now, random.Random(f"{seed}:inquiries"))
     session.commit()
     report("历史数据", 1, 2)
     system = session.execute(sa.select(User.id, User.username).where(User.username == system_username)).one()
