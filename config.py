@@ -232,7 +232,6 @@ FAB_ROLES = {
         ],
         ["^RectificationOrder$", "^can_(read|export)$"],
         ["^(Transfer|CorrectionRequest)$", "^can_(read|export)$"],
-        ["^(Inspection|JointMeeting|CenterAssessment)$", "^can_(read|export)$"],
         ["^CaseProxy$", "^can_(read|export)$"],
         ["^(Inspection|JointMeeting|CenterAssessment|Inquiry)$", "^can_(read|export)$"],
         [f"^({PEOPLE}|{ASSESSMENT})$", "^can_(read|export)$"],
