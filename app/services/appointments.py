@@ -38,7 +38,7 @@ from app.models.appointment import (
     WindowGroup,
     WindowGroupKind,
 )
-from app.models.matter import Matter
+from app.models.matter import Matter, MatterStatus
 from app.models.org import RecordStatus
 from app.services import calendar as calendar_service
 from app.services import document_numbers, settings
@@ -172,6 +172,28 @@ def _release_place(session: Session, slot_id: int, special: bool) -> None:
     if special:
         values["booked_special"] = slot.c.booked_special - 1
     session.execute(sa.update(slot).where(slot.c.id == slot_id, slot.c.booked > 0).values(values))
+
+
+def bookable_groups(session: Session) -> list[WindowGroup]:
+    """The groups the portal offers, center by center."""
+    return session.scalars(
+        sa.select(WindowGroup)
+        .where(WindowGroup.status == RecordStatus.active, WindowGroup.bookable.is_(True))
+        .order_by(WindowGroup.center_id, WindowGroup.sort_order, WindowGroup.prefix)
+    ).all()
+
+
+def group_matters(session: Session, group: WindowGroup, limit: int = 300):
+    """(id, name) of the matters a group serves: its department's, else those of its windows'
+    departments and member departments, else every matter in service."""
+    departments = {group.department_id} if group.department_id else set()
+    for window in group.windows:
+        departments |= {window.department_id} | {d.id for d in window.member_departments}
+    departments.discard(None)
+    query = sa.select(Matter.id, Matter.name).where(Matter.status == MatterStatus.active)
+    if departments:
+        query = query.where(Matter.department_id.in_(departments))
+    return session.execute(query.order_by(Matter.code).limit(limit)).all()
 
 
 # ---------------------------------------------------------------- booking
