@@ -280,3 +280,13 @@ def test_two_citizens_booking_the_last_place_at_once_exactly_one_wins(app, world
         assert db.session.get(AppointmentSlot, slot_id).booked == 1
         assert db.session.scalar(sa.select(sa.func.count(Appointment.id))) == 1
         db.session.remove()
+
+
+def test_the_appointment_scan_job_marks_no_shows(ctx, world_ids):
+    from app.jobs import JOBS
+
+    group = make_group(world_ids)
+    appointments.ensure_slots(db.session, group, NOW)
+    appointments.book(db.session, booking(slot_at(group, datetime(2026, 10, 12, 9, 0))), channel=PORTAL, now=NOW)
+    assert JOBS["appointment_scan"].run(db.session, datetime(2026, 10, 12, 9, 29)) == 0
+    assert JOBS["appointment_scan"].run(db.session, datetime(2026, 10, 12, 9, 30)) == 1
