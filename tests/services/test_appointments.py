@@ -290,3 +290,22 @@ def test_the_appointment_scan_job_marks_no_shows(ctx, world_ids):
     appointments.book(db.session, booking(slot_at(group, datetime(2026, 10, 12, 9, 0))), channel=PORTAL, now=NOW)
     assert JOBS["appointment_scan"].run(db.session, datetime(2026, 10, 12, 9, 29)) == 0
     assert JOBS["appointment_scan"].run(db.session, datetime(2026, 10, 12, 9, 30)) == 1
+
+
+def test_demo_appointments_are_modest_and_consistent(ctx, world_ids):
+    import random
+
+    from app.services.demo.appointments import seed_appointments
+
+    written = seed_appointments(db.session, datetime(2026, 10, 21, 10, 0), random.Random(1))
+    assert 20 < written < 400
+    assert seed_appointments(db.session, datetime(2026, 10, 21, 10, 0), random.Random(1)) == 0
+    over = db.session.scalar(
+        sa.select(sa.func.count()).where(AppointmentSlot.booked > AppointmentSlot.capacity).select_from(AppointmentSlot)
+    )
+    live = db.session.scalar(
+        sa.select(sa.func.count(Appointment.id)).where(Appointment.status.in_(["booked", "checked_in", "no_show"]))
+    )
+    assert over == 0 and db.session.scalar(sa.select(sa.func.sum(AppointmentSlot.booked))) == live
+    counts = appointments.counts(db.session, datetime(2026, 10, 1), datetime(2026, 11, 1))
+    assert counts["kept"] and counts["no_show"] and counts["booked"]

@@ -30,6 +30,7 @@ from app.models.report import MonthlyReport
 from app.services import calendar, job_runs, reports, settings
 from app.services.demo import (
     appeal_history,
+    appointments,
     attendance,
     correction_history,
     feedback_history,
@@ -70,6 +71,7 @@ def seed_history(session, now: datetime, *, system_username: str = "system", pro
     # Its own random stream: the draws of the rest of the history stay as they were.
     totals["leaders"] = leaders.seed_leaders(session, cast, start, now, random.Random(f"{seed}:leaders"))
     totals["inspections"] = inspections.seed_inspections(session, cast, now, random.Random(f"{seed}:inspections"))
+    totals["appointments"] = appointments.seed_appointments(session, now, random.Random(f"{seed}:appointments"))
     session.commit()
     report("历史数据", 1, 2)
     system = session.execute(sa.select(User.id, User.username).where(User.username == system_username)).one()
