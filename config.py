@@ -71,6 +71,8 @@ CENTER_HEAD = [
     ["^CaseProxy$", "^can_(read|export|add|act)$"],
     # 首问登记: records its own first inquiries; reads and exports its center's (row scope).
     ["^Inquiry$", "^can_(read|export|add|act)$"],
+    # Appointments of its center's window groups: booked for callers, cancelled, checked in (issue 18.2).
+    ["^Appointment$", "^can_(read|export|add|act)$"],
     *menu.menu_rules(
         *CENTER_MENUS,
         without=(
@@ -129,6 +131,8 @@ FAB_ROLES = {
         ["^CaseProxy$", "^can_(read|export|add|act)$"],
         # 首问登记 of every center (a manager with a staff record records their own too).
         ["^Inquiry$", "^can_(read|export|add|act)$"],
+        # Appointments (预约, issue 18.2): booked for phone callers, cancelled, moved, checked in.
+        ["^Appointment$", "^can_(read|export|add|act)$"],
         *menu.menu_rules(*CENTER_MENUS, without=("CaseIntake", "JointCases", "AuditLogList")),
         *SELF_SERVICE,
     ],
@@ -154,6 +158,7 @@ FAB_ROLES = {
         # 全程代办: the call-backs after completion are supervision work.
         ["^CaseProxy$", "^can_(read|export|act)$"],
         ["^Inquiry$", "^can_(read|export|add|act)$"],
+        ["^Appointment$", "^can_(read|export)$"],
         *menu.menu_rules(*CENTER_MENUS, without=("MatterImport", "CaseIntake", "JointCases")),
         *SELF_SERVICE,
     ],
@@ -189,6 +194,8 @@ FAB_ROLES = {
         ["^CaseProxy$", "^can_(read|export|add|act)$"],
         # 首问登记: records, replies and closes; reads and exports the department's (received or referred).
         ["^Inquiry$", "^can_(read|export|add|act)$"],
+        # The department's window groups' appointments: booked for callers, cancelled, checked in.
+        ["^Appointment$", "^can_(read|export|add|act)$"],
         *menu.menu_rules(*DEPARTMENT_MENUS, without=("MatterImport",)),
         *SELF_SERVICE,
     ],
@@ -210,6 +217,8 @@ FAB_ROLES = {
         ["^CaseProxy$", "^can_(read|act)$"],
         # 首问登记: records, replies and closes; reads what they received or were referred.
         ["^Inquiry$", "^can_(read|add|act)$"],
+        # Books appointments for phone callers, cancels, moves and checks them in (issue 18.2).
+        ["^Appointment$", "^can_(read|add|act)$"],
         *menu.menu_rules(
             *DEPARTMENT_MENUS,
             without=(
@@ -234,6 +243,7 @@ FAB_ROLES = {
         ["^(Transfer|CorrectionRequest)$", "^can_(read|export)$"],
         ["^CaseProxy$", "^can_(read|export)$"],
         ["^(Inspection|JointMeeting|CenterAssessment|Inquiry)$", "^can_(read|export)$"],
+        ["^Appointment$", "^can_(read|export)$"],
         [f"^({PEOPLE}|{ASSESSMENT})$", "^can_(read|export)$"],
         *menu.menu_rules(
             *CENTER_MENUS, without=("MatterImport", "CaseIntake", "MyCases", "JointCases", "AuditLogList")
@@ -255,6 +265,7 @@ FAB_ROLES = {
         ["^CorrectionRequest$", "^can_(read|add)$"],
         ["^CaseProxy$", "^can_(read|act)$"],
         ["^Inquiry$", "^can_(read|add|act)$"],
+        ["^Appointment$", "^can_(read|add|act)$"],
         *menu.menu_rules(
             *DEPARTMENT_MENUS,
             without=(

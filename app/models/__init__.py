@@ -3,6 +3,17 @@
 from flask_appbuilder.security.sqla.models import User  # noqa: F401  (Staff.user)
 
 from .appeal import Appeal, AppealStatus  # noqa: F401
+from .appointment import (  # noqa: F401
+    Appointment,
+    AppointmentBlock,
+    AppointmentChannel,
+    AppointmentSlot,
+    AppointmentStatus,
+    DelayedOpening,
+    SpecialGroup,
+    WindowGroup,
+    WindowGroupKind,
+)
 from .appraisal import AnnualAppraisal, AppraisalGrade  # noqa: F401
 from .assessment import (  # noqa: F401
     AssessmentCategory,

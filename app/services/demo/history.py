@@ -30,6 +30,7 @@ from app.models.report import MonthlyReport
 from app.services import calendar, job_runs, reports, settings
 from app.services.demo import (
     appeal_history,
+    appointments,
     attendance,
     correction_history,
     feedback_history,
@@ -74,6 +75,7 @@ def seed_history(session, now: datetime, *, system_username: str = "system", pro
     totals["inspections"] = inspections.seed_inspections(session, cast, now, random.Random(f"{seed}:inspections"))
     totals["proxies"] = proxies.seed_proxies(session, cast, now, random.Random(f"{seed}:proxies"))
     totals["inquiries"] = inquiries.seed_inquiries(session, cast, now, random.Random(f"{seed}:inquiries"))
+    totals["appointments"] = appointments.seed_appointments(session, now, random.Random(f"{seed}:appointments"))
     session.commit()
     report("历史数据", 1, 2)
     system = session.execute(sa.select(User.id, User.username).where(User.username == system_username)).one()
