@@ -42,6 +42,9 @@ class NoticeKind(LabeledEnum):
     correction_decided = _l("Your data correction request has been decided")
     follow_up_overdue = _l("Joint-meeting follow-up past its due date")
     personnel_change_opened = _l("The center opened a personnel change in your department")
+    # 容缺受理 (services/tolerated.py): a material accepted as missing is due, then past its grace.
+    tolerated_due = _l("A tolerated missing material is due")
+    tolerated_expired = _l("Tolerated material not brought: passive return proposed")
 
 
 class Notice(Model):
