@@ -85,8 +85,7 @@ def scan(session: Session, now: datetime, calendar: WorkCalendar, *, grace_days:
                 str(grace_days),
                 " 个工作日后仍未收到：请首席代表决定是否退回（被动退件）。",
             ).label("detail"),
-        )
-        .select_from(expired.join(STAFF, notices.chief_reps(expired.c.department_id))),
+        ).select_from(expired.join(STAFF, notices.chief_reps(expired.c.department_id))),
         now,
     )
     return sent

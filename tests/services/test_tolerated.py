@@ -141,7 +141,9 @@ def test_after_the_grace_period_the_chief_rep_decides_on_a_passive_return(ctx, w
     assert db.session.get(Case, case.id).status is CaseStatus.accepted  # the decision stays with a person
     assert run(warning_scan_job, datetime(2026, 10, 16, 9, 5)) == 0
     # The chief representative returns it (the existing passive return); nothing more is sent.
-    act(case, "return_case", who="chief_a", now=datetime(2026, 10, 16, 10, 0), reason="容缺材料逾期未补交", passive=True)
+    act(
+        case, "return_case", who="chief_a", now=datetime(2026, 10, 16, 10, 0), reason="容缺材料逾期未补交", passive=True
+    )
     assert db.session.get(Case, case.id).result is CaseResult.returned_passive
     assert run(warning_scan_job, datetime(2026, 10, 19, 9, 0)) == 0
 
