@@ -321,3 +321,14 @@ def test_data_corrections_applied_rejected_and_waiting(lived_in):
     assert applied.case.applicant_phone == applied.new_value and applied.decided_at <= NOW
     entry = session.scalar(sa.select(AuditLog).where(AuditLog.table_name == "case"))
     assert entry.changes["correction_request"] == [None, applied.id]
+
+
+def test_a_few_cases_were_accepted_with_a_tolerated_material_most_brought_in(lived_in):
+    from app.models.case import ToleratedMaterial
+    from app.models.matter import MatterMaterial
+
+    session, totals = lived_in
+    assert count(session, MatterMaterial, MatterMaterial.tolerable.is_(True)) > 0
+    assert 3 <= totals["tolerated"] == count(session, ToleratedMaterial) <= 10
+    assert count(session, ToleratedMaterial, ToleratedMaterial.received_at.is_not(None)) >= 2
+    assert count(session, ToleratedMaterial, ToleratedMaterial.received_at.is_(None)) >= 1

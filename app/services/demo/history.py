@@ -36,6 +36,7 @@ from app.services.demo import (
     inspections,
     leaders,
     staff_history,
+    tolerated_history,
 )
 from app.services.demo.cast import Cast
 
@@ -70,6 +71,7 @@ def seed_history(session, now: datetime, *, system_username: str = "system", pro
     # Its own random stream: the draws of the rest of the history stay as they were.
     totals["leaders"] = leaders.seed_leaders(session, cast, start, now, random.Random(f"{seed}:leaders"))
     totals["inspections"] = inspections.seed_inspections(session, cast, now, random.Random(f"{seed}:inspections"))
+    totals["tolerated"] = tolerated_history.seed_tolerated(session, now, random.Random(f"{seed}:tolerated"))
     session.commit()
     report("历史数据", 1, 2)
     system = session.execute(sa.select(User.id, User.username).where(User.username == system_username)).one()
