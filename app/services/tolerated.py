@@ -14,7 +14,7 @@ Only open cases are watched; recording the arrival (or the case closing) stops b
 one INSERT … SELECT over the partial index of missing materials by due date.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -30,12 +30,27 @@ STAFF = notices.STAFF
 OPEN = [status.name for status in OPEN_STATUSES]
 
 
-def _missing_of_open_cases(*conditions):
-    return (
+def _tell(connection, kind: NoticeKind, prefix: str, due_before, recipients, tail: tuple, now: datetime) -> int:
+    """One notice per (recipient, missing material of an open case) due before `due_before`
+    (exclusive), keyed `prefix<row id>`; `recipients(rows)` is the STAFF join condition."""
+    rows = (
         sa.select(ROW.c.id.label("row_id"), ROW.c.name, ROW.c.due_on, CASE)
         .select_from(ROW.join(CASE, CASE.c.id == ROW.c.case_id))
-        .where(ROW.c.received_at.is_(None), CASE.c.status.in_(OPEN), *conditions)
+        .where(ROW.c.received_at.is_(None), ROW.c.due_on < due_before, CASE.c.status.in_(OPEN))
         .subquery()
+    )
+    detail = notices.text(
+        *notices.about_case(rows), "容缺受理的材料“", rows.c.name, "”应于 ", notices.day(rows.c.due_on), *tail
+    )
+    return notices.insert(
+        connection,
+        kind,
+        sa.select(
+            STAFF.c.user_id, notices.key(prefix, rows.c.row_id), rows.c.id.label("case_id"), detail.label("detail")
+        )
+        .select_from(rows.join(STAFF, recipients(rows)))
+        .where(STAFF.c.user_id.is_not(None)),
+        now,
     )
 
 
@@ -44,51 +59,25 @@ def scan(session: Session, now: datetime, calendar: WorkCalendar, *, grace_days:
     representatives); each once however often it runs. Returns the notices written."""
     today = now.date()
     connection = session.connection()
-    due = _missing_of_open_cases(ROW.c.due_on <= today)
-    sent = notices.insert(
+    sent = _tell(
         connection,
         NoticeKind.tolerated_due,
-        sa.select(
-            STAFF.c.user_id,
-            notices.key("tolerated:", due.c.row_id),
-            due.c.id.label("case_id"),
-            notices.text(
-                *notices.about_case(due),
-                "容缺受理的材料“",
-                due.c.name,
-                "”应于 ",
-                notices.day(due.c.due_on),
-                " 前补交，尚未收到：请联系申请人补交，收到后在办件页登记。",
-            ).label("detail"),
-        )
-        .select_from(due.join(STAFF, STAFF.c.id == due.c.assignee_id))
-        .where(STAFF.c.user_id.is_not(None)),
+        "tolerated:",
+        today + timedelta(days=1),  # due today or before
+        lambda rows: STAFF.c.id == rows.c.assignee_id,
+        (" 前补交，尚未收到：请联系申请人补交，收到后在办件页登记。",),
         now,
     )
     # Due on a day before the boundary: at least `grace_days` working days have passed since.
-    boundary = calendar.elapsed_since(today, grace_days)
-    expired = _missing_of_open_cases(ROW.c.due_on < boundary)
-    sent += notices.insert(
+    return sent + _tell(
         connection,
         NoticeKind.tolerated_expired,
-        sa.select(
-            STAFF.c.user_id,
-            notices.key("tolerated_expired:", expired.c.row_id),
-            expired.c.id.label("case_id"),
-            notices.text(
-                *notices.about_case(expired),
-                "容缺受理的材料“",
-                expired.c.name,
-                "”应于 ",
-                notices.day(expired.c.due_on),
-                " 前补交，宽限 ",
-                str(grace_days),
-                " 个工作日后仍未收到：请首席代表决定是否退回（被动退件）。",
-            ).label("detail"),
-        ).select_from(expired.join(STAFF, notices.chief_reps(expired.c.department_id))),
+        "tolerated_expired:",
+        calendar.elapsed_since(today, grace_days),
+        lambda rows: notices.chief_reps(rows.c.department_id),
+        (" 前补交，宽限 ", str(grace_days), " 个工作日后仍未收到：请首席代表决定是否退回（被动退件）。"),
         now,
     )
-    return sent
 
 
 def accepted_with_missing():
