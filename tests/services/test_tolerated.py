@@ -19,7 +19,9 @@ from app.services.case_flow import CaseError, Clock
 from app.services.case_flow.tolerated import due_on
 from app.services.scope import scope_for
 from tests.services.test_case_flow import act, new_case
-from tests.services.test_follow_up_scans import inbox, run
+from tests.services.test_follow_up_scans import ctx, inbox, run  # noqa: F401  (ctx: the fixture)
+
+pytestmark = pytest.mark.usefixtures("ctx")
 
 ACCEPTED = datetime(2026, 9, 30, 10, 0)  # Wednesday before National Day
 # 5 working days (the default) after 30 Sep: 8, 9, 10 (makeup Saturday), 12, 13 Oct.
@@ -27,14 +29,7 @@ DUE = date(2026, 10, 13)
 
 
 @pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield
-        db.session.remove()
-
-
-@pytest.fixture
-def site_proof(ctx, world_ids):
+def site_proof(world_ids):
     """Matter A gets a third, tolerable material: 经营场所证明."""
     material = MatterMaterial(matter_id=world_ids["matter_a"], name="经营场所证明", tolerable=True, sort_order=3)
     db.session.add(material)
@@ -55,7 +50,7 @@ def counts():
     )
 
 
-def test_due_dates_count_working_days_from_the_day_after_acceptance(ctx):
+def test_due_dates_count_working_days_from_the_day_after_acceptance():
     clock = Clock.load(db.session)
     assert due_on(ACCEPTED, 5, clock) == DUE  # the holiday skipped, the makeup Saturday counted
     # Accepted after closing time: day 0 is the next working day (8 Oct), so 9, 10, 12, 13, 14.
@@ -69,14 +64,14 @@ def test_due_dates_count_working_days_from_the_day_after_acceptance(ctx):
     assert due_on(datetime(2026, 10, 10, 9, 0), 1, clock) == date(2026, 10, 12)
 
 
-def test_the_case_is_accepted_with_the_tolerated_material_due_by_the_default(ctx, world_ids, site_proof):
+def test_the_case_is_accepted_with_the_tolerated_material_due_by_the_default(world_ids, site_proof):
     case = tolerated_case(world_ids, site_proof)
     assert case.status is CaseStatus.accepted and case.supplement_count == 0
     assert [(row.name, row.due_on, row.received_at) for row in case.tolerated] == [("经营场所证明", DUE, None)]
     assert case.events[0].data["tolerated"] == ["经营场所证明（2026-10-13前）"]
 
 
-def test_the_clerk_may_set_another_due_date_but_not_one_in_the_past(ctx, world_ids, site_proof):
+def test_the_clerk_may_set_another_due_date_but_not_one_in_the_past(world_ids, site_proof):
     case = tolerated_case(world_ids, site_proof, tolerated_due={site_proof: date(2026, 10, 20)})
     assert case.tolerated[0].due_on == date(2026, 10, 20)
     before = counts()
@@ -86,7 +81,7 @@ def test_the_clerk_may_set_another_due_date_but_not_one_in_the_past(ctx, world_i
     assert counts() == before
 
 
-def test_a_material_not_marked_tolerable_cannot_be_missing(ctx, world_ids, site_proof):
+def test_a_material_not_marked_tolerable_cannot_be_missing(world_ids, site_proof):
     matter = db.session.get(Matter, world_ids["matter_a"])
     licence = next(m for m in matter.materials if m.name == "营业执照")
     before = counts()
@@ -115,7 +110,7 @@ def test_a_material_not_marked_tolerable_cannot_be_missing(ctx, world_ids, site_
     assert counts() == before
 
 
-def test_the_assignee_is_warned_once_on_the_due_date(ctx, world_ids, site_proof):
+def test_the_assignee_is_warned_once_on_the_due_date(world_ids, site_proof):
     case = tolerated_case(world_ids, site_proof)
     run(warning_scan_job, datetime(2026, 10, 12, 9, 0))
     assert inbox(world_ids, "staff_a", "tolerated_due") == []
@@ -129,7 +124,7 @@ def test_the_assignee_is_warned_once_on_the_due_date(ctx, world_ids, site_proof)
     assert inbox(world_ids, "chief_a", "tolerated_expired") == []
 
 
-def test_after_the_grace_period_the_chief_rep_decides_on_a_passive_return(ctx, world_ids, site_proof):
+def test_after_the_grace_period_the_chief_rep_decides_on_a_passive_return(world_ids, site_proof):
     case = tolerated_case(world_ids, site_proof)
     run(warning_scan_job, datetime(2026, 10, 13, 9, 0))
     # Grace 3 working days (the default) after 13 Oct: 14, 15, 16 Oct.
@@ -148,7 +143,7 @@ def test_after_the_grace_period_the_chief_rep_decides_on_a_passive_return(ctx, w
     assert run(warning_scan_job, datetime(2026, 10, 19, 9, 0)) == 0
 
 
-def test_a_longer_grace_setting_is_read_by_the_scan(ctx, world_ids, site_proof):
+def test_a_longer_grace_setting_is_read_by_the_scan(world_ids, site_proof):
     from app.models.system import Setting
 
     db.session.execute(sa.update(Setting).where(Setting.key == "tolerated_grace_days").values(value="4"))
@@ -160,7 +155,7 @@ def test_a_longer_grace_setting_is_read_by_the_scan(ctx, world_ids, site_proof):
     assert inbox(world_ids, "chief_a", "tolerated_expired") == [("tolerated_expired", case.id)]
 
 
-def test_recording_the_arrival_stops_the_warnings(ctx, world_ids, site_proof):
+def test_recording_the_arrival_stops_the_warnings(world_ids, site_proof):
     case = tolerated_case(world_ids, site_proof)
     run(warning_scan_job, datetime(2026, 10, 13, 9, 0))
     row_id = case.tolerated[0].id
@@ -177,7 +172,7 @@ def test_recording_the_arrival_stops_the_warnings(ctx, world_ids, site_proof):
         act(case, "receive_tolerated", now=datetime(2026, 10, 13, 11, 0), material_ids=[row_id])
 
 
-def test_arrival_refuses_rows_of_another_case_or_nothing_ticked(ctx, world_ids, site_proof):
+def test_arrival_refuses_rows_of_another_case_or_nothing_ticked(world_ids, site_proof):
     case = tolerated_case(world_ids, site_proof)
     other = tolerated_case(world_ids, site_proof)
     for bad in ([], [other.tolerated[0].id], ["x"]):
@@ -186,7 +181,7 @@ def test_arrival_refuses_rows_of_another_case_or_nothing_ticked(ctx, world_ids, 
     assert db.session.get(ToleratedMaterial, case.tolerated[0].id).received_at is None
 
 
-def test_the_case_is_not_approved_before_the_tolerated_materials_are_in(ctx, world_ids, site_proof):
+def test_the_case_is_not_approved_before_the_tolerated_materials_are_in(world_ids, site_proof):
     case = tolerated_case(world_ids, site_proof)
     with pytest.raises(CaseError, match="容缺材料尚未补齐：经营场所证明"):
         act(case, "complete", now=datetime(2026, 10, 9, 9, 0), approved=True)
@@ -198,7 +193,7 @@ def _scope_of(username):
     return scope_for([r.name for r in user.roles], current_app.config["ROLE_SCOPES"], staff_of(user)).clause(Case)
 
 
-def test_counts_and_lists_follow_the_scope(ctx, world_ids, site_proof):
+def test_counts_and_lists_follow_the_scope(world_ids, site_proof):
     waiting = tolerated_case(world_ids, site_proof)
     brought = tolerated_case(world_ids, site_proof)
     new_case(world_ids, now=ACCEPTED)  # complete materials: not a 容缺 case
