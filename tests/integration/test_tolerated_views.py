@@ -140,3 +140,18 @@ def test_the_material_form_edits_the_tolerated_flag(app, client, world_ids):
     login(client, "admin")
     page = client.get("/mattermaterialview/add").get_data(as_text=True)
     assert 'name="tolerable"' in page and "可容缺" in page
+
+
+def test_the_api_records_the_arrival_and_refuses_garbage_with_422(app, client, world_ids, monkeypatch):
+    pk = _accept(app, client, world_ids, monkeypatch)
+    with app.app_context():
+        case = db.session.get(Case, pk)
+        row_id, version = case.tolerated[0].id, case.version
+    for garbage in ({"x": 1}, "abc", [1.5], None, [row_id + 999]):
+        body = {"version": version, "material_ids": garbage}
+        response = client.post(f"/api/v1/case/{pk}/action/receive_tolerated", json=body)
+        assert response.status_code == 422 and "容缺" in response.get_json()["message"], garbage
+    body = {"version": version, "material_ids": [row_id]}
+    assert client.post(f"/api/v1/case/{pk}/action/receive_tolerated", json=body).status_code == 200
+    with app.app_context():
+        assert db.session.get(ToleratedMaterial, row_id).received_at == NOW
