@@ -32,6 +32,7 @@ from app.services import (
     reports,
     settings,
     step_scan,
+    tolerated,
     transfers,
     warning_scan,
 )
@@ -50,8 +51,9 @@ def warning_scan_job(session: Session, now, *, full=False):
 
 
 def follow_up(session: Session, now, since):
-    """Who must hear about red cases, extensions, steps past their share and expired supplement
-    limits, for what happened in (since, now]; everything when `since` is None."""
+    """Who must hear about red cases, extensions, steps past their share, expired supplement
+    limits and tolerated materials (容缺) due or past their grace, for what happened in
+    (since, now]; everything when `since` is None."""
     work_calendar = calendar.load(session)
 
     def number(key):
@@ -68,6 +70,7 @@ def follow_up(session: Session, now, since):
     rows += escalation.notify_extensions(session, now, since)
     rows += step_scan.scan_steps(session, now, since)
     rows += step_scan.scan_supplements(session, now, work_calendar, limit_days=number("supplement_limit_days"))
+    rows += tolerated.scan(session, now, work_calendar, grace_days=number("tolerated_grace_days"))
     return rows
 
 

@@ -92,6 +92,7 @@ MATTER_MATERIAL_FIELDS = Registry(
     Field("original_count", LIST | SHOW | FORM),
     Field("copy_count", LIST | SHOW | FORM),
     Field("required", LIST | SHOW | FORM | SEARCH),
+    Field("tolerable", LIST | SHOW | FORM | SEARCH),
     Field("note", SHOW | FORM),
     Field("sort_order", LIST | SHOW | FORM),
 )

@@ -41,6 +41,7 @@ from .case import (  # noqa: F401
     DocumentCounter,
     SuspendReason,
     TaskStatus,
+    ToleratedMaterial,
     Violation,
     ViolationKind,
     ViolationStatus,

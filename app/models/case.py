@@ -1,6 +1,6 @@
 """Cases (办件), their append-only events, joint tasks and detected violations."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -96,6 +96,8 @@ class CaseAction(LabeledEnum):
     reassign_task = _l("Reassign a joint task")
     # 数据更正: an approved correction request applied to a case fact (services/corrections.py).
     correct = _l("Data corrected")
+    # 容缺受理: a material the case was accepted without has arrived (services/tolerated.py).
+    receive_tolerated = _l("Receive tolerated materials (容缺补交)")
 
 
 class DeliveryMethod(LabeledEnum):
@@ -168,6 +170,10 @@ class Case(VersionedMixin, Model):
     assignee: Mapped[Staff | None] = relationship(foreign_keys=[assignee_id])
     events: Mapped[list["CaseEvent"]] = relationship(back_populates="case", order_by="CaseEvent.id")
     tasks: Mapped[list["CaseTask"]] = relationship(back_populates="case", order_by="CaseTask.id")
+    # 容缺受理: the materials it was accepted without, each with its due date.
+    tolerated: Mapped[list["ToleratedMaterial"]] = relationship(
+        back_populates="case", order_by="ToleratedMaterial.id", cascade="all, delete-orphan"
+    )
     parent: Mapped["Case | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Case"]] = relationship(back_populates="parent", order_by="Case.id")
     # The village requests accepted into this case (代办): their agents follow it (scope below).
@@ -327,6 +333,43 @@ class CaseTask(VersionedMixin, Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}/{self.department_id}"
+
+
+class ToleratedMaterial(Model):
+    """容缺受理: a secondary material (MatterMaterial.tolerable) the case was accepted without, on
+    the applicant's written commitment (承诺书), due by `due_on` (services/tolerated.py). The
+    warning scan tells the assignee on the due date and the chief representatives after the grace
+    period, once each, until `received_at` is recorded."""
+
+    __tablename__ = "tolerated_material"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    material_id: Mapped[int | None] = mapped_column(sa.ForeignKey("matter_material.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    due_on: Mapped[date] = mapped_column(sa.Date)
+    received_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    received_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+
+    case: Mapped[Case] = relationship(back_populates="tolerated")
+    received_by: Mapped[Staff | None] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("case_id", "material_id", name="uq_tolerated_material_case_material"),
+        # The scan: the missing ones by due date (a small partial index: received ones drop out).
+        sa.Index(
+            "ix_tolerated_material_missing_due",
+            "due_on",
+            "case_id",
+            postgresql_where=sa.text("received_at IS NULL"),
+            sqlite_where=sa.text("received_at IS NULL"),
+        ),
+    )
+    # Read through its case (the case page, the 容缺 list), never listed by itself.
+    __scope__ = EVERYTHING_ONLY
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ViolationKind(LabeledEnum):

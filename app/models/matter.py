@@ -136,6 +136,9 @@ class MatterMaterial(Audited, Model):
     original_count: Mapped[int] = mapped_column(sa.Integer, default=1)
     copy_count: Mapped[int] = mapped_column(sa.Integer, default=1)
     required: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    # 容缺受理: a secondary material the case may be accepted without, on the applicant's
+    # commitment to bring it by a due date (services/tolerated.py).
+    tolerable: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     note: Mapped[str | None] = mapped_column(sa.String(500))
     sort_order: Mapped[int] = mapped_column(sa.Integer, default=0)
 

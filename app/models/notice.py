@@ -46,6 +46,9 @@ class NoticeKind(LabeledEnum):
     task_reminded = _l("The center reminds your department of an urgent joint task")
     inquiry_referred = _l("An inquiry was referred to you")
     inquiry_overdue = _l("First inquiry past its reply deadline")
+    # 容缺受理 (services/tolerated.py): a material accepted as missing is due, then past its grace.
+    tolerated_due = _l("A tolerated missing material is due")
+    tolerated_expired = _l("Tolerated material not brought: passive return proposed")
 
 
 class Notice(Model):

@@ -89,7 +89,8 @@ def _money(value):
 
 
 def parse_materials(text):
-    """[(name, form, originals, copies, required)] from the materials cell; raises ValueError on a bad spec."""
+    """[(name, form, originals, copies, required, tolerable)] from the materials cell; raises ValueError
+    on a bad spec. 选填/非必需: not required; 容缺: required, but may be missing at acceptance (容缺受理)."""
     items = []
     for raw in re.split(r"[\n；;]+", text or ""):
         raw = raw.strip().lstrip("0123456789.、 ")
@@ -98,7 +99,7 @@ def parse_materials(text):
         match = _MATERIAL.match(raw)
         name, spec = match["name"].strip(), match["spec"] or ""
         originals = copies = None
-        electronic, required = False, True
+        electronic, required, tolerable = False, True, False
         for token in filter(None, (t.strip() for t in re.split(r"[，,、\s]+", spec))):
             if m := re.fullmatch(r"原件(\d+)份?", token):
                 originals = int(m[1])
@@ -106,8 +107,10 @@ def parse_materials(text):
                 copies = int(m[1])
             elif token in ("电子", "电子版"):
                 electronic = True
-            elif token in ("选填", "非必需", "容缺"):
+            elif token in ("选填", "非必需"):
                 required = False
+            elif token in ("容缺", "可容缺"):
+                tolerable = True
             else:
                 raise ValueError(token)
         if electronic:
@@ -120,7 +123,7 @@ def parse_materials(text):
             form = MaterialForm.original_and_copy
         if originals is None and copies is None and not electronic:
             originals = copies = 1
-        items.append((name, form, originals or 0, copies or 0, required))
+        items.append((name, form, originals or 0, copies or 0, required, tolerable))
     return items
 
 
@@ -343,9 +346,17 @@ def _apply(session, matter, values):
         session.flush()
     matter.materials = [
         MatterMaterial(
-            name=name, form=form, original_count=originals, copy_count=copies, required=required, sort_order=position
+            name=name,
+            form=form,
+            original_count=originals,
+            copy_count=copies,
+            required=required,
+            tolerable=tolerable,
+            sort_order=position,
         )
-        for position, (name, form, originals, copies, required) in enumerate(values.get("materials") or [], 1)
+        for position, (name, form, originals, copies, required, tolerable) in enumerate(
+            values.get("materials") or [], 1
+        )
     ]
     matter.steps = [
         MatterStep(seq=seq, name=name, limit_days=days) for seq, (name, days) in enumerate(values.get("steps") or [], 1)

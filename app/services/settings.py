@@ -66,6 +66,18 @@ SPECS = {
             _l("After it, the chief representative is asked to decide on a passive return."),
         ),
         SettingSpec(
+            "tolerated_due_days",
+            "5",
+            _l("Tolerated missing materials (容缺): due within (working days)"),
+            _l("The default due date of each material accepted as missing; the clerk may set another."),
+        ),
+        SettingSpec(
+            "tolerated_grace_days",
+            "3",
+            _l("Tolerated missing materials (容缺): grace after the due date (working days)"),
+            _l("After it, the chief representative is asked to decide on a passive return."),
+        ),
+        SettingSpec(
             "evaluation_rule",
             "per_channel",
             _l("Evaluations per case"),

@@ -35,7 +35,7 @@ from app.models.org import Department, Staff
 from app.models.proxy import CaseProxy
 from app.security import actor_for, current_scope
 from app.services import calendar as calendar_service
-from app.services import case_flow, green_channel, pending_violations
+from app.services import case_flow, green_channel, pending_violations, tolerated
 from app.services.appeals import AppealError
 from app.services.case_flow import CaseError, defaults
 from app.services.case_flow.guards import require_decision, require_denial_reason
@@ -124,6 +124,11 @@ class QuickFilter(BaseFilter):
             return query.filter(open_with_light(Light.red, wall_clock.now()))
         if quick == "due_soon":
             return query.filter(open_with_light(Light.yellow, wall_clock.now()))
+        # 容缺受理: open cases still waiting for a tolerated material; those past a due date.
+        if quick == "tolerated":
+            return query.filter(tolerated.still_missing())
+        if quick == "tolerated_overdue":
+            return query.filter(tolerated.still_missing(wall_clock.now().date()))
         return query
 
 
@@ -165,6 +170,10 @@ ACTION_FORMS = {
     "reassign_task": [
         ("task_id", "open_task", _l("Joint task"), True),
         ("assignee_id", "task_staff", _l("Assign to"), True),
+        ("note", "text", _l("Note"), False),
+    ],
+    "receive_tolerated": [
+        ("material_ids", "tolerated", _l("Tolerated materials received"), True),
         ("note", "text", _l("Note"), False),
     ],
     "accept_escalation": [],
@@ -227,6 +236,8 @@ def action_inputs(action, form, case, actor):
             # Said, never assumed: without a choice the service refuses the completion.
             inputs[name] = DECISIONS.get(raw)
 
+        elif kind == "tolerated":
+            inputs[name] = form.getlist(name)
         elif kind in ("staff", "overdue_task", "open_task", "task_staff"):
             inputs[name] = int(raw) if raw.isascii() and raw.isdigit() else None
         else:
@@ -308,6 +319,7 @@ class CaseView(GovModelView):
         "supplement_notice": "read",
         "denial_decision": "read",
         "default_notice": "read",
+        "commitment": "read",
     }
     base_filters = [["id", QuickFilter, lambda: None]]
     list_choices = {
@@ -476,6 +488,22 @@ class CaseView(GovModelView):
             center_name=settings.get(db.session, "center_name"),
         )
 
+    @expose("/commitment/<pk>")
+    @has_access
+    def commitment(self, pk):
+        """容缺受理承诺书: the applicant's commitment to bring the tolerated materials by their due dates."""
+        case = self._scoped_get(pk)
+        if case is None or not case.tolerated:
+            abort(404)
+        from app.services import settings
+
+        return self.render_template(
+            "govhall/print_commitment.html",
+            case=case,
+            mask=mask,
+            center_name=settings.get(db.session, "center_name"),
+        )
+
     def _print(self, pk, template):
         case = self._scoped_get(pk)
         if case is None:
@@ -560,7 +588,7 @@ class CaseApi(GovModelApi):
             schema: {type: string, enum: [accept, forward, request_supplement, receive_supplement, start_special,
               end_special, escalate, receive_escalation_result, extend, return_case, complete, withdraw,
               issue_default_approval, default_task, complete_task, accept_escalation, deliver, hand_over,
-              receive_handoff, remind_task, reassign_task]}
+              receive_handoff, remind_task, reassign_task, receive_tolerated]}
           requestBody:
             content:
               application/json:
@@ -574,6 +602,8 @@ class CaseApi(GovModelApi):
                     applicant_opinion: {type: string, description: "return_case: the applicant's opinion"}
                     task_id: {type: integer, description: "complete_task, default_task (缺席默认), remind_task and
                       reassign_task (急办件, the center): the joint task"}
+                    material_ids: {type: array, items: {type: integer}, description: "receive_tolerated (容缺):
+                      the case's tolerated materials (their ids on the case page) that arrived"}
           responses:
             200: {description: Done}
             404: {$ref: '#/components/responses/404'}

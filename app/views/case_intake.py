@@ -1,6 +1,6 @@
 """The window's intake pages: choose a matter among those the desk accepts today, then fill in the application."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import abort, flash, g, redirect, request, url_for
@@ -15,9 +15,9 @@ from app.models.case import ApplicantType, Channel
 from app.models.matter import CaseKind, Matter
 from app.models.org import Department
 from app.security import actor_for
-from app.services import case_flow, matter_levels
+from app.services import case_flow, matter_levels, settings
 from app.services.case_flow import Application, CaseError, Clock
-from app.views.date_fields import DATETIME_FORMATS, DATETIME_MESSAGE
+from app.views.date_fields import DATE_MESSAGE, DATETIME_FORMATS, DATETIME_MESSAGE
 
 
 def received_at(text):
@@ -31,6 +31,25 @@ def received_at(text):
         except ValueError:
             continue
     raise CaseError(DATETIME_MESSAGE)
+
+
+def tolerated_due(form, material_ids) -> dict:
+    """容缺受理: the due date the clerk set for each material accepted as missing ("tolerated_due_<id>",
+    the browser's date input); blank: the default (setting tolerated_due_days)."""
+    due = {}
+    for material_id in material_ids:
+        text = (form.get(f"tolerated_due_{material_id}") or "").strip()
+        if not text:
+            continue
+        try:
+            due[material_id] = date.fromisoformat(text)
+        except ValueError:
+            raise CaseError(DATE_MESSAGE) from None
+    return due
+
+
+def digits(values) -> tuple:
+    return tuple(int(v) for v in values if v.isascii() and v.isdigit())
 
 
 class CaseIntakeView(BaseView):
@@ -76,10 +95,12 @@ class CaseIntakeView(BaseView):
                     applicant_id_number=values.get("applicant_id_number", ""),
                     applicant_phone=values.get("applicant_phone", ""),
                     channel=Channel[values.get("channel", "window")],
-                    received_material_ids=tuple(int(v) for v in request.form.getlist("materials") if v.isdigit()),
-                    co_department_ids=tuple(int(v) for v in request.form.getlist("co_departments") if v.isdigit()),
+                    received_material_ids=digits(request.form.getlist("materials")),
+                    co_department_ids=digits(request.form.getlist("co_departments")),
                     urgent=values.get("urgent") == "on",
                     received_at=received_at(values.get("received_at")),
+                    tolerated_material_ids=digits(request.form.getlist("tolerated")),
+                    tolerated_due=tolerated_due(values, digits(request.form.getlist("tolerated"))),
                 )
                 outcome = case_flow.intake(db.session, actor, wall_clock.now(), application, Clock.load(db.session))
                 db.session.commit()
@@ -105,6 +126,11 @@ class CaseIntakeView(BaseView):
                         + (str(_l(" Routed to the green window %(window)s.", window=window)) if window else ""),
                         "info",
                     )
+                if case.tolerated:
+                    flash(
+                        str(_l("Tolerated materials missing: print the commitment for the applicant to sign.")),
+                        "warning",
+                    )
                 for violation in outcome.violations:
                     flash(str(_l("Recorded for supervision: %(detail)s", detail=violation.detail)), "warning")
                 return redirect(url_for("CaseView.show", pk=case.id))
@@ -118,5 +144,6 @@ class CaseIntakeView(BaseView):
             departments=departments,
             channels=list(Channel),
             now=wall_clock.now(),
+            tolerated_due_days=settings.get(db.session, "tolerated_due_days"),
             title=_l("Accept a case"),
         )

@@ -58,6 +58,8 @@ LABELS = {
     "original_count": _l("Originals"),
     "copy_count": _l("Copies"),
     "required": _l("Required"),
+    "tolerable": _l("May be missing at acceptance (容缺)"),
+    "tolerated": _l("Tolerated missing materials (容缺)"),
     "seq": _l("Step no."),
     "limit_days": _l("Step limit (working days)"),
     "handler_position": _l("Handled by"),

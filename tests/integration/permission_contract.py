@@ -40,6 +40,7 @@ CUSTOM_VERBS = {
         "supplement_notice": "read",
         "denial_decision": "read",
         "default_notice": "read",
+        "commitment": "read",
     },
     "CaseApi": {"act": "act"},
     "MatterImportView": {"index": "import", "template": "import"},

@@ -357,3 +357,14 @@ def test_first_inquiries_answered_referred_closed_and_two_overdue(lived_in):
     # A caller who called before finds the history by phone.
     phones = Counter(session.scalars(sa.select(Inquiry.phone).where(Inquiry.phone.is_not(None))))
     assert max(phones.values()) >= 2
+
+
+def test_a_few_cases_were_accepted_with_a_tolerated_material_most_brought_in(lived_in):
+    from app.models.case import ToleratedMaterial
+    from app.models.matter import MatterMaterial
+
+    session, totals = lived_in
+    assert count(session, MatterMaterial, MatterMaterial.tolerable.is_(True)) > 0
+    assert 3 <= totals["tolerated"] == count(session, ToleratedMaterial) <= 10
+    assert count(session, ToleratedMaterial, ToleratedMaterial.received_at.is_not(None)) >= 2
+    assert count(session, ToleratedMaterial, ToleratedMaterial.received_at.is_(None)) >= 1

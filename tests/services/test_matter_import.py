@@ -167,8 +167,17 @@ def test_template_round_trips(db_session):
 
 def test_material_spec_parsing():
     assert parse_materials("身份证（原件1份，复印件1份）；照片（电子版）") == [
-        ("身份证", MaterialForm.original_and_copy, 1, 1, True),
-        ("照片", MaterialForm.electronic, 0, 0, True),
+        ("身份证", MaterialForm.original_and_copy, 1, 1, True, False),
+        ("照片", MaterialForm.electronic, 0, 0, True, False),
+    ]
+
+
+def test_a_tolerated_material_stays_required_and_is_marked_tolerable():
+    """容缺 marks a secondary material that may be missing at acceptance; it is still required."""
+    assert parse_materials("营业执照（复印件1份）；场所证明（原件1份，容缺）；委托书（选填）") == [
+        ("营业执照", MaterialForm.copy, 0, 1, True, False),
+        ("场所证明", MaterialForm.original, 1, 0, True, True),
+        ("委托书", MaterialForm.original_and_copy, 1, 1, False, False),
     ]
 
 

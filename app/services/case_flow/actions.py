@@ -45,7 +45,7 @@ from app.models.case import (
 from app.models.matter import CaseKind
 from app.models.notice import Notice, NoticeKind
 from app.models.org import Staff
-from app.services.case_flow import coordination, defaults, duty, guards, handoff
+from app.services.case_flow import coordination, defaults, duty, guards, handoff, tolerated
 from app.services.case_flow.clock import Clock, recompute_deadline, resume, start_step, step_overdue, suspend
 from app.services.case_flow.guards import Actor, CaseError, StaleCase, violation
 from app.services.case_flow.history import Outcome, event
@@ -237,6 +237,8 @@ def complete(session, actor, case, now, *, clock, approved=None, fee=None, note=
     if not approved:
         note = guards.require_denial_reason(note)
     fee = guards.checked_fee(case, actor, now, fee, approved)
+    # 容缺受理: approved only once the tolerated materials are in (case_flow/tolerated.py).
+    tolerated.may_decide(case, approved)
     # A task the center defaulted (缺席默认, case_flow/defaults.py) no longer holds the case back.
     if any(task.status not in SETTLED_TASK_STATUSES for task in case.tasks):
         raise CaseError(_l("Every co-department's task must be done before the case can be completed."))
@@ -448,6 +450,8 @@ ACTIONS = (
     ),
     Action("hand_over", RUNNING_STATUSES + _SUSPENDED, duty.duty_desk, duty.hand_over, ready=duty.awaiting_handoff),
     Action("receive_handoff", OPEN_STATUSES, _OWN, duty.receive_handoff, ready=duty.receivable),
+    # 容缺受理: the clerk records the arrival of materials the case was accepted without.
+    Action("receive_tolerated", OPEN_STATUSES, _DESK, tolerated.receive, ready=tolerated.has_missing),
     Action("complete_task", OPEN_STATUSES, guards.task_department, complete_task, offer_to=guards.has_open_task),
     Action("accept", (CaseStatus.submitted,), _OWN, accept, button=False),
 )

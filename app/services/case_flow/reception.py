@@ -4,7 +4,7 @@
 are complete, at intake or later (the accept and receive_supplement actions).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -25,7 +25,7 @@ from app.models.case import (
 )
 from app.models.matter import CaseKind, Matter, MatterStatus
 from app.services import green_channel, matter_levels, settings
-from app.services.case_flow import duty
+from app.services.case_flow import duty, tolerated
 from app.services.case_flow.clock import Clock, recompute_deadline, start_step
 from app.services.case_flow.guards import TOWNSHIP_ROLES, WINDOW_ROLES, Actor, CaseError, require_text
 from app.services.case_flow.history import Outcome, event
@@ -46,6 +46,10 @@ class Application:
     urgent: bool = False
     # When the window received the applicant and the materials; None: now (entered at once).
     received_at: datetime | None = None
+    # 容缺受理: tolerable materials accepted as missing, and any due date the clerk set for one
+    # ({material id: date}; the others get the `tolerated_due_days` default).
+    tolerated_material_ids: tuple = ()
+    tolerated_due: dict = field(default_factory=dict)
 
 
 def next_number(session: Session, center, now: datetime) -> str:
@@ -93,6 +97,13 @@ def intake(session: Session, actor: Actor, now: datetime, application: Applicati
     received_at = checked_received_at(application.received_at, now)
     received = set(application.received_material_ids)
     missing = [m.name for m in matter.materials if m.required and m.id not in received]
+    chosen = []
+    if application.tolerated_material_ids:
+        # 容缺受理: only tolerable materials may be missing, and then nothing else required is.
+        chosen = tolerated.checked(
+            matter, received, application.tolerated_material_ids, application.tolerated_due, now.date()
+        )
+        missing = []
     window_center = matter_levels.receiving_center(session, actor, matter)
     refused = matter_levels.refusal(matter, window_center.level)
     if refused:
@@ -139,6 +150,9 @@ def intake(session: Session, actor: Actor, now: datetime, application: Applicati
         )
     else:
         written = accept_case(case, actor, now, clock, application.co_department_ids, received_names)
+        if chosen:
+            # Accepted on the applicant's commitment (承诺书, printed from the case page).
+            written.data = {**written.data, "tolerated": tolerated.record(session, case, chosen, now, clock)}
     session.add(written)
     late = late_entry(session, actor, case, now, clock)
     if late is not None:

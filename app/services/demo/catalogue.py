@@ -195,6 +195,9 @@ def _materials(rng, name, short) -> list[MatterMaterial]:
     materials = [
         _material(m, form, k, required=True, copies=rng.choice((1, 1, 2))) for k, (m, form) in enumerate(picked, 1)
     ]
+    if len(materials) >= 4:
+        # 容缺受理: the last secondary material may be brought after acceptance, on commitment.
+        materials[-1].tolerable = True
     if rng.random() < 0.5:
         materials.append(
             _material("授权委托书", "original", len(materials) + 1, required=False, note="委托他人代为办理的提供")

@@ -39,6 +39,7 @@ from app.services.demo import (
     leaders,
     proxies,
     staff_history,
+    tolerated_history,
 )
 from app.services.demo.cast import Cast
 
@@ -76,6 +77,7 @@ def seed_history(session, now: datetime, *, system_username: str = "system", pro
     totals["proxies"] = proxies.seed_proxies(session, cast, now, random.Random(f"{seed}:proxies"))
     totals["inquiries"] = inquiries.seed_inquiries(session, cast, now, random.Random(f"{seed}:inquiries"))
     totals["appointments"] = appointments.seed_appointments(session, now, random.Random(f"{seed}:appointments"))
+    totals["tolerated"] = tolerated_history.seed_tolerated(session, now, random.Random(f"{seed}:tolerated"))
     session.commit()
     report("历史数据", 1, 2)
     system = session.execute(sa.select(User.id, User.username).where(User.username == system_username)).one()
