@@ -92,6 +92,7 @@ from .personnel import (  # noqa: F401
     PersonnelChange,
     WindowRotation,
 )
+from .queue import DeviceKind, QueueCounter, QueueDevice, QueueTicket, TicketSource, TicketStatus  # noqa: F401
 from .report import MonthlyReport  # noqa: F401
 from .staff_records import PreviousPost, TrainingKind, TrainingRecord  # noqa: F401
 from .system import LoginSession, Setting, TokenGeneration  # noqa: F401
