@@ -13,7 +13,7 @@ Nothing here reads the clock: every action takes `now` (Beijing time, naive, as 
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -333,6 +333,30 @@ def link_case(session: Session, desk: Desk, ticket_id: int, case_id: int) -> Que
     return window_ticket
 
 
+def served_at_window(session: Session, window_id: int, now: datetime, within_minutes: int = 30):
+    """The ticket the window serves or served last (called within the minutes before `now`): the
+    rating device beside the window shows its number and its case."""
+    return session.scalar(
+        sa.select(QueueTicket)
+        .where(
+            QueueTicket.window_id == window_id,
+            QueueTicket.status.in_((*OPEN_STATUSES, TicketStatus.done)),
+            QueueTicket.last_called_at >= now - timedelta(minutes=within_minutes),
+            QueueTicket.last_called_at <= now,
+        )
+        .order_by(QueueTicket.last_called_at.desc(), QueueTicket.id.desc())
+        .limit(1)
+    )
+
+
+def applicant_of(ticket: QueueTicket | None) -> dict:
+    """The intake form's prefill from a ticket's appointment (name, phone); empty for a walk-in."""
+    appointment = ticket.appointment if ticket is not None else None
+    if appointment is None:
+        return {}
+    return {"applicant_name": appointment.name, "applicant_phone": appointment.phone}
+
+
 def abandon_scan(session: Session, now: datetime) -> int:
     """Tickets still waiting at close are abandoned (离队): every waiting ticket issued up to `now`.
 
@@ -380,6 +404,37 @@ def display_state(session: Session, center_id: int, day: date, calls: int = DISP
         "windows": [{"window": name, "number": number} for _code, name, number in serving],
         "waiting": waiting_now(session, center_id, day),
     }
+
+
+def slip(session: Session, center_id: int, ticket_id: int, day: date) -> dict | None:
+    """The printed slip of a ticket of the center and day: number, queue, how many wait before it."""
+    ticket = session.scalar(
+        sa.select(QueueTicket).where(
+            QueueTicket.id == ticket_id, QueueTicket.center_id == center_id, QueueTicket.service_day == day
+        )
+    )
+    if ticket is None:
+        return None
+    ahead = 0
+    if ticket.status is TicketStatus.waiting:
+        earlier = sa.or_(
+            QueueTicket.priority > ticket.priority,
+            sa.and_(QueueTicket.priority == ticket.priority, QueueTicket.issued_at < ticket.issued_at),
+            sa.and_(
+                QueueTicket.priority == ticket.priority,
+                QueueTicket.issued_at == ticket.issued_at,
+                QueueTicket.id < ticket.id,
+            ),
+        )
+        ahead = session.scalar(
+            sa.select(sa.func.count()).where(
+                QueueTicket.center_id == center_id,
+                QueueTicket.group_id == ticket.group_id,
+                QueueTicket.status == TicketStatus.waiting,
+                earlier,
+            )
+        )
+    return {"number": ticket.number, "queue": ticket.group.name, "ahead": ahead, "issued_at": ticket.issued_at}
 
 
 def waiting_now(session: Session, center_id: int, day: date) -> list[dict]:

@@ -15,7 +15,7 @@ from app.models.case import ApplicantType, Channel
 from app.models.matter import Matter
 from app.models.org import Department
 from app.security import actor_for
-from app.services import case_flow, matter_levels
+from app.services import case_flow, matter_levels, queue
 from app.services.case_flow import Application, CaseError, Clock
 from app.views.date_fields import DATETIME_FORMATS, DATETIME_MESSAGE
 
@@ -31,6 +31,13 @@ def received_at(text):
         except ValueError:
             continue
     raise CaseError(DATETIME_MESSAGE)
+
+
+def _ticket(actor):
+    """The queue ticket the case is accepted for (?ticket=…): only the one open at the actor's window."""
+    ticket = queue.current(db.session, actor.window_id)
+    wanted = request.args.get("ticket", "")
+    return ticket if ticket is not None and wanted.isdigit() and int(wanted) == ticket.id else None
 
 
 class CaseIntakeView(BaseView):
@@ -54,6 +61,7 @@ class CaseIntakeView(BaseView):
             "govhall/case_intake_choose.html",
             matters=db.session.scalars(query).all(),
             q=search,
+            ticket=_ticket(actor),
             title=_l("Accept a case"),
         )
 
@@ -65,8 +73,9 @@ class CaseIntakeView(BaseView):
         matter = db.session.scalar(sa.select(Matter).where(Matter.id == matter_id, acceptable))
         if matter is None:
             abort(404)
+        ticket = _ticket(actor)
         # Whatever was entered, ticks included, comes back with a refusal's message.
-        values = request.form if request.method == "POST" else MultiDict()
+        values = request.form if request.method == "POST" else MultiDict(queue.applicant_of(ticket))
         if request.method == "POST":
             try:
                 application = Application(
@@ -82,6 +91,9 @@ class CaseIntakeView(BaseView):
                     received_at=received_at(values.get("received_at")),
                 )
                 outcome = case_flow.intake(db.session, actor, wall_clock.now(), application, Clock.load(db.session))
+                if ticket is not None:
+                    desk = queue.Desk(staff_id=actor.staff_id, window_id=actor.window_id)
+                    queue.link_case(db.session, desk, ticket.id, outcome.case.id)
                 db.session.commit()
             except KeyError:
                 db.session.rollback()
@@ -110,5 +122,6 @@ class CaseIntakeView(BaseView):
             departments=departments,
             channels=list(Channel),
             now=wall_clock.now(),
+            ticket=ticket,
             title=_l("Accept a case"),
         )

@@ -270,4 +270,15 @@ LABELS = {
     "groups": _l("User groups"),
     "label": _l("Label"),
     "description": _l("Description"),
+    # Queue tickets and devices (issue 18.3).
+    "service_day": _l("Service day"),
+    "group": _l("Queue"),
+    "called_at": _l("Called at"),
+    "wait_seconds": _l("Wait (seconds)"),
+    "service_seconds": _l("Service time (seconds)"),
+    "called_by": _l("Called by"),
+    "recalls": _l("Calls repeated"),
+    "served_start": _l("Service started"),
+    "served_end": _l("Service ended"),
+    "token": _l("Device token"),
 }
