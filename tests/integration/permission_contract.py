@@ -74,6 +74,7 @@ CUSTOM_VERBS = {
     "InspectionView": {"act": "act", "record": "add", "finding": "act", "photo": "read"},
     "JointMeetingView": {"act": "act", "record": "add"},
     "CenterAssessmentView": {"index": "read", "workbook": "export"},
+    "QueuePanelView": {"index": "call", "act": "call"},
     "MenuApi": {"get_menu_data": "get"},
 }
 
@@ -106,6 +107,7 @@ Case                     RX+act+intake                *      RX+act             
 Violation                RX+act                       *      RX+act                      RX+act          R                           R               RX      -  R                RX                    RX                    -
 CorrectionRequest        RAX+act                      *      RX+act                      RX              RAX+act                     RA              RX      -  RA               RAX+act               RAX+act               -
 Transfer                 RAX+act                      *      RX                          RX              RX+act                      R+act           RX      -  R+act            RX                    RX                    RA+act
+QueueTicket              RX+call                      *      RX                          RX              RX+call                     R+call          RX      -  R+call           RX                    RX                    -
 Matter                   RAEDX+activate+deactivate    *      RAEDX+activate+deactivate   RX              RX                          R               RX      -  R                RX                    RX                    R
 MatterImport             I                            *      I                           -               -                           -               -       -  -                -                     -                     -
 CatalogueCheck           RX                           *      RX                          RX              RX                          R               RX      -  R                RX                    RX                    R
@@ -135,6 +137,7 @@ CenterAssessment         RX                           *      RX                 
 Setting                  REX                          *      -                           -               -                           -               -       -  -                -                     -                     -
 WorkCalendarDay          RAEDX                        *      -                           -               -                           -               -       -  -                -                     -                     -
 JobRun                   RX                           *      -                           -               -                           -               -       -  -                -                     -                     -
+QueueDevice              RAED                         *      -                           -               -                           -               -       -  -                -                     -                     -
 UserInfoEditView         +this_form_get+this_form_post  *    +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  -  +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post
 ResetMyPasswordView      +this_form_get+this_form_post  *    +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  -  +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post
 ResetPasswordView        +this_form_get+this_form_post  *    -                           -               -                           -               -       -  -                -                     -                     -
@@ -162,6 +165,7 @@ Permission on Views/Menus  x     .             .          .        .           .
 SettingList                x     .             .          .        .           .      . .             .            .             .
 WorkCalendarDayList        x     .             .          .        .           .      . .             .            .             .
 JobRunList                 x     .             .          .        .           .      . .             .            .             .
+QueueDeviceList            x     .             .          .        .           .      . .             .            .             .
 Inbox                      x     x             x          x        x           x      . x             x            x             x
 NoticeList                 x     x             x          x        x           x      . x             x            x             x
 Organisation               x     x             x          x        x           x      . x             x            x             x
@@ -179,6 +183,8 @@ JointCases                 x     .             .          x        x           .
 DueSoonCases               x     x             x          x        x           x      . x             x            x             .
 OverdueCases               x     x             x          x        x           x      . x             x            x             .
 TransferList               x     x             x          x        x           x      . x             x            x             x
+QueuePanel                 x     .             .          x        x           .      . x             .            .             .
+QueueTicketList            x     x             x          x        x           x      . x             x            x             .
 ViolationList              x     x             x          x        x           x      . x             x            x             .
 CorrectionRequestList      x     x             x          x        x           x      . x             x            x             .
 Catalogue                  x     x             x          x        x           x      . x             x            x             x
