@@ -182,3 +182,15 @@ def test_a_case_links_only_to_the_windows_open_ticket(db_session, world_ids, gro
     assert queue.link_case(db_session, desk(world_ids), other.id, case.id) is None
     linked = queue.link_case(db_session, desk(world_ids), ticket.id, case.id)
     assert linked.case_id == case.id and linked.status is TicketStatus.serving
+
+
+def test_demo_queue_has_devices_and_a_morning_of_tickets_once(db_session, world_ids, groups):
+    from app.models.queue import QueueDevice
+    from app.services.demo.queue import seed_queue
+
+    now = datetime(2026, 12, 3, 10, 30)
+    assert seed_queue(db_session, now) == 18
+    assert seed_queue(db_session, now) == 0
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(QueueDevice)) == 2
+    state = queue.display_state(db_session, world_ids["county"], now.date())
+    assert state["calls"] and all(set(call) == {"number", "window", "key"} for call in state["calls"])
