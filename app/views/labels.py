@@ -281,4 +281,8 @@ LABELS = {
     "served_start": _l("Service started"),
     "served_end": _l("Service ended"),
     "token": _l("Device token"),
+    "appointment": _l("Appointment"),
+    "issued_hour": _l("Hour issued"),
+    "last_called_at": _l("Last called at"),
+    "priority": _l("Priority"),
 }
