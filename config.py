@@ -68,6 +68,8 @@ CENTER_HEAD = [
     ["^LeaveRequest$", "^can_act$"],
     # 数据更正: files them for its center's cases and decides them (services/corrections.py).
     ["^CorrectionRequest$", "^can_(read|export|add|act)$"],
+    # Appointments of its center's window groups: booked for callers, cancelled, checked in (issue 18.2).
+    ["^Appointment$", "^can_(read|export|add|act)$"],
     *menu.menu_rules(
         *CENTER_MENUS,
         without=(
@@ -123,6 +125,8 @@ FAB_ROLES = {
         # Inspections (巡查/暗访), joint meetings and the sub-centers' annual assessment (issue 19.3).
         ["^(Inspection|JointMeeting)$", "^can_(read|export|add|act)$"],
         ["^CenterAssessment$", "^can_(read|export)$"],
+        # Appointments (预约, issue 18.2): booked for phone callers, cancelled, moved, checked in.
+        ["^Appointment$", "^can_(read|export|add|act)$"],
         *menu.menu_rules(*CENTER_MENUS, without=("CaseIntake", "QueuePanel", "JointCases", "AuditLogList")),
         *SELF_SERVICE,
     ],
@@ -145,6 +149,7 @@ FAB_ROLES = {
         # Inspections (巡查/暗访), joint meetings and the sub-centers' annual assessment (issue 19.3).
         ["^(Inspection|JointMeeting)$", "^can_(read|export|add|act)$"],
         ["^CenterAssessment$", "^can_(read|export)$"],
+        ["^Appointment$", "^can_(read|export)$"],
         *menu.menu_rules(*CENTER_MENUS, without=("MatterImport", "CaseIntake", "QueuePanel", "JointCases")),
         *SELF_SERVICE,
     ],
@@ -178,6 +183,8 @@ FAB_ROLES = {
         # Inspections with a finding against the department (row scope), read only.
         ["^Inspection$", "^can_read$"],
         ["^(Supervision|InspectionList)$", "^menu_access$"],
+        # The department's window groups' appointments: booked for callers, cancelled, checked in.
+        ["^Appointment$", "^can_(read|export|add|act)$"],
         *menu.menu_rules(*DEPARTMENT_MENUS, without=("MatterImport",)),
         *SELF_SERVICE,
     ],
@@ -196,6 +203,8 @@ FAB_ROLES = {
         ["^Appeal$", "^can_add$"],
         # Requests a correction of a case fact; the chief representative or the center approves.
         ["^CorrectionRequest$", "^can_(read|add)$"],
+        # Books appointments for phone callers, cancels, moves and checks them in (issue 18.2).
+        ["^Appointment$", "^can_(read|add|act)$"],
         *menu.menu_rules(
             *DEPARTMENT_MENUS,
             without=(
@@ -219,6 +228,7 @@ FAB_ROLES = {
         ["^RectificationOrder$", "^can_(read|export)$"],
         ["^(Transfer|CorrectionRequest|QueueTicket)$", "^can_(read|export)$"],
         ["^(Inspection|JointMeeting|CenterAssessment)$", "^can_(read|export)$"],
+        ["^Appointment$", "^can_(read|export)$"],
         [f"^({PEOPLE}|{ASSESSMENT})$", "^can_(read|export)$"],
         *menu.menu_rules(
             *CENTER_MENUS, without=("MatterImport", "CaseIntake", "QueuePanel", "MyCases", "JointCases", "AuditLogList")
@@ -239,6 +249,7 @@ FAB_ROLES = {
         ["^LeaveRequest$", "^can_add$"],
         ["^Appeal$", "^can_add$"],
         ["^CorrectionRequest$", "^can_(read|add)$"],
+        ["^Appointment$", "^can_(read|add|act)$"],
         *menu.menu_rules(
             *DEPARTMENT_MENUS,
             without=(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app import clock
 from app.services import (
+    appointments,
     backup,
     calendar,
     complaints,
@@ -142,6 +143,12 @@ def leader_check_job(session: Session, now):
     """On the 1st: departments whose leaders came to the windows less often than the minimums last
     month (and last quarter, after its last month): the center is told once."""
     return leadership.check(session, now)
+
+
+def appointment_scan_job(session: Session, now):
+    """Past appointments never checked in become no-shows; repeated no-shows block online booking."""
+    result = appointments.mark_no_shows(session, now)
+    return result["no_shows"] + result["blocked"]
 
 
 def _default_setting(key: str) -> str:
@@ -305,6 +312,16 @@ JOBS = {
             "them, less often than the minimums last month (and last quarter) (settings `leader_*`), once each",
             "提醒中心：上月（及上季度）领导坐班/代班或到窗口指导次数低于最低要求（设置 leader_*）的部门，"
             "每部门每项一次",
+        ),
+        Job(
+            "appointment_scan",
+            appointment_scan_job,
+            Every(minutes=15),
+            "marks appointments whose time has ended without a check-in as no-shows; a phone with 3 no-shows in "
+            "90 days (settings `appointment_no_show_count`, `appointment_no_show_days`) cannot book online for "
+            "30 days (setting `appointment_block_days`)",
+            "将预约时段已结束仍未签到的预约记为爽约；同一手机号 90 天内爽约 3 次（设置 appointment_no_show_count、"
+            "appointment_no_show_days）的，暂停网上预约 30 天（设置 appointment_block_days）",
         ),
     )
 }

@@ -80,6 +80,14 @@ MENU = (
             item(
                 "PreviousPostList", _l("Previous posts"), "fa-history", "staff_records.PreviousPostView", "PreviousPost"
             ),
+            item("WindowGroupList", _l("Window groups"), "fa-th-large", "appointment.WindowGroupView", "WindowGroup"),
+            item(
+                "DelayedOpeningList",
+                _l("Delayed service openings"),
+                "fa-moon-o",
+                "appointment.DelayedOpeningView",
+                "DelayedOpening",
+            ),
         ),
     ),
     Group(
@@ -89,6 +97,13 @@ MENU = (
         (
             item("CaseIntake", _l("Accept a case"), "fa-plus-circle", "case_intake.CaseIntakeView", "Case"),
             item("CaseList", _l("All cases"), "fa-list-alt", "case.CaseView", "Case"),
+            item(
+                "AppointmentList",
+                _l("Appointments"),
+                "fa-calendar-check-o",
+                "appointment.AppointmentView",
+                "Appointment",
+            ),
             link("MyCases", _l("My cases"), "fa-user", "/caseview/list/?quick=mine"),
             link("JointCases", _l("Joint cases we assist"), "fa-handshake-o", "/caseview/list/?quick=joint"),
             link("DueSoonCases", _l("Cases due soon"), "fa-clock-o", "/caseview/list/?quick=due_soon"),

@@ -44,7 +44,7 @@ class SpecialGroup(LabeledEnum):
     """Who may take a green-window group's reserved places (004 第十一条, 第十七条)."""
 
     elderly = _l("Elderly")
-    disabled = _l("Disabled")
+    disabled = _l("Persons with disabilities")
     key_project = _l("Key project")
 
 

@@ -419,6 +419,24 @@ SPECS = {
             "1.0",
             _l("Annual center assessment: further points per rectification order not closed by its deadline"),
         ),
+        SettingSpec(
+            "appointment_cutoff_hours",
+            "2",
+            _l("Appointments: cancel or reschedule until (hours before the slot)"),
+        ),
+        SettingSpec(
+            "appointment_checkin_early_minutes",
+            "30",
+            _l("Appointments: check-in opens (minutes before the slot)"),
+        ),
+        SettingSpec(
+            "appointment_no_show_count",
+            "3",
+            _l("Appointments: no-shows that block online booking"),
+            _l("Counted over the period below, by phone number."),
+        ),
+        SettingSpec("appointment_no_show_days", "90", _l("Appointments: no-show counting period (days)")),
+        SettingSpec("appointment_block_days", "30", _l("Appointments: online booking blocked for (days)")),
     )
 }
 
@@ -447,6 +465,11 @@ SUBSETS = {
     "staff_required_training": ("pre_service", "department", "in_service", "etiquette", "other"),
 }
 RANGES = {
+    "appointment_cutoff_hours": (0, 72),
+    "appointment_checkin_early_minutes": (0, 240),
+    "appointment_no_show_count": (1, 20),
+    "appointment_no_show_days": (1, 365),
+    "appointment_block_days": (1, 365),
     "staff_max_age": (16, 70),
     "staff_max_age_relaxed": (16, 70),
     "personnel_window_min_staff": (0, 20),

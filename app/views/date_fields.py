@@ -7,9 +7,10 @@ date of its own choosing, and with wtforms' English "Not a valid datetime value.
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, DateTimeField
-from wtforms.widgets import DateInput, DateTimeLocalInput
+from wtforms.widgets import DateInput, DateTimeLocalInput, TimeInput
 
 DATE_MESSAGE = _l("Enter the date as year-month-day, for example 2026-12-11.")
+TIME_MESSAGE = _l("Enter the time as hour:minute, for example 17:30.")
 DATETIME_MESSAGE = _l("Enter the date and time as year-month-day hour:minute, for example 2026-12-11 17:30.")
 
 DATE_FORMATS = ("%Y-%m-%d",)
@@ -50,3 +51,27 @@ class GovDateTimeField(DateTimeField):
         if self.raw_data:
             return " ".join(self.raw_data)
         return self.data.strftime("%Y-%m-%dT%H:%M") if self.data else ""
+
+
+class GovTimeField(DateTimeField):
+    """A clock time (HH:MM) from the browser's time input, refused in Chinese otherwise."""
+
+    widget = TimeInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format=["%H:%M", "%H:%M:%S"], **kwargs)
+        self.render_kw = {"class": "form-control", **(self.render_kw or {})}
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata([(valuelist[0] or "").strip()] if valuelist else valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(str(TIME_MESSAGE)) from None
+        if self.data is not None:
+            self.data = self.data.time()
+
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return self.data.strftime("%H:%M") if self.data else ""

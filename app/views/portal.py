@@ -14,11 +14,12 @@ from app import clock
 from app.extensions import db
 from app.fields.matter import MATTER_FIELDS
 from app.http_guard import int_or_none
+from app.models.appointment import AppointmentChannel, AppointmentStatus, SpecialGroup
 from app.models.case import Case
 from app.models.feedback import LEVEL_LABELS, ComplaintChannel, EvaluationChannel
 from app.models.matter import MatterCategory
 from app.models.org import Center, Department
-from app.services import complaints, evaluations, portal, queue, scoring_periods, settings
+from app.services import appointments, complaints, evaluations, portal, queue, scoring_periods, settings
 from app.views.labels import LABELS
 from app.views.rating_form import capture_from_form
 
@@ -180,6 +181,79 @@ def complaint_status():
     return render_template("portal/complaint_status.html", complaint=found)
 
 
+@blueprint.route("/appointment", methods=["GET", "POST"])
+def appointment():
+    """预约: choose a window group, then a time with places left; book with name, phone and ID last four."""
+    groups = appointments.bookable_groups(db.session)
+    group = next((g for g in groups if g.id == int_or_none(request.values.get("group"))), None)
+    made, form = None, request.form
+    special = form.get("special") or None
+    if request.method == "POST" and group is not None:
+        try:
+            chosen = SpecialGroup.__members__.get(special) if special else None
+            if special and chosen is None:
+                raise appointments.AppointmentError(str(_l("Choose one of the special groups offered.")))
+            booking = appointments.Booking(
+                slot_id=int_or_none(form.get("slot_id")),
+                name=form.get("name", ""),
+                phone=form.get("phone", ""),
+                id_last4=form.get("id_last4", ""),
+                matter_id=int_or_none(form.get("matter_id")),
+                special=chosen,
+            )
+            made = appointments.book(db.session, booking, channel=AppointmentChannel.portal, now=clock.now())
+        except appointments.AppointmentError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+    slots = appointments.open_slots(db.session, group, clock.now(), special=bool(special)) if group else []
+    matters = appointments.group_matters(db.session, group) if group else []
+    return render_template(
+        "portal/appointment.html",
+        groups=groups,
+        group=group,
+        slots=slots,
+        matters=matters,
+        specials=list(SpecialGroup),
+        made=made,
+        form={} if made else form,
+    )
+
+
+@blueprint.route("/appointment/mine", methods=["GET", "POST"])
+def my_appointment():
+    """Look up an appointment by number and the phone's last four digits; cancel or move it until the cut-off."""
+    found, form = None, request.form
+    if request.method == "POST":
+        found = appointments.find_for_citizen(db.session, form.get("number", ""), form.get("phone4", ""))
+        if found is None:
+            flash(str(_l("No appointment matches this number and these digits.")), "danger")
+        elif form.get("do") in ("cancel", "move"):
+            try:
+                if form["do"] == "cancel":
+                    appointments.cancel(db.session, found, clock.now())
+                else:
+                    appointments.reschedule(db.session, found, int_or_none(form.get("slot_id")), clock.now())
+            except appointments.AppointmentError as exc:
+                db.session.rollback()
+                flash(str(exc), "danger")
+            else:
+                db.session.commit()
+                flash(str(_l("Saved.")), "success")
+            found = db.session.get(type(found), found.id)
+    slots = []
+    if found is not None and found.status is AppointmentStatus.booked:
+        slots = [
+            (slot, free)
+            for slot, free in appointments.open_slots(
+                db.session, found.group, clock.now(), special=found.special is not None
+            )
+            if slot.id != found.slot_id
+        ]
+    return render_template("portal/my_appointment.html", found=found, slots=slots, form=form)
+
+
 def install(app, limiter) -> None:
     """Register the portal with its rate limits (per client address).
 
@@ -192,6 +266,8 @@ def install(app, limiter) -> None:
     for view, limit in (
         (progress, query_limit),
         (complaint_status, query_limit),
+        (my_appointment, query_limit),
+        (appointment, app.config["PORTAL_FILING_LIMIT"]),
         (complaint, app.config["PORTAL_FILING_LIMIT"]),
     ):
         endpoint = f"portal.{view.__name__}"

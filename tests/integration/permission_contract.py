@@ -60,6 +60,7 @@ CUSTOM_VERBS = {
     "LeaderVisitView": {"record": "add", "status": "read"},
     "ViolationView": {"act": "act"},
     "CorrectionRequestView": {"act": "act", "file": "add"},
+    "AppointmentView": {"act": "act", "book": "add"},
     "QuarterlyResultView": {"generate": "generate", "annual": "read", "annual_export": "export"},
     "AnnualAppraisalView": {"generate": "generate", "confirm": "confirm", "workbook": "export", "letter": "read"},
     "StaffView": {"card": "read"},
@@ -103,9 +104,12 @@ Window                   RAEDX+activate+deactivate    *      RAEDX+activate+deac
 Staff                    RAEDX+activate+deactivate    *      RAEDX+activate+deactivate   RX              REX+activate+deactivate     R               RX      -  R                REX                   REX                   -
 TrainingRecord           RAEDX                        *      RAEDX                       RX              RAEDX                       R               RX      -  R                RAEDX                 RAEDX                 -
 PreviousPost             RAEDX                        *      RAEDX                       RX              RAEDX                       R               RX      -  R                RAEDX                 RAEDX                 -
+WindowGroup              RAEDX+activate+deactivate    *      RAEDX+activate+deactivate   RX              RX                          R               RX      -  R                RX                    RX                    -
+DelayedOpening           RAEDX                        *      RAEDX                       RX              RX                          R               RX      -  R                RX                    RX                    -
 Case                     RX+act+intake                *      RX+act                      RX+act          RX+act+intake               R+act+intake    RX      -  R+act+intake     RX+act                RX+act                R
 Violation                RX+act                       *      RX+act                      RX+act          R                           R               RX      -  R                RX                    RX                    -
 CorrectionRequest        RAX+act                      *      RX+act                      RX              RAX+act                     RA              RX      -  RA               RAX+act               RAX+act               -
+Appointment              RAX+act                      *      RAX+act                     RX              RAX+act                     RA+act          RX      -  RA+act           RAX+act               RAX+act               -
 Transfer                 RAX+act                      *      RX                          RX              RX+act                      R+act           RX      -  R+act            RX                    RX                    RA+act
 QueueTicket              RX+call                      *      RX                          RX              RX+call                     R+call          RX      -  R+call           RX                    RX                    -
 Matter                   RAEDX+activate+deactivate    *      RAEDX+activate+deactivate   RX              RX                          R               RX      -  R                RX                    RX                    R
@@ -175,9 +179,12 @@ WindowList                 x     x             x          x        x           x
 StaffList                  x     x             x          x        x           x      . x             x            x             .
 TrainingRecordList         x     x             x          x        x           x      . x             x            x             .
 PreviousPostList           x     x             x          x        x           x      . x             x            x             .
+WindowGroupList            x     x             x          x        x           x      . x             x            x             .
+DelayedOpeningList         x     x             x          x        x           x      . x             x            x             .
 Cases                      x     x             x          x        x           x      . x             x            x             x
 CaseIntake                 x     .             .          x        x           .      . x             .            .             .
 CaseList                   x     x             x          x        x           x      . x             x            x             x
+AppointmentList            x     x             x          x        x           x      . x             x            x             .
 MyCases                    x     x             x          x        x           .      . x             .            .             x
 JointCases                 x     .             .          x        x           .      . .             .            .             .
 DueSoonCases               x     x             x          x        x           x      . x             x            x             .

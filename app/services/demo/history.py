@@ -30,11 +30,13 @@ from app.models.report import MonthlyReport
 from app.services import calendar, job_runs, reports, settings
 from app.services.demo import (
     appeal_history,
+    appointments,
     attendance,
     correction_history,
     feedback_history,
     inspections,
     leaders,
+    queue,
     staff_history,
 )
 from app.services.demo.cast import Cast
@@ -70,6 +72,8 @@ def seed_history(session, now: datetime, *, system_username: str = "system", pro
     # Its own random stream: the draws of the rest of the history stay as they were.
     totals["leaders"] = leaders.seed_leaders(session, cast, start, now, random.Random(f"{seed}:leaders"))
     totals["inspections"] = inspections.seed_inspections(session, cast, now, random.Random(f"{seed}:inspections"))
+    totals["appointments"] = appointments.seed_appointments(session, now, random.Random(f"{seed}:appointments"))
+    totals["queue_tickets"] = queue.seed_queue(session, now)  # this morning's tickets of those groups
     session.commit()
     report("历史数据", 1, 2)
     system = session.execute(sa.select(User.id, User.username).where(User.username == system_username)).one()
