@@ -2,6 +2,7 @@
 panel's scope, the case accepted from a ticket, the rating device, rate limits, bad input."""
 
 import re
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
@@ -11,9 +12,19 @@ from app.models import Case, MatterMaterial
 from app.models.queue import DeviceKind, QueueDevice, QueueTicket, TicketStatus
 from tests.conftest import login
 from tests.integration.test_portal import _limited_app
-from tests.services.test_queue import make_groups
+from tests.services.test_queue import book, make_groups
 
 KIOSK, DISPLAY = "kiosk-token-for-the-county-hall-0001", "display-token-for-the-county-hall-01"
+
+
+NOW = datetime(2026, 12, 3, 8, 50)
+
+
+@pytest.fixture(autouse=True)
+def fixed_now(monkeypatch):
+    from app import clock
+
+    monkeypatch.setattr(clock, "now", lambda: NOW)
 
 
 @pytest.fixture
@@ -187,3 +198,22 @@ def test_device_admin_is_admin_only(client, hall):
     client.get("/logout/")
     login(client, "manager")
     assert client.get("/queuedeviceview/list/").status_code == 403
+
+
+def test_kiosk_check_in_gives_the_appointment_a_priority_ticket_and_prefills_the_intake(app, client, hall, world_ids):
+    with app.app_context():
+        book(db.session, world_ids, hall["A"])
+        db.session.remove()
+    client.post(f"/queue/kiosk/{KIOSK}/ticket", data={"group_id": hall["A"]})
+    wrong = client.post(f"/queue/kiosk/{KIOSK}/checkin", data={"number": "YY20261203001", "phone4": "0000"})
+    assert "queue-alert-danger" in client.get(wrong.headers["Location"]).get_data(as_text=True)
+    slip = client.post(
+        f"/queue/kiosk/{KIOSK}/checkin", data={"number": "YY20261203001", "phone4": "5678"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "A002" in slip and "李四" not in slip and "13700005678" not in slip
+    login(client, "staff_a")
+    panel = client.post("/queue-panel/act", data={"action": "call_next"}, follow_redirects=True).get_data(as_text=True)
+    assert 'data-ticket="A002"' in panel  # ahead of the walk-in A001
+    [ticket_id] = [t for (t,) in _ids(app) if t != min(t for (t,) in _ids(app))]
+    form = client.get(f"/case-intake/{world_ids['matter_a']}?ticket={ticket_id}").get_data(as_text=True)
+    assert 'value="李四"' in form and 'value="13700005678"' in form

@@ -194,3 +194,45 @@ def test_demo_queue_has_devices_and_a_morning_of_tickets_once(db_session, world_
     assert db_session.scalar(sa.select(sa.func.count()).select_from(QueueDevice)) == 2
     state = queue.display_state(db_session, world_ids["county"], now.date())
     assert state["calls"] and all(set(call) == {"number", "window", "key"} for call in state["calls"])
+
+
+def book(session, ids, group_id, number="YY20261203001", starts=datetime(2026, 12, 3, 9, 0)):
+    """An appointment of today's 09:00 slot, written directly (the booking rules are tested apart)."""
+    from app.models.appointment import Appointment, AppointmentSlot
+
+    slot = AppointmentSlot(group_id=group_id, starts_at=starts, ends_at=starts + timedelta(minutes=30), capacity=4)
+    appointment = Appointment(
+        number=number,
+        center_id=ids["county"],
+        group_id=group_id,
+        slot=slot,
+        starts_at=starts,
+        name="李四",
+        phone="13700005678",
+        id_last4="1234",
+        booked_at=starts - timedelta(days=1),
+    )
+    session.add_all([slot, appointment])
+    session.commit()
+    return appointment
+
+
+def test_appointment_check_in_gives_priority_once(db_session, world_ids, groups):
+    from app.models.appointment import AppointmentStatus
+
+    county = world_ids["county"]
+    walk_in = queue.issue(db_session, county, groups["A"], datetime(2026, 12, 3, 8, 40))
+    appointment = book(db_session, world_ids, groups["A"])
+    for number, digits in (("YY20261203001", "0000"), ("NOPE", "5678"), ("", "")):
+        with pytest.raises(QueueError):
+            queue.check_in(db_session, county, number, digits, datetime(2026, 12, 3, 8, 50))
+    ticket = queue.check_in(db_session, county, "yy20261203001", "5678", datetime(2026, 12, 3, 8, 50))
+    assert ticket.source is TicketSource.appointment and ticket.appointment_id == appointment.id
+    assert appointment.status is AppointmentStatus.checked_in
+    with pytest.raises(QueueError):
+        queue.check_in(db_session, county, "YY20261203001", "5678", datetime(2026, 12, 3, 8, 51))
+    with pytest.raises(QueueError):  # another center's kiosk
+        queue.check_in(db_session, world_ids["town"], "YY20261203001", "5678", datetime(2026, 12, 3, 8, 51))
+    assert queue.call_next(db_session, desk(world_ids), datetime(2026, 12, 3, 9, 0)).id == ticket.id
+    assert queue.applicant_of(ticket) == {"applicant_name": "李四", "applicant_phone": "13700005678"}
+    assert queue.applicant_of(walk_in) == {}
