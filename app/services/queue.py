@@ -54,9 +54,10 @@ def device_for(session: Session, token: str, kind) -> QueueDevice | None:
     )
 
 
-def groups_of_center(session: Session, center_id: int) -> list[WindowGroup]:
-    return session.scalars(
-        sa.select(WindowGroup)
+def groups_of_center(session: Session, center_id: int):
+    """(id, prefix, name) of the center's active groups, in the hall's order (plain rows: the display polls)."""
+    return session.execute(
+        sa.select(WindowGroup.id, WindowGroup.prefix, WindowGroup.name)
         .where(WindowGroup.center_id == center_id, WindowGroup.status == RecordStatus.active)
         .order_by(WindowGroup.sort_order, WindowGroup.prefix)
     ).all()
@@ -439,20 +440,23 @@ def slip(session: Session, center_id: int, ticket_id: int, day: date) -> dict | 
 
 def waiting_now(session: Session, center_id: int, day: date) -> list[dict]:
     """Per active group of the center: its letter, name and how many wait (0 included)."""
+    groups = groups_of_center(session, center_id)
+    # Each group's range of ix_queue_ticket_next (center, group, status): a year of history is never read.
     counts = dict(
         session.execute(
             sa.select(QueueTicket.group_id, sa.func.count())
             .where(
                 QueueTicket.center_id == center_id,
-                QueueTicket.service_day == day,
+                QueueTicket.group_id.in_([group.id for group in groups]),
                 QueueTicket.status == TicketStatus.waiting,
+                QueueTicket.service_day == day,
             )
             .group_by(QueueTicket.group_id)
         ).all()
     )
     return [
         {"id": group.id, "prefix": group.prefix, "name": group.name, "waiting": counts.get(group.id, 0)}
-        for group in groups_of_center(session, center_id)
+        for group in groups
     ]
 
 
