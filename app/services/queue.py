@@ -17,12 +17,12 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.models.appointment import WindowGroup, window_group_window
 from app.models.org import RecordStatus, Window
 from app.models.queue import OPEN_STATUSES, PRIORITY, QueueCounter, QueueDevice, QueueTicket, TicketSource, TicketStatus
+from app.services.document_numbers import bump
 
 CALL_ATTEMPTS = 8
 DISPLAY_CALLS = 8
@@ -67,17 +67,32 @@ def groups_of_center(session: Session, center_id: int):
 # Issuing
 
 
-def _next_seq(session: Session, group_id: int, day: date) -> int:
-    dialect = session.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
-    table = QueueCounter.__table__
-    session.execute(insert(table).values(group_id=group_id, day=day, last=0).on_conflict_do_nothing())
-    return session.execute(
-        sa.update(table)
-        .where(table.c.group_id == group_id, table.c.day == day)
-        .values(last=table.c.last + 1)
-        .returning(table.c.last)
-    ).scalar_one()
+def _ticket(group, seq: int, number: str, source: TicketSource, issued_at: datetime, **extra) -> QueueTicket:
+    """A waiting ticket of `group`, issued at `issued_at` (a transferred one keeps its first issue time)."""
+    return QueueTicket(
+        center_id=group.center_id,
+        group_id=group.id,
+        department_id=group.department_id,
+        service_day=issued_at.date(),
+        seq=seq,
+        number=number,
+        source=source,
+        priority=extra.pop("priority", PRIORITY[source]),
+        status=TicketStatus.waiting,
+        issued_at=issued_at,
+        issued_hour=issued_at.hour,
+        recalls=0,
+        **extra,
+    )
+
+
+def _group(session: Session, center_id: int, group_id: int) -> WindowGroup | None:
+    """The center's active group with this id."""
+    return session.scalar(
+        sa.select(WindowGroup).where(
+            WindowGroup.id == group_id, WindowGroup.center_id == center_id, WindowGroup.status == RecordStatus.active
+        )
+    )
 
 
 def issue(
@@ -89,29 +104,11 @@ def issue(
     appointment_id: int | None = None,
 ) -> QueueTicket:
     """A new ticket of the group (of this center), numbered letter + the day's sequence (A023)."""
-    group = session.scalar(
-        sa.select(WindowGroup).where(
-            WindowGroup.id == group_id, WindowGroup.center_id == center_id, WindowGroup.status == RecordStatus.active
-        )
-    )
+    group = _group(session, center_id, group_id)
     if group is None:
         raise QueueError(_l("This queue does not exist at this center."))
-    seq = _next_seq(session, group.id, now.date())
-    ticket = QueueTicket(
-        center_id=center_id,
-        group_id=group.id,
-        department_id=group.department_id,
-        service_day=now.date(),
-        seq=seq,
-        number=f"{group.prefix}{seq:03d}",
-        source=source,
-        priority=PRIORITY[source],
-        status=TicketStatus.waiting,
-        issued_at=now,
-        issued_hour=now.hour,
-        appointment_id=appointment_id,
-        recalls=0,
-    )
+    seq = bump(session, QueueCounter.__table__, group_id=group.id, day=now.date())
+    ticket = _ticket(group, seq, f"{group.prefix}{seq:03d}", source, now, appointment_id=appointment_id)
     session.add(ticket)
     session.flush()
     return ticket
@@ -285,34 +282,22 @@ def transfer(session: Session, desk: Desk, group_id: int, now: datetime) -> Queu
     """Send the window's ticket to another group of the center: it keeps its number and its place
     by issue time there, ahead of walk-ins; the old ticket ends as transferred."""
     ticket = _open_ticket(session, desk)
-    group = session.scalar(
-        sa.select(WindowGroup).where(
-            WindowGroup.id == group_id,
-            WindowGroup.center_id == ticket.center_id,
-            WindowGroup.status == RecordStatus.active,
-        )
-    )
+    group = _group(session, ticket.center_id, group_id)
     if group is None or group.id == ticket.group_id:
         raise QueueError(_l("Choose another queue of this center."))
     if ticket.served_start is None:
         ticket.served_start = ticket.called_at
     _finish(ticket, now)
     ticket.status = TicketStatus.transferred
-    moved = QueueTicket(
-        center_id=ticket.center_id,
-        group_id=group.id,
-        department_id=group.department_id,
-        service_day=ticket.service_day,
-        seq=ticket.seq,
-        number=ticket.number,
-        source=TicketSource.transfer,
+    moved = _ticket(
+        group,
+        ticket.seq,
+        ticket.number,
+        TicketSource.transfer,
+        ticket.issued_at,
         priority=max(ticket.priority, PRIORITY[TicketSource.transfer]),
-        status=TicketStatus.waiting,
-        issued_at=ticket.issued_at,
-        issued_hour=ticket.issued_hour,
         appointment_id=ticket.appointment_id,
         transferred_from_id=ticket.id,
-        recalls=0,
     )
     session.add(moved)
     session.flush()
