@@ -92,19 +92,8 @@ def test_display_and_kiosk_json_carry_ticket_numbers_and_window_names_only(app, 
     client.post(f"/queue/kiosk/{KIOSK}/ticket", data={"group_id": hall["A"]})
     login(client, "staff_a")
     client.post("/queue-panel/act", data={"action": "call_next"})
-    materials = _materials(app, world_ids)
-    [ticket_id] = [t for (t,) in _ids(app)]
-    client.post(
-        f"/case-intake/{world_ids['matter_a']}?ticket={ticket_id}",
-        data={
-            "applicant_type": "person",
-            "applicant_name": "王小明",
-            "applicant_id_number": "410102199001011234",
-            "applicant_phone": "13900005678",
-            "channel": "window",
-            "materials": materials,
-        },
-    )
+    [(ticket_id,)] = _ids(app)
+    _accept(app, client, world_ids, ticket_id)
     client.get("/logout/")
     display = client.get(f"/queue/display/{DISPLAY}/state.json")
     state = display.get_json()
@@ -125,6 +114,21 @@ def _ids(app):
         return rows
 
 
+def _accept(app, client, world_ids, ticket_id):
+    """Accept matter A from the ticket at the intake form, for 王小明."""
+    return client.post(
+        f"/case-intake/{world_ids['matter_a']}?ticket={ticket_id}",
+        data={
+            "applicant_type": "person",
+            "applicant_name": "王小明",
+            "applicant_id_number": "410102199001011234",
+            "applicant_phone": "13900005678",
+            "channel": "window",
+            "materials": _materials(app, world_ids),
+        },
+    )
+
+
 def _materials(app, world_ids):
     with app.app_context():
         ids = db.session.scalars(
@@ -142,17 +146,7 @@ def test_a_case_accepted_from_the_ticket_is_linked_and_the_rating_device_shows_i
     [(ticket_id,)] = _ids(app)
     choose = client.get(f"/case-intake/?ticket={ticket_id}").get_data(as_text=True)
     assert "A001" in choose and f"ticket={ticket_id}" in choose
-    response = client.post(
-        f"/case-intake/{world_ids['matter_a']}?ticket={ticket_id}",
-        data={
-            "applicant_type": "person",
-            "applicant_name": "王小明",
-            "applicant_id_number": "410102199001011234",
-            "applicant_phone": "13900005678",
-            "channel": "window",
-            "materials": _materials(app, world_ids),
-        },
-    )
+    response = _accept(app, client, world_ids, ticket_id)
     assert response.status_code == 302
     case_id = int(re.search(r"/caseview/show/(\d+)", response.headers["Location"]).group(1))
     with app.app_context():
