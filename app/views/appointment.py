@@ -149,6 +149,7 @@ class AppointmentView(WorkflowView):
         "checked_in_at": _l("Checked in at"),
         "cancelled_at": _l("Cancelled at"),
         "rescheduled": _l("Times moved"),
+        "slot": _l("Appointment time"),
     }
 
     @staticmethod

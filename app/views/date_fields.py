@@ -35,43 +35,38 @@ class GovDateField(DateField):
 
 class GovDateTimeField(DateTimeField):
     widget = DateTimeLocalInput()
+    formats = DATETIME_FORMATS
+    message = DATETIME_MESSAGE
+    shown_as = "%Y-%m-%dT%H:%M"
+    extra_kw = {"step": "60"}
 
     def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, format=list(DATETIME_FORMATS), **kwargs)
-        self.render_kw = {"class": "form-control", "step": "60", **(self.render_kw or {})}
+        super().__init__(label, validators, format=list(self.formats), **kwargs)
+        self.render_kw = {"class": "form-control", **self.extra_kw, **(self.render_kw or {})}
 
     def process_formdata(self, valuelist):
         try:
             super().process_formdata([(valuelist[0] or "").strip()] if valuelist else valuelist)
         except ValueError:
             self.data = None
-            raise ValueError(str(DATETIME_MESSAGE)) from None
+            raise ValueError(str(self.message)) from None
 
     def _value(self):
         if self.raw_data:
             return " ".join(self.raw_data)
-        return self.data.strftime("%Y-%m-%dT%H:%M") if self.data else ""
+        return self.data.strftime(self.shown_as) if self.data else ""
 
 
-class GovTimeField(DateTimeField):
+class GovTimeField(GovDateTimeField):
     """A clock time (HH:MM) from the browser's time input, refused in Chinese otherwise."""
 
     widget = TimeInput()
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, format=["%H:%M", "%H:%M:%S"], **kwargs)
-        self.render_kw = {"class": "form-control", **(self.render_kw or {})}
+    formats = ("%H:%M", "%H:%M:%S")
+    message = TIME_MESSAGE
+    shown_as = "%H:%M"
+    extra_kw = {}
 
     def process_formdata(self, valuelist):
-        try:
-            super().process_formdata([(valuelist[0] or "").strip()] if valuelist else valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(str(TIME_MESSAGE)) from None
+        super().process_formdata(valuelist)
         if self.data is not None:
             self.data = self.data.time()
-
-    def _value(self):
-        if self.raw_data:
-            return " ".join(self.raw_data)
-        return self.data.strftime("%H:%M") if self.data else ""

@@ -47,6 +47,16 @@ def groups(app, world_ids, monkeypatch):
     return made
 
 
+def _citizen(groups):
+    return {
+        "group": groups["a"],
+        "slot_id": groups["slot_a"],
+        "name": "李四",
+        "phone": "13900001111",
+        "id_last4": "4321",
+    }
+
+
 def _count(app):
     with app.app_context():
         return db.session.scalar(sa.select(sa.func.count(Appointment.id)))
@@ -55,13 +65,7 @@ def _count(app):
 def test_citizen_books_looks_up_and_cancels(app, client, groups):
     page = client.get(f"/portal/appointment?group={groups['a']}").get_data(as_text=True)
     assert "10-13 09:00-09:30" in page and "预约" in page
-    data = {
-        "group": groups["a"],
-        "slot_id": groups["slot_a"],
-        "name": "李四",
-        "phone": "13900001111",
-        "id_last4": "4321",
-    }
+    data = _citizen(groups)
     page = client.post("/portal/appointment", data=data).get_data(as_text=True)
     assert "YY2026000001" in page
     wrong = client.post("/portal/appointment/mine", data={"number": "YY2026000001", "phone4": "0000"})
@@ -87,13 +91,7 @@ def test_citizen_books_looks_up_and_cancels(app, client, groups):
     ],
 )
 def test_portal_bad_input_is_refused_in_chinese(app, client, groups, change, message):
-    data = {
-        "group": groups["a"],
-        "slot_id": groups["slot_a"],
-        "name": "李四",
-        "phone": "13900001111",
-        "id_last4": "4321",
-    }
+    data = _citizen(groups)
     response = client.post("/portal/appointment", data=data | change)
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
@@ -152,3 +150,26 @@ def test_staff_cancel_step_and_window_group_rules(app, client, login_as, groups,
     assert "字母" in text
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(WindowGroup.id))) == 2
+
+
+def test_the_center_opens_delayed_service_and_bad_times_are_refused(app, client, login_as, groups, world_ids):
+    from app.models import DelayedOpening
+
+    login_as("manager")
+    form = {"day": "2026-10-14", "center": world_ids["county"], "group": groups["a"], "note": "延时"}
+    bad = client.post(
+        "/delayedopeningview/add", data=form | {"starts": "19:00", "ends": "17:30"}, follow_redirects=True
+    )
+    assert "结束时间必须晚于开始时间" in bad.get_data(as_text=True)
+    typo = client.post("/delayedopeningview/add", data=form | {"starts": "7pm", "ends": "19:00"})
+    assert "时:分" in typo.get_data(as_text=True)
+    client.post("/delayedopeningview/add", data=form | {"starts": "17:30", "ends": "19:00"})
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(DelayedOpening.id))) == 1
+        group = db.session.get(WindowGroup, groups["a"])
+        appointments.ensure_slots(db.session, group, NOW)
+        delayed = db.session.scalars(
+            sa.select(AppointmentSlot.starts_at).where(AppointmentSlot.group_id == group.id, AppointmentSlot.delayed)
+        ).all()
+        assert [at.strftime("%d %H:%M") for at in sorted(delayed)] == ["14 17:30", "14 18:00", "14 18:30"]
+        db.session.remove()
