@@ -63,6 +63,7 @@ CENTER_HEAD = [
     ["^MonthlyReport$", "^can_(read|export|generate|submit)$"],
     ["^Evaluation$", "^can_(read|export)$"],
     ["^Transfer$", "^can_(read|export)$"],
+    ["^QueueTicket$", "^can_(read|export)$"],
     [f"^({PEOPLE}|{ASSESSMENT})$", "^can_(read|export)$"],
     ["^LeaveRequest$", "^can_act$"],
     # 数据更正: files them for its center's cases and decides them (services/corrections.py).
@@ -78,6 +79,7 @@ CENTER_HEAD = [
         without=(
             "MatterImport",
             "CaseIntake",
+            "QueuePanel",
             "MyCases",
             "JointCases",
             "AuditLogList",
@@ -103,7 +105,7 @@ FAB_ROLES = {
         [f"^({ORG}|{CATALOGUE})$", "^can_(read|add|edit|delete|export|activate|deactivate)$"],
         ["^MatterImport$", "^can_import$"],
         ["^Case$", "^can_(read|export|act)$"],
-        ["^Transfer$", "^can_(read|export)$"],
+        ["^(Transfer|QueueTicket)$", "^can_(read|export)$"],
         ["^Violation$", "^can_(read|export)$"],
         ["^MonthlyReport$", "^can_(read|export|generate|submit)$"],
         ["^Bulletin$", "^can_(read|export)$"],
@@ -133,13 +135,13 @@ FAB_ROLES = {
         ["^Inquiry$", "^can_(read|export|add|act)$"],
         # Appointments (预约, issue 18.2): booked for phone callers, cancelled, moved, checked in.
         ["^Appointment$", "^can_(read|export|add|act)$"],
-        *menu.menu_rules(*CENTER_MENUS, without=("CaseIntake", "JointCases", "AuditLogList")),
+        *menu.menu_rules(*CENTER_MENUS, without=("CaseIntake", "QueuePanel", "JointCases", "AuditLogList")),
         *SELF_SERVICE,
     ],
     "Supervisor": [
         [f"^({ORG}|{CATALOGUE}|AuditLog|Violation)$", "^can_(read|export)$"],
         ["^Case$", "^can_(read|export|act)$"],
-        ["^Transfer$", "^can_(read|export)$"],
+        ["^(Transfer|QueueTicket)$", "^can_(read|export)$"],
         ["^MonthlyReport$", "^can_(read|export|generate)$"],
         ["^Bulletin$", "^can_(read|export)$"],
         ["^Evaluation$", "^can_(read|export|add)$"],
@@ -159,7 +161,7 @@ FAB_ROLES = {
         ["^CaseProxy$", "^can_(read|export|act)$"],
         ["^Inquiry$", "^can_(read|export|add|act)$"],
         ["^Appointment$", "^can_(read|export)$"],
-        *menu.menu_rules(*CENTER_MENUS, without=("MatterImport", "CaseIntake", "JointCases")),
+        *menu.menu_rules(*CENTER_MENUS, without=("MatterImport", "CaseIntake", "QueuePanel", "JointCases")),
         *SELF_SERVICE,
     ],
     "ChiefRep": [
@@ -169,6 +171,8 @@ FAB_ROLES = {
         ["^Staff$", "^can_(activate|deactivate)$"],
         ["^(TrainingRecord|PreviousPost)$", "^can_(add|edit|delete)$"],
         ["^Case$", "^can_(read|export|act|intake)$"],
+        # The window's calling panel (叫号) and the department's tickets.
+        ["^QueueTicket$", "^can_(read|export|call)$"],
         # Village requests forwarded to the department's window: received, accepted or returned.
         ["^Transfer$", "^can_(read|export|act)$"],
         ["^Violation$", "^can_read$"],
@@ -202,6 +206,7 @@ FAB_ROLES = {
     "WindowStaff": [
         [f"^({ORG}|{CATALOGUE})$", "^can_read$"],
         ["^Case$", "^can_(read|act|intake)$"],
+        ["^QueueTicket$", "^can_(read|call)$"],
         ["^Transfer$", "^can_(read|act)$"],
         ["^Violation$", "^can_read$"],
         ["^Evaluation$", "^can_read$"],
@@ -240,13 +245,13 @@ FAB_ROLES = {
             "^can_(read|export)$",
         ],
         ["^RectificationOrder$", "^can_(read|export)$"],
-        ["^(Transfer|CorrectionRequest)$", "^can_(read|export)$"],
+        ["^(Transfer|CorrectionRequest|QueueTicket)$", "^can_(read|export)$"],
         ["^CaseProxy$", "^can_(read|export)$"],
         ["^(Inspection|JointMeeting|CenterAssessment|Inquiry)$", "^can_(read|export)$"],
         ["^Appointment$", "^can_(read|export)$"],
         [f"^({PEOPLE}|{ASSESSMENT})$", "^can_(read|export)$"],
         *menu.menu_rules(
-            *CENTER_MENUS, without=("MatterImport", "CaseIntake", "MyCases", "JointCases", "AuditLogList")
+            *CENTER_MENUS, without=("MatterImport", "CaseIntake", "QueuePanel", "MyCases", "JointCases", "AuditLogList")
         ),
         *SELF_SERVICE,
     ],
@@ -256,6 +261,7 @@ FAB_ROLES = {
     "TownshipStaff": [
         [f"^({ORG}|{CATALOGUE})$", "^can_read$"],
         ["^Case$", "^can_(read|act|intake)$"],
+        ["^QueueTicket$", "^can_(read|call)$"],
         ["^Transfer$", "^can_(read|act)$"],
         ["^Violation$", "^can_read$"],
         ["^Evaluation$", "^can_read$"],
@@ -488,6 +494,11 @@ class Config:
     PORTAL_RATE_LIMIT = os.environ.get("GOVHALL_PORTAL_RATE_LIMIT", "120 per minute")
     PORTAL_QUERY_LIMIT = os.environ.get("GOVHALL_PORTAL_QUERY_LIMIT", "10 per 5 minute")
     PORTAL_FILING_LIMIT = os.environ.get("GOVHALL_PORTAL_FILING_LIMIT", "5 per hour")
+    # Queue devices (/queue/): every request of a kiosk or display (a display polls once a second),
+    # tickets taken at one kiosk, appointment check-ins (guessing numbers is slowed down).
+    QUEUE_DEVICE_LIMIT = os.environ.get("GOVHALL_QUEUE_DEVICE_LIMIT", "300 per minute")
+    QUEUE_TICKET_LIMIT = os.environ.get("GOVHALL_QUEUE_TICKET_LIMIT", "30 per minute")
+    QUEUE_CHECKIN_LIMIT = os.environ.get("GOVHALL_QUEUE_CHECKIN_LIMIT", "10 per 5 minute")
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, which has its own lifetime
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)

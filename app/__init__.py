@@ -50,9 +50,10 @@ def create_app(config=None) -> Flask:
         )
         _register_views(appbuilder)
         titles.install(appbuilder)
-        from app.views import portal
+        from app.views import portal, queue_devices
 
         portal.install(app, appbuilder.sm.limiter)
+        queue_devices.install(app, appbuilder.sm.limiter)
 
     _install_request_hooks(app)
     http_guard.install(app)

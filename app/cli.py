@@ -77,6 +77,10 @@ def seed_demo_data(progress=None):
 
     seed_attendance(db.session, clock.now().date())  # the last full month; skipped when attendance exists
     db.session.commit()
+    from app.services.demo.queue import seed_queue
+
+    seed_queue(db.session, clock.now())  # this morning's tickets; skipped when there are some
+    db.session.commit()
     return summary
 
 

@@ -123,6 +123,9 @@ MENU = (
                 "fa-phone",
                 "/caseproxyview/list/?quick=callback",
             ),
+            # Issue 18.3: the window's calling panel and the queue tickets.
+            item("QueuePanel", _l("Calling panel"), "fa-bullhorn", "queue.QueuePanelView", "QueueTicket"),
+            item("QueueTicketList", _l("Queue tickets"), "fa-ticket", "queue.QueueTicketView", "QueueTicket"),
             item("ViolationList", _l("Detected violations"), "fa-flag", "case.ViolationView", "Violation"),
             item(
                 "CorrectionRequestList",
@@ -301,6 +304,7 @@ MENU = (
                 "WorkCalendarDay",
             ),
             item("JobRunList", _l("Job runs"), "fa-tasks", "system.JobRunView", "JobRun"),
+            item("QueueDeviceList", _l("Queue devices"), "fa-desktop", "queue.QueueDeviceView", "QueueDevice"),
         ),
     ),
 )

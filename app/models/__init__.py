@@ -95,6 +95,7 @@ from .personnel import (  # noqa: F401
     WindowRotation,
 )
 from .proxy import CallbackVerdict, CaseProxy, ProxyEntry  # noqa: F401
+from .queue import DeviceKind, QueueCounter, QueueDevice, QueueTicket, TicketSource, TicketStatus  # noqa: F401
 from .report import MonthlyReport  # noqa: F401
 from .staff_records import PreviousPost, TrainingKind, TrainingRecord  # noqa: F401
 from .system import LoginSession, Setting, TokenGeneration  # noqa: F401

@@ -13,13 +13,17 @@ from app.models.case import DocumentCounter
 
 
 def next_number(session: Session, series: str, year: int) -> int:
+    return bump(session, DocumentCounter.__table__, series=series, year=year)
+
+
+def bump(session: Session, table: sa.Table, **keys) -> int:
+    """The next value of the counter row `keys` of `table` (its column `last`), the row made at 0 first."""
     dialect = session.get_bind().dialect.name
     insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
-    table = DocumentCounter.__table__
-    session.execute(insert(table).values(series=series, year=year, last=0).on_conflict_do_nothing())
+    session.execute(insert(table).values(**keys, last=0).on_conflict_do_nothing())
     return session.execute(
         sa.update(table)
-        .where(table.c.series == series, table.c.year == year)
+        .where(*(table.c[name] == value for name, value in keys.items()))
         .values(last=table.c.last + 1)
         .returning(table.c.last)
     ).scalar_one()

@@ -15,7 +15,7 @@ from app.models.case import ApplicantType, Channel
 from app.models.matter import CaseKind, Matter
 from app.models.org import Department
 from app.security import actor_for
-from app.services import case_flow, matter_levels, settings
+from app.services import case_flow, matter_levels, queue, settings
 from app.services.case_flow import Application, CaseError, Clock
 from app.views.date_fields import DATE_MESSAGE, DATETIME_FORMATS, DATETIME_MESSAGE
 
@@ -52,6 +52,13 @@ def digits(values) -> tuple:
     return tuple(int(v) for v in values if v.isascii() and v.isdigit())
 
 
+def _ticket(actor):
+    """The queue ticket the case is accepted for (?ticket=…): only the one open at the actor's window."""
+    ticket = queue.current(db.session, actor.window_id)
+    wanted = request.args.get("ticket", "")
+    return ticket if ticket is not None and wanted.isdigit() and int(wanted) == ticket.id else None
+
+
 class CaseIntakeView(BaseView):
     """The window's intake form: choose a matter, enter the applicant, tick the materials received."""
 
@@ -73,6 +80,7 @@ class CaseIntakeView(BaseView):
             "govhall/case_intake_choose.html",
             matters=db.session.scalars(query).all(),
             q=search,
+            ticket=_ticket(actor),
             title=_l("Accept a case"),
         )
 
@@ -84,8 +92,9 @@ class CaseIntakeView(BaseView):
         matter = db.session.scalar(sa.select(Matter).where(Matter.id == matter_id, acceptable))
         if matter is None:
             abort(404)
+        ticket = _ticket(actor)
         # Whatever was entered, ticks included, comes back with a refusal's message.
-        values = request.form if request.method == "POST" else MultiDict()
+        values = request.form if request.method == "POST" else MultiDict(queue.applicant_of(ticket))
         if request.method == "POST":
             try:
                 application = Application(
@@ -103,6 +112,9 @@ class CaseIntakeView(BaseView):
                     tolerated_due=tolerated_due(values, digits(request.form.getlist("tolerated"))),
                 )
                 outcome = case_flow.intake(db.session, actor, wall_clock.now(), application, Clock.load(db.session))
+                if ticket is not None:
+                    desk = queue.Desk(staff_id=actor.staff_id, window_id=actor.window_id)
+                    queue.link_case(db.session, desk, ticket.id, outcome.case.id)
                 db.session.commit()
             except KeyError:
                 db.session.rollback()
@@ -145,5 +157,6 @@ class CaseIntakeView(BaseView):
             channels=list(Channel),
             now=wall_clock.now(),
             tolerated_due_days=settings.get(db.session, "tolerated_due_days"),
+            ticket=ticket,
             title=_l("Accept a case"),
         )

@@ -19,7 +19,7 @@ from app.models.case import Case
 from app.models.feedback import LEVEL_LABELS, ComplaintChannel, EvaluationChannel
 from app.models.matter import MatterCategory
 from app.models.org import Center, Department
-from app.services import appointments, complaints, evaluations, portal, scoring_periods, settings
+from app.services import appointments, complaints, evaluations, portal, queue, scoring_periods, settings
 from app.views.labels import LABELS
 from app.views.rating_form import capture_from_form
 
@@ -129,7 +129,11 @@ def window_device(window_id):
             capture_from_form(case, EvaluationChannel.window_device, _l("Thank you for your rating."))
         return redirect(url_for(".window_device", window_id=window_id))
     return render_template(
-        "portal/window.html", window=window, case=case, levels=sorted(LEVEL_LABELS.items(), reverse=True)
+        "portal/window.html",
+        window=window,
+        case=case,
+        served=queue.served_at_window(db.session, window.id, clock.now()),
+        levels=sorted(LEVEL_LABELS.items(), reverse=True),
     )
 
 

@@ -75,6 +75,7 @@ PERMISSION_LABELS = {
     "can_deactivate": _l("Disable"),
     "can_confirm": _l("Confirm"),
     "can_intake": _l("Accept"),
+    "can_call": _l("Call tickets"),
     "can_generate": _l("Generate"),
     "can_submit": _l("Submit"),
     "can_userinfo": _l("Own user information"),

@@ -78,6 +78,7 @@ CUSTOM_VERBS = {
     "CaseProxyView": {"act": "act", "assign": "add", "sheet": "read"},
     "JointMeetingView": {"act": "act", "record": "add"},
     "CenterAssessmentView": {"index": "read", "workbook": "export"},
+    "QueuePanelView": {"index": "call", "act": "call"},
     "MenuApi": {"get_menu_data": "get"},
 }
 
@@ -114,6 +115,7 @@ CorrectionRequest        RAX+act                      *      RX+act             
 Appointment              RAX+act                      *      RAX+act                     RX              RAX+act                     RA+act          RX      -  RA+act           RAX+act               RAX+act               -
 Transfer                 RAX+act                      *      RX                          RX              RX+act                      R+act           RX      -  R+act            RX                    RX                    RA+act
 CaseProxy                RAX+act                      *      RAX+act                     RX+act          RAX+act                     R+act           RX      -  R+act            RAX+act               RAX+act               -
+QueueTicket              RX+call                      *      RX                          RX              RX+call                     R+call          RX      -  R+call           RX                    RX                    -
 Matter                   RAEDX+activate+deactivate    *      RAEDX+activate+deactivate   RX              RX                          R               RX      -  R                RX                    RX                    R
 MatterImport             I                            *      I                           -               -                           -               -       -  -                -                     -                     -
 CatalogueCheck           RX                           *      RX                          RX              RX                          R               RX      -  R                RX                    RX                    R
@@ -144,6 +146,7 @@ CenterAssessment         RX                           *      RX                 
 Setting                  REX                          *      -                           -               -                           -               -       -  -                -                     -                     -
 WorkCalendarDay          RAEDX                        *      -                           -               -                           -               -       -  -                -                     -                     -
 JobRun                   RX                           *      -                           -               -                           -               -       -  -                -                     -                     -
+QueueDevice              RAED                         *      -                           -               -                           -               -       -  -                -                     -                     -
 UserInfoEditView         +this_form_get+this_form_post  *    +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  -  +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post
 ResetMyPasswordView      +this_form_get+this_form_post  *    +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  -  +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post  +this_form_get+this_form_post
 ResetPasswordView        +this_form_get+this_form_post  *    -                           -               -                           -               -       -  -                -                     -                     -
@@ -171,6 +174,7 @@ Permission on Views/Menus  x     .             .          .        .           .
 SettingList                x     .             .          .        .           .      . .             .            .             .
 WorkCalendarDayList        x     .             .          .        .           .      . .             .            .             .
 JobRunList                 x     .             .          .        .           .      . .             .            .             .
+QueueDeviceList            x     .             .          .        .           .      . .             .            .             .
 Inbox                      x     x             x          x        x           x      . x             x            x             x
 NoticeList                 x     x             x          x        x           x      . x             x            x             x
 Organisation               x     x             x          x        x           x      . x             x            x             x
@@ -193,6 +197,8 @@ OverdueCases               x     x             x          x        x           x
 TransferList               x     x             x          x        x           x      . x             x            x             x
 CaseProxyList              x     x             x          x        x           x      . x             x            x             .
 ProxyCallbacks             x     x             x          x        x           x      . x             x            x             .
+QueuePanel                 x     .             .          x        x           .      . x             .            .             .
+QueueTicketList            x     x             x          x        x           x      . x             x            x             .
 ViolationList              x     x             x          x        x           x      . x             x            x             .
 CorrectionRequestList      x     x             x          x        x           x      . x             x            x             .
 Catalogue                  x     x             x          x        x           x      . x             x            x             x

@@ -38,6 +38,7 @@ from app.services.demo import (
     inspections,
     leaders,
     proxies,
+    queue,
     staff_history,
     tolerated_history,
 )
@@ -78,6 +79,7 @@ def seed_history(session, now: datetime, *, system_username: str = "system", pro
     totals["inquiries"] = inquiries.seed_inquiries(session, cast, now, random.Random(f"{seed}:inquiries"))
     totals["appointments"] = appointments.seed_appointments(session, now, random.Random(f"{seed}:appointments"))
     totals["tolerated"] = tolerated_history.seed_tolerated(session, now, random.Random(f"{seed}:tolerated"))
+    totals["queue_tickets"] = queue.seed_queue(session, now)  # this morning's tickets of those groups
     session.commit()
     report("历史数据", 1, 2)
     system = session.execute(sa.select(User.id, User.username).where(User.username == system_username)).one()

@@ -1,0 +1,213 @@
+"""Queue devices and the calling panel (issue 18.3): token binding, no personal data, the staff
+panel's scope, the case accepted from a ticket, the rating device, rate limits, bad input."""
+
+import re
+from datetime import datetime
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Case, MatterMaterial
+from app.models.queue import DeviceKind, QueueDevice, QueueTicket, TicketStatus
+from tests.conftest import login
+from tests.integration.test_portal import _limited_app
+from tests.services.test_queue import book, make_groups
+
+KIOSK, DISPLAY = "kiosk-token-for-the-county-hall-0001", "display-token-for-the-county-hall-01"
+
+
+NOW = datetime(2026, 12, 3, 8, 50)
+
+
+@pytest.fixture(autouse=True)
+def fixed_now(monkeypatch):
+    from app import clock
+
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+
+
+@pytest.fixture
+def hall(app, world_ids):
+    with app.app_context():
+        groups = make_groups(db.session, world_ids)
+        db.session.add_all(
+            [
+                QueueDevice(name="大厅取号机", kind=DeviceKind.kiosk, center_id=world_ids["county"], token=KIOSK),
+                QueueDevice(name="大厅显示屏", kind=DeviceKind.display, center_id=world_ids["county"], token=DISPLAY),
+                QueueDevice(
+                    name="停用", kind=DeviceKind.kiosk, center_id=world_ids["county"], token="x" * 30, active=False
+                ),
+            ]
+        )
+        db.session.commit()
+        db.session.remove()
+    return groups
+
+
+def _tickets(app):
+    with app.app_context():
+        rows = db.session.execute(sa.select(QueueTicket.number, QueueTicket.status)).all()
+        db.session.remove()
+        return rows
+
+
+def test_devices_need_their_own_valid_token(client, hall):
+    assert client.get(f"/queue/kiosk/{KIOSK}").status_code == 200
+    assert client.get(f"/queue/display/{DISPLAY}").status_code == 200
+    for url in (
+        "/queue/kiosk/wrong",
+        f"/queue/kiosk/{DISPLAY}",  # a display's token opens no kiosk
+        f"/queue/display/{KIOSK}/state.json",
+        f"/queue/kiosk/{'x' * 30}",  # switched off
+        f"/queue/kiosk/{'y' * 500}",
+    ):
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert "没有" in response.get_data(as_text=True) or "权限" in response.get_data(as_text=True)
+    assert client.post("/queue/kiosk/wrong/ticket", data={"group_id": hall["A"]}).status_code == 403
+
+
+def test_kiosk_issues_a_ticket_and_shows_its_slip(app, client, hall):
+    page = client.post(f"/queue/kiosk/{KIOSK}/ticket", data={"group_id": hall["A"]}, follow_redirects=True)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "A001" in text
+    client.post(f"/queue/kiosk/{KIOSK}/ticket", data={"group_id": hall["A"], "green": "1"})
+    assert sorted(_tickets(app)) == [("A001", TicketStatus.waiting), ("A002", TicketStatus.waiting)]
+    state = client.get(f"/queue/kiosk/{KIOSK}/state.json").get_json()
+    assert {g["prefix"]: g["waiting"] for g in state["groups"]} == {"A": 2, "B": 0, "G": 0}
+
+
+def test_bad_kiosk_input_gets_a_message_and_issues_nothing(app, client, hall, world_ids):
+    for data in ({"group_id": "abc"}, {"group_id": "999999"}, {}, {"group_id": "1 OR 1=1"}):
+        page = client.post(f"/queue/kiosk/{KIOSK}/ticket", data=data, follow_redirects=True)
+        assert page.status_code == 200 and "queue-alert-danger" in page.get_data(as_text=True)
+    for data in ({"number": "<script>", "phone4": "12"}, {"number": "x" * 3000, "phone4": "1234"}, {}):
+        page = client.post(f"/queue/kiosk/{KIOSK}/checkin", data=data, follow_redirects=True)
+        assert page.status_code == 200 and "queue-alert-danger" in page.get_data(as_text=True)
+    assert _tickets(app) == []
+
+
+def test_display_and_kiosk_json_carry_ticket_numbers_and_window_names_only(app, client, hall, world_ids):
+    client.post(f"/queue/kiosk/{KIOSK}/ticket", data={"group_id": hall["A"]})
+    login(client, "staff_a")
+    client.post("/queue-panel/act", data={"action": "call_next"})
+    [(ticket_id,)] = _ids(app)
+    _accept(app, client, world_ids, ticket_id)
+    client.get("/logout/")
+    display = client.get(f"/queue/display/{DISPLAY}/state.json")
+    state = display.get_json()
+    assert state["calls"][0]["number"] == "A001" and state["calls"][0]["window"] == "市场监管窗口"
+    assert set(state["calls"][0]) == {"number", "window", "key"}
+    assert state["windows"] == [{"window": "市场监管窗口", "number": "A001"}]
+    for body in (display.get_data(as_text=True), client.get(f"/queue/kiosk/{KIOSK}/state.json").get_data(as_text=True)):
+        for secret in ("王小明", "13900005678", "410102199001011234", "测试staff_a", "食品经营许可"):
+            assert secret not in body.encode().decode("unicode_escape")
+    page = client.get(f"/queue/display/{DISPLAY}").get_data(as_text=True)
+    assert "A001" in page and "王小明" not in page and "//cdn" not in page and "http" not in page.split("<body")[1]
+
+
+def _ids(app):
+    with app.app_context():
+        rows = db.session.execute(sa.select(QueueTicket.id)).all()
+        db.session.remove()
+        return rows
+
+
+def _accept(app, client, world_ids, ticket_id):
+    """Accept matter A from the ticket at the intake form, for 王小明."""
+    return client.post(
+        f"/case-intake/{world_ids['matter_a']}?ticket={ticket_id}",
+        data={
+            "applicant_type": "person",
+            "applicant_name": "王小明",
+            "applicant_id_number": "410102199001011234",
+            "applicant_phone": "13900005678",
+            "channel": "window",
+            "materials": _materials(app, world_ids),
+        },
+    )
+
+
+def _materials(app, world_ids):
+    with app.app_context():
+        ids = db.session.scalars(
+            sa.select(MatterMaterial.id).where(MatterMaterial.matter_id == world_ids["matter_a"])
+        ).all()
+        db.session.remove()
+        return [str(i) for i in ids]
+
+
+def test_a_case_accepted_from_the_ticket_is_linked_and_the_rating_device_shows_it(app, client, hall, world_ids):
+    client.post(f"/queue/kiosk/{KIOSK}/ticket", data={"group_id": hall["A"]})
+    login(client, "staff_a")
+    panel = client.post("/queue-panel/act", data={"action": "call_next"}, follow_redirects=True).get_data(as_text=True)
+    assert 'data-ticket="A001"' in panel
+    [(ticket_id,)] = _ids(app)
+    choose = client.get(f"/case-intake/?ticket={ticket_id}").get_data(as_text=True)
+    assert "A001" in choose and f"ticket={ticket_id}" in choose
+    response = _accept(app, client, world_ids, ticket_id)
+    assert response.status_code == 302
+    case_id = int(re.search(r"/caseview/show/(\d+)", response.headers["Location"]).group(1))
+    with app.app_context():
+        ticket = db.session.get(QueueTicket, ticket_id)
+        assert ticket.case_id == case_id and ticket.status is TicketStatus.serving
+        number = db.session.get(Case, case_id).number
+        db.session.remove()
+    client.get("/logout/")
+    device = client.get(f"/portal/window/{world_ids['win_a']}").get_data(as_text=True)
+    assert 'data-served="A001"' in device and number in device and "王小明" not in device
+
+
+def test_the_panel_acts_only_at_the_users_own_window_on_its_queues(app, client, hall):
+    client.post(f"/queue/kiosk/{KIOSK}/ticket", data={"group_id": hall["A"]})
+    login(client, "staff_b")  # B01 serves group B only
+    page = client.post("/queue-panel/act", data={"action": "call_next"}, follow_redirects=True)
+    assert page.status_code == 200 and "A001" not in page.get_data(as_text=True).split("govhall-queue-current")[1]
+    assert _tickets(app) == [("A001", TicketStatus.waiting)]
+    for data in ({"action": "recall"}, {"action": "transfer", "group_id": "abc"}, {"action": "drop table"}, {}):
+        page = client.post("/queue-panel/act", data=data, follow_redirects=True)
+        assert page.status_code == 200 and "alert-danger" in page.get_data(as_text=True)
+    assert _tickets(app) == [("A001", TicketStatus.waiting)]
+    client.get("/logout/")
+    login(client, "manager")  # no Staff record, no calling permission
+    assert client.get("/queue-panel/").status_code == 403
+    assert client.post("/queue-panel/act", data={"action": "call_next"}).status_code == 403
+    assert client.get("/queueticketview/list/").status_code == 200
+    assert _tickets(app) == [("A001", TicketStatus.waiting)]
+
+
+def test_taking_tickets_is_rate_limited(app, hall):
+    limited = _limited_app(app, WTF_CSRF_ENABLED=False, QUEUE_TICKET_LIMIT="3 per minute")
+    client = limited.test_client()
+    codes = [client.post(f"/queue/kiosk/{KIOSK}/ticket", data={"group_id": hall["A"]}).status_code for _ in range(5)]
+    assert codes == [302, 302, 302, 429, 429]
+    assert client.get(f"/queue/kiosk/{KIOSK}").status_code == 200  # reading the page is not counted
+    assert len(_tickets(app)) == 3
+
+
+def test_device_admin_is_admin_only(client, hall):
+    login(client, "admin")
+    assert client.get("/queuedeviceview/list/").status_code == 200
+    client.get("/logout/")
+    login(client, "manager")
+    assert client.get("/queuedeviceview/list/").status_code == 403
+
+
+def test_kiosk_check_in_gives_the_appointment_a_priority_ticket_and_prefills_the_intake(app, client, hall, world_ids):
+    with app.app_context():
+        book(db.session, world_ids, hall["A"])
+        db.session.remove()
+    client.post(f"/queue/kiosk/{KIOSK}/ticket", data={"group_id": hall["A"]})
+    wrong = client.post(f"/queue/kiosk/{KIOSK}/checkin", data={"number": "YY20261203001", "phone4": "0000"})
+    assert "queue-alert-danger" in client.get(wrong.headers["Location"]).get_data(as_text=True)
+    slip = client.post(
+        f"/queue/kiosk/{KIOSK}/checkin", data={"number": "YY20261203001", "phone4": "5678"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "A002" in slip and "李四" not in slip and "13700005678" not in slip
+    login(client, "staff_a")
+    panel = client.post("/queue-panel/act", data={"action": "call_next"}, follow_redirects=True).get_data(as_text=True)
+    assert 'data-ticket="A002"' in panel  # ahead of the walk-in A001
+    [ticket_id] = [t for (t,) in _ids(app) if t != min(t for (t,) in _ids(app))]
+    form = client.get(f"/case-intake/{world_ids['matter_a']}?ticket={ticket_id}").get_data(as_text=True)
+    assert 'value="李四"' in form and 'value="13700005678"' in form
