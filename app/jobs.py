@@ -27,6 +27,7 @@ from app.services import (
     leadership,
     pending_violations,
     personnel,
+    queue,
     rectification_orders,
     rectifications,
     reports,
@@ -154,6 +155,11 @@ def appointment_scan_job(session: Session, now):
     """Past appointments never checked in become no-shows; repeated no-shows block online booking."""
     result = appointments.mark_no_shows(session, now)
     return result["no_shows"] + result["blocked"]
+
+
+def queue_close_job(session: Session, now):
+    """Late at night: tickets still waiting are abandoned (离队), so the day's wait figures close."""
+    return queue.abandon_scan(session, now)
 
 
 def _default_setting(key: str) -> str:
@@ -330,6 +336,13 @@ JOBS = {
             "30 days (setting `appointment_block_days`)",
             "将预约时段已结束仍未签到的预约记为爽约；同一手机号 90 天内爽约 3 次（设置 appointment_no_show_count、"
             "appointment_no_show_days）的，暂停网上预约 30 天（设置 appointment_block_days）",
+        ),
+        Job(
+            "queue_close",
+            queue_close_job,
+            At("23:30"),
+            "queue tickets still waiting (after any delayed service) are recorded as abandoned",
+            "将仍在等候的排队号（含延时服务之后）记为离队",
         ),
     )
 }
