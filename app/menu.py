@@ -100,6 +100,13 @@ MENU = (
                 "transfer.TransferView",
                 "Transfer",
             ),
+            item(
+                "ApplicationList",
+                _l("Online applications"),
+                "fa-cloud-upload",
+                "application.ApplicationView",
+                "Application",
+            ),
             item("ViolationList", _l("Detected violations"), "fa-flag", "case.ViolationView", "Violation"),
             item(
                 "CorrectionRequestList",
