@@ -296,7 +296,9 @@ def _backup_commands(app):
         from app import clock
         from app.services import backup
 
-        made = backup.backup_kept(db.session, folder or current_app.config["BACKUP_DIR"], clock.now())
+        made = backup.backup_kept(
+            db.session, folder or current_app.config["BACKUP_DIR"], clock.now(), current_app.config["FILES_DIR"]
+        )
         click.echo(f"备份完成：{made.file}（SHA-256 {made.sha256[:16]}…，数据库版本 {made.revision}）")
 
     @app.cli.command("restore")
@@ -319,7 +321,7 @@ def _backup_commands(app):
             click.confirm(f"用 {manifest.created_at} 的备份替换当前数据库？当前数据将被覆盖", abort=True)
         db.session.remove()
         try:
-            backup.restore(db.engine, path, expected_revision=head)
+            backup.restore(db.engine, path, expected_revision=head, files_dir=current_app.config["FILES_DIR"])
         except backup.BackupError as exc:
             click.echo(f"恢复失败，当前数据库未改动：{exc}", err=True)
             sys.exit(1)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app import clock
 from app.services import (
+    applications,
     backup,
     calendar,
     complaints,
@@ -127,8 +128,8 @@ def personnel_changes_job(session: Session, now):
 
 
 def backup_job(session: Session, now):
-    """The daily online backup, keeping the newest `backup_keep`."""
-    backup.backup_kept(session, current_app.config["BACKUP_DIR"], now)
+    """The daily online backup with the stored files, keeping the newest `backup_keep`."""
+    backup.backup_kept(session, current_app.config["BACKUP_DIR"], now, current_app.config["FILES_DIR"])
     return 1
 
 
@@ -136,6 +137,11 @@ def transfer_scan_job(session: Session, now):
     """Forwarded requests whose receipt is overdue: flagged once, the receiving side and the center told;
     comprehensive-window hand-offs past their time: the on-duty person's violation, the chief told."""
     return transfers.flag_overdue(session, now) + duty_scan.scan(session, now)
+
+
+def application_purge_job(session: Session, now):
+    """Closed online applications kept past `application_retention_days`: deleted with their files."""
+    return applications.purge_expired(session, now, current_app.config["FILES_DIR"])
 
 
 def leader_check_job(session: Session, now):
@@ -305,6 +311,15 @@ JOBS = {
             "them, less often than the minimums last month (and last quarter) (settings `leader_*`), once each",
             "提醒中心：上月（及上季度）领导坐班/代班或到窗口指导次数低于最低要求（设置 leader_*）的部门，"
             "每部门每项一次",
+        ),
+        Job(
+            "application_purge",
+            application_purge_job,
+            At("02:40"),
+            "deletes online applications closed (passed, refused or withdrawn) longer ago than the retention "
+            "(365 days, setting `application_retention_days`), with their files",
+            "删除办结（预审通过、不予受理或撤回）超过保留期限（365 天，设置 application_retention_days）的网上申报，"
+            "连同其文件",
         ),
     )
 }

@@ -20,7 +20,7 @@ from app.models.transfer import StoredFile
 from tests.conftest import login
 
 ID_NUMBER = "11010519491231002X"
-OTHER_ID = "110105194912310037"
+OTHER_ID = "110105194912310038"
 CREDIT_CODE = "91350100M000100Y43"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64 + b"\xff\xd9"

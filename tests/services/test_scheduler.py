@@ -164,6 +164,7 @@ def test_every_job_is_on_the_timetable(app):
         "backup",
         "transfer_scan",
         "leader_check",
+        "application_purge",
     }
     assert set(JOBS) == {job.id for job in scheduler.get_jobs()}
     backup = scheduler.get_job("backup")  # at the backup_time setting, 02:30 by default
