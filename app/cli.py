@@ -88,6 +88,7 @@ def seed_demo_cases(count: int, progress=None) -> dict | None:
     from app.models.case import Case
     from app.services.case_flow import Clock
     from app.services.demo import network
+    from app.services.demo.applications import seed_applications
     from app.services.demo.bulk import bulk_connection
     from app.services.demo.cases import generate_cases
     from app.services.demo.duty import seed_duty
@@ -112,6 +113,7 @@ def seed_demo_cases(count: int, progress=None) -> dict | None:
     # leave, complaints, notices…) replays the jobs over all of it, so it comes last.
     generated["handoffs"] = seed_handoffs(db.session, now)
     generated["duty"] = seed_duty(db.session, now)
+    generated["applications"] = seed_applications(db.session, now, current_app.config["FILES_DIR"])
     generated["history"] = seed_history(
         db.session, now, system_username=current_app.config["SYSTEM_USERNAME"], progress=progress
     )

@@ -26,7 +26,7 @@ from .scoping import EVERYTHING_ONLY, ScopedBy
 
 class ApplicationStatus(LabeledEnum):
     submitted = _l("Submitted, awaiting pre-review")
-    correction_requested = _l("Correction requested")
+    correction_requested = _l("Awaiting corrected materials")
     resubmitted = _l("Corrected, awaiting pre-review")
     passed = _l("Passed pre-review, accepted")
     refused = _l("Refused")
@@ -50,7 +50,7 @@ _OPEN_CONDITION = sa.text(
 
 class ApplicationAction(LabeledEnum):
     submit = _l("Submitted online")
-    request_correction = _l("Correction requested")
+    request_correction = _l("Correction notice sent (一次性告知)")
     resubmit = _l("Corrected materials uploaded")
     pass_review = _l("Passed pre-review")
     refuse = _l("Refused")

@@ -71,6 +71,7 @@ CUSTOM_VERBS = {
         "receipt": "read",
         "scan": "read",
     },
+    "ApplicationView": {"act": "act", "file": "read"},
     "InspectionView": {"act": "act", "record": "add", "finding": "act", "photo": "read"},
     "JointMeetingView": {"act": "act", "record": "add"},
     "CenterAssessmentView": {"index": "read", "workbook": "export"},
@@ -106,6 +107,7 @@ Case                     RX+act+intake                *      RX+act             
 Violation                RX+act                       *      RX+act                      RX+act          R                           R               RX      -  R                RX                    RX                    -
 CorrectionRequest        RAX+act                      *      RX+act                      RX              RAX+act                     RA              RX      -  RA               RAX+act               RAX+act               -
 Transfer                 RAX+act                      *      RX                          RX              RX+act                      R+act           RX      -  R+act            RX                    RX                    RA+act
+Application              RX+act                       *      RX                          RX              RX+act                      R+act           RX      -  R+act            RX                    RX                    -
 Matter                   RAEDX+activate+deactivate    *      RAEDX+activate+deactivate   RX              RX                          R               RX      -  R                RX                    RX                    R
 MatterImport             I                            *      I                           -               -                           -               -       -  -                -                     -                     -
 CatalogueCheck           RX                           *      RX                          RX              RX                          R               RX      -  R                RX                    RX                    R
@@ -179,6 +181,7 @@ JointCases                 x     .             .          x        x           .
 DueSoonCases               x     x             x          x        x           x      . x             x            x             .
 OverdueCases               x     x             x          x        x           x      . x             x            x             .
 TransferList               x     x             x          x        x           x      . x             x            x             x
+ApplicationList            x     x             x          x        x           x      . x             x            x             .
 ViolationList              x     x             x          x        x           x      . x             x            x             .
 CorrectionRequestList      x     x             x          x        x           x      . x             x            x             .
 Catalogue                  x     x             x          x        x           x      . x             x            x             x
