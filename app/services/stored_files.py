@@ -247,7 +247,7 @@ def download_headers(stored: StoredFile, *, inline: bool = False) -> dict:
     return {
         "Content-Type": stored.content_type,
         "X-Content-Type-Options": "nosniff",
-        "Content-Disposition": f"{'inline' if inline else 'attachment'}; filename=\"{ascii_name}\"; "
+        "Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{ascii_name}"; '
         f"filename*=UTF-8''{quote(stored.original_name)}",
         "Cache-Control": "private, no-store",
         # No script of any origin; the browser's own PDF viewer or image view only.
