@@ -46,6 +46,10 @@ class ApplicationView(WorkflowView):
         "reviewer": _l("Pre-reviewed by"),
         "refusal_reason": _l("Reason for refusal"),
         "withdrawn_at": _l("Withdrawn at"),
+        "correction_material_ids": _l("Materials asked to be corrected"),
+        "declaration_accepted": _l("Declaration ticked"),
+        "round": _l("Correction round"),
+        "closed_at": _l("Closed at"),
         "case": _l("Case"),
         "case.number": _l("Case"),
     }
