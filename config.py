@@ -62,8 +62,7 @@ CENTER_HEAD = [
     ["^Violation$", "^can_(read|export)$"],
     ["^MonthlyReport$", "^can_(read|export|generate|submit)$"],
     ["^Evaluation$", "^can_(read|export)$"],
-    ["^Transfer$", "^can_(read|export)$"],
-    ["^QueueTicket$", "^can_(read|export)$"],
+    ["^(Transfer|Application|QueueTicket)$", "^can_(read|export)$"],
     [f"^({PEOPLE}|{ASSESSMENT})$", "^can_(read|export)$"],
     ["^LeaveRequest$", "^can_act$"],
     # 数据更正: files them for its center's cases and decides them (services/corrections.py).
@@ -105,7 +104,7 @@ FAB_ROLES = {
         [f"^({ORG}|{CATALOGUE})$", "^can_(read|add|edit|delete|export|activate|deactivate)$"],
         ["^MatterImport$", "^can_import$"],
         ["^Case$", "^can_(read|export|act)$"],
-        ["^(Transfer|QueueTicket)$", "^can_(read|export)$"],
+        ["^(Transfer|QueueTicket|Application)$", "^can_(read|export)$"],
         ["^Violation$", "^can_(read|export)$"],
         ["^MonthlyReport$", "^can_(read|export|generate|submit)$"],
         ["^Bulletin$", "^can_(read|export)$"],
@@ -141,7 +140,7 @@ FAB_ROLES = {
     "Supervisor": [
         [f"^({ORG}|{CATALOGUE}|AuditLog|Violation)$", "^can_(read|export)$"],
         ["^Case$", "^can_(read|export|act)$"],
-        ["^(Transfer|QueueTicket)$", "^can_(read|export)$"],
+        ["^(Transfer|QueueTicket|Application)$", "^can_(read|export)$"],
         ["^MonthlyReport$", "^can_(read|export|generate)$"],
         ["^Bulletin$", "^can_(read|export)$"],
         ["^Evaluation$", "^can_(read|export|add)$"],
@@ -174,7 +173,7 @@ FAB_ROLES = {
         # The window's calling panel (叫号) and the department's tickets.
         ["^QueueTicket$", "^can_(read|export|call)$"],
         # Village requests forwarded to the department's window: received, accepted or returned.
-        ["^Transfer$", "^can_(read|export|act)$"],
+        ["^(Transfer|Application)$", "^can_(read|export|act)$"],
         ["^Violation$", "^can_read$"],
         # Own department's evaluations, rectifications and complaints (contacts masked).
         ["^Evaluation$", "^can_(read|export)$"],
@@ -207,7 +206,7 @@ FAB_ROLES = {
         [f"^({ORG}|{CATALOGUE})$", "^can_read$"],
         ["^Case$", "^can_(read|act|intake)$"],
         ["^QueueTicket$", "^can_(read|call)$"],
-        ["^Transfer$", "^can_(read|act)$"],
+        ["^(Transfer|Application)$", "^can_(read|act)$"],
         ["^Violation$", "^can_read$"],
         ["^Evaluation$", "^can_read$"],
         # Own leave requests, attendance, scores; the duty roster and the rules.
@@ -245,7 +244,7 @@ FAB_ROLES = {
             "^can_(read|export)$",
         ],
         ["^RectificationOrder$", "^can_(read|export)$"],
-        ["^(Transfer|CorrectionRequest|QueueTicket)$", "^can_(read|export)$"],
+        ["^(Transfer|CorrectionRequest|QueueTicket|Application)$", "^can_(read|export)$"],
         ["^CaseProxy$", "^can_(read|export)$"],
         ["^(Inspection|JointMeeting|CenterAssessment|Inquiry)$", "^can_(read|export)$"],
         ["^Appointment$", "^can_(read|export)$"],
@@ -262,7 +261,7 @@ FAB_ROLES = {
         [f"^({ORG}|{CATALOGUE})$", "^can_read$"],
         ["^Case$", "^can_(read|act|intake)$"],
         ["^QueueTicket$", "^can_(read|call)$"],
-        ["^Transfer$", "^can_(read|act)$"],
+        ["^(Transfer|Application)$", "^can_(read|act)$"],
         ["^Violation$", "^can_read$"],
         ["^Evaluation$", "^can_read$"],
         [f"^(LeaveRequest|Attendance|WindowRotation|{ASSESSMENT})$", "^can_read$"],
@@ -499,6 +498,9 @@ class Config:
     QUEUE_DEVICE_LIMIT = os.environ.get("GOVHALL_QUEUE_DEVICE_LIMIT", "300 per minute")
     QUEUE_TICKET_LIMIT = os.environ.get("GOVHALL_QUEUE_TICKET_LIMIT", "30 per minute")
     QUEUE_CHECKIN_LIMIT = os.environ.get("GOVHALL_QUEUE_CHECKIN_LIMIT", "10 per 5 minute")
+    # Online applications (issue 17): submissions, and correction uploads or withdrawals, per client.
+    PORTAL_APPLY_LIMIT = os.environ.get("GOVHALL_PORTAL_APPLY_LIMIT", "10 per hour")
+    PORTAL_UPLOAD_LIMIT = os.environ.get("GOVHALL_PORTAL_UPLOAD_LIMIT", "20 per hour")
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, which has its own lifetime
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)

@@ -92,6 +92,7 @@ def seed_demo_cases(count: int, progress=None) -> dict | None:
     from app.models.case import Case
     from app.services.case_flow import Clock
     from app.services.demo import network
+    from app.services.demo.applications import seed_applications
     from app.services.demo.bulk import bulk_connection
     from app.services.demo.cases import generate_cases
     from app.services.demo.duty import seed_duty
@@ -116,6 +117,7 @@ def seed_demo_cases(count: int, progress=None) -> dict | None:
     # leave, complaints, notices…) replays the jobs over all of it, so it comes last.
     generated["handoffs"] = seed_handoffs(db.session, now)
     generated["duty"] = seed_duty(db.session, now)
+    generated["applications"] = seed_applications(db.session, now, current_app.config["FILES_DIR"])
     generated["history"] = seed_history(
         db.session, now, system_username=current_app.config["SYSTEM_USERNAME"], progress=progress
     )
@@ -300,7 +302,9 @@ def _backup_commands(app):
         from app import clock
         from app.services import backup
 
-        made = backup.backup_kept(db.session, folder or current_app.config["BACKUP_DIR"], clock.now())
+        made = backup.backup_kept(
+            db.session, folder or current_app.config["BACKUP_DIR"], clock.now(), current_app.config["FILES_DIR"]
+        )
         click.echo(f"备份完成：{made.file}（SHA-256 {made.sha256[:16]}…，数据库版本 {made.revision}）")
 
     @app.cli.command("restore")
@@ -323,7 +327,7 @@ def _backup_commands(app):
             click.confirm(f"用 {manifest.created_at} 的备份替换当前数据库？当前数据将被覆盖", abort=True)
         db.session.remove()
         try:
-            backup.restore(db.engine, path, expected_revision=head)
+            backup.restore(db.engine, path, expected_revision=head, files_dir=current_app.config["FILES_DIR"])
         except backup.BackupError as exc:
             click.echo(f"恢复失败，当前数据库未改动：{exc}", err=True)
             sys.exit(1)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.services import (
     appointments,
+    applications,
     backup,
     calendar,
     complaints,
@@ -134,8 +135,8 @@ def personnel_changes_job(session: Session, now):
 
 
 def backup_job(session: Session, now):
-    """The daily online backup, keeping the newest `backup_keep`."""
-    backup.backup_kept(session, current_app.config["BACKUP_DIR"], now)
+    """The daily online backup with the stored files, keeping the newest `backup_keep`."""
+    backup.backup_kept(session, current_app.config["BACKUP_DIR"], now, current_app.config["FILES_DIR"])
     return 1
 
 
@@ -143,6 +144,11 @@ def transfer_scan_job(session: Session, now):
     """Forwarded requests whose receipt is overdue: flagged once, the receiving side and the center told;
     comprehensive-window hand-offs past their time: the on-duty person's violation, the chief told."""
     return transfers.flag_overdue(session, now) + duty_scan.scan(session, now)
+
+
+def application_purge_job(session: Session, now):
+    """Closed online applications kept past `application_retention_days`: deleted with their files."""
+    return applications.purge_expired(session, now, current_app.config["FILES_DIR"])
 
 
 def leader_check_job(session: Session, now):
@@ -343,6 +349,15 @@ JOBS = {
             At("23:30"),
             "queue tickets still waiting (after any delayed service) are recorded as abandoned",
             "将仍在等候的排队号（含延时服务之后）记为离队",
+        ),
+        Job(
+            "application_purge",
+            application_purge_job,
+            At("02:40"),
+            "deletes online applications closed (passed, refused or withdrawn) longer ago than the retention "
+            "(365 days, setting `application_retention_days`), with their files",
+            "删除办结（预审通过、不予受理或撤回）超过保留期限（365 天，设置 application_retention_days）的网上申报，"
+            "连同其文件",
         ),
     )
 }

@@ -126,6 +126,13 @@ MENU = (
             # Issue 18.3: the window's calling panel and the queue tickets.
             item("QueuePanel", _l("Calling panel"), "fa-bullhorn", "queue.QueuePanelView", "QueueTicket"),
             item("QueueTicketList", _l("Queue tickets"), "fa-ticket", "queue.QueueTicketView", "QueueTicket"),
+            item(
+                "ApplicationList",
+                _l("Online applications"),
+                "fa-cloud-upload",
+                "application.ApplicationView",
+                "Application",
+            ),
             item("ViolationList", _l("Detected violations"), "fa-flag", "case.ViolationView", "Violation"),
             item(
                 "CorrectionRequestList",

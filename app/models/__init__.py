@@ -3,6 +3,12 @@
 from flask_appbuilder.security.sqla.models import User  # noqa: F401  (Staff.user)
 
 from .appeal import Appeal, AppealStatus  # noqa: F401
+from .application import (  # noqa: F401
+    Application,
+    ApplicationAction,
+    ApplicationEvent,
+    ApplicationStatus,
+)
 from .appointment import (  # noqa: F401
     Appointment,
     AppointmentBlock,

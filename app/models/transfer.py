@@ -179,16 +179,34 @@ class StoredFile(Model):
         sa.ForeignKey("inspection_finding.id", ondelete="CASCADE", name="fk_stored_file_finding"), index=True
     )
 
+    # Or a material of an online application (网上申报, app/models/application.py): which of the
+    # matter's materials it is, and the round it came with (0 at submission, 1 the correction).
+    application_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("application.id", ondelete="CASCADE", name="fk_stored_file_application"), index=True
+    )
+    matter_material_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("matter_material.id", ondelete="SET NULL", name="fk_stored_file_matter_material")
+    )
+    round: Mapped[int | None] = mapped_column(sa.Integer)
+
     transfer: Mapped[Transfer | None] = relationship(back_populates="files")
+    application = relationship("Application", back_populates="files")
+    matter_material = relationship("MatterMaterial")
     inspection_finding = relationship("InspectionFinding", backref=backref("photos", order_by="StoredFile.id"))
 
     # Whoever sees the owner sees its files.
     __scope__ = ScopedBy(
-        center=("transfer.from_center_id", "transfer.to_center_id", "inspection_finding.inspection.center_id"),
+        center=(
+            "transfer.from_center_id",
+            "transfer.to_center_id",
+            "inspection_finding.inspection.center_id",
+            "application.center_id",
+        ),
         department=(
             "transfer.to_department_id",
             "transfer.from_department_id",
             "inspection_finding.department_id",
+            "application.department_id",
         ),
     )
 

@@ -6,6 +6,12 @@ migration revision, SHA-256, row count per table). The revision and the counts d
 itself, whatever the application writes meanwhile: on SQLite they are read from the finished copy;
 on PostgreSQL inside the transaction whose exported snapshot pg_dump copies.
 
+Stored files (uploaded scans, StoredFile) are part of a backup: every file the copy's `stored_file`
+rows name is copied into a folder beside it (`govhall-….files/`, under its random name) and listed
+in the manifest with its SHA-256 (`files`); a file missing or differing from its row fails the
+backup. A restore checks every listed file against the manifest before anything is replaced, and
+puts them back into FILES_DIR after the database.
+
 A restore refuses a file whose checksum, engine or manifest revision is wrong, then checks the
 copy's integrity, the revision in the copy's own data and every table's row count against the
 manifest before the live database sees any of it. A refused or failed restore changes nothing:
@@ -52,10 +58,16 @@ class Manifest:
     sha256: str
     created_at: str
     tables: dict
+    # Stored files: storage key → SHA-256 (empty for a backup made without them).
+    files: dict = None
 
     @property
     def path(self) -> Path:
         return self.file.with_suffix(".json")
+
+    @property
+    def files_folder(self) -> Path:
+        return self.file.with_suffix(".files")
 
 
 def sha256(path: Path) -> str:
@@ -83,8 +95,9 @@ def cases_at_risk(connection) -> int:
     return connection.execute(sa.select(sa.func.count()).select_from(sa.table("case"))).scalar()
 
 
-def backup(engine, folder: Path, now: datetime, *, keep: int) -> Manifest:
-    """Copy the database into `folder` while the application runs; keep the newest `keep` backups."""
+def backup(engine, folder: Path, now: datetime, *, keep: int, files_dir=None) -> Manifest:
+    """Copy the database into `folder` while the application runs, and (given `files_dir`) the
+    stored files its rows name; keep the newest `keep` backups."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{PREFIX}{now:%Y%m%d-%H%M%S}"
@@ -92,13 +105,21 @@ def backup(engine, folder: Path, now: datetime, *, keep: int) -> Manifest:
         target = folder / f"{name}.db"
         partial = target.with_suffix(".part")
         _sqlite_copy(Path(engine.url.database), partial, journal_mode="DELETE")  # one self-contained file
-        current, tables = _sqlite_contents(partial)
+        current, tables, rows = _sqlite_contents(partial, with_files=True)
     else:
         target = folder / f"{name}.dump"
         partial = target.with_suffix(".part")
-        current, tables = _pg_dump(engine, partial)
+        current, tables, rows = _pg_dump(engine, partial)
+    files = {}
+    try:
+        if files_dir is not None:
+            files = _copy_files(rows, Path(files_dir), target.with_suffix(".files"))
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        shutil.rmtree(target.with_suffix(".files"), ignore_errors=True)
+        raise
     os.replace(partial, target)
-    manifest = Manifest(target, engine.dialect.name, current, sha256(target), now.isoformat(), tables)
+    manifest = Manifest(target, engine.dialect.name, current, sha256(target), now.isoformat(), tables, files)
     manifest.path.write_text(
         json.dumps(
             {
@@ -108,6 +129,7 @@ def backup(engine, folder: Path, now: datetime, *, keep: int) -> Manifest:
                 "sha256": manifest.sha256,
                 "created_at": manifest.created_at,
                 "tables": tables,
+                "files": files,
             },
             ensure_ascii=False,
             indent=1,
@@ -118,11 +140,58 @@ def backup(engine, folder: Path, now: datetime, *, keep: int) -> Manifest:
     return manifest
 
 
-def backup_kept(session: Session, folder: Path, now: datetime) -> Manifest:
+def backup_kept(session: Session, folder: Path, now: datetime, files_dir=None) -> Manifest:
     """A backup as the daily job and `flask backup` make it: keeping the newest `backup_keep`."""
     keep = int(settings.get(session, "backup_keep"))
     session.commit()  # the copy is taken from its own connection; hold no transaction open
-    return backup(session.get_bind(), folder, now, keep=keep)
+    return backup(session.get_bind(), folder, now, keep=keep, files_dir=files_dir)
+
+
+def _copy_files(rows, source: Path, target: Path) -> dict:
+    """Copy each stored file (storage key, SHA-256 of its row) into `target`, checking it on the
+    way; {key: sha256}. A file missing or not what its row says fails the backup."""
+    files = {}
+    if rows:
+        target.mkdir(parents=True, exist_ok=True)
+    for key, expected in rows:
+        if not re.fullmatch(r"[0-9a-f]{16,64}", key or ""):
+            raise BackupError(_l("A stored file has an unexpected name: %(key)s", key=key))
+        origin = source / key
+        if not origin.is_file():
+            raise BackupError(_l("A stored file is missing from the files folder: %(key)s", key=key))
+        shutil.copyfile(origin, target / key)
+        found = sha256(target / key)
+        if found != expected:
+            raise BackupError(_l("A stored file differs from its checksum: %(key)s", key=key))
+        files[key] = found
+    return files
+
+
+def _stored_file_rows(connection) -> list:
+    if not sa.inspect(connection).has_table("stored_file"):
+        return []
+    return connection.execute(sa.text("SELECT storage_key, sha256 FROM stored_file ORDER BY id")).all()
+
+
+def _verify_files(manifest: Manifest) -> None:
+    for key, expected in (manifest.files or {}).items():
+        path = manifest.files_folder / key
+        if not re.fullmatch(r"[0-9a-f]{16,64}", key) or not path.is_file() or sha256(path) != expected:
+            raise BackupError(
+                _l("The backup's stored file %(key)s is missing or damaged: its checksum does not match.", key=key)
+            )
+
+
+def _restore_files(manifest: Manifest, files_dir) -> None:
+    """Put the backup's stored files into FILES_DIR (each written beside, then renamed in)."""
+    if files_dir is None or not manifest.files:
+        return
+    files_dir = Path(files_dir)
+    files_dir.mkdir(parents=True, exist_ok=True)
+    for key in manifest.files:
+        partial = files_dir / f"{key}.restore"
+        shutil.copyfile(manifest.files_folder / key, partial)
+        os.replace(partial, files_dir / key)
 
 
 def prune(folder: Path, keep: int) -> list[Path]:
@@ -133,6 +202,9 @@ def prune(folder: Path, keep: int) -> list[Path]:
         for path in [old, *old.parent.glob(f"{old.stem}.db"), *old.parent.glob(f"{old.stem}.dump")]:
             path.unlink(missing_ok=True)
             deleted.append(path)
+        if old.with_suffix(".files").is_dir():
+            shutil.rmtree(old.with_suffix(".files"), ignore_errors=True)
+            deleted.append(old.with_suffix(".files"))
     return deleted
 
 
@@ -145,7 +217,17 @@ def verify(file: Path, *, engine_name: str, expected_revision: str) -> Manifest:
         raise BackupError(_l("The backup or its manifest (.json beside it) is missing."))
     try:
         data = json.loads(manifest_path.read_text(encoding="utf-8"))
-        manifest = Manifest(file, data["engine"], data["revision"], data["sha256"], data["created_at"], data["tables"])
+        manifest = Manifest(
+            file,
+            data["engine"],
+            data["revision"],
+            data["sha256"],
+            data["created_at"],
+            data["tables"],
+            data.get("files"),
+        )
+        if manifest.files is not None and not isinstance(manifest.files, dict):
+            raise TypeError("files")
     except (ValueError, KeyError, TypeError) as exc:
         raise BackupError(_l("The backup's manifest is unreadable.")) from exc
     if sha256(file) != manifest.sha256:
@@ -159,17 +241,20 @@ def verify(file: Path, *, engine_name: str, expected_revision: str) -> Manifest:
             )
         )
     _check_revision(manifest.revision, expected_revision)
+    _verify_files(manifest)
     return manifest
 
 
-def restore(engine, file: Path, *, expected_revision: str) -> Manifest:
-    """Replace the database with a verified backup. A BackupError means nothing was changed."""
+def restore(engine, file: Path, *, expected_revision: str, files_dir=None) -> Manifest:
+    """Replace the database with a verified backup, and put its stored files back into
+    `files_dir`. A BackupError means nothing was changed."""
     manifest = verify(file, engine_name=engine.dialect.name, expected_revision=expected_revision)
     engine.dispose()
     if engine.dialect.name == "sqlite":
         _sqlite_restore(Path(engine.url.database), manifest, expected_revision)
     else:
         _pg_restore(engine, manifest, expected_revision)
+    _restore_files(manifest, files_dir)
     return manifest
 
 
@@ -217,10 +302,12 @@ def _sqlite_copy(source: Path, target: Path, *, read_only=False, journal_mode=No
             copy.execute(f"PRAGMA journal_mode={journal_mode}")
 
 
-def _sqlite_contents(path: Path) -> tuple[str, dict]:
+def _sqlite_contents(path: Path, *, with_files=False) -> tuple:
     engine = sa.create_engine(f"sqlite:///{path}", poolclass=sa.pool.NullPool)
     try:
         with engine.connect() as connection:
+            if with_files:
+                return revision(connection), row_counts(connection), _stored_file_rows(connection)
             return revision(connection), row_counts(connection)
     finally:
         engine.dispose()
@@ -266,14 +353,14 @@ def _libpq(engine) -> tuple[str, dict]:
     return url, env
 
 
-def _pg_dump(engine, target: Path) -> tuple[str, dict]:
+def _pg_dump(engine, target: Path) -> tuple[str, dict, list]:
     """pg_dump of the snapshot this transaction exports, so the revision and counts read here are
     exactly what the dump holds."""
     url, env = _libpq(engine)
     with engine.connect() as connection:
         connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
         snapshot = connection.execute(sa.text("SELECT pg_export_snapshot()")).scalar()
-        current, tables = revision(connection), row_counts(connection)
+        current, tables, rows = revision(connection), row_counts(connection), _stored_file_rows(connection)
         # The snapshot lives as long as this transaction: pg_dump runs inside the block.
         _run(
             [
@@ -287,7 +374,7 @@ def _pg_dump(engine, target: Path) -> tuple[str, dict]:
             ],
             env,
         )
-    return current, tables
+    return current, tables, rows
 
 
 # Run after the restore script in its transaction; an exception rolls all of it back.

@@ -74,6 +74,7 @@ CUSTOM_VERBS = {
         "receipt": "read",
         "scan": "read",
     },
+    "ApplicationView": {"act": "act", "file": "read"},
     "InspectionView": {"act": "act", "record": "add", "finding": "act", "photo": "read"},
     "CaseProxyView": {"act": "act", "assign": "add", "sheet": "read"},
     "JointMeetingView": {"act": "act", "record": "add"},
@@ -116,6 +117,7 @@ Appointment              RAX+act                      *      RAX+act            
 Transfer                 RAX+act                      *      RX                          RX              RX+act                      R+act           RX      -  R+act            RX                    RX                    RA+act
 CaseProxy                RAX+act                      *      RAX+act                     RX+act          RAX+act                     R+act           RX      -  R+act            RAX+act               RAX+act               -
 QueueTicket              RX+call                      *      RX                          RX              RX+call                     R+call          RX      -  R+call           RX                    RX                    -
+Application              RX+act                       *      RX                          RX              RX+act                      R+act           RX      -  R+act            RX                    RX                    -
 Matter                   RAEDX+activate+deactivate    *      RAEDX+activate+deactivate   RX              RX                          R               RX      -  R                RX                    RX                    R
 MatterImport             I                            *      I                           -               -                           -               -       -  -                -                     -                     -
 CatalogueCheck           RX                           *      RX                          RX              RX                          R               RX      -  R                RX                    RX                    R
@@ -199,6 +201,7 @@ CaseProxyList              x     x             x          x        x           x
 ProxyCallbacks             x     x             x          x        x           x      . x             x            x             .
 QueuePanel                 x     .             .          x        x           .      . x             .            .             .
 QueueTicketList            x     x             x          x        x           x      . x             x            x             .
+ApplicationList            x     x             x          x        x           x      . x             x            x             .
 ViolationList              x     x             x          x        x           x      . x             x            x             .
 CorrectionRequestList      x     x             x          x        x           x      . x             x            x             .
 Catalogue                  x     x             x          x        x           x      . x             x            x             x

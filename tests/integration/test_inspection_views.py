@@ -22,7 +22,7 @@ from tests.services.test_case_flow import actor
 from tests.world import PASSWORD
 
 AT = datetime(2026, 9, 1, 9, 0)
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64 + b"IEND\xaeB`\x82"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR" + b"\x00" * 17 + b"\x00\x00\x00\x00IEND\xaeB`\x82"
 
 
 @pytest.fixture

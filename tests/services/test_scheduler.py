@@ -165,6 +165,8 @@ def test_every_job_is_on_the_timetable(app):
         "transfer_scan",
         "leader_check",
         "appointment_scan",
+        "queue_close",
+        "application_purge",
     }
     assert set(JOBS) == {job.id for job in scheduler.get_jobs()}
     backup = scheduler.get_job("backup")  # at the backup_time setting, 02:30 by default

@@ -373,7 +373,10 @@ def test_scans_are_stored_with_the_request(ctx, network, tmp_path):
 
 def test_a_bad_scan_refuses_the_whole_registration(ctx, network, tmp_path):
     limits = transfers.stored_files.Limits(1024 * 1024, ("pdf", "jpeg", "png"), tmp_path)
-    good = (io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"0" * 100 + b"IEND\xaeB`\x82"), "a.png")
+    good = (
+        io.BytesIO(b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR" + b"\x00" * 17 + b"\x00\x00\x00\x00IEND\xaeB`\x82"),
+        "a.png",
+    )
     bad = (io.BytesIO(b"MZ\x90\x00" + b"\x00" * 200), "scan.pdf")
     with pytest.raises(transfers.stored_files.FileRefused):
         transfers.register(db.session, actor("tw_agent"), MON, request_for(network, uploads=[good, bad]), limits)

@@ -43,7 +43,7 @@ class _Session:
 
 
 def test_only_allowed_types_by_content(tmp_path):
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 20 + b"IEND\xaeB`\x82"
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR" + b"\x00" * 17 + b"\x00\x00\x00\x00IEND\xaeB`\x82"
     limits = Limits(1024, ("pdf",), tmp_path)  # PNG not allowed here
     with pytest.raises(FileRefused):
         stored_files.store(_Session(), io.BytesIO(png), "a.png", limits, now=None, actor_name="x")
