@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from app import clock
 from app.services import (
-    appointments,
     applications,
+    appointments,
     backup,
     calendar,
     complaints,
