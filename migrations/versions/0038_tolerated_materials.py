@@ -1,7 +1,7 @@
 """容缺受理: tolerable matter materials and the materials a case was accepted without
 
 Revision ID: 0038
-Revises: 0036
+Revises: 0037
 Create Date: 2026-12-03 13:30:00
 
 Issue 17.4: a matter's secondary material may be marked tolerable (`matter_material.tolerable`);
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic. The lead re-chains this revision at merge.
 revision = "0038"
-down_revision = "0036"
+down_revision = "0037"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """first-inquiry register (首问登记)
 
 Revision ID: 0039
-Revises: 0036
+Revises: 0038
 Create Date: 2026-12-03 13:30:00
 
 Issue 18 point 1: an inquiry, its first responder, its referral and reply deadline, the overdue flag
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0039"
-down_revision = "0036"
+down_revision = "0038"
 branch_labels = None
 depends_on = None
 

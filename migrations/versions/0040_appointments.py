@@ -1,7 +1,7 @@
 """appointments (预约): window groups, slots, delayed-service openings, appointments, no-show blocks
 
 Revision ID: 0040
-Revises: 0036
+Revises: 0039
 Create Date: 2026-12-03 13:12:36
 
 Issue 18.2 (seeds 003, 004 第十一条/第十七条/第二十六条): a window group per center (the windows
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic. The lead re-chains this revision at merge.
 revision = "0040"
-down_revision = "0036"
+down_revision = "0039"
 branch_labels = None
 depends_on = None
 

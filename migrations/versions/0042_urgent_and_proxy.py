@@ -1,7 +1,7 @@
 """urgent cases' own limit per matter; full-process proxy (全程代办) and its 承办表
 
 Revision ID: 0042
-Revises: 0036
+Revises: 0041
 Create Date: 2026-12-03 13:30:00
 
 Issue 18 point 4 (seed 004 第十一条, 第十七条, 第二十五条(四)): matter.urgent_limit_days (an
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic. The lead re-chains this revision at merge.
 revision = "0042"
-down_revision = "0036"
+down_revision = "0041"
 branch_labels = None
 depends_on = None
 
