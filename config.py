@@ -60,6 +60,8 @@ CENTER_HEAD = [
     ["^(TrainingRecord|PreviousPost)$", "^can_(add|edit|delete)$"],
     ["^Case$", "^can_(read|export|act)$"],
     ["^Violation$", "^can_(read|export)$"],
+    # The pre-review queue of their center's applications (预审), read: its window staff decide.
+    ["^PreReview$", "^can_(read|export)$"],
     ["^MonthlyReport$", "^can_(read|export|generate|submit)$"],
     ["^Evaluation$", "^can_(read|export)$"],
     ["^Transfer$", "^can_(read|export)$"],
@@ -99,6 +101,7 @@ FAB_ROLES = {
         ["^Case$", "^can_(read|export|act)$"],
         ["^Transfer$", "^can_(read|export)$"],
         ["^Violation$", "^can_(read|export)$"],
+        ["^PreReview$", "^can_(read|export)$"],
         ["^MonthlyReport$", "^can_(read|export|generate|submit)$"],
         ["^Bulletin$", "^can_(read|export)$"],
         ["^Evaluation$", "^can_(read|export|add)$"],
@@ -126,6 +129,7 @@ FAB_ROLES = {
     ],
     "Supervisor": [
         [f"^({ORG}|{CATALOGUE}|AuditLog|Violation)$", "^can_(read|export)$"],
+        ["^PreReview$", "^can_(read|export)$"],
         ["^Case$", "^can_(read|export|act)$"],
         ["^Transfer$", "^can_(read|export)$"],
         ["^MonthlyReport$", "^can_(read|export|generate)$"],
@@ -156,6 +160,8 @@ FAB_ROLES = {
         # Village requests forwarded to the department's window: received, accepted or returned.
         ["^Transfer$", "^can_(read|export|act)$"],
         ["^Violation$", "^can_read$"],
+        # Online applications of the department: pre-reviewed (预审) — passed, corrected once, refused.
+        ["^PreReview$", "^can_(read|export|act)$"],
         # Own department's evaluations, rectifications and complaints (contacts masked).
         ["^Evaluation$", "^can_(read|export)$"],
         ["^(Rectification|Complaint|RectificationOrder)$", "^can_(read|act)$"],
@@ -182,6 +188,7 @@ FAB_ROLES = {
         ["^Case$", "^can_(read|act|intake)$"],
         ["^Transfer$", "^can_(read|act)$"],
         ["^Violation$", "^can_read$"],
+        ["^PreReview$", "^can_(read|act)$"],
         ["^Evaluation$", "^can_read$"],
         # Own leave requests, attendance, scores; the duty roster and the rules.
         [f"^(LeaveRequest|Attendance|WindowRotation|{ASSESSMENT})$", "^can_read$"],
@@ -213,6 +220,7 @@ FAB_ROLES = {
         ],
         ["^RectificationOrder$", "^can_(read|export)$"],
         ["^(Transfer|CorrectionRequest)$", "^can_(read|export)$"],
+        ["^PreReview$", "^can_(read|export)$"],
         ["^(Inspection|JointMeeting|CenterAssessment)$", "^can_(read|export)$"],
         [f"^({PEOPLE}|{ASSESSMENT})$", "^can_(read|export)$"],
         *menu.menu_rules(
@@ -228,6 +236,7 @@ FAB_ROLES = {
         ["^Case$", "^can_(read|act|intake)$"],
         ["^Transfer$", "^can_(read|act)$"],
         ["^Violation$", "^can_read$"],
+        ["^PreReview$", "^can_(read|act)$"],
         ["^Evaluation$", "^can_read$"],
         [f"^(LeaveRequest|Attendance|WindowRotation|{ASSESSMENT})$", "^can_read$"],
         ["^LeaveRequest$", "^can_add$"],

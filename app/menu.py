@@ -100,6 +100,13 @@ MENU = (
                 "transfer.TransferView",
                 "Transfer",
             ),
+            item(
+                "PreReviewList",
+                _l("Pre-review of online applications"),
+                "fa-check-square",
+                "prereview.PreReviewView",
+                "PreReview",
+            ),
             item("ViolationList", _l("Detected violations"), "fa-flag", "case.ViolationView", "Violation"),
             item(
                 "CorrectionRequestList",

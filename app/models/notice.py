@@ -42,6 +42,7 @@ class NoticeKind(LabeledEnum):
     correction_decided = _l("Your data correction request has been decided")
     follow_up_overdue = _l("Joint-meeting follow-up past its due date")
     personnel_change_opened = _l("The center opened a personnel change in your department")
+    prereview_overdue = _l("Online application not pre-reviewed in time")
 
 
 class Notice(Model):

@@ -228,6 +228,7 @@ LABELS = {
     "paused_workdays": _l("Suspended working days"),
     "warn_at": _l("Warning from"),
     "calendar_unconfirmed": _l("Calendar not confirmed"),
+    "deemed_accepted": _l("Deemed accepted (行政许可法第三十二条)"),
     "accepted_by": _l("Accepted by"),
     "delivery_method": _l("Delivery method"),
     "delivery_receiver": _l("Received by"),

@@ -1,0 +1,192 @@
+"""The pre-review queue (预审, issue 17.3): online applications awaiting the department's review,
+most urgent first; each application's page shows the matter's material list with the files
+uploaded for each (viewed inline beside it) and the three decisions: pass, ask for a correction
+once (一次性告知), refuse. The rules are services/prereview.py's; every path reads the application
+in the user's scope (404 otherwise)."""
+
+import sqlalchemy as sa
+from flask import abort, flash, g, request
+from flask_appbuilder import expose
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import lazy_gettext as _l
+
+from app import clock as wall_clock
+from app.extensions import db
+from app.fields.prereview import PREREVIEW_FIELDS
+from app.models.application import AWAITING_REVIEW_STATUSES, Application, ApplicationStatus
+from app.models.transfer import StoredFile
+from app.security import actor_for, current_scope
+from app.services import prereview
+from app.services.case_flow import CaseError
+from app.services.idnumber import mask, mask_phone
+from app.services.prereview import Defect, PreReviewError
+from app.views.interface import GovInterface
+from app.views.labels import LABELS
+from app.views.transfer import send_stored
+from app.views.workflow import WorkflowView
+
+MASKS = {"applicant_id_number": mask, "applicant_phone": mask_phone}
+QUICK = ("waiting", "overdue", "correction", "closed", "all")
+
+
+class QueueFilter(BaseFilter):
+    """?quick=waiting (the default: awaiting pre-review) | overdue (past the limit) | correction
+    (awaiting the applicant's correction) | closed | all: the queue's lists, honoured by the export."""
+
+    name = "quick"
+
+    def apply(self, query, value):
+        quick = request.args.get("quick") or "waiting"
+        if quick == "waiting":
+            return query.filter(Application.status.in_(AWAITING_REVIEW_STATUSES))
+        if quick == "overdue":
+            return query.filter(
+                Application.status.in_(AWAITING_REVIEW_STATUSES), Application.review_due_at < wall_clock.now()
+            )
+        if quick == "correction":
+            return query.filter(Application.status == ApplicationStatus.correction_requested)
+        if quick == "closed":
+            return query.filter(
+                Application.status.in_(
+                    (ApplicationStatus.passed, ApplicationStatus.refused, ApplicationStatus.withdrawn)
+                )
+            )
+        return query
+
+
+def _small_int(text) -> int | None:
+    return int(text) if isinstance(text, str) and text.isascii() and text.isdigit() and len(text) < 10 else None
+
+
+def defects_from(form) -> list[Defect]:
+    """The correction form's ticked materials, each with its reason, and an optional other item."""
+    defects = []
+    for value in form.getlist("defect"):
+        material_id = _small_int(value)
+        if material_id is None:
+            raise PreReviewError(_l("Name only materials of this matter."))
+        defects.append(Defect(material_id, form.get(f"reason_{material_id}", "")))
+    other = (form.get("other_reason") or "").strip()
+    if other:
+        defects.append(Defect(None, other))
+    return defects
+
+
+class PreReviewView(WorkflowView):
+    datamodel = GovInterface(Application, eager=("matter", "department"), masked=MASKS)
+    class_permission_name = "PreReview"
+    route_base = "/prereview"
+    method_permission_name = {**WorkflowView.method_permission_name, "file": "read"}
+    errors = (PreReviewError, CaseError)
+    base_filters = [["id", QueueFilter, lambda: None]]
+    label_columns = {
+        **LABELS,
+        "number": _l("Application number"),
+        "status": _l("Application status"),
+        "contact_name": _l("Contact person"),
+        "submitted_at": _l("Received online at"),
+        "resubmitted_at": _l("Corrected materials received at"),
+        "review_due_at": _l("Pre-review due by"),
+        "review_flagged_at": _l("Flagged as not pre-reviewed at"),
+        "correction_requested_at": _l("Correction requested at"),
+        "correction_notice": _l("One-time correction notice"),
+        "reviewed_at": _l("Pre-reviewed at"),
+        "reviewer": _l("Pre-reviewed by"),
+        "refusal_reason": _l("Reason for refusal"),
+        "case": _l("Case"),
+        "case.number": _l("Case"),
+        "closed_at": _l("Closed at"),
+    }
+    list_title = _l("Pre-review of online applications")
+    show_title = _l("Online application")
+    registry = PREREVIEW_FIELDS
+    base_order = ("review_due_at", "asc")
+    formatters_columns = MASKS
+    export_formatters = MASKS
+    list_template = "govhall/prereview_list.html"
+    show_template = "govhall/prereview_show.html"
+
+    def render_template(self, template, **kwargs):
+        if template == self.list_template:
+            quick = request.args.get("quick") or "waiting"
+            kwargs["quick"] = quick if quick in QUICK else "all"
+        if template == self.show_template and "pk" in kwargs:
+            item = self._scoped_get(kwargs["pk"])
+            if item is not None:
+                kwargs["materials"] = material_rows(item)
+                kwargs["timeline"] = item.events
+        return super().render_template(template, **kwargs)
+
+    def step_forms(self, item):
+        if not prereview.may_review(db.session, actor_for(g.user), item):
+            return []
+        forms = [{"step": "pass", "label": _l("Pass: accept the case"), "fields": []}]
+        if item.correction_requested_at is None:
+            forms.append({"step": "correct", "label": _l("Ask for a correction (once)"), "fields": []})
+        forms.append(
+            {
+                "step": "refuse",
+                "label": _l("Refuse: not within the matter"),
+                "fields": [("textarea", "reason", _l("Reason for refusal"), None)],
+            }
+        )
+        return forms
+
+    def run_step(self, item, step, version, form):
+        actor, now = actor_for(g.user), wall_clock.now()
+        if step == "pass":
+            outcome = prereview.pass_review(db.session, actor, now, item, version)
+            flash(str(_l("Case %(number)s accepted.", number=outcome.case.number)), "info")
+        elif step == "correct":
+            prereview.request_correction(db.session, actor, now, item, version, defects_from(form), form.get("note"))
+        elif step == "refuse":
+            prereview.refuse(db.session, actor, now, item, version, form.get("reason"))
+        else:
+            raise PreReviewError(_l("Unknown action."))
+
+    @expose("/file/<int:file_id>")
+    @has_access
+    def file(self, file_id):
+        """A material's file, to those whose scope covers its application (404 to everyone else);
+        ?inline=1 shows it in the page beside the material list, sandboxed."""
+        stored = db.session.scalar(
+            sa.select(StoredFile).where(
+                StoredFile.id == file_id,
+                StoredFile.application_id.is_not(None),
+                StoredFile.application_id.in_(sa.select(Application.id).where(current_scope().row_clause(Application))),
+            )
+        )
+        if stored is None:
+            abort(404)
+        response = send_stored(stored)
+        if request.args.get("inline") == "1":
+            response.headers["Content-Disposition"] = response.headers["Content-Disposition"].replace(
+                "attachment", "inline", 1
+            )
+            # Shown inside the page: no script of the file runs, nothing is sniffed.
+            response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
+        return response
+
+
+def material_rows(application) -> list[dict]:
+    """The matter's material list, each with the files uploaded for it (both rounds) and whether
+    the correction asked for it; files for no listed material come last."""
+    asked = set(application.correction_material_ids or [])
+    files = list(application.files)
+    rows = []
+    for material in application.matter.materials:
+        rows.append(
+            {
+                "id": material.id,
+                "name": material.name,
+                "required": material.required,
+                "asked": material.id in asked,
+                "files": [f for f in files if f.matter_material_id == material.id],
+            }
+        )
+    listed = {material.id for material in application.matter.materials}
+    others = [f for f in files if f.matter_material_id not in listed]
+    if others:
+        rows.append({"id": None, "name": str(_l("Other")), "required": False, "asked": False, "files": others})
+    return rows
