@@ -37,7 +37,10 @@ class QueueFilter(BaseFilter):
     name = "quick"
 
     def apply(self, query, value):
-        quick = request.args.get("quick") or "waiting"
+        # The queue opens on what awaits review; a single application's page, step or file is
+        # found whatever its status.
+        listing = request.endpoint in ("PreReviewView.list", "PreReviewView.export")
+        quick = request.args.get("quick") or ("waiting" if listing else "all")
         if quick == "waiting":
             return query.filter(Application.status.in_(AWAITING_REVIEW_STATUSES))
         if quick == "overdue":
