@@ -60,11 +60,9 @@ CENTER_HEAD = [
     ["^(TrainingRecord|PreviousPost)$", "^can_(add|edit|delete)$"],
     ["^Case$", "^can_(read|export|act)$"],
     ["^Violation$", "^can_(read|export)$"],
-    # The pre-review queue of their center's applications (预审), read: its window staff decide.
-    ["^PreReview$", "^can_(read|export)$"],
     ["^MonthlyReport$", "^can_(read|export|generate|submit)$"],
     ["^Evaluation$", "^can_(read|export)$"],
-    ["^Transfer$", "^can_(read|export)$"],
+    ["^(Transfer|Application)$", "^can_(read|export)$"],
     [f"^({PEOPLE}|{ASSESSMENT})$", "^can_(read|export)$"],
     ["^LeaveRequest$", "^can_act$"],
     # 数据更正: files them for its center's cases and decides them (services/corrections.py).
@@ -99,9 +97,8 @@ FAB_ROLES = {
         [f"^({ORG}|{CATALOGUE})$", "^can_(read|add|edit|delete|export|activate|deactivate)$"],
         ["^MatterImport$", "^can_import$"],
         ["^Case$", "^can_(read|export|act)$"],
-        ["^Transfer$", "^can_(read|export)$"],
+        ["^(Transfer|Application)$", "^can_(read|export)$"],
         ["^Violation$", "^can_(read|export)$"],
-        ["^PreReview$", "^can_(read|export)$"],
         ["^MonthlyReport$", "^can_(read|export|generate|submit)$"],
         ["^Bulletin$", "^can_(read|export)$"],
         ["^Evaluation$", "^can_(read|export|add)$"],
@@ -129,9 +126,8 @@ FAB_ROLES = {
     ],
     "Supervisor": [
         [f"^({ORG}|{CATALOGUE}|AuditLog|Violation)$", "^can_(read|export)$"],
-        ["^PreReview$", "^can_(read|export)$"],
         ["^Case$", "^can_(read|export|act)$"],
-        ["^Transfer$", "^can_(read|export)$"],
+        ["^(Transfer|Application)$", "^can_(read|export)$"],
         ["^MonthlyReport$", "^can_(read|export|generate)$"],
         ["^Bulletin$", "^can_(read|export)$"],
         ["^Evaluation$", "^can_(read|export|add)$"],
@@ -158,10 +154,8 @@ FAB_ROLES = {
         ["^(TrainingRecord|PreviousPost)$", "^can_(add|edit|delete)$"],
         ["^Case$", "^can_(read|export|act|intake)$"],
         # Village requests forwarded to the department's window: received, accepted or returned.
-        ["^Transfer$", "^can_(read|export|act)$"],
+        ["^(Transfer|Application)$", "^can_(read|export|act)$"],
         ["^Violation$", "^can_read$"],
-        # Online applications of the department: pre-reviewed (预审) — passed, corrected once, refused.
-        ["^PreReview$", "^can_(read|export|act)$"],
         # Own department's evaluations, rectifications and complaints (contacts masked).
         ["^Evaluation$", "^can_(read|export)$"],
         ["^(Rectification|Complaint|RectificationOrder)$", "^can_(read|act)$"],
@@ -186,9 +180,8 @@ FAB_ROLES = {
     "WindowStaff": [
         [f"^({ORG}|{CATALOGUE})$", "^can_read$"],
         ["^Case$", "^can_(read|act|intake)$"],
-        ["^Transfer$", "^can_(read|act)$"],
+        ["^(Transfer|Application)$", "^can_(read|act)$"],
         ["^Violation$", "^can_read$"],
-        ["^PreReview$", "^can_(read|act)$"],
         ["^Evaluation$", "^can_read$"],
         # Own leave requests, attendance, scores; the duty roster and the rules.
         [f"^(LeaveRequest|Attendance|WindowRotation|{ASSESSMENT})$", "^can_read$"],
@@ -219,8 +212,7 @@ FAB_ROLES = {
             "^can_(read|export)$",
         ],
         ["^RectificationOrder$", "^can_(read|export)$"],
-        ["^(Transfer|CorrectionRequest)$", "^can_(read|export)$"],
-        ["^PreReview$", "^can_(read|export)$"],
+        ["^(Transfer|CorrectionRequest|Application)$", "^can_(read|export)$"],
         ["^(Inspection|JointMeeting|CenterAssessment)$", "^can_(read|export)$"],
         [f"^({PEOPLE}|{ASSESSMENT})$", "^can_(read|export)$"],
         *menu.menu_rules(
@@ -234,9 +226,8 @@ FAB_ROLES = {
     "TownshipStaff": [
         [f"^({ORG}|{CATALOGUE})$", "^can_read$"],
         ["^Case$", "^can_(read|act|intake)$"],
-        ["^Transfer$", "^can_(read|act)$"],
+        ["^(Transfer|Application)$", "^can_(read|act)$"],
         ["^Violation$", "^can_read$"],
-        ["^PreReview$", "^can_(read|act)$"],
         ["^Evaluation$", "^can_read$"],
         [f"^(LeaveRequest|Attendance|WindowRotation|{ASSESSMENT})$", "^can_read$"],
         ["^LeaveRequest$", "^can_add$"],
@@ -461,6 +452,9 @@ class Config:
     PORTAL_RATE_LIMIT = os.environ.get("GOVHALL_PORTAL_RATE_LIMIT", "120 per minute")
     PORTAL_QUERY_LIMIT = os.environ.get("GOVHALL_PORTAL_QUERY_LIMIT", "10 per 5 minute")
     PORTAL_FILING_LIMIT = os.environ.get("GOVHALL_PORTAL_FILING_LIMIT", "5 per hour")
+    # Online applications (issue 17): submissions, and correction uploads or withdrawals, per client.
+    PORTAL_APPLY_LIMIT = os.environ.get("GOVHALL_PORTAL_APPLY_LIMIT", "10 per hour")
+    PORTAL_UPLOAD_LIMIT = os.environ.get("GOVHALL_PORTAL_UPLOAD_LIMIT", "20 per hour")
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, which has its own lifetime
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)

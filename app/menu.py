@@ -101,11 +101,18 @@ MENU = (
                 "Transfer",
             ),
             item(
+                "ApplicationList",
+                _l("Online applications"),
+                "fa-cloud-upload",
+                "application.ApplicationView",
+                "Application",
+            ),
+            item(
                 "PreReviewList",
                 _l("Pre-review of online applications"),
                 "fa-check-square",
                 "prereview.PreReviewView",
-                "PreReview",
+                "Application",
             ),
             item("ViolationList", _l("Detected violations"), "fa-flag", "case.ViolationView", "Violation"),
             item(

@@ -337,6 +337,21 @@ SPECS = {
             _l("Uploaded scans: allowed types"),
             _l("Comma-separated, among pdf, jpeg and png; checked by the file's content."),
         ),
+        # Online applications (网上申报, issue 17): what one application may upload, how long a
+        # closed one (passed, refused, withdrawn) is kept with its files.
+        SettingSpec("application_max_files", "40", _l("Online applications: most files per application")),
+        SettingSpec(
+            "application_max_megabytes",
+            "60",
+            _l("Online applications: largest upload per application (MB)"),
+            _l("All files of one submission or correction together; each file also within the scan limit."),
+        ),
+        SettingSpec(
+            "application_retention_days",
+            "365",
+            _l("Online applications: keep a closed application and its files (days)"),
+            _l("Counted from passing, refusal or withdrawal; then deleted with its files."),
+        ),
         SettingSpec(
             "attendance_import_window_days",
             "62",
@@ -473,6 +488,9 @@ RANGES = {
     "late_entry_workdays": (0.1, 10),
     "promised_limit_reduction": (0, 0.9),
     "stored_file_max_megabytes": (1, 15),
+    "application_max_files": (1, 200),
+    "application_max_megabytes": (1, 500),
+    "application_retention_days": (30, 3660),
     "appeal_days": (1, 60),
     "violation_confirm_days": (1, 60),
     "appraisal_min_months": (1, 12),

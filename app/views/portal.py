@@ -1,7 +1,8 @@
 """The public portal (/portal/): no login, Chinese, phone-sized, local assets only.
 
 Matter guides, the directory, the case progress query (case number plus the
-last four characters of the applicant's ID number or phone), rating a
+last four characters of the applicant's ID number or phone), applying online and following
+the application (app/views/portal_apply.py), rating a
 completed case, filing a complaint and following it, and the window rating
 device page. Rate-limited per client; every form carries a CSRF token; no
 applicant's personal data is ever shown.
@@ -182,13 +183,21 @@ def install(app, limiter) -> None:
     Flask-Limiter enforces a decorated limit inside the wrapper it returns, so the
     app's view functions are replaced by the wrapped ones after registration.
     """
+    from app.views import portal_apply  # its routes join the blueprint before it is registered
+
     limiter.limit(app.config["PORTAL_RATE_LIMIT"])(blueprint)
     app.register_blueprint(blueprint)
+    # Ahead of every other hook (the CSRF check parses the form): an upload's limits first.
+    app.before_request_funcs.setdefault(None, []).insert(0, portal_apply.upload_guard)
     query_limit = app.config["PORTAL_QUERY_LIMIT"]
     for view, limit in (
         (progress, query_limit),
         (complaint_status, query_limit),
         (complaint, app.config["PORTAL_FILING_LIMIT"]),
+        (portal_apply.application_follow, query_limit),
+        (portal_apply.apply_form, app.config["PORTAL_APPLY_LIMIT"]),
+        (portal_apply.application_resubmit, app.config["PORTAL_UPLOAD_LIMIT"]),
+        (portal_apply.application_withdraw, app.config["PORTAL_UPLOAD_LIMIT"]),
     ):
         endpoint = f"portal.{view.__name__}"
         app.view_functions[endpoint] = limiter.limit(limit, methods=["POST"])(view)

@@ -2,28 +2,23 @@
 most urgent first; each application's page shows the matter's material list with the files
 uploaded for each (viewed inline beside it) and the three decisions: pass, ask for a correction
 once (一次性告知), refuse. The rules are services/prereview.py's; every path reads the application
-in the user's scope (404 otherwise)."""
+in the user's scope (404 otherwise); the files are served by views/application.py's `file`."""
 
-import sqlalchemy as sa
-from flask import abort, flash, g, request
-from flask_appbuilder import expose
+from flask import flash, g, request
 from flask_appbuilder.models.filters import BaseFilter
-from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
 
 from app import clock as wall_clock
 from app.extensions import db
 from app.fields.prereview import PREREVIEW_FIELDS
 from app.models.application import AWAITING_REVIEW_STATUSES, Application, ApplicationStatus
-from app.models.transfer import StoredFile
-from app.security import actor_for, current_scope
+from app.security import actor_for
 from app.services import prereview
 from app.services.case_flow import CaseError
 from app.services.idnumber import mask, mask_phone
 from app.services.prereview import Defect, PreReviewError
 from app.views.interface import GovInterface
 from app.views.labels import LABELS
-from app.views.transfer import send_stored
 from app.views.workflow import WorkflowView
 
 MASKS = {"applicant_id_number": mask, "applicant_phone": mask_phone}
@@ -78,9 +73,10 @@ def defects_from(form) -> list[Defect]:
 
 class PreReviewView(WorkflowView):
     datamodel = GovInterface(Application, eager=("matter", "department"), masked=MASKS)
-    class_permission_name = "PreReview"
+    # One resource with the list of every application (views/application.py): the same grants;
+    # its `file` endpoint serves the materials' files, inline beside the list here.
+    class_permission_name = "Application"
     route_base = "/prereview"
-    method_permission_name = {**WorkflowView.method_permission_name, "file": "read"}
     errors = (PreReviewError, CaseError)
     base_filters = [["id", QueueFilter, lambda: None]]
     label_columns = {
@@ -147,29 +143,6 @@ class PreReviewView(WorkflowView):
             prereview.refuse(db.session, actor, now, item, version, form.get("reason"))
         else:
             raise PreReviewError(_l("Unknown action."))
-
-    @expose("/file/<int:file_id>")
-    @has_access
-    def file(self, file_id):
-        """A material's file, to those whose scope covers its application (404 to everyone else);
-        ?inline=1 shows it in the page beside the material list, sandboxed."""
-        stored = db.session.scalar(
-            sa.select(StoredFile).where(
-                StoredFile.id == file_id,
-                StoredFile.application_id.is_not(None),
-                StoredFile.application_id.in_(sa.select(Application.id).where(current_scope().row_clause(Application))),
-            )
-        )
-        if stored is None:
-            abort(404)
-        response = send_stored(stored)
-        if request.args.get("inline") == "1":
-            response.headers["Content-Disposition"] = response.headers["Content-Disposition"].replace(
-                "attachment", "inline", 1
-            )
-            # Shown inside the page: no script of the file runs, nothing is sniffed.
-            response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
-        return response
 
 
 def material_rows(application) -> list[dict]:

@@ -314,15 +314,16 @@ class TransferView(WorkflowView):
         return send_stored(stored)
 
 
-def send_stored(stored):
-    """A stored file the caller found in the user's scope (None: 404), with its download headers."""
+def send_stored(stored, *, inline: bool = False):
+    """A stored file the caller found in the user's scope (None: 404), with its download headers
+    (`inline`: shown in the browser rather than saved)."""
     if stored is None:
         abort(404)
     path = stored_files.path_of(current_app.config["FILES_DIR"], stored)
     if not path.is_file():
         abort(404)
     response = send_file(path, mimetype=stored.content_type, conditional=False, max_age=0)
-    response.headers.update(stored_files.download_headers(stored))
+    response.headers.update(stored_files.download_headers(stored, inline=inline))
     return response
 
 

@@ -63,7 +63,8 @@ CUSTOM_VERBS = {
     "QuarterlyResultView": {"generate": "generate", "annual": "read", "annual_export": "export"},
     "AnnualAppraisalView": {"generate": "generate", "confirm": "confirm", "workbook": "export", "letter": "read"},
     "StaffView": {"card": "read"},
-    "PreReviewView": {"act": "act", "file": "read"},
+    "ApplicationView": {"act": "act", "file": "read"},
+    "PreReviewView": {"act": "act"},
     "TransferView": {
         "act": "act",
         "register": "add",
@@ -106,7 +107,7 @@ PreviousPost             RAEDX                        *      RAEDX              
 Case                     RX+act+intake                *      RX+act                      RX+act          RX+act+intake               R+act+intake    RX      -  R+act+intake     RX+act                RX+act                R
 Violation                RX+act                       *      RX+act                      RX+act          R                           R               RX      -  R                RX                    RX                    -
 CorrectionRequest        RAX+act                      *      RX+act                      RX              RAX+act                     RA              RX      -  RA               RAX+act               RAX+act               -
-PreReview                RX+act                       *      RX                          RX              RX+act                      R+act           RX      -  R+act            RX                    RX                    -
+Application              RX+act                       *      RX                          RX              RX+act                      R+act           RX      -  R+act            RX                    RX                    -
 Transfer                 RAX+act                      *      RX                          RX              RX+act                      R+act           RX      -  R+act            RX                    RX                    RA+act
 Matter                   RAEDX+activate+deactivate    *      RAEDX+activate+deactivate   RX              RX                          R               RX      -  R                RX                    RX                    R
 MatterImport             I                            *      I                           -               -                           -               -       -  -                -                     -                     -
@@ -181,6 +182,7 @@ JointCases                 x     .             .          x        x           .
 DueSoonCases               x     x             x          x        x           x      . x             x            x             .
 OverdueCases               x     x             x          x        x           x      . x             x            x             .
 TransferList               x     x             x          x        x           x      . x             x            x             x
+ApplicationList            x     x             x          x        x           x      . x             x            x             .
 PreReviewList              x     x             x          x        x           x      . x             x            x             .
 ViolationList              x     x             x          x        x           x      . x             x            x             .
 CorrectionRequestList      x     x             x          x        x           x      . x             x            x             .
