@@ -3,7 +3,9 @@ its township's, the center all; only the department's window staff decide; bad i
 in Chinese with nothing changed; a second pass of the same application loses; a material's file
 is served inline (no script may run) only in scope."""
 
+import io
 from datetime import date, datetime
+from types import SimpleNamespace
 from decimal import Decimal
 
 import pytest
@@ -241,3 +243,58 @@ def test_the_township_window_passes_its_townships_application(app, client, queue
     row = _application(app, queue["app_t"])
     assert row.status is ApplicationStatus.passed and row.case_id is not None
     assert client.post(f"/prereview/act/{queue['app_t2']}/pass", data={"version": "1"}).status_code == 404
+
+
+def test_from_the_portal_through_the_queue_to_the_case(app, client, world_ids, tmp_path, monkeypatch):
+    """Apply on the portal → the department's queue, due by the limit → one correction notice →
+    the applicant reads it and uploads what was asked → back in the queue → passed: a case."""
+    monkeypatch.setitem(app.config, "FILES_DIR", tmp_path)
+    now = {"at": datetime(2026, 9, 30, 10, 0)}
+    # The portal's and the queue's clock (the login's own stays the wall clock's).
+    fixed = SimpleNamespace(now=lambda: now["at"])
+    monkeypatch.setattr("app.views.portal_apply.clock", fixed)
+    monkeypatch.setattr("app.views.prereview.wall_clock", fixed)
+    with app.app_context():
+        first, second = (m.id for m in db.session.get(Matter, world_ids["matter_a"]).materials)
+    pdf, jpeg = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", b"\xff\xd8\xff\xe0" + b"\x00" * 64 + b"\xff\xd9"
+    applicant = app.test_client()
+    data = {
+        "applicant_type": "person",
+        "applicant_name": "王五",
+        "applicant_id_number": ID_NUMBER,
+        "applicant_phone": "13800001234",
+        "declaration": "1",
+        f"file_{first}": [(io.BytesIO(pdf), "申请书.pdf")],
+        f"file_{second}": [(io.BytesIO(jpeg), "执照.jpg")],
+    }
+    assert applicant.post("/portal/apply/XZ-D01-0001", data=data, content_type="multipart/form-data").status_code == 302
+    with app.app_context():
+        application = db.session.scalar(sa.select(Application))
+        assert application.review_due_at == datetime(2026, 10, 8, 17, 30)  # National Day skipped
+        number, application_id = application.number, application.id
+    login(client, "staff_a")
+    assert number in client.get("/prereview/list/").get_data(as_text=True)
+    page = client.get(f"/prereview/show/{application_id}").get_data(as_text=True)
+    assert "申请书.pdf" in page and "执照.jpg" in page
+    client.post(
+        f"/prereview/act/{application_id}/correct",
+        data={"version": "1", "defect": str(second), f"reason_{second}": "复印件不清晰"},
+    )
+    assert number not in client.get("/prereview/list/").get_data(as_text=True)
+    follow = applicant.post("/portal/application", data={"number": number, "factor": "002X"}).get_data(as_text=True)
+    assert "营业执照：复印件不清晰" in follow
+    now["at"] = datetime(2026, 10, 9, 9, 0)
+    resubmitted = applicant.post(
+        "/portal/application/resubmit",
+        data={"application_id": str(application_id), f"file_{second}": [(io.BytesIO(jpeg), "清晰执照.jpg")]},
+        content_type="multipart/form-data",
+    )
+    assert resubmitted.status_code == 302
+    row = _application(app, application_id)
+    assert row.status is ApplicationStatus.resubmitted and row.review_due_at == datetime(2026, 10, 10, 17, 30)
+    assert number in client.get("/prereview/list/").get_data(as_text=True)
+    client.post(f"/prereview/act/{application_id}/pass", data={"version": str(row.version)})
+    with app.app_context():
+        case = db.session.get(Application, application_id).case
+        assert case.channel is Channel.online and case.accepted_at == datetime(2026, 10, 9, 9, 0)
+        assert case.deadline_at == datetime(2026, 10, 22, 17, 30)  # 10 working days from 9 October
