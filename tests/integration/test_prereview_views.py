@@ -5,8 +5,8 @@ is served inline (no script may run) only in scope."""
 
 import io
 from datetime import date, datetime
-from types import SimpleNamespace
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
