@@ -2,7 +2,8 @@
 most urgent first; each application's page shows the matter's material list with the files
 uploaded for each (viewed inline beside it) and the three decisions: pass, ask for a correction
 once (一次性告知), refuse. The rules are services/prereview.py's; every path reads the application
-in the user's scope (404 otherwise); the files are served by views/application.py's `file`."""
+in the user's scope (404 otherwise). It is views/application.py's ApplicationView (its resource,
+fields, labels, materials and `file` endpoint) narrowed to the queue."""
 
 from flask import flash, g, request
 from flask_appbuilder.models.filters import BaseFilter
@@ -10,18 +11,13 @@ from flask_babel import lazy_gettext as _l
 
 from app import clock as wall_clock
 from app.extensions import db
-from app.fields.prereview import PREREVIEW_FIELDS
 from app.models.application import AWAITING_REVIEW_STATUSES, Application, ApplicationStatus
 from app.security import actor_for
 from app.services import prereview
 from app.services.case_flow import CaseError
-from app.services.idnumber import mask, mask_phone
 from app.services.prereview import Defect, PreReviewError
-from app.views.interface import GovInterface
-from app.views.labels import LABELS
-from app.views.workflow import WorkflowView
+from app.views.application import ApplicationView
 
-MASKS = {"applicant_id_number": mask, "applicant_phone": mask_phone}
 QUICK = ("waiting", "overdue", "correction", "closed", "all")
 
 
@@ -71,38 +67,21 @@ def defects_from(form) -> list[Defect]:
     return defects
 
 
-class PreReviewView(WorkflowView):
-    datamodel = GovInterface(Application, eager=("matter", "department"), masked=MASKS)
-    # One resource with the list of every application (views/application.py): the same grants;
-    # its `file` endpoint serves the materials' files, inline beside the list here.
-    class_permission_name = "Application"
+class PreReviewView(ApplicationView):
+    """The list of every application (ApplicationView) as the department's queue, with the decisions."""
+
     route_base = "/prereview"
     errors = (PreReviewError, CaseError)
     base_filters = [["id", QueueFilter, lambda: None]]
+    # The queue differs from the registry's list on one point: the due time, which it is sorted by.
+    list_columns = ["number", "status", "matter", "department", "applicant_name", "submitted_at", "review_due_at"]
     label_columns = {
-        **LABELS,
-        "number": _l("Application number"),
-        "status": _l("Application status"),
-        "contact_name": _l("Contact person"),
-        "submitted_at": _l("Received online at"),
-        "resubmitted_at": _l("Corrected materials received at"),
-        "review_due_at": _l("Pre-review due by"),
+        **ApplicationView.label_columns,
         "review_flagged_at": _l("Flagged as not pre-reviewed at"),
-        "correction_requested_at": _l("Correction requested at"),
-        "correction_notice": _l("One-time correction notice"),
-        "reviewed_at": _l("Pre-reviewed at"),
-        "reviewer": _l("Pre-reviewed by"),
-        "refusal_reason": _l("Reason for refusal"),
-        "case": _l("Case"),
-        "case.number": _l("Case"),
         "closed_at": _l("Closed at"),
     }
     list_title = _l("Pre-review of online applications")
-    show_title = _l("Online application")
-    registry = PREREVIEW_FIELDS
     base_order = ("review_due_at", "asc")
-    formatters_columns = MASKS
-    export_formatters = MASKS
     list_template = "govhall/prereview_list.html"
     show_template = "govhall/prereview_show.html"
 
@@ -110,11 +89,6 @@ class PreReviewView(WorkflowView):
         if template == self.list_template:
             quick = request.args.get("quick") or "waiting"
             kwargs["quick"] = quick if quick in QUICK else "all"
-        if template == self.show_template and "pk" in kwargs:
-            item = self._scoped_get(kwargs["pk"])
-            if item is not None:
-                kwargs["materials"] = material_rows(item)
-                kwargs["timeline"] = item.events
         return super().render_template(template, **kwargs)
 
     def step_forms(self, item):
@@ -143,26 +117,3 @@ class PreReviewView(WorkflowView):
             prereview.refuse(db.session, actor, now, item, version, form.get("reason"))
         else:
             raise PreReviewError(_l("Unknown action."))
-
-
-def material_rows(application) -> list[dict]:
-    """The matter's material list, each with the files uploaded for it (both rounds) and whether
-    the correction asked for it; files for no listed material come last."""
-    asked = set(application.correction_material_ids or [])
-    files = list(application.files)
-    rows = []
-    for material in application.matter.materials:
-        rows.append(
-            {
-                "id": material.id,
-                "name": material.name,
-                "required": material.required,
-                "asked": material.id in asked,
-                "files": [f for f in files if f.matter_material_id == material.id],
-            }
-        )
-    listed = {material.id for material in application.matter.materials}
-    others = [f for f in files if f.matter_material_id not in listed]
-    if others:
-        rows.append({"id": None, "name": str(_l("Other")), "required": False, "asked": False, "files": others})
-    return rows

@@ -64,7 +64,7 @@ CUSTOM_VERBS = {
     "AnnualAppraisalView": {"generate": "generate", "confirm": "confirm", "workbook": "export", "letter": "read"},
     "StaffView": {"card": "read"},
     "ApplicationView": {"act": "act", "file": "read"},
-    "PreReviewView": {"act": "act"},
+    "PreReviewView": {"act": "act", "file": "read"},
     "TransferView": {
         "act": "act",
         "register": "add",
