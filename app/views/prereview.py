@@ -77,7 +77,6 @@ class PreReviewView(ApplicationView):
     list_columns = ["number", "status", "matter", "department", "applicant_name", "submitted_at", "review_due_at"]
     label_columns = {
         **ApplicationView.label_columns,
-        "review_flagged_at": _l("Flagged as not pre-reviewed at"),
         "closed_at": _l("Closed at"),
     }
     list_title = _l("Pre-review of online applications")
