@@ -28,6 +28,7 @@ from app.services import (
     leadership,
     pending_violations,
     personnel,
+    prereview,
     queue,
     rectification_orders,
     rectifications,
@@ -41,7 +42,8 @@ from app.services import (
 
 
 def warning_scan_job(session: Session, now, *, full=False):
-    """Lights, overdue events and violations, then who must hear about them.
+    """Lights, overdue events and violations, then who must hear about them; online applications
+    past their pre-review limit, and those accepted by law (视为受理, services/prereview.py).
     The first run, or `full`, rebuilds every light instead of the routine range."""
     since = job_runs.last_success(session, "warning_scan")
     if full or since is None:
@@ -49,7 +51,7 @@ def warning_scan_job(session: Session, now, *, full=False):
         since = None
     else:
         rows = warning_scan.scan(session, now, since)
-    return rows + follow_up(session, now, since)
+    return rows + follow_up(session, now, since) + prereview.scan(session, now)
 
 
 def follow_up(session: Session, now, since):

@@ -133,6 +133,13 @@ MENU = (
                 "application.ApplicationView",
                 "Application",
             ),
+            item(
+                "PreReviewList",
+                _l("Pre-review of online applications"),
+                "fa-check-square",
+                "prereview.PreReviewView",
+                "Application",
+            ),
             item("ViolationList", _l("Detected violations"), "fa-flag", "case.ViolationView", "Violation"),
             item(
                 "CorrectionRequestList",

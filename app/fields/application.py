@@ -19,6 +19,8 @@ APPLICATION_FIELDS = Registry(
     Field("contact_name", SHOW | EXPORT),
     Field("submitted_at", LIST | SHOW | SEARCH | EXPORT),
     Field("review_due_at", SHOW | EXPORT),
+    # The pre-review scan flagged it past its limit (services/prereview.py).
+    Field("review_flagged_at", SHOW | EXPORT),
     Field("correction_requested_at", SHOW | EXPORT),
     Field("correction_notice", SHOW | EXPORT),
     Field("resubmitted_at", SHOW | EXPORT),

@@ -30,6 +30,8 @@ CASE_FIELDS = Registry(
     Field("paused_workdays", API_SHOW),
     Field("extension_days", API_SHOW),
     Field("calendar_unconfirmed", API_SHOW),
+    # 视为受理 (行政许可法 §32, services/prereview.py): shown on the case page beside the acceptance.
+    Field("deemed_accepted", API_SHOW),
     Field("fee", EXPORT | API_SHOW),
 )
 

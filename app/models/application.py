@@ -98,6 +98,9 @@ class Application(VersionedMixin, Model):
     correction_material_ids: Mapped[list | None] = mapped_column(sa.JSON)
     resubmitted_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     reviewed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # The pre-review scan flagged it past `review_due_at` (once per due time: a resubmission's new
+    # limit is flagged again), services/prereview.py.
+    review_flagged_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     reviewer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id", ondelete="SET NULL"))
     refusal_reason: Mapped[str | None] = mapped_column(sa.String(1000))
     # The case it became when it passed.
@@ -133,6 +136,11 @@ class Application(VersionedMixin, Model):
         sa.Index("ix_application_submitted_at", "submitted_at"),
         # The pre-review limit scan: open ones past their due time, a range query.
         sa.Index("ix_application_status_review_due", "status", "review_due_at"),
+        # The pre-review queue (services/prereview.py): a department's or a center's applications
+        # awaiting review, most urgent first; 行政许可法 §32's scan: first-round ones by receipt.
+        sa.Index("ix_application_department_status_due", "department_id", "status", "review_due_at"),
+        sa.Index("ix_application_center_status_due", "center_id", "status", "review_due_at"),
+        sa.Index("ix_application_status_submitted", "status", "submitted_at"),
         # The retention scan: closed ones older than the retention days.
         sa.Index("ix_application_closed_at", "closed_at"),
     )

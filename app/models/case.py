@@ -150,6 +150,9 @@ class Case(VersionedMixin, Model):
     suspend_reason: Mapped[SuspendReason | None] = enum_field(SuspendReason, nullable=True)
     supplement_count: Mapped[int] = mapped_column(sa.Integer, default=0)
     calendar_unconfirmed: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # 视为受理 (行政许可法 §32): an online application not answered with a correction notice within
+    # 5 working days of receipt, accepted by the system on its receipt date (services/prereview.py).
+    deemed_accepted: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     result: Mapped[CaseResult | None] = enum_field(CaseResult, nullable=True)
     fee: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))
     # 上报: a township case's county child points to it; the township case waits while the child runs.
@@ -387,6 +390,8 @@ class ViolationKind(LabeledEnum):
     late_entry = _l("Case entered late into the system")
     # Seed 002: a co-department that sat on its joint task past its deadline, defaulted by the center.
     task_defaulted = _l("Joint task defaulted by the center")
+    # Issue 17.3: an online application's pre-review (预审) not done within `prereview_limit_days`.
+    prereview_overdue = _l("Online application not pre-reviewed in time")
 
 
 class ViolationStatus(LabeledEnum):

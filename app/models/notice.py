@@ -49,6 +49,7 @@ class NoticeKind(LabeledEnum):
     # 容缺受理 (services/tolerated.py): a material accepted as missing is due, then past its grace.
     tolerated_due = _l("A tolerated missing material is due")
     tolerated_expired = _l("Tolerated material not brought: passive return proposed")
+    prereview_overdue = _l("Online application not pre-reviewed in time")
 
 
 class Notice(Model):

@@ -39,7 +39,7 @@ from app.models.application import (
 from app.models.case import ApplicantType
 from app.models.matter import Matter, MatterStatus
 from app.models.transfer import StoredFile
-from app.services import settings, stored_files
+from app.services import prereview, settings, stored_files
 from app.services.idnumber import CREDIT_CODE_ERROR, valid_credit_code, valid_id_number
 from app.services.phone import InvalidPhone, checked_phone, phone_tail
 
@@ -156,6 +156,8 @@ def submit(session: Session, matter: Matter, submission: Submission, limits: Lim
         contact_name=contact,
         declaration_accepted=True,
         submitted_at=now,
+        # The department's pre-review is due then (services/prereview.py).
+        review_due_at=prereview.review_due(session, now),
         round=0,
     )
     session.add(application)
@@ -319,7 +321,13 @@ def resubmit(session: Session, application: Application, files, now: datetime, *
     changed = session.execute(
         sa.update(Application)
         .where(Application.id == application.id, Application.status == ApplicationStatus.correction_requested)
-        .values(status=ApplicationStatus.resubmitted, resubmitted_at=now, version=Application.version + 1)
+        .values(
+            status=ApplicationStatus.resubmitted,
+            resubmitted_at=now,
+            # Back in the queue with a new pre-review limit.
+            review_due_at=prereview.review_due(session, now),
+            version=Application.version + 1,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     if changed != 1:

@@ -341,6 +341,14 @@ SPECS = {
             _l("Urgent cases: limit when the matter sets none (working days)"),
             _l("Always shorter than the matter's promised limit; an immediate matter stays on the spot."),
         ),
+        # Issue 17.3: an online application is pre-reviewed (预审) within this many working days of
+        # its receipt (or resubmission), due at closing time; later is a violation and a warning.
+        SettingSpec(
+            "prereview_limit_days",
+            "1",
+            _l("Online applications: pre-review within (working days)"),
+            _l("Counted from the day received, due at closing time; later ones warn the department and the center."),
+        ),
         SettingSpec("transfer_max_files", "10", _l("Forwarded requests: most scans per request")),
         SettingSpec("stored_file_max_megabytes", "10", _l("Uploaded scans: largest file (MB)")),
         SettingSpec(
@@ -523,6 +531,7 @@ RANGES = {
     "calendar_import_max_rows": (1, 100_000),
     "attendance_import_window_days": (1, 3660),
     "transfer_confirm_days": (1, 10),
+    "prereview_limit_days": (1, 5),
     "rectification_order_days": (1, 60),
     "transfer_max_files": (1, 50),
     "duty_handoff_days": (0.1, 5),

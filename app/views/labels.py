@@ -231,6 +231,13 @@ LABELS = {
     "paused_workdays": _l("Suspended working days"),
     "warn_at": _l("Warning from"),
     "calendar_unconfirmed": _l("Calendar not confirmed"),
+    "deemed_accepted": _l("Deemed accepted (行政许可法第三十二条)"),
+    # Online applications (issue 17): never on a form (they move by steps), but FAB lists every
+    # column for a view's add form.
+    "review_flagged_at": _l("Flagged as not pre-reviewed at"),
+    "correction_material_ids": _l("Materials asked in the correction"),
+    "declaration_accepted": _l("Declaration ticked"),
+    "round": _l("Correction round"),
     "accepted_by": _l("Accepted by"),
     "delivery_method": _l("Delivery method"),
     "delivery_receiver": _l("Received by"),

@@ -66,6 +66,8 @@ CUSTOM_VERBS = {
     "QuarterlyResultView": {"generate": "generate", "annual": "read", "annual_export": "export"},
     "AnnualAppraisalView": {"generate": "generate", "confirm": "confirm", "workbook": "export", "letter": "read"},
     "StaffView": {"card": "read"},
+    "ApplicationView": {"act": "act", "file": "read"},
+    "PreReviewView": {"act": "act", "file": "read"},
     "TransferView": {
         "act": "act",
         "register": "add",
@@ -202,6 +204,7 @@ ProxyCallbacks             x     x             x          x        x           x
 QueuePanel                 x     .             .          x        x           .      . x             .            .             .
 QueueTicketList            x     x             x          x        x           x      . x             x            x             .
 ApplicationList            x     x             x          x        x           x      . x             x            x             .
+PreReviewList              x     x             x          x        x           x      . x             x            x             .
 ViolationList              x     x             x          x        x           x      . x             x            x             .
 CorrectionRequestList      x     x             x          x        x           x      . x             x            x             .
 Catalogue                  x     x             x          x        x           x      . x             x            x             x
