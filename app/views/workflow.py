@@ -26,7 +26,8 @@ class WorkflowView(GovModelView):
         return []
 
     def run_step(self, item, step, version, form):
-        raise NotImplementedError
+        # A view that offers no steps (a read-only register) knows no step a crafted POST may name.
+        abort(404)
 
     def render_template(self, template, **kwargs):
         if template == self.show_template and "pk" in kwargs:

@@ -76,7 +76,6 @@ CUSTOM_VERBS = {
         "receipt": "read",
         "scan": "read",
     },
-    "ApplicationView": {"act": "act", "file": "read"},
     "InspectionView": {"act": "act", "record": "add", "finding": "act", "photo": "read"},
     "CaseProxyView": {"act": "act", "assign": "add", "sheet": "read"},
     "JointMeetingView": {"act": "act", "record": "add"},

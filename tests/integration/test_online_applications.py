@@ -402,6 +402,10 @@ def test_staff_see_the_department_s_applications_and_their_files_only(app, clien
         served = staff.get(f"/applicationview/file/{file_id}?inline=1")
         assert served.status_code == 200 and served.headers["X-Content-Type-Options"] == "nosniff"
         assert served.headers["Content-Type"] == "application/pdf"
+        # The register offers no steps of its own (pre-review has them): a crafted one is not found
+        # (the manager, without the act permission, is turned away before).
+        crafted = staff.post(f"/applicationview/act/{application.id}/pass", data={"version": "1"})
+        assert crafted.status_code == (302 if user == "manager" else 404), user
     other = app.test_client()
     login(other, "chief_b")
     assert application.number not in other.get("/applicationview/list/").get_data(as_text=True)
