@@ -405,7 +405,7 @@ def test_staff_see_the_department_s_applications_and_their_files_only(app, clien
         # The register offers no steps of its own (pre-review has them): a crafted one is not found
         # (the manager, without the act permission, is turned away before).
         crafted = staff.post(f"/applicationview/act/{application.id}/pass", data={"version": "1"})
-        assert crafted.status_code == (302 if user == "manager" else 404), user
+        assert crafted.status_code == (403 if user == "manager" else 404), user
     other = app.test_client()
     login(other, "chief_b")
     assert application.number not in other.get("/applicationview/list/").get_data(as_text=True)
