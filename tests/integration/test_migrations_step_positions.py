@@ -21,23 +21,27 @@ def test_upgrade_maps_position_labels_and_keeps_other_text_in_the_note(scratch_u
     app = create_app({**_config_dict(), "SQLALCHEMY_DATABASE_URI": scratch_url})
     with app.app_context():
         upgrade(revision="0029")
-        # Center, department and matter are as they were at 0029: written through the models.
-        county = Center(code="XZ", name="示范县政务服务中心", level=CenterLevel.county)
-        department = Department(code="D01", name="县市场监督管理局", center=county)
-        matter = Matter(
-            code="XZ-D01-0001",
-            name="食品经营许可（新办）",
-            category=MatterCategory.licensing,
-            department=department,
-            case_kind=CaseKind.promised,
-            legal_limit_days=20,
-            promised_limit_days=10,
-            fee_standard=Decimal("0"),
-        )
-        db.session.add_all([county, department, matter])
-        db.session.commit()
-        matter_id = matter.id
-        db.session.remove()
+        # Center, department and matter as they were at 0029: only the columns given (and those the
+        # models default) are written, so columns added by later revisions stay out of the INSERT.
+        with db.engine.begin() as conn:
+            county_id = conn.execute(
+                sa.insert(Center.__table__).values(code="XZ", name="示范县政务服务中心", level=CenterLevel.county)
+            ).inserted_primary_key[0]
+            department_id = conn.execute(
+                sa.insert(Department.__table__).values(code="D01", name="县市场监督管理局", center_id=county_id)
+            ).inserted_primary_key[0]
+            matter_id = conn.execute(
+                sa.insert(Matter.__table__).values(
+                    code="XZ-D01-0001",
+                    name="食品经营许可（新办）",
+                    category=MatterCategory.licensing,
+                    department_id=department_id,
+                    case_kind=CaseKind.promised,
+                    legal_limit_days=20,
+                    promised_limit_days=10,
+                    fee_standard=Decimal("0"),
+                )
+            ).inserted_primary_key[0]
         with db.engine.begin() as conn:
             for seq, handler, note in (
                 (1, "窗口受理人员", None),
