@@ -24,6 +24,7 @@ os.environ.setdefault("GOVHALL_INSTANCE_DIR", _tmpdir)
 TEST_DB_URL = os.environ.get("GOVHALL_TEST_DATABASE_URL") or f"sqlite:///{_tmpdir}/test.db"
 WRITES = snapshots.WriteLog(TEST_DB_URL)
 sa.event.listen(sa.engine.Engine, "before_cursor_execute", WRITES.note)
+WRITES.watch_copy()
 
 
 def _reset_schema(url):
