@@ -3,9 +3,9 @@
 Rewriting all ~60 tables after every test cost ~0.3 s on PostgreSQL (~8 minutes of a CI run),
 while most tests write a handful of tables or none. Every statement any engine sends to the
 suite's database passes `note`, which records the tables named after INSERT INTO, UPDATE,
-DELETE FROM and TRUNCATE (and psycopg's COPY, which SQLAlchemy never sees, is noted too); anything else that is not a plain read (DDL, an unknown verb) marks
-the whole database written. A DELETE may cascade, so the tables that reference a deleted
-table, transitively, count as written too.
+DELETE FROM and TRUNCATE (psycopg's COPY, which SQLAlchemy never sees, is noted too); anything
+else that is not a plain read (DDL, an unknown verb) marks the whole database written. A DELETE
+may cascade, so the tables that reference a deleted table, transitively, count as written too.
 
 The written tables are emptied and refilled with foreign-key enforcement off (SQLite's pragma,
 PostgreSQL's replica role), so a parent table can be rewritten without its untouched children.

@@ -37,7 +37,9 @@ def test_menu_rules_split_long_alternations():
 
 
 def test_resources_of_a_group():
-    assert menu.resources("Organisation") == "Center|Department|Window|Staff|TrainingRecord|PreviousPost|WindowGroup|DelayedOpening"
+    assert menu.resources("Organisation") == (
+        "Center|Department|Window|Staff|TrainingRecord|PreviousPost|WindowGroup|DelayedOpening"
+    )
     assert menu.resources("People") == "Attendance|LeaveRequest|WindowRotation|PersonnelChange|LeaderDuty|LeaderVisit"
 
 
