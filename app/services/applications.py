@@ -39,12 +39,12 @@ from app.models.application import (
 from app.models.case import ApplicantType
 from app.models.matter import Matter, MatterStatus
 from app.models.transfer import StoredFile
-from app.services import prereview, settings, stored_files
+from app.services import portal, prereview, settings, stored_files
 from app.services.idnumber import CREDIT_CODE_ERROR, valid_credit_code, valid_id_number
 from app.services.phone import InvalidPhone, checked_phone, phone_tail
 
 APPLICANT = "申请人"
-PAGE_SIZE = 20
+PAGE_SIZE = portal.PAGE_SIZE  # the apply list pages as the guide does (portal.search_matters)
 
 
 class ApplicationError(Exception):
@@ -98,20 +98,7 @@ class Submission:
 
 def online_matters(session: Session, text: str = "", page: int = 1):
     """(matters of the page, total): the active matters one can apply for online."""
-    query = sa.select(Matter).where(Matter.status == MatterStatus.active, Matter.online_available.is_(True))
-    text = (text or "").strip()[:50]
-    if text:
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(sa.or_(Matter.name.like(pattern, escape="\\"), Matter.code.like(pattern, escape="\\")))
-    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    page = max(1, page)
-    rows = session.scalars(
-        query.options(selectinload(Matter.department))
-        .order_by(Matter.code)
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-    ).all()
-    return rows, total
+    return portal.search_matters(session, text, page=page, online=True)
 
 
 def online_matter(session: Session, code: str) -> Matter | None:

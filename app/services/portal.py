@@ -39,9 +39,13 @@ class Progress:
     related: list[tuple[str, str]] = field(default_factory=list)
 
 
-def search_matters(session: Session, text: str = "", department_id=None, category: str = "", page: int = 1):
-    """(matters of the page, total) for a name/code search, a department and a category."""
-    query = sa.select(Matter).where(Matter.status == MatterStatus.active, Matter.stationed.is_(True))
+def search_matters(
+    session: Session, text: str = "", department_id=None, category: str = "", page: int = 1, *, online=False
+):
+    """(matters of the page, total) for a name/code search, a department and a category: the matters
+    handled in the hall, or with `online` those one can apply for on the portal (网上申报)."""
+    offered = Matter.online_available if online else Matter.stationed
+    query = sa.select(Matter).where(Matter.status == MatterStatus.active, offered.is_(True))
     text = (text or "").strip()[:MAX_QUERY]
     if text:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
