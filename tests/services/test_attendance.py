@@ -230,7 +230,9 @@ def test_correction_needs_a_reason_and_is_audited(db_session, world_ids):
     )
     assert record.minutes_late == 0
     log = db_session.scalars(
-        sa.select(AuditLog).where(AuditLog.table_name == "attendance_record", AuditLog.row_id == str(record.id))
+        sa.select(AuditLog)
+        .where(AuditLog.table_name == "attendance_record", AuditLog.row_id == str(record.id))
+        .order_by(AuditLog.id)
     ).all()
     assert log[-1].changes["kind"] == ["late", "normal"]
     assert log[-1].changes["correction_reason"] == [None, "指纹机故障，有值班记录"]
