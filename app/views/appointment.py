@@ -174,7 +174,10 @@ class AppointmentView(WorkflowView):
                     label = f"{group} · {slot.starts_at:%m-%d %H:%M}-{slot.ends_at:%H:%M}{late} · {free}"
                     choices.append((slot.id, label))
                 if len(choices) >= MAX_SLOT_CHOICES:
-                    return choices
+                    break
+            if len(choices) >= MAX_SLOT_CHOICES:
+                break
+        db.session.commit()  # the slots generated for the form: it posts their ids back
         return choices
 
     def form_fields(self, form):

@@ -209,6 +209,7 @@ def appointment():
         else:
             db.session.commit()
     slots = appointments.open_slots(db.session, group, clock.now(), special=bool(special)) if group else []
+    db.session.commit()  # the slots generated for this page: the booking form posts their ids back
     matters = appointments.group_matters(db.session, group) if group else []
     return render_template(
         "portal/appointment.html",
@@ -252,6 +253,7 @@ def my_appointment():
             )
             if slot.id != found.slot_id
         ]
+        db.session.commit()  # the slots generated for the move form, whose ids it posts back
     return render_template("portal/my_appointment.html", found=found, slots=slots, form=form)
 
 
