@@ -129,6 +129,11 @@ def window_device(window_id):
         else:
             capture_from_form(case, EvaluationChannel.window_device, _l("Thank you for your rating."))
         return redirect(url_for(".window_device", window_id=window_id))
+    # A case rated already (by the rule, evaluation_rule) is thanked for, not offered again.
+    if case is not None and evaluations.already_rated(
+        db.session, case, EvaluationChannel.window_device, settings.get(db.session, "evaluation_rule")
+    ):
+        case = None
     return render_template(
         "portal/window.html",
         window=window,

@@ -17,9 +17,12 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from app.models import Case
+from app.models import Case, User
 from app.models.appointment import Appointment, AppointmentStatus
+from app.models.feedback import Evaluation, EvaluationChannel
 from app.models.queue import DeviceKind, QueueDevice, QueueTicket, TicketSource, TicketStatus
+from app.security import actor_for
+from app.services import case_flow
 from tests.e2e.conftest import TIMEOUT_MS
 from tests.e2e.test_browser import ID_A as ID_NUMBER
 from tests.e2e.test_browser import MATTER, assert_local_only, login
@@ -116,7 +119,7 @@ def test_book_check_in_call_accept_and_rate_at_the_window(browser, live_server, 
             kiosk.locator(".queue-group").filter(has_text="市场监管").click()
         expect(kiosk.locator(".queue-slip-number")).to_have_text("A001")
         with kiosk.expect_navigation():
-            kiosk.get_by_role("link", name="已完成").click()
+            kiosk.get_by_role("link", name="返回首页").click()
         shot(kiosk, "kiosk")
         kiosk.get_by_label("预约号").fill(booking.number)
         kiosk.get_by_label("手机号后四位").fill(PHONE[-4:])
@@ -187,7 +190,24 @@ def test_book_check_in_call_accept_and_rate_at_the_window(browser, live_server, 
             expect(served).to_contain_text(case.number)
             expect(served).to_contain_text(MATTER)
             expect(device.locator("body")).not_to_contain_text(NAME)
+            expect(device.locator("a")).to_have_count(0)  # nothing leads a citizen away from the device
             shot(device, "rating_device")
+
+            # The case is completed at the window (the decision's own steps are test_browser's):
+            # the device asks the citizen to rate it, and the rating is the case's, by the device.
+            staff = actor_for(live_db.scalar(sa.select(User).where(User.username == "staff_a")))
+            case_flow.perform(live_db, staff, case.id, case.version, hall_clock(), "complete", approved=True)
+            live_db.commit()
+            device.reload()
+            expect(device.locator(".portal-kiosk")).to_contain_text(f"{MATTER} {case.number}")
+            with device.expect_navigation():
+                device.get_by_role("button", name="非常满意").click()
+            expect(device.get_by_role("alert")).to_have_text("感谢您的评价！")
+            expect(device.get_by_role("button")).to_have_count(0)  # rated once, not offered again
+            shot(device, "rating_device_rated")
+            live_db.expire_all()
+            rating = live_db.scalar(sa.select(Evaluation).where(Evaluation.case_id == case.id))
+            assert rating is not None and rating.level == 5 and rating.channel is EvaluationChannel.window_device
             assert_local_only(device)
         finally:
             device.context.close()

@@ -88,7 +88,7 @@ def test_window_device_rates_the_windows_last_completed_case(app, client, world_
         levels = db.session.scalars(sa.select(Evaluation.level)).all()
         assert levels == [5]
     monkeypatch.setattr(clock, "now", lambda: datetime(2026, 9, 30, 12, 0))  # long after: nothing to rate
-    assert "下一位" in client.get(f"/portal/window/{world_ids['win_a']}").get_data(as_text=True)
+    assert "可在此对本次服务进行评价" in client.get(f"/portal/window/{world_ids['win_a']}").get_data(as_text=True)
     assert client.get("/portal/window/999999").status_code == 404
 
 
