@@ -9,6 +9,7 @@ the citizen rates it on the portal. Screenshots of the citizen's and the reviewe
 import os
 import re
 import struct
+import time
 import zlib
 from pathlib import Path
 
@@ -18,10 +19,9 @@ from playwright.sync_api import expect
 
 from app.models import Case, CaseStatus, Channel, Matter
 from app.models.application import Application, ApplicationStatus
-from app.models.feedback import Evaluation
 from app.models.transfer import StoredFile
 from app.services.idnumber import check_digit
-from tests.e2e.test_browser import MATTER, assert_local_only, login, timeline
+from tests.e2e.test_browser import MATTER, assert_local_only, complete_approved, login, rate_very_satisfied, timeline
 
 pytestmark = pytest.mark.e2e
 
@@ -83,6 +83,24 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
+def wait_for_pdf_viewer(page, frame_name: str, timeout_s: float = 5.0) -> None:
+    """Chromium's PDF viewer (its own chrome-extension:// frame) opened inside the named frame."""
+
+    def inside(frame):
+        while frame is not None:
+            if frame.name == frame_name:
+                return True
+            frame = frame.parent_frame
+        return False
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if any(f.url.startswith("chrome-extension://") and inside(f) for f in page.frames):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"no PDF viewer in frame {frame_name}: {[f.url for f in page.frames]}")
+
+
 @pytest.fixture
 def files_dir(live_app, tmp_path, monkeypatch):
     """The live server stores this test's uploads under tmp_path, not the instance directory."""
@@ -141,6 +159,8 @@ def test_apply_online_correct_pass_complete_and_rate(page, live_db, files_dir, s
     expect(receipt).to_contain_text("食品经营许可申请书.pdf")
     expect(receipt).to_contain_text("营业执照.png")
     expect(receipt).not_to_contain_text(ID_NUMBER)  # masked on the receipt
+    expect(receipt).to_contain_text("预审期限")  # when the applicant hears back
+    expect(page.get_by_role("button", name="打印回执")).to_be_visible()
     number = APPLICATION_NUMBER.search(page.locator(".alert-success").inner_text()).group(0)
     shot(page, "2_receipt")
     live_db.expire_all()
@@ -164,14 +184,22 @@ def test_apply_online_correct_pass_complete_and_rate(page, live_db, files_dir, s
     with page.expect_navigation():
         row.locator(f"a[href*='/prereview/show/{application.id}']").first.click()
     expect(page.get_by_role("heading", name="事项申请材料")).to_be_visible()
-    with page.expect_response(re.compile(r"/applicationview/file/\d+\?inline=1")) as served:
+    preview = page.frame_locator("iframe[name=material-preview]")
+    # The PDF in the browser's own viewer, beside the list (a sandboxed frame would show none).
+    file_ids = {f.content_type: f.id for f in files}
+    with page.expect_response(lambda r: r.url.endswith(f"/file/{file_ids['application/pdf']}?inline=1")) as served:
+        page.get_by_role("link", name="食品经营许可申请书.pdf").click()
+    assert served.value.status == 200 and served.value.headers["content-type"] == "application/pdf"
+    wait_for_pdf_viewer(page, "material-preview")
+    shot(page, "3_prereview_pdf")
+    with page.expect_response(lambda r: r.url.endswith(f"/file/{file_ids['image/png']}?inline=1")) as served:
         page.get_by_role("link", name="营业执照.png").click()
     response = served.value
     assert response.status == 200 and response.headers["content-type"] == "image/png"
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["content-disposition"].startswith("inline")
-    preview = page.frame_locator("iframe[name=material-preview]").locator("img")
-    expect(preview).to_be_visible()
+    assert "script-src" not in response.headers["content-security-policy"]
+    expect(preview.locator("img")).to_be_visible()
     shot(page, "3_prereview")
 
     correct = page.locator("form.govhall-action-form").filter(has=page.get_by_role("button", name="一次性告知补正"))
@@ -196,6 +224,8 @@ def test_apply_online_correct_pass_complete_and_rate(page, live_db, files_dir, s
     expect(resubmit.locator("input[type=file]")).to_have_count(1)
     expect(resubmit.locator(f"input[name=file_{licence_id}]")).to_have_count(1)
     resubmit.locator(f"input[name=file_{licence_id}]").set_input_files(scans["licence_again"])
+    # Withdrawing takes a second, deliberate step.
+    expect(page.get_by_role("button", name="确认撤回申报")).to_be_hidden()
     shot(page, "4_correction")
     with page.expect_navigation():
         resubmit.get_by_role("button", name="上传并重新提交").click()
@@ -233,17 +263,12 @@ def test_apply_online_correct_pass_complete_and_rate(page, live_db, files_dir, s
     expect(page.get_by_text(f"办件 {case_number}")).to_be_visible()
     expect(page.locator(".govhall-status")).to_have_text("已受理")
     expect(page.locator(".govhall-timeline")).to_contain_text(f"网上申报 {number}")
-    page.locator(".govhall-actions").get_by_role("button", name="办结", exact=True).click()
-    form = page.locator(".govhall-action-form.collapse.in form")
-    expect(form).to_be_visible()
-    form.get_by_role("radio", name="准予").check()
-    form.locator("[name=fee]").fill(str(matter.fee_standard))
-    form.locator("[name=note]").fill("准予许可，证照已制发")
-    with page.expect_navigation():
-        form.get_by_role("button", name="确认：办结").click()
-    with page.expect_navigation():
-        page.get_by_role("button", name="确认办结：准予").click()
-    expect(page.locator(".govhall-status")).to_have_text("已办结")
+    # The case leads back to the application and its files.
+    expect(page.get_by_role("link", name=f"网上申报 {number}")).to_have_attribute(
+        "href", f"/applicationview/show/{application.id}"
+    )
+    shot(page, "6b_case")
+    complete_approved(page, "准予许可，证照已制发", fee=matter.fee_standard)
     assert timeline(page) == ["受理", "办结"]
     live_db.expire_all()
     assert live_db.get(Case, case.id).status is CaseStatus.completed
@@ -260,10 +285,5 @@ def test_apply_online_correct_pass_complete_and_rate(page, live_db, files_dir, s
         page.get_by_role("button", name="查询").click()
     expect(page.locator(".portal-result .label")).to_have_text("已办结")
     shot(page, "7_progress")
-    with page.expect_navigation():
-        page.get_by_role("button", name="非常满意").click()
-    expect(page.get_by_role("alert")).to_have_text("感谢您的评价！")
-    live_db.expire_all()
-    rating = live_db.scalar(sa.select(Evaluation).where(Evaluation.case_id == case.id))
-    assert rating is not None and rating.level == 5 and rating.channel.name == "portal"
+    rate_very_satisfied(page, live_db, case.id)
     assert_local_only(page)
