@@ -16,12 +16,14 @@ from app import clock as wall_clock
 from app.extensions import db
 from app.fields.case import CASE_FIELDS, VIOLATION_FIELDS
 from app.http_guard import int_or_none
+from app.models.application import Application
 from app.models.case import (
     OPEN_STATUSES,
     Case,
     CaseAction,
     CaseResult,
     CaseTask,
+    Channel,
     DeliveryMethod,
     Light,
     TaskStatus,
@@ -276,6 +278,16 @@ def proxy_of(case):
     )
 
 
+def online_application_of(case):
+    """The online application (网上申报) a case was accepted from, with its material files, if the
+    user's scope reads it; looked up only for a case of the online channel."""
+    if case.channel is not Channel.online:
+        return None
+    return db.session.scalar(
+        sa.select(Application).where(Application.case_id == case.id, current_scope().row_clause(Application))
+    )
+
+
 def late_entry_flag(case) -> bool:
     """Was the case entered late into the system (a late_entry violation recorded with it)?"""
     if case.received_at is None:
@@ -396,6 +408,7 @@ class CaseView(GovModelView):
             task_staff=green_channel.task_staff(db.session, case) if case.kind is CaseKind.urgent else {},
             proxy=proxy_of(case) if sm.has_access("can_read", "CaseProxy") else None,
             may_assign_proxy=sm.has_access("can_add", "CaseProxy") and case.is_open,
+            application=online_application_of(case) if sm.has_access("can_read", "Application") else None,
             mask=mask,
             mask_phone=mask_phone,
             title=self.show_title,

@@ -75,6 +75,26 @@ class PreReviewView(ApplicationView):
     base_filters = [["id", QueueFilter, lambda: None]]
     # The queue differs from the registry's list on one point: the due time, which it is sorted by.
     list_columns = ["number", "status", "matter", "department", "applicant_name", "submitted_at", "review_due_at"]
+    # And the page: the reviewer reads the applicant and the notice above the materials; the
+    # times of each step (correction asked, corrected, reviewed, withdrawn) are the timeline's.
+    show_columns = [
+        "number",
+        "status",
+        "matter",
+        "department",
+        "applicant_type",
+        "applicant_name",
+        "applicant_id_number",
+        "applicant_phone",
+        "contact_name",
+        "submitted_at",
+        "review_due_at",
+        "review_flagged_at",
+        "correction_notice",
+        "reviewer",
+        "refusal_reason",
+        "case",
+    ]
     label_columns = {
         **ApplicationView.label_columns,
         "closed_at": _l("Closed at"),

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from app.models import Case, CaseStatus, Matter
 from app.models.transfer import Transfer
-from tests.e2e.test_browser import ID_A, MATTER, PHONE, act, assert_local_only, login, timeline
+from tests.e2e.test_browser import ID_A, MATTER, PHONE, act, assert_local_only, complete_approved, login, timeline
 
 pytestmark = pytest.mark.e2e
 
@@ -75,15 +75,7 @@ def test_village_request_to_delivery_in_one_portal_timeline(page, live_db, netwo
         page.get_by_role("button", name="确认：受理上报件").click()
     expect(page.locator(".alert-success")).to_contain_text("受理：操作成功。")
     expect(page.locator(".govhall-status")).to_have_text("已受理")
-    page.locator(".govhall-actions").get_by_role("button", name="办结", exact=True).click()
-    form = page.locator(".govhall-action-form.collapse.in form")
-    form.get_by_role("radio", name="准予").check()
-    form.locator("[name=note]").fill("准予许可，证照已制发")
-    with page.expect_navigation():
-        form.get_by_role("button", name="确认：办结").click()
-    with page.expect_navigation():
-        page.get_by_role("button", name="确认办结：准予").click()
-    expect(page.locator(".govhall-status")).to_have_text("已办结")
+    complete_approved(page, "准予许可，证照已制发")
     page.goto("/logout/")
 
     # 乡镇: the result came back by itself; deliver it in person and close the case.
