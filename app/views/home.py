@@ -17,7 +17,6 @@ from app.services import calendar as calendar_service
 from app.services import dashboard, notices, online_figures, rating_rates
 from app.views.lights import light_badge
 
-
 # The dashboard's 网上申报 panel: the month's figures of the scope (online_figures.py).
 ONLINE_KEYS = (
     "received",
