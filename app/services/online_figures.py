@@ -52,6 +52,7 @@ APPLICATION_COUNTS = (
     "corrected",
 )
 CASE_COUNTS = ("accepted", "online", *(f"tolerated_{name}" for name in tolerated.COUNTS))
+# The figures by name, in the order the sheet 网上申报与容缺 and the dashboard show them.
 LABELS = {
     "received": "收到网上申报",
     "reviews": "预审答复",
