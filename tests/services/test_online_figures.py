@@ -217,7 +217,7 @@ def test_figures_by_department_and_total_match_the_hand_count(ctx, world_ids):
     figures, statements = _statements(
         lambda: online_figures.for_centers(db.session, [world_ids["county"], world_ids["town"]], START, END, TODAY)
     )
-    assert statements == 4  # applications, pre-review answers, cases, names
+    assert statements == 3  # applications with their pre-review times, cases, names
     lines = {line.name: _without_name(line) for line in figures.departments}
     assert lines == {"县市场监督管理局": pytest.approx(DEPARTMENT_A), "县公安局": pytest.approx(DEPARTMENT_B)}
     assert _without_name(figures.total) == pytest.approx(TOTAL)
