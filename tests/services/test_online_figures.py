@@ -311,3 +311,28 @@ def test_bulletins_rank_by_the_online_rate(ctx, world_ids):
     assert sheet[1][0] == "按网上办理率排名"
     column = sheet[3].index("网上办理率")
     assert [row[column] for row in sheet[4:6]] == pytest.approx([0.5, 1 / 3])
+
+
+def test_the_pre_review_services_own_decisions_are_counted(ctx, world_ids):
+    """Through prereview itself: a reviewer's pass (a first pass, 2 h) and a deemed acceptance by
+    the scan (§32), kept apart from the reviewers' decisions; both cases are online."""
+    from app.services import prereview
+    from tests.services.test_prereview import actor, applied, fresh
+
+    passed = applied(world_ids, at=datetime(2026, 10, 12, 10, 0), number="WS2026000001")
+    prereview.pass_review(db.session, actor("staff_a"), datetime(2026, 10, 12, 12, 0), passed, passed.version)
+    db.session.commit()
+    deemed = applied(world_ids, at=datetime(2026, 10, 12, 10, 0), number="WS2026000002")
+    assert prereview.scan(db.session, datetime(2026, 10, 19, 17, 31)) >= 1
+    db.session.commit()
+    assert fresh(deemed).case.deemed_accepted
+    figures = online_figures.for_centers(db.session, [world_ids["county"]], START, END, TODAY).total
+    assert {key: figures.values[key] for key in ("received", "passed", "first_pass", "deemed_accepted", "decided")} == {
+        "received": 2,
+        "passed": 1,
+        "first_pass": 1,
+        "deemed_accepted": 1,
+        "decided": 1,
+    }
+    assert figures.rates["first_pass_rate"] == 1.0 and figures.rates["average_hours"] == 2.0
+    assert figures.values["online"] == figures.values["accepted"] == 2
