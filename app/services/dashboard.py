@@ -1,7 +1,7 @@
 """The dashboard's figures for one scope: today, this month, lights, overdue by
 department, a 12-month trend, the month's rating figures (rating_rates.py), and the red cases. A handful of
 GROUP BY statements on indexed ranges, whatever the number of cases. With an application scope, the
-month's online applications, pre-review and 容缺 figures too (online_figures.py, three statements).
+month's online applications, pre-review and 容缺 figures too (online_figures.py, two statements).
 Lights are case_light's (the
 case page's, the list's and the API's): a suspended case counts with its frozen light."""
 
