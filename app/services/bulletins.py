@@ -1,4 +1,4 @@
-"""Efficiency bulletins (效能通报): eight indicators by department for a period, ranked.
+"""Efficiency bulletins (效能通报): nine indicators by department for a period, ranked.
 
 Definitions, shown on the page and in the workbook:
 - 项目进入率: the department's matters in service that are handled in the center
@@ -11,6 +11,8 @@ Definitions, shown on the page and in the workbook:
 - 好评率, 差评率, 默认评价占比: the three rating figures, defined in rating_rates.py
   (default ratings apart from the voluntary ones).
 - 投诉率: complaints ÷ cases accepted.
+- 网上办理率: cases accepted with channel online (网上申报) ÷ cases accepted
+  (services/online_figures.py).
 The case, evaluation and complaint figures are the monthly report's
 (monthly_report.compute_period); matters are one GROUP BY.
 """
@@ -36,6 +38,7 @@ INDICATORS = (
     ("on_time_rate", "按时办结率", True),
     *((key, rating_rates.LABELS[key], key == "satisfaction_rate") for key in rating_rates.RATES),
     ("complaint_rate", "投诉率", False),
+    ("online_rate", "网上办理率", True),
 )
 DEFINITIONS = {
     "stationed_rate": "进驻中心办理的在用事项数 ÷ 部门在用事项总数",
@@ -44,6 +47,7 @@ DEFINITIONS = {
     "on_time_rate": "在承诺时限内办结的件数 ÷ 办结件数",
     **rating_rates.DEFINITIONS,
     "complaint_rate": "投诉件数 ÷ 受理件数",
+    "online_rate": "受理的网上申报渠道办件数 ÷ 受理件数",
 }
 
 
@@ -92,6 +96,7 @@ def compute(session: Session, center_id: int, start: datetime, end: datetime, or
             "on_time_rate": line.rates["on_time_rate"],
             **{key: line.rates[key] for key in rating_rates.RATES},
             "complaint_rate": _ratio(line.values["complaints"], line.values["accepted"]),
+            "online_rate": _ratio(line.values["online"], line.values["accepted"]),
         }
         rows.append(BulletinRow(0, department_id, name, line.values["accepted"], values))
     higher_is_better = next(better for key, _, better in INDICATORS if key == order_by)

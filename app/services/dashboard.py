@@ -1,6 +1,8 @@
 """The dashboard's figures for one scope: today, this month, lights, overdue by
 department, a 12-month trend, the month's rating figures (rating_rates.py), and the red cases. A handful of
-GROUP BY statements on indexed ranges, whatever the number of cases. Lights are case_light's (the
+GROUP BY statements on indexed ranges, whatever the number of cases. With an application scope, the
+month's online applications, pre-review and 容缺 figures too (online_figures.py, two statements).
+Lights are case_light's (the
 case page's, the list's and the API's): a suspended case counts with its frozen light."""
 
 from dataclasses import dataclass
@@ -13,7 +15,7 @@ from app.models.case import OPEN_STATUSES, Case, CaseStatus, Light
 from app.models.feedback import Evaluation
 from app.models.matter import Matter
 from app.models.org import Department
-from app.services import rating_rates
+from app.services import online_figures, rating_rates
 from app.services.case_light import case_light, light_sql, open_with_light
 from app.services.monthly_report import previous_month
 from app.services.workdays import WorkCalendar
@@ -30,6 +32,7 @@ class Dashboard:
     trend: list[dict]
     ratings: dict  # rating_rates.COUNTS and RATES for the month
     red_cases: list  # (case, matter name, department name, CaseLight)
+    online: online_figures.OnlineLine | None = None  # the month's 网上申报 panel (totals of the scope)
 
 
 def _month_key(session, column):
@@ -44,7 +47,14 @@ def _count_if(condition):
 
 
 def build(
-    session: Session, case_scope, evaluation_scope, now: datetime, calendar: WorkCalendar, *, red_limit: int = 20
+    session: Session,
+    case_scope,
+    evaluation_scope,
+    now: datetime,
+    calendar: WorkCalendar,
+    *,
+    red_limit: int = 20,
+    application_scope=None,
 ) -> Dashboard:
     day_start = datetime(now.year, now.month, now.day)
     month_start = day_start.replace(day=1)
@@ -127,4 +137,16 @@ def build(
             .limit(red_limit)
         ).all()
     ]
-    return Dashboard(today, month, lights, overdue_by_department, months, ratings, red_cases)
+    online = None
+    if application_scope is not None:
+        month_end = (month_start + timedelta(days=32)).replace(day=1)
+        online = online_figures.compute(
+            session,
+            month_start,
+            month_end,
+            now.date(),
+            application_scope=application_scope,
+            case_scope=case_scope,
+            names=False,
+        ).total
+    return Dashboard(today, month, lights, overdue_by_department, months, ratings, red_cases, online)

@@ -12,7 +12,8 @@ the month and the case was not finished by it (withdrawn cases excepted);
 immediate / on site — immediate cases accepted, and of those completed by the
 close of the day they were accepted (their deadline); returned — finished_at
 with status returned; supplemented — accepted with at least one supplement
-notice; escalated — accepted as an escalated case; fees — collected on cases
+notice; escalated — accepted as an escalated case; online — accepted with
+channel online (网上申报, services/online_figures.py); fees — collected on cases
 completed; ratings — the voluntary, satisfied, bad and default counts and the three rates
 of rating_rates.py (default ratings apart from the voluntary ones).
 """
@@ -24,7 +25,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.models.case import Case, CaseStatus
+from app.models.case import Case, CaseStatus, Channel
 from app.models.feedback import Complaint, Evaluation
 from app.models.matter import CaseKind
 from app.models.org import Center, Department, Staff, Window
@@ -42,6 +43,7 @@ CASE_METRICS = (
     "returned",
     "supplemented",
     "escalated",
+    "online",
     "fees",
 )
 METRICS = (*CASE_METRICS, *rating_rates.COUNTS, "complaints")
@@ -131,6 +133,7 @@ def case_columns(start, end) -> dict:
         "returned": _count_if(sa.and_(finished, CASE.c.status == CaseStatus.returned.name)),
         "supplemented": _count_if(sa.and_(accepted, CASE.c.supplement_count > 0)),
         "escalated": _count_if(sa.and_(accepted, CASE.c.kind == CaseKind.escalated.name)),
+        "online": _count_if(sa.and_(accepted, CASE.c.channel == Channel.online.name)),
         "fees": sa.func.sum(sa.case((completed, CASE.c.fee), else_=0)),
     }
 

@@ -102,7 +102,7 @@ class NetworkSummary:
         }
 
 
-def _hours(session: Session, later, earlier):
+def hours_between(session: Session, later, earlier):
     """later − earlier in hours, as an SQL expression of this engine."""
     if session.get_bind().dialect.name == "postgresql":
         return sa.extract("epoch", later - earlier) / 3600.0
@@ -123,7 +123,7 @@ def network_summary(
         return InCenters(column, tree)
 
     def hours(later, earlier):
-        return _hours(session, later, earlier)
+        return hours_between(session, later, earlier)
 
     centers = {
         row.id: row for row in session.execute(sa.select(Center.id, Center.name, Center.level).where(within(Center.id)))

@@ -1,8 +1,8 @@
 """The monthly report as an .xlsx workbook (xlsxwriter).
 
 Sheets: 汇总 (by center, by department, with charts), 按窗口, 按人员,
-超期办件清单, 投诉清单, 三级网络 (a county's report: network_sheet.py), 指标口径 (the rating
-figures' definitions from rating_rates.py).
+超期办件清单, 投诉清单, 三级网络 (a county's report: network_sheet.py), 网上申报与容缺
+(online_sheet.py), 指标口径 (the definitions of rating_rates.py and online_figures.py).
 constant_memory keeps long lists out of memory, so every sheet is written top to bottom;
 text goes through excel.safe_cell.
 """
@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import xlsxwriter
 
-from app.services import network_sheet, rating_rates
+from app.services import network_sheet, online_figures, online_sheet, rating_rates
 from app.services.excel import safe_cell
 from app.services.monthly_report import MonthlyFigures, complaint_list, overdue_list
 
@@ -82,8 +82,11 @@ class _Writer:
         return first, row
 
 
-def build(session, figures: MonthlyFigures, center_name: str, generated_at: datetime, network=None) -> bytes:
-    """The workbook; `network` (network_report.NetworkSummary) adds the county's sheet 三级网络."""
+def build(
+    session, figures: MonthlyFigures, center_name: str, generated_at: datetime, network=None, online=None
+) -> bytes:
+    """The workbook; `network` (network_report.NetworkSummary) adds the county's sheet 三级网络,
+    `online` (online_figures.OnlineFigures) the sheet 网上申报与容缺."""
     output = io.BytesIO()
     workbook = xlsxwriter.Workbook(
         output,
@@ -118,10 +121,13 @@ def build(session, figures: MonthlyFigures, center_name: str, generated_at: date
     _list_sheet(writer, "投诉清单", COMPLAINT_HEADERS, complaint_list(session, figures))
     if network is not None:
         network_sheet.write(writer, network, f"{center_name} {month_text}三级网络运行情况")
+    if online is not None:
+        online_sheet.write(writer, online, f"{center_name} {month_text}网上申报与容缺受理")
     notes = workbook.add_worksheet("指标口径")
     notes.set_column(0, 0, 120)
-    for row, line in enumerate(rating_rates.notes()):
-        notes.write_string(row, 0, line)
+    for row, line in enumerate([*rating_rates.notes(), "", *online_figures.NOTES]):
+        if line:
+            notes.write_string(row, 0, line)
     workbook.close()
     return output.getvalue()
 

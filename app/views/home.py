@@ -7,14 +7,33 @@ from flask_babel import lazy_gettext as _l
 
 from app import clock
 from app.extensions import db
+from app.models.application import Application
 from app.models.case import OPEN_STATUSES, Case, Light
 from app.models.feedback import Evaluation
 from app.models.matter import Matter, MatterStatus
 from app.models.org import Center, Department, Staff, StaffStatus, Window
 from app.security import current_scope
 from app.services import calendar as calendar_service
-from app.services import dashboard, notices, rating_rates
+from app.services import dashboard, notices, online_figures, rating_rates
 from app.views.lights import light_badge
+
+# The dashboard's 网上申报 panel: the month's figures of the scope (online_figures.py).
+ONLINE_KEYS = (
+    "received",
+    "correction_requested",
+    "passed",
+    "refused",
+    "withdrawn",
+    "deemed_accepted",
+    "first_pass_rate",
+    "correction_rate",
+    "average_hours",
+    "longest_hours",
+    "online_rate",
+    "tolerated_accepted",
+    "tolerated_waiting",
+    "tolerated_overdue",
+)
 
 
 class HomeView(IndexView):
@@ -37,7 +56,14 @@ class HomeView(IndexView):
         work_calendar = calendar_service.load(db.session)
         missing_year = calendar_service.missing_next_year(work_calendar, now.date())
         unconfirmed = _count(Case, scope, Case.calendar_unconfirmed.is_(True), Case.status.in_(OPEN_STATUSES))
-        figures = dashboard.build(db.session, scope.clause(Case), scope.clause(Evaluation), now, work_calendar)
+        figures = dashboard.build(
+            db.session,
+            scope.clause(Case),
+            scope.clause(Evaluation),
+            now,
+            work_calendar,
+            application_scope=scope.clause(Application),
+        )
         charts = {
             "lights": [
                 {"name": str(light.label), "key": light.name, "value": figures.lights[light.name]} for light in Light
@@ -55,6 +81,9 @@ class HomeView(IndexView):
             unconfirmed=unconfirmed,
             figures=figures,
             rating_notes=rating_rates.notes(),
+            online_keys=ONLINE_KEYS,
+            online_labels=online_figures.LABELS,
+            online_rates=online_figures.RATES,
             charts=charts,
             unread=notices.unread_count(db.session, g.user.id),
             show_red_cases=self.appbuilder.sm.has_access("can_read", "Case"),

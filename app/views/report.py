@@ -39,16 +39,30 @@ def _figures(figures):
             overdue=figures.get("overdue", 0),
         )
     )
-    if "handoffs" not in figures:
-        return text
-    network = _l(
-        "reported up %(handoffs)s (%(open)s open), delivered %(delivered)s, village requests %(requests)s",
-        handoffs=figures["handoffs"],
-        open=figures["handoffs_open"],
-        delivered=figures["delivered"],
-        requests=figures["village_requests"],
-    )
-    return f"{text}；{network}"
+    if "handoffs" in figures:
+        network = _l(
+            "reported up %(handoffs)s (%(open)s open), delivered %(delivered)s, village requests %(requests)s",
+            handoffs=figures["handoffs"],
+            open=figures["handoffs_open"],
+            delivered=figures["delivered"],
+            requests=figures["village_requests"],
+        )
+        text = f"{text}；{network}"
+    online = (figures.get("online_figures") or {}).get("total")
+    if online:
+        text += "；" + str(
+            _l(
+                "online applications %(received)s, first-pass rate %(first_pass)s, correction rate %(correction)s, "
+                "online rate %(online)s, 容缺 %(tolerated)s (%(waiting)s still missing)",
+                received=online["received"],
+                first_pass=_percent(online["first_pass_rate"]),
+                correction=_percent(online["correction_rate"]),
+                online=_percent(online["online_rate"]),
+                tolerated=online["tolerated_accepted"],
+                waiting=online["tolerated_waiting"],
+            )
+        )
+    return text
 
 
 class MonthlyReportView(GovModelView):

@@ -8,8 +8,10 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Case
+from app.models.application import ApplicationStatus
 from app.models.case import Light
 from tests.services.test_case_flow import new_case
+from tests.services.test_online_figures import _application
 
 
 def _data(page):
@@ -58,3 +60,27 @@ def test_every_asset_is_local(client, login_as):
     assert "/static/vendor/echarts/echarts.min.js" in sources
     assert not [s for s in sources if s.startswith(("http:", "https:", "//"))]
     assert client.get("/static/vendor/echarts/echarts.min.js").status_code == 200
+
+
+def _online_panel(page):
+    """The 网上申报 panel's figures by label."""
+    panel = re.search(r'govhall-online">(.*?)</table>', page, re.S).group(1)
+    labels = re.findall(r"<th[^>]*>(.*?)</th>", panel)
+    values = [value.strip() for value in re.findall(r"<td[^>]*>(.*?)</td>", panel, re.S)]
+    return dict(zip(labels, values, strict=True))
+
+
+def test_the_online_panel_counts_the_month_in_the_users_scope(app, client, world_ids, login_as):
+    with app.app_context():
+        now = datetime.now().replace(microsecond=0)
+        for number, department in ((1, "a"), (2, "a"), (3, "b")):
+            _application(world_ids, number, ApplicationStatus.submitted, now, department=department)
+        db.session.commit()
+    login_as("manager")
+    page = client.get("/").get_data(as_text=True)
+    panel = _online_panel(page)
+    assert "本月网上申报" in page
+    assert panel["收到网上申报"] == "3" and panel["一次通过率"] == "—"
+    client.get("/logout/")
+    login_as("chief_b")
+    assert _online_panel(client.get("/").get_data(as_text=True))["收到网上申报"] == "1"

@@ -20,6 +20,7 @@ from app.services import (
     dashboard,
     evaluations,
     monthly_report,
+    online_figures,
     portal,
     rating_rates,
     report_workbook,
@@ -96,7 +97,8 @@ def test_monthly_report_and_workbook_show_the_three_figures(ctx, world_ids):
     assert cells["差评率"] == pytest.approx(0.1)
     assert cells["默认评价占比"] == pytest.approx(0.75)
     notes = [row[0] for row in book["指标口径"].iter_rows(values_only=True)]
-    assert notes == rating_rates.notes()
+    # The online figures' definitions follow a blank row (online_figures.NOTES).
+    assert notes == [*rating_rates.notes(), None, *online_figures.NOTES]
     assert any(line.startswith("好评率：") and "自愿评价" in line for line in notes)
 
 
