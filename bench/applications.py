@@ -30,19 +30,48 @@ import time
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_appbuilder import ModelView
+from flask_appbuilder.models.sqla.interface import SQLAInterface
 
-from bench.common import DATA_DIR, MAX_STATEMENTS, database_url, login, page_getter, statements, timed
+from app.models.application import Application
+from bench.common import (
+    DATA_DIR,
+    MAX_STATEMENTS,
+    bench_app,
+    database_url,
+    login,
+    page_getter,
+    statements,
+    timed,
+)
+from bench.network import database_time
 
 NOW = datetime(2026, 12, 3, 10, 0)
 UPLOAD_TARGET_S = 2.0
-TARGET_P95_MS = {"sqlite": 50, "postgresql": 80}
+TARGETS = {"sqlite": {"list": 50, "lookup": 20, "search": 300}, "postgresql": {"list": 80, "lookup": 20, "search": 300}}
+# Missing at 100k applications (see README): the waiting and overdue tabs of an everything scope
+# read the awaiting applications in due order (the view writes the statuses into the SQL, so
+# SQLite may use the partial index); a department's "all" newest first reads its own in order.
+CANDIDATE_INDEXES = {
+    "ix_application_awaiting_due": "application (review_due_at) WHERE status IN ('submitted', 'resubmitted')",
+    "ix_application_department_submitted": "application (department_id, submitted_at)",
+}
 # The portal's limits, raised so the bench's requests are never refused (the limiter still runs).
 RAISED = "100000 per minute"
 BOUNDARY = "----govhallbench7f3a9c"
 ID_NUMBER_REGION = "411721"
 
 
-def _app(url, files_dir=None):
+class PlainApplicationView(ModelView):
+    """Baseline: FAB as shipped on the same table and columns."""
+
+    datamodel = SQLAInterface(Application)
+    list_columns = ["number", "status", "matter", "department", "applicant_name", "submitted_at", "review_due_at"]
+    search_columns = ["number", "status", "department", "applicant_name", "submitted_at"]
+    base_order = ("review_due_at", "asc")
+
+
+def _app(url, files_dir):
     from app import create_app
 
     config = {
@@ -54,9 +83,7 @@ def _app(url, files_dir=None):
         "PORTAL_APPLY_LIMIT": RAISED,
         "PORTAL_UPLOAD_LIMIT": RAISED,
     }
-    if files_dir is not None:
-        config["FILES_DIR"] = files_dir
-    return create_app(config)
+    return create_app(config | {"FILES_DIR": files_dir})
 
 
 def _fresh_schema(app, reset=True):
@@ -404,10 +431,11 @@ def queue_bench(args) -> None:
     from app.models.application import AWAITING_REVIEW_STATUSES, Application
 
     url = database_url("applications.db")
-    app = _app(url)
+    app = bench_app(url, PlainApplicationView)
     build_queue(app, args.applications, args.rebuild)
     dialect = sa.engine.make_url(url).get_backend_name()
-    target = TARGET_P95_MS.get(dialect, 50)
+    target = TARGETS.get(dialect, TARGETS["sqlite"])
+    indexes = candidate_indexes(app, args.candidate_indexes)
     with app.app_context():
         busiest = db.session.scalar(
             sa.select(Application.department_id)
@@ -442,45 +470,81 @@ def queue_bench(args) -> None:
             .where(Staff.center_id == township, role.name == "TownshipHead")
         )
         sample = db.session.scalar(sa.select(Application).order_by(Application.id).offset(args.applications // 2))
-        number, surname, matter_department = sample.number, sample.applicant_name[:1], sample.department_id
+        number, id_number = sample.number, sample.applicant_id_number
+        surname, matter_department = sample.applicant_name[:1], sample.department_id
         counts = dict(
             db.session.execute(sa.select(Application.status, sa.func.count()).group_by(Application.status)).all()
         )
         total = sum(counts.values())
-    manager, chief_client, clerk_client, head_client = (login(app, name) for name in ("manager", chief, clerk, head))
-    since = (NOW - timedelta(days=30)).strftime("%Y-%m-%d %H:%M:%S")
-    by_submitted = "_oc_PreReviewView=submitted_at&_od_PreReviewView=desc"
+    manager, chief_client, clerk_client, head_client, admin = (
+        login(app, name) for name in ("manager", chief, clerk, head, "admin")
+    )
+    since = (NOW - timedelta(days=90)).strftime("%Y-%m-%d %H:%M:%S")
+    newest = "_oc_PreReviewView=submitted_at&_od_PreReviewView=desc"
+    q = "/prereview/list/"
     pages = [
-        ("queue, page 1 (manager)", manager, "/prereview/list/", True),
-        ("queue, overdue", manager, "/prereview/list/?quick=overdue", True),
-        ("awaiting correction", manager, "/prereview/list/?quick=correction", True),
-        ("closed", manager, "/prereview/list/?quick=closed", True),
-        ("all, newest first", manager, f"/prereview/list/?quick=all&{by_submitted}", True),
-        ("queue, one department", manager, f"/prereview/list/?_flt_0_department={matter_department}", True),
-        ("all, submitted in 30 days", manager, f"/prereview/list/?quick=all&_flt_1_submitted_at={since}", True),
-        ("all, applicant surname", manager, f"/prereview/list/?quick=all&_flt_0_applicant_name={surname}", True),
-        ("lookup, application number", manager, f"/prereview/list/?quick=all&_flt_3_number={number}", True),
-        ("queue, chief representative", chief_client, "/prereview/list/", True),
-        ("overdue, chief representative", chief_client, "/prereview/list/?quick=overdue", True),
-        ("all newest, chief representative", chief_client, f"/prereview/list/?quick=all&{by_submitted}", True),
-        ("queue, window clerk", clerk_client, "/prereview/list/", True),
-        ("queue, township head", head_client, "/prereview/list/", True),
-        ("all newest, township head", head_client, f"/prereview/list/?quick=all&{by_submitted}", True),
-        ("all, page 400 (deep paging)", manager, "/prereview/list/?quick=all&page_PreReviewView=400", False),
+        ("waiting, page 1 (manager)", manager, q, "list"),
+        ("overdue", manager, f"{q}?quick=overdue", "list"),
+        ("awaiting correction", manager, f"{q}?quick=correction", "list"),
+        ("closed (by due time)", manager, f"{q}?quick=closed", "list"),
+        ("closed, newest first", manager, f"{q}?quick=closed&{newest}", "list"),
+        ("all (by due time)", manager, f"{q}?quick=all", "list"),
+        ("all, newest first", manager, f"{q}?quick=all&{newest}", "list"),
+        ("waiting, one department", manager, f"{q}?_flt_0_department={matter_department}", "list"),
+        ("all, submitted in 3 months", manager, f"{q}?quick=all&_flt_1_submitted_at={since}", "list"),
+        ("lookup, application number", manager, f"{q}?quick=all&_flt_3_number={number}", "lookup"),
+        ("lookup, ID number", manager, f"{q}?quick=all&_flt_0_applicant_id_number={id_number}", "lookup"),
+        (
+            "name search in 3 months",
+            manager,
+            f"{q}?quick=all&_flt_0_applicant_name={surname}&_flt_1_submitted_at={since}",
+            "search",
+        ),
+        ("waiting, chief representative", chief_client, q, "list"),
+        ("overdue, chief representative", chief_client, f"{q}?quick=overdue", "list"),
+        ("all (by due), chief representative", chief_client, f"{q}?quick=all", "list"),
+        ("all newest, chief representative", chief_client, f"{q}?quick=all&{newest}", "list"),
+        ("waiting, window clerk", clerk_client, q, "list"),
+        ("waiting, township head (center scope)", head_client, q, "list"),
+        ("all newest, township head", head_client, f"{q}?quick=all&{newest}", "list"),
+        ("all, page 400 (deep paging)", manager, f"{q}?quick=all&page_PreReviewView=400", None),
+        # The baseline view is registered ad hoc: only Admin's ".*" role reaches it.
+        ("plain FAB, all by due time", admin, "/plainapplicationview/list/", None),
+        ("plain FAB, submitted (status filter)", admin, "/plainapplicationview/list/?_flt_0_status=submitted", None),
+        ("case list, page 1 (no cases: a page's cost)", manager, "/caseview/list/", None),
     ]
     mix = ", ".join(f"{status.name} {n}" for status, n in sorted(counts.items(), key=lambda kv: -kv[1]))
-    print(f"\n{dialect}: {total} applications ({mix})")
-    print(f"p50/p95 ms, target p95 ≤ {target} ms and ≤ {MAX_STATEMENTS} SQL per page")
-    print(f"{'page':<36}{'p50':>8}{'p95':>8}{'SQL':>5}  verdict")
-    for label, client, page, is_target in pages:
+    print(f"\n{dialect}: {total} applications ({mix}); indexes: {', '.join(indexes) or 'as migrated'}")
+    print(
+        f"p50/p95 ms (targets: list {target['list']}, lookup {target['lookup']}, search {target['search']}; "
+        f"≤ {MAX_STATEMENTS} SQL per page)"
+    )
+    print("(page: the whole request in-process; db: the time its SQL statements took)")
+    print(f"{'page':<46}{'p50':>8}{'p95':>8}{'db p50':>8}{'db p95':>8}{'SQL':>5}  verdict")
+    for label, client, page, kind in pages:
         get = page_getter(client, page)
         p50, p95 = timed(get, args.repeat)
+        db50, db95 = database_time(app, get, args.repeat)
         count = statements(app, get)
-        if not is_target:
-            verdict = "not a target"
+        if kind is None:
+            verdict = "baseline" if label.startswith(("plain", "case list")) else "not a target"
         else:
-            verdict = "ok" if p95 <= target and count <= MAX_STATEMENTS else "MISSES TARGET"
-        print(f"{label:<36}{p50:>8.1f}{p95:>8.1f}{count:>5}  {verdict}")
+            verdict = "ok" if p95 <= target[kind] and count <= MAX_STATEMENTS else "MISSES TARGET"
+        print(f"{label:<46}{p50:>8.1f}{p95:>8.1f}{db50:>8.1f}{db95:>8.1f}{count:>5}  {verdict}")
+
+
+def candidate_indexes(app, wanted: bool) -> list[str]:
+    """The indexes this bench found missing (README), created in the bench's database with
+    --candidate-indexes and dropped without it: what the queue's figures are with them."""
+    from app.extensions import db
+
+    with app.app_context(), db.engine.begin() as conn:
+        for name, definition in CANDIDATE_INDEXES.items():
+            conn.execute(sa.text(f"DROP INDEX IF EXISTS {name}"))
+            if wanted:
+                conn.execute(sa.text(f"CREATE INDEX {name} ON {definition}"))
+        conn.execute(sa.text("ANALYZE application"))
+    return list(CANDIDATE_INDEXES) if wanted else []
 
 
 def main():
@@ -492,6 +556,9 @@ def main():
     parser.add_argument("--applications", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--rebuild", action="store_true", help="regenerate the queue's data even if present")
+    parser.add_argument(
+        "--candidate-indexes", action="store_true", help="measure the queue with the indexes found missing"
+    )
     parser.add_argument("--skip-upload", action="store_true")
     parser.add_argument("--skip-queue", action="store_true")
     args = parser.parse_args()
