@@ -93,6 +93,14 @@ class PreReviewView(ApplicationView):
     list_template = "govhall/prereview_list.html"
     show_template = "govhall/prereview_show.html"
 
+    def _get_list_widget(self, **kwargs):
+        # The waiting and overdue tabs: most urgent first (base_order). The other tabs are records:
+        # newest first, as the applications' list. By due time, 100k applications' closed and all
+        # tabs were sorted whole (0.3–1.3 s of SQL); newest first, an index is read in order.
+        if not kwargs.get("order_column") and request.args.get("quick") in ("correction", "closed", "all"):
+            kwargs["order_column"], kwargs["order_direction"] = "submitted_at", "desc"
+        return super()._get_list_widget(**kwargs)
+
     def render_template(self, template, **kwargs):
         if template == self.list_template:
             quick = request.args.get("quick") or "waiting"
