@@ -2,21 +2,26 @@
 pre-review queue (预审) at 100k applications.
 
     python -m bench.applications [--uploads 10] [--files 20] [--megabytes 2] [--profile]
-                                 [--applications 100000] [--repeat 30] [--rebuild] [--skip-upload]
+                                 [--applications 100000] [--repeat 30] [--rebuild]
+                                 [--candidate-indexes] [--skip-upload] [--skip-queue]
 
-1. Upload: a fresh database (the demo county, no cases; files in bench/data/apply-files/), then
-   the portal's apply form posted N times through the app in-process, each time a new applicant
-   with 20 files of 2 MB (PDFs with one image stream and JPEGs, random content padded to size,
-   so every content check reads real bytes): p50/p95/max of the whole request, multipart parsing,
-   content checks, storing, SHA-256 and commit included. Rate limits stay on, raised for the
-   bench. --profile prints one request's cProfile. Target ≤ 2 s.
-2. Queue: the demo county plus one department with cloned online matters at each township, and
-   100k applications over a year (set-based inserts; most passed, some refused, withdrawn,
-   awaiting correction; the last days' awaiting pre-review, a backlog of overdue ones), kept in
-   bench/data/applications.db. The pre-review list is requested as the center manager, a chief
-   representative, a window clerk and a township head (center scope), page 1 and the everyday
-   filters and sorts: p50/p95 in ms and SQL statements per page. Target: DESIGN §10's list,
-   p95 ≤ 50 ms on SQLite (80 on PostgreSQL), ≤ 12 statements.
+1. Upload: a fresh database (the demo county, no cases; files in bench/data/apply-files/, removed
+   after), then the portal's apply form posted N times through the app in-process (the body built
+   beforehand, as a browser sends it), each time a new applicant with 20 files of 2 MB (PDFs with
+   one image stream and JPEGs, random content padded to size, so every content check reads real
+   bytes): p50/p95/max of the whole request — multipart parsing, content checks, SHA-256,
+   storing, the commit. Rate limits stay on, raised for the bench. --profile prints one more
+   request's cProfile. Target ≤ 2 s.
+2. Queue: the demo county plus one office with six cloned online matters at each township, and
+   100k applications over a year (set-based inserts, 12 % at the townships; most passed, some
+   refused, withdrawn, awaiting correction; the last days' mostly awaiting pre-review, and a
+   backlog of overdue ones), kept in bench/data/applications.db. The pre-review list is requested
+   as the center manager, a chief representative, a window clerk and a township head (center
+   scope): every tab, a department filter, a date range, lookups and a name search, beside plain
+   FAB; p50/p95 ms of the page and of its SQL, statements per page. Targets: DESIGN §10's case
+   list figures — list p95 ≤ 50 ms on SQLite (80 on PostgreSQL), lookup ≤ 20, name search in 3
+   months ≤ 300, ≤ 12 statements. --candidate-indexes creates the indexes found missing
+   (CANDIDATE_INDEXES) in the bench's database, without it they are dropped.
 """
 
 import argparse
