@@ -5,13 +5,19 @@ once (一次性告知), refuse. The rules are services/prereview.py's; every pat
 in the user's scope (404 otherwise). It is views/application.py's ApplicationView (its resource,
 fields, labels, materials and `file` endpoint) narrowed to the queue."""
 
+import sqlalchemy as sa
 from flask import flash, g, request
 from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import lazy_gettext as _l
 
 from app import clock as wall_clock
 from app.extensions import db
-from app.models.application import AWAITING_REVIEW_STATUSES, Application, ApplicationStatus
+from app.models.application import (
+    AWAITING_REVIEW_STATUSES,
+    CLOSED_APPLICATION_STATUSES,
+    Application,
+    ApplicationStatus,
+)
 from app.security import actor_for
 from app.services import prereview
 from app.services.case_flow import CaseError
@@ -19,6 +25,15 @@ from app.services.prereview import Defect, PreReviewError
 from app.views.application import ApplicationView
 
 QUICK = ("waiting", "overdue", "correction", "closed", "all")
+
+
+def status_in(statuses):
+    """`application.status IN ('submitted', 'resubmitted')` with the names written into the SQL,
+    not bound: SQLite reads a partial index (WHERE status IN (...)) only for a query whose WHERE
+    repeats the index's condition, and a bound parameter repeats nothing. At 100k applications
+    the waiting tab sorted by due time is 36 ms of SQL without such an index, 0.3 ms with it
+    (bench/applications.py)."""
+    return Application.status.in_([sa.literal_column(f"'{status.name}'") for status in statuses])
 
 
 class QueueFilter(BaseFilter):
@@ -33,19 +48,13 @@ class QueueFilter(BaseFilter):
         listing = request.endpoint in ("PreReviewView.list", "PreReviewView.export")
         quick = request.args.get("quick") or ("waiting" if listing else "all")
         if quick == "waiting":
-            return query.filter(Application.status.in_(AWAITING_REVIEW_STATUSES))
+            return query.filter(status_in(AWAITING_REVIEW_STATUSES))
         if quick == "overdue":
-            return query.filter(
-                Application.status.in_(AWAITING_REVIEW_STATUSES), Application.review_due_at < wall_clock.now()
-            )
+            return query.filter(status_in(AWAITING_REVIEW_STATUSES), Application.review_due_at < wall_clock.now())
         if quick == "correction":
             return query.filter(Application.status == ApplicationStatus.correction_requested)
         if quick == "closed":
-            return query.filter(
-                Application.status.in_(
-                    (ApplicationStatus.passed, ApplicationStatus.refused, ApplicationStatus.withdrawn)
-                )
-            )
+            return query.filter(Application.status.in_(CLOSED_APPLICATION_STATUSES))
         return query
 
 
@@ -103,6 +112,14 @@ class PreReviewView(ApplicationView):
     base_order = ("review_due_at", "asc")
     list_template = "govhall/prereview_list.html"
     show_template = "govhall/prereview_show.html"
+
+    def _get_list_widget(self, **kwargs):
+        # The waiting and overdue tabs: most urgent first (base_order). The other tabs are records:
+        # newest first, as the applications' list. By due time, 100k applications' closed and all
+        # tabs were sorted whole (0.3–1.3 s of SQL); newest first, an index is read in order.
+        if not kwargs.get("order_column") and request.args.get("quick") in ("correction", "closed", "all"):
+            kwargs["order_column"], kwargs["order_direction"] = "submitted_at", "desc"
+        return super()._get_list_widget(**kwargs)
 
     def render_template(self, template, **kwargs):
         if template == self.list_template:

@@ -135,6 +135,49 @@ def test_each_sees_the_applications_of_its_scope(client, queue, who, numbers):
     assert _listed(client) == {f"WS20260930{n:06d}" for n in numbers}
 
 
+def test_waiting_is_most_urgent_first_and_the_record_tabs_newest_first(app, client, queue):
+    """Waiting by due time; all, closed and correction by submission, newest first (at 100k
+    applications sorting those by due time read the whole table, bench/applications.py). The
+    waiting tab writes its statuses into the SQL, so that a partial index on them can serve it."""
+    with app.app_context():
+        # Application 4 came last but is the most urgent (an earlier due time).
+        for number, submitted, due in (
+            (1, "2026-09-28 09:00", "2026-09-29 17:00"),
+            (4, "2026-09-30 11:00", "2026-09-28 17:00"),
+        ):
+            db.session.execute(
+                sa.update(Application)
+                .where(Application.id == queue[("app_a", "app_b", "app_t", "app_t2")[number - 1]])
+                .values(submitted_at=datetime.fromisoformat(submitted), review_due_at=datetime.fromisoformat(due))
+            )
+        db.session.commit()
+    login(client, "manager")
+
+    def order(quick):
+        page = client.get(f"/prereview/list/?quick={quick}").get_data(as_text=True)
+        return [n for _, n in sorted((page.index(f"WS20260930{n:06d}"), n) for n in (1, 4))]
+
+    assert order("waiting") == [4, 1]
+    assert order("all") == [4, 1]  # newest first: 4 submitted last
+    with app.app_context():
+        db.session.execute(sa.update(Application).values(review_due_at=datetime(2026, 10, 9, 17, 0)))
+        db.session.execute(
+            sa.update(Application)
+            .where(Application.id == queue["app_a"])
+            .values(review_due_at=datetime(2026, 9, 29, 17, 0))
+        )
+        db.session.commit()
+    assert order("waiting") == [1, 4]
+    assert order("all") == [4, 1]
+    from sqlalchemy.dialects import sqlite
+
+    from app.models.application import AWAITING_REVIEW_STATUSES
+    from app.views.prereview import status_in
+
+    sql = str(sa.select(Application.id).where(status_in(AWAITING_REVIEW_STATUSES)).compile(dialect=sqlite.dialect()))
+    assert "application.status IN ('submitted', 'resubmitted')" in sql
+
+
 def test_out_of_scope_applications_answer_404(app, client, queue):
     login(client, "staff_a")
     assert client.get(f"/prereview/show/{queue['app_b']}").status_code == 404
