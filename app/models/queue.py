@@ -96,7 +96,14 @@ class QueueTicket(Model):
     def __str__(self) -> str:
         return self.number
 
-    __scope__ = ScopedBy(center=("center_id",), department=("department_id",))
+    # A department sees its own groups' tickets and, at its own center, those of every group one
+    # of its windows serves or that its department co-uses (a comprehensive or green-channel
+    # group: department_id None): the tickets its staff may call there (services/queue.py).
+    __scope__ = ScopedBy(
+        center=("center_id",),
+        department=("department_id",),
+        department_at_center=("group.windows.department_id", "group.windows.member_departments.id"),
+    )
 
 
 class QueueCounter(Model):
