@@ -134,9 +134,10 @@ def check_in(session: Session, center_id: int, number: str, phone4: str, now: da
     booking = find_booking_for_checkin(session, center_id, number, phone4, now) if number and phone4 else None
     if booking is None:
         raise QueueError(_l("No appointment for today matches this number and these digits."))
+    from app.services.appointments import KIOSK_ACTOR
     from app.services.appointments import check_in as mark_checked_in
 
-    if not mark_checked_in(session, booking, now):  # another kiosk checked it in a moment ago
+    if not mark_checked_in(session, booking, now, actor=KIOSK_ACTOR):  # another kiosk checked it in a moment ago
         raise QueueError(_l("This appointment has already been checked in."))
     return issue(session, center_id, booking.group_id, now, TicketSource.appointment, appointment_id=booking.id)
 
