@@ -26,6 +26,8 @@ class TicketSource(LabeledEnum):
     walk_in = _l("Walk-in")
     appointment = _l("Appointment check-in")
     green = _l("Green channel")
+    # Self-declared at the kiosk: the window clerk checks it when it is called (services/queue.verify_green).
+    green_claimed = _l("Green channel (to be verified)")
     transfer = _l("Transferred from another queue")
 
 
@@ -35,7 +37,14 @@ class DeviceKind(LabeledEnum):
 
 
 # Higher first when a window calls the next ticket: green channel, then appointments, then the rest.
-PRIORITY = {TicketSource.walk_in: 0, TicketSource.transfer: 1, TicketSource.appointment: 1, TicketSource.green: 2}
+# A green claim made at the kiosk is called as green; the clerk then confirms it or makes it ordinary.
+PRIORITY = {
+    TicketSource.walk_in: 0,
+    TicketSource.transfer: 1,
+    TicketSource.appointment: 1,
+    TicketSource.green: 2,
+    TicketSource.green_claimed: 2,
+}
 OPEN_STATUSES = (TicketStatus.called, TicketStatus.serving)
 
 

@@ -279,6 +279,28 @@ def skip(session: Session, desk: Desk, now: datetime) -> QueueTicket:
     return ticket
 
 
+def verify_green(session: Session, desk: Desk, now: datetime, eligible: bool) -> QueueTicket:
+    """核验: the window's ticket was declared green by the citizen at the kiosk (待核验). Eligible
+    (elderly, disabled, key project…): it stays green. Not eligible: it becomes an ordinary ticket
+    and goes back to waiting in its queue, its call undone — walk-ins are called by issue time,
+    so it keeps the place it would have had without the claim, behind every priority ticket."""
+    ticket = _open_ticket(session, desk)
+    if ticket.source is not TicketSource.green_claimed:
+        raise QueueError(_l("This ticket has no green-channel claim to verify."))
+    if eligible:
+        ticket.source = TicketSource.green
+    else:
+        ticket.source, ticket.priority, ticket.status = (
+            TicketSource.walk_in,
+            PRIORITY[TicketSource.walk_in],
+            TicketStatus.waiting,
+        )
+        ticket.window_id = ticket.called_by_id = ticket.called_at = ticket.last_called_at = None
+        ticket.wait_seconds = ticket.served_start = None
+    session.flush()
+    return ticket
+
+
 def transfer(session: Session, desk: Desk, group_id: int, now: datetime) -> QueueTicket:
     """Send the window's ticket to another group of the center: it keeps its number and its place
     by issue time there, ahead of walk-ins; the old ticket ends as transferred."""

@@ -314,3 +314,53 @@ def test_department_staff_at_the_comprehensive_window_call_its_groups_tickets(ap
         ("B001", TicketStatus.waiting),
         ("T001", TicketStatus.waiting),
     }
+
+
+def _ticket_row(app, number):
+    with app.app_context():
+        row = db.session.execute(
+            sa.select(QueueTicket.source, QueueTicket.priority, QueueTicket.status, QueueTicket.window_id).where(
+                QueueTicket.number == number
+            )
+        ).one()
+        db.session.remove()
+        return row
+
+
+def test_a_kiosk_green_ticket_is_to_be_verified_and_the_clerk_confirms_it(app, client, hall):
+    from app.models.queue import TicketSource
+
+    client.post(f"/queue/kiosk/{KIOSK}/ticket", data={"group_id": hall["A"]})
+    client.post(f"/queue/kiosk/{KIOSK}/ticket", data={"group_id": hall["A"], "green": "1"})
+    assert _ticket_row(app, "A002").source is TicketSource.green_claimed
+    login(client, "staff_a")
+    page = client.post("/queue-panel/act", data={"action": "call_next"}, follow_redirects=True).get_data(as_text=True)
+    current = page.split("govhall-queue-current")[1]
+    assert "A002" in current and "待核验" in current and "核验通过" in page  # called first, flagged
+    client.post("/queue-panel/act", data={"action": "green_ok"})
+    assert _ticket_row(app, "A002")[:3] == (TicketSource.green, 2, TicketStatus.called)
+    page = client.post("/queue-panel/act", data={"action": "green_ok"}, follow_redirects=True).get_data(as_text=True)
+    assert "没有待核验" in page  # verified once
+
+
+def test_a_green_claim_found_not_eligible_goes_back_to_its_queue_as_an_ordinary_ticket(app, client, hall):
+    from app.models.queue import TicketSource
+
+    client.post(f"/queue/kiosk/{KIOSK}/ticket", data={"group_id": hall["A"]})  # A001 at 08:50
+    client.post(f"/queue/kiosk/{KIOSK}/ticket", data={"group_id": hall["A"], "green": "1"})  # A002 claims green
+    login(client, "staff_a")
+    client.post("/queue-panel/act", data={"action": "call_next"})  # A002 first
+    client.post("/queue-panel/act", data={"action": "green_no"})
+    assert _ticket_row(app, "A002") == (TicketSource.walk_in, 0, TicketStatus.waiting, None)
+    page = client.post("/queue-panel/act", data={"action": "call_next"}, follow_redirects=True).get_data(as_text=True)
+    assert "A001" in page.split("govhall-queue-current")[1]  # by issue time now, as an ordinary ticket
+    assert "待核验" not in page
+
+
+def test_a_verified_or_ordinary_ticket_has_nothing_to_verify(app, client, hall):
+    client.post(f"/queue/kiosk/{KIOSK}/ticket", data={"group_id": hall["A"]})
+    login(client, "staff_a")
+    client.post("/queue-panel/act", data={"action": "call_next"})
+    page = client.post("/queue-panel/act", data={"action": "green_no"}, follow_redirects=True).get_data(as_text=True)
+    assert "没有待核验" in page and "核验通过" not in page
+    assert _tickets(app) == [("A001", TicketStatus.called)]
