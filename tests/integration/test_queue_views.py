@@ -231,19 +231,18 @@ def comprehensive(app, hall, world_ids):
             center_id=world_ids["town"],
             member_departments=[db.session.get(Department, world_ids["dept_a"])],
         )
-        county_c = WindowGroup(
-            center_id=world_ids["county"],
-            name="综合受理",
-            prefix="C",
-            kind=WindowGroupKind.comprehensive,
-            windows=[win_c],
-        )
-        town_t = WindowGroup(
-            center_id=world_ids["town"],
-            name="乡镇综合",
-            prefix="T",
-            kind=WindowGroupKind.comprehensive,
-            windows=[town_window],
+        county_c, town_t = (
+            WindowGroup(
+                center_id=world_ids[center],
+                name=name,
+                prefix=prefix,
+                kind=WindowGroupKind.comprehensive,
+                windows=[window],
+            )
+            for center, name, prefix, window in (
+                ("county", "综合受理", "C", win_c),
+                ("town", "乡镇综合", "T", town_window),
+            )
         )
         db.session.add_all([town_window, county_c, town_t])
         db.session.flush()
