@@ -26,6 +26,8 @@ class TicketSource(LabeledEnum):
     walk_in = _l("Walk-in")
     appointment = _l("Appointment check-in")
     green = _l("Green channel")
+    # Self-declared at the kiosk: the window clerk checks it when it is called (services/queue.verify_green).
+    green_claimed = _l("Green channel (to be verified)")
     transfer = _l("Transferred from another queue")
 
 
@@ -35,7 +37,14 @@ class DeviceKind(LabeledEnum):
 
 
 # Higher first when a window calls the next ticket: green channel, then appointments, then the rest.
-PRIORITY = {TicketSource.walk_in: 0, TicketSource.transfer: 1, TicketSource.appointment: 1, TicketSource.green: 2}
+# A green claim made at the kiosk is called as green; the clerk then confirms it or makes it ordinary.
+PRIORITY = {
+    TicketSource.walk_in: 0,
+    TicketSource.transfer: 1,
+    TicketSource.appointment: 1,
+    TicketSource.green: 2,
+    TicketSource.green_claimed: 2,
+}
 OPEN_STATUSES = (TicketStatus.called, TicketStatus.serving)
 
 
@@ -96,7 +105,14 @@ class QueueTicket(Model):
     def __str__(self) -> str:
         return self.number
 
-    __scope__ = ScopedBy(center=("center_id",), department=("department_id",))
+    # A department sees its own groups' tickets and, at its own center, those of every group one
+    # of its windows serves or that its department co-uses (a comprehensive or green-channel
+    # group: department_id None): the tickets its staff may call there (services/queue.py).
+    __scope__ = ScopedBy(
+        center=("center_id",),
+        department=("department_id",),
+        department_at_center=("group.windows.department_id", "group.windows.member_departments.id"),
+    )
 
 
 class QueueCounter(Model):

@@ -20,6 +20,11 @@ class ScopedBy:
     # Paths to the departments a row belongs to: `department` and `own` scopes see it when one
     # is the user's department. None given: those scopes see none of the rows.
     department: tuple[str, ...] = ()
+    # Department paths that count only for rows of the user's own center (`center` paths, matched
+    # to the Staff record's center itself): a queue belongs to its center, and a department sees
+    # the tickets of the window groups its windows serve there — a comprehensive group's among
+    # them — never another center's, whatever that center's windows list.
+    department_at_center: tuple[str, ...] = ()
     # Path(s) to the staff member(s) whose personal record the row is: an `own` scope sees only its
     # own. None: not a personal record, an `own` scope sees the department's rows.
     owner: str | tuple[str, ...] | None = None

@@ -14,6 +14,11 @@ Seeds 003 (通过预约系统,提前安排办事时间,避免群众排队等待)
 - `mark_no_shows` turns past bookings never checked in into no-shows and blocks online booking
   for a phone with `appointment_no_show_count` of them in `appointment_no_show_days` days, for
   `appointment_block_days` days.
+- Audit: a booking and a block are ORM inserts (the audit log's flush hook writes them); every
+  status change — cancelled, moved, checked in (kept), no-show — is a conditional UPDATE past
+  the ORM, so each writes its own audit entry (services/audit.log_changes) with the actor: the
+  `actor` given ((user id or None, name): the portal's citizen, a kiosk) or the session's (the
+  logged-in clerk, the job's system user).
 
 Pure: every function takes the session and `now`; nothing reads the clock.
 """
@@ -40,14 +45,18 @@ from app.models.appointment import (
 )
 from app.models.matter import Matter, MatterStatus
 from app.models.org import RecordStatus
+from app.services import audit, document_numbers, settings
 from app.services import calendar as calendar_service
-from app.services import document_numbers, settings
 from app.services.deadlines import OfficeHours, parse_office_hours
 from app.services.phone import InvalidPhone, checked_phone, phone_tail
 from app.services.workdays import WorkCalendar
 
 _ID_LAST4 = re.compile(r"^\d{3}[\dX]$")
 SERIES = "appointment"
+TABLE = Appointment.__tablename__
+# Actors without a login, as the audit log names them.
+PUBLIC_ACTOR = (None, "公众（网上预约）")
+KIOSK_ACTOR = (None, "取号机（预约签到）")
 
 
 class AppointmentError(ValueError):
@@ -230,8 +239,10 @@ def book(
     now: datetime,
     user_id: int | None = None,
     group_ids=None,
+    actor=None,
 ) -> Appointment:
     """Book a place. `group_ids`: the groups the caller may book in (a clerk's scope); None: any.
+    `actor`: who the audit log names for the booking (the portal's citizen); None: the session's.
 
     Raises AppointmentError (nothing changed) when the input is bad, the slot is past, too far
     ahead or full, the person is blocked (online only) or already holds a booking that day."""
@@ -299,6 +310,8 @@ def book(
         rescheduled=0,
         note=(booking.note or "").strip()[:200] or None,
     )
+    if actor is not None:
+        audit.set_actor(session, *actor)
     session.add(appointment)
     session.flush()
     return appointment
@@ -322,7 +335,11 @@ def _check_cutoff(session: Session, appointment: Appointment, now: datetime) -> 
         )
 
 
-def cancel(session: Session, appointment: Appointment, now: datetime) -> None:
+def _audit(session, appointment, now, actor, changes) -> None:
+    audit.log_changes(session, TABLE, [(appointment.id, appointment.number, changes)], now, actor)
+
+
+def cancel(session: Session, appointment: Appointment, now: datetime, actor=None) -> None:
     """Cancel until the cut-off; the place goes back to the slot. Two cancels at once: one acts."""
     _check_cutoff(session, appointment, now)
     done = session.execute(
@@ -333,10 +350,11 @@ def cancel(session: Session, appointment: Appointment, now: datetime) -> None:
     if done != 1:
         raise AppointmentError(str(_l("Only a booked appointment can be changed.")))
     _release_place(session, appointment.slot_id, appointment.special is not None)
+    _audit(session, appointment, now, actor, {"status": ("booked", "cancelled"), "cancelled_at": (None, now)})
     session.expire(appointment)
 
 
-def reschedule(session: Session, appointment: Appointment, slot_id: int, now: datetime) -> Appointment:
+def reschedule(session: Session, appointment: Appointment, slot_id: int, now: datetime, actor=None) -> Appointment:
     """Move to another slot of the same group until the cut-off: the new place is taken first
     (conditional UPDATE), then the old one released; the number stays."""
     _check_cutoff(session, appointment, now)
@@ -349,7 +367,7 @@ def reschedule(session: Session, appointment: Appointment, slot_id: int, now: da
     special = appointment.special is not None
     if not _take_place(session, slot.id, special):
         raise AppointmentError(str(_l("This time is fully booked; please choose another.")))
-    old_slot = appointment.slot_id
+    old_slot, old_start = appointment.slot_id, appointment.starts_at
     table = Appointment.__table__
     moved = session.execute(
         sa.update(table)
@@ -365,6 +383,7 @@ def reschedule(session: Session, appointment: Appointment, slot_id: int, now: da
     if moved != 1:
         raise AppointmentError(str(_l("Only a booked appointment can be changed.")))
     _release_place(session, old_slot, special)
+    _audit(session, appointment, now, actor, {"slot_id": (old_slot, slot.id), "starts_at": (old_start, slot.starts_at)})
     session.expire(appointment)
     return appointment
 
@@ -389,14 +408,16 @@ def find_booking_for_checkin(
     return appointment
 
 
-def check_in(session: Session, appointment: Appointment, now: datetime) -> bool:
-    """Mark the appointment checked in; False when it was no longer booked (checked in twice at once)."""
+def check_in(session: Session, appointment: Appointment, now: datetime, actor=None) -> bool:
+    """Mark the appointment checked in (kept); False when it was no longer booked (checked in twice at once)."""
     table = Appointment.__table__
     done = session.execute(
         sa.update(table)
         .where(table.c.id == appointment.id, table.c.status == "booked")
         .values(status="checked_in", checked_in_at=now, version=table.c.version + 1)
     ).rowcount
+    if done == 1:
+        _audit(session, appointment, now, actor, {"status": ("booked", "checked_in"), "checked_in_at": (None, now)})
     session.expire(appointment)
     return done == 1
 
@@ -411,7 +432,11 @@ def mark_no_shows(session: Session, now: datetime) -> dict:
         sa.update(table)
         .where(table.c.status == "booked", table.c.starts_at < now, table.c.slot_id.in_(ended))
         .values(status="no_show", version=table.c.version + 1)
-    ).rowcount
+        .returning(table.c.id, table.c.number)
+    ).all()
+    # One audit entry per no-show, in one INSERT, by the session's actor (the job's system user).
+    audit.log_changes(session, TABLE, ((i, number, {"status": ("booked", "no_show")}) for i, number in marked), now)
+    marked = len(marked)
     count = int(settings.get(session, "appointment_no_show_count"))
     since = now - timedelta(days=int(settings.get(session, "appointment_no_show_days")))
     block_days = int(settings.get(session, "appointment_block_days"))

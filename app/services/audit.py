@@ -54,6 +54,34 @@ def log_summary(session: Session, action: AuditAction, table_name: str, row_id: 
     )
 
 
+def log_changes(session: Session, table_name: str, entries, at: datetime, actor=None) -> int:
+    """One update entry per row changed by a conditional UPDATE that bypasses the ORM (an
+    appointment's status change, the no-show scan): `entries` are (row id, summary,
+    {field: [before, after]}), written in one INSERT at `at` by `actor` — (user id or None,
+    name) — or, without one, by the session's actor. Returns the rows written."""
+    entries = list(entries)
+    if not entries:
+        return 0
+    actor_id, actor_name = actor or _resolve_actor(session)
+    session.execute(
+        sa.insert(AuditLog.__table__),
+        [
+            {
+                "at": at,
+                "actor_id": actor_id,
+                "actor_name": str(actor_name)[:100],
+                "action": AuditAction.update.name,
+                "table_name": table_name,
+                "row_id": str(row_id),
+                "summary": str(summary)[:200],
+                "changes": {key: [_plain(before), _plain(after)] for key, (before, after) in changes.items()},
+            }
+            for row_id, summary, changes in entries
+        ],
+    )
+    return len(entries)
+
+
 def _plain(value):
     if isinstance(value, Enum):
         return value.name

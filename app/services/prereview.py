@@ -191,9 +191,13 @@ def _text(value, message, limit=1000):
 # -- the three decisions -------------------------------------------------------------------
 
 
-def pass_review(session: Session, actor: Actor, now: datetime, application: Application, version, clock=None):
+def pass_review(
+    session: Session, actor: Actor, now: datetime, application: Application, version, clock=None, co_department_ids=()
+):
     """通过: the case is accepted now (channel online; the clock from the pass). Returns
-    case_flow's Outcome. Caller commits; on an exception it rolls back."""
+    case_flow's Outcome. A joint matter's (联办) pass names its co-departments as window intake
+    does (`co_department_ids`, checked by case_flow's accept: departments in use, at least one):
+    the case gets one task per co-department. Caller commits; on an exception it rolls back."""
     staff = _reviewer(session, actor, application)
     _move(
         session,
@@ -204,7 +208,9 @@ def pass_review(session: Session, actor: Actor, now: datetime, application: Appl
         reviewer_id=staff.id,
         closed_at=now,
     )
-    outcome = _accept(session, actor, now, application, clock or Clock.load(session))
+    outcome = _accept(
+        session, actor, now, application, clock or Clock.load(session), co_department_ids=co_department_ids
+    )
     _event(session, application, ApplicationAction.pass_review, now, actor.name, outcome.case.number)
     return outcome
 
@@ -266,7 +272,7 @@ def refuse(session: Session, actor: Actor, now: datetime, application: Applicati
     return application
 
 
-def _accept(session, actor, now, application, clock, accepted_at=None):
+def _accept(session, actor, now, application, clock, accepted_at=None, co_department_ids=()):
     """The case of a passed (or deemed accepted) application: intake with every required
     material received, channel online, received when the application was; linked both ways."""
     outcome = intake(
@@ -281,6 +287,7 @@ def _accept(session, actor, now, application, clock, accepted_at=None):
             applicant_phone=application.applicant_phone,
             channel=Channel.online,
             received_material_ids=tuple(m.id for m in application.matter.materials),
+            co_department_ids=tuple(co_department_ids),
         ),
         clock,
     )

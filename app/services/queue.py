@@ -134,9 +134,10 @@ def check_in(session: Session, center_id: int, number: str, phone4: str, now: da
     booking = find_booking_for_checkin(session, center_id, number, phone4, now) if number and phone4 else None
     if booking is None:
         raise QueueError(_l("No appointment for today matches this number and these digits."))
+    from app.services.appointments import KIOSK_ACTOR
     from app.services.appointments import check_in as mark_checked_in
 
-    if not mark_checked_in(session, booking, now):  # another kiosk checked it in a moment ago
+    if not mark_checked_in(session, booking, now, actor=KIOSK_ACTOR):  # another kiosk checked it in a moment ago
         raise QueueError(_l("This appointment has already been checked in."))
     return issue(session, center_id, booking.group_id, now, TicketSource.appointment, appointment_id=booking.id)
 
@@ -274,6 +275,28 @@ def skip(session: Session, desk: Desk, now: datetime) -> QueueTicket:
         raise QueueError(_l("Only a ticket that was called and not yet served can be skipped."))
     ticket.status = TicketStatus.skipped
     ticket.served_end = now
+    session.flush()
+    return ticket
+
+
+def verify_green(session: Session, desk: Desk, now: datetime, eligible: bool) -> QueueTicket:
+    """核验: the window's ticket was declared green by the citizen at the kiosk (待核验). Eligible
+    (elderly, disabled, key project…): it stays green. Not eligible: it becomes an ordinary ticket
+    and goes back to waiting in its queue, its call undone — walk-ins are called by issue time,
+    so it keeps the place it would have had without the claim, behind every priority ticket."""
+    ticket = _open_ticket(session, desk)
+    if ticket.source is not TicketSource.green_claimed:
+        raise QueueError(_l("This ticket has no green-channel claim to verify."))
+    if eligible:
+        ticket.source = TicketSource.green
+    else:
+        ticket.source, ticket.priority, ticket.status = (
+            TicketSource.walk_in,
+            PRIORITY[TicketSource.walk_in],
+            TicketStatus.waiting,
+        )
+        ticket.window_id = ticket.called_by_id = ticket.called_at = ticket.last_called_at = None
+        ticket.wait_seconds = ticket.served_start = None
     session.flush()
     return ticket
 

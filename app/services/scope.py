@@ -91,7 +91,11 @@ class Scope:
             return sa.or_(below, above)
         if self.kind is Kind.own and rules.owner and not (rules.leader_sees_department and self.leads_window):
             return self._match(model, rules.owners, self.staff_id)
-        return self._match(model, rules.department, self.department_id)
+        department = self._match(model, rules.department, self.department_id)
+        if not rules.department_at_center or self.department_id is None:
+            return department
+        served = self._match(model, rules.department_at_center, self.department_id)
+        return sa.or_(department, sa.and_(self._match(model, rules.center, self.center_id), served))
 
     def login_clause(self, user_model):
         """SQL condition on FAB's logins (`user_model`) this scope may pick for a staff record:

@@ -13,10 +13,10 @@ from app import clock as wall_clock
 from app.extensions import db
 from app.models.case import ApplicantType, Channel
 from app.models.matter import CaseKind, Matter
-from app.models.org import Department
 from app.security import actor_for
 from app.services import case_flow, matter_levels, queue, settings
 from app.services.case_flow import Application, CaseError, Clock
+from app.services.case_flow.reception import co_department_choices
 from app.views.date_fields import DATE_MESSAGE, DATETIME_FORMATS, DATETIME_MESSAGE
 
 
@@ -146,9 +146,7 @@ class CaseIntakeView(BaseView):
                 for violation in outcome.violations:
                     flash(str(_l("Recorded for supervision: %(detail)s", detail=violation.detail)), "warning")
                 return redirect(url_for("CaseView.show", pk=case.id))
-        departments = db.session.scalars(
-            sa.select(Department).where(Department.id != matter.department_id).order_by(Department.sort_order)
-        ).all()
+        departments = co_department_choices(db.session, matter)
         return self.render_template(
             "govhall/case_intake_form.html",
             matter=matter,

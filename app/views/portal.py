@@ -207,7 +207,13 @@ def appointment():
                 matter_id=int_or_none(form.get("matter_id")),
                 special=chosen,
             )
-            made = appointments.book(db.session, booking, channel=AppointmentChannel.portal, now=clock.now())
+            made = appointments.book(
+                db.session,
+                booking,
+                channel=AppointmentChannel.portal,
+                now=clock.now(),
+                actor=appointments.PUBLIC_ACTOR,
+            )
         except appointments.AppointmentError as exc:
             db.session.rollback()
             flash(str(exc), "danger")
@@ -239,9 +245,15 @@ def my_appointment():
         elif form.get("do") in ("cancel", "move"):
             try:
                 if form["do"] == "cancel":
-                    appointments.cancel(db.session, found, clock.now())
+                    appointments.cancel(db.session, found, clock.now(), actor=appointments.PUBLIC_ACTOR)
                 else:
-                    appointments.reschedule(db.session, found, int_or_none(form.get("slot_id")), clock.now())
+                    appointments.reschedule(
+                        db.session,
+                        found,
+                        int_or_none(form.get("slot_id")),
+                        clock.now(),
+                        actor=appointments.PUBLIC_ACTOR,
+                    )
             except appointments.AppointmentError as exc:
                 db.session.rollback()
                 flash(str(exc), "danger")

@@ -18,9 +18,11 @@ from app.models.application import (
     Application,
     ApplicationStatus,
 )
+from app.models.matter import CaseKind
 from app.security import actor_for
 from app.services import prereview
 from app.services.case_flow import CaseError
+from app.services.case_flow.reception import co_department_choices
 from app.services.prereview import Defect, PreReviewError
 from app.views.application import ApplicationView
 
@@ -130,7 +132,11 @@ class PreReviewView(ApplicationView):
     def step_forms(self, item):
         if not prereview.may_review(db.session, actor_for(g.user), item):
             return []
-        forms = [{"step": "pass", "label": _l("Pass: accept the case"), "fields": []}]
+        passing = {"step": "pass", "label": _l("Pass: accept the case"), "fields": []}
+        if item.matter.case_kind is CaseKind.joint:
+            # 联办: the pass names the co-departments, as the window's intake form does.
+            passing["co_departments"] = co_department_choices(db.session, item.matter)
+        forms = [passing]
         if item.correction_requested_at is None:
             forms.append({"step": "correct", "label": _l("Ask for a correction (once)"), "fields": []})
         forms.append(
@@ -145,7 +151,9 @@ class PreReviewView(ApplicationView):
     def run_step(self, item, step, version, form):
         actor, now = actor_for(g.user), wall_clock.now()
         if step == "pass":
-            outcome = prereview.pass_review(db.session, actor, now, item, version)
+            # Anything not a department id is kept as None, for the service to refuse.
+            co = tuple(_small_int(value) for value in form.getlist("co_departments"))
+            outcome = prereview.pass_review(db.session, actor, now, item, version, co_department_ids=co)
             flash(str(_l("Case %(number)s accepted.", number=outcome.case.number)), "info")
         elif step == "correct":
             prereview.request_correction(db.session, actor, now, item, version, defects_from(form), form.get("note"))

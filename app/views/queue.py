@@ -25,6 +25,9 @@ ACTIONS = {
     "start": queue.start,
     "finish": queue.finish,
     "skip": queue.skip,
+    # 待核验: the clerk confirms a green claim made at the kiosk, or makes it an ordinary ticket.
+    "green_ok": lambda session, desk, now: queue.verify_green(session, desk, now, eligible=True),
+    "green_no": lambda session, desk, now: queue.verify_green(session, desk, now, eligible=False),
 }
 
 

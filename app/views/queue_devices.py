@@ -52,7 +52,8 @@ def _issued(device, action):
 def take_ticket(token):
     device = _device(token, DeviceKind.kiosk)
     group_id = int_or_none(request.form.get("group_id"))
-    source = TicketSource.green if request.form.get("green") == "1" else TicketSource.walk_in
+    # A green ticket taken at the kiosk is the citizen's own claim: 待核验 until the window checks it.
+    source = TicketSource.green_claimed if request.form.get("green") == "1" else TicketSource.walk_in
     return _issued(device, lambda: queue.issue(db.session, device.center_id, group_id or 0, clock.now(), source))
 
 

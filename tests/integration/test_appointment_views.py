@@ -195,3 +195,35 @@ def test_the_center_opens_delayed_service_and_bad_times_are_refused(app, client,
         ).all()
         assert [at.strftime("%d %H:%M") for at in sorted(delayed)] == ["14 17:30", "14 18:00", "14 18:30"]
         db.session.remove()
+
+
+def _audit_trail(app):
+    from app.models.audit import AuditLog
+
+    with app.app_context():
+        rows = db.session.execute(
+            sa.select(AuditLog.actor_name, AuditLog.action, AuditLog.changes)
+            .where(AuditLog.table_name == "appointment")
+            .order_by(AuditLog.id)
+        ).all()
+        return [(name, action.name, changes.get("status")) for name, action, changes in rows]
+
+
+def test_the_portal_and_the_clerk_are_named_in_the_appointments_audit_trail(app, client, login_as, groups):
+    client.post("/portal/appointment", data=_citizen(groups))
+    client.post("/portal/appointment/mine", data={"number": "YY2026000001", "phone4": "1111", "do": "cancel"})
+    login_as("staff_a")
+    client.post(
+        "/appointmentview/book",
+        data={"slot_id": groups["slot_a"], "name": "王五", "phone": "13900002222", "id_last4": "1234"},
+    )
+    with app.app_context():
+        made = db.session.scalar(sa.select(Appointment).where(Appointment.name == "王五"))
+        pk, version = made.id, made.version
+    client.post(f"/appointmentview/act/{pk}/cancel", data={"version": version})
+    assert _audit_trail(app) == [
+        ("公众（网上预约）", "insert", [None, "booked"]),
+        ("公众（网上预约）", "update", ["booked", "cancelled"]),
+        ("staff_a", "insert", [None, "booked"]),
+        ("staff_a", "update", ["booked", "cancelled"]),
+    ]

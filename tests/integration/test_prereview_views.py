@@ -341,3 +341,34 @@ def test_from_the_portal_through_the_queue_to_the_case(app, client, world_ids, t
         case = db.session.get(Application, application_id).case
         assert case.channel is Channel.online and case.accepted_at == datetime(2026, 10, 9, 9, 0)
         assert case.deadline_at == datetime(2026, 10, 22, 17, 30)  # 10 working days from 9 October
+
+
+def test_a_joint_matters_pass_form_offers_the_co_departments_and_the_case_gets_their_tasks(app, client, queue):
+    with app.app_context():
+        db.session.execute(sa.update(Matter).where(Matter.id == queue["matter_a"]).values(case_kind=CaseKind.joint))
+        db.session.commit()
+    login(client, "staff_a")
+    page = client.get(f"/prereview/show/{queue['app_a']}").get_data(as_text=True)
+    assert 'name="co_departments"' in page and f'<option value="{queue["dept_b"]}">' in page
+    assert f'<option value="{queue["dept_a"]}">' not in page  # not the lead itself
+    refused = client.post(
+        f"/prereview/act/{queue['app_a']}/pass",
+        data={"version": "1", "co_departments": ["abc"]},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "请从列表中选择协办部门" in refused and _cases(app) == 0
+    assert _application(app, queue["app_a"]).status is ApplicationStatus.submitted
+    done = client.post(
+        f"/prereview/act/{queue['app_a']}/pass",
+        data={"version": "1", "co_departments": [str(queue["dept_b"])]},
+        follow_redirects=True,
+    )
+    assert done.status_code == 200 and "办件 XZ-" in done.get_data(as_text=True)
+    with app.app_context():
+        case = db.session.scalar(sa.select(Case))
+        assert case.kind is CaseKind.joint and [t.department_id for t in case.tasks] == [queue["dept_b"]]
+
+
+def test_a_single_department_matters_pass_form_names_no_co_departments(client, queue):
+    login(client, "staff_a")
+    assert 'name="co_departments"' not in client.get(f"/prereview/show/{queue['app_a']}").get_data(as_text=True)

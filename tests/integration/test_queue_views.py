@@ -211,3 +211,155 @@ def test_kiosk_check_in_gives_the_appointment_a_priority_ticket_and_prefills_the
     [ticket_id] = [t for (t,) in _ids(app) if t != min(t for (t,) in _ids(app))]
     form = client.get(f"/case-intake/{world_ids['matter_a']}?ticket={ticket_id}").get_data(as_text=True)
     assert 'value="李四"' in form and 'value="13700005678"' in form
+
+
+@pytest.fixture
+def comprehensive(app, hall, world_ids):
+    """The county's comprehensive group C (window C01, co-used by department A) and a township's
+    comprehensive group T whose window also lists department A: tickets C001, T001, A001, B001."""
+    from app.models import Staff, Window
+    from app.models.appointment import WindowGroup, WindowGroupKind
+    from app.models.org import Department, WindowKind
+    from app.services import queue
+
+    with app.app_context():
+        win_c = db.session.get(Window, world_ids["win_c"])
+        town_window = Window(
+            code="T01",
+            name="乡镇综合窗口",
+            kind=WindowKind.comprehensive,
+            center_id=world_ids["town"],
+            member_departments=[db.session.get(Department, world_ids["dept_a"])],
+        )
+        county_c, town_t = (
+            WindowGroup(
+                center_id=world_ids[center],
+                name=name,
+                prefix=prefix,
+                kind=WindowGroupKind.comprehensive,
+                windows=[window],
+            )
+            for center, name, prefix, window in (
+                ("county", "综合受理", "C", win_c),
+                ("town", "乡镇综合", "T", town_window),
+            )
+        )
+        db.session.add_all([town_window, county_c, town_t])
+        db.session.flush()
+        numbers = {}
+        for center, group in (
+            ("county", county_c.id),
+            ("town", town_t.id),
+            ("county", hall["A"]),
+            ("county", hall["B"]),
+        ):
+            ticket = queue.issue(db.session, world_ids[center], group, NOW)
+            numbers[ticket.number] = ticket.id
+        # staff_a sits at the comprehensive window C01 (its Staff record's window).
+        db.session.get(Staff, world_ids["staff_staff_a"]).window_id = win_c.id
+        db.session.commit()
+        db.session.remove()
+    return numbers
+
+
+@pytest.mark.parametrize(
+    ("who", "seen"),
+    [
+        ("staff_a", {"C001", "A001"}),  # its own group and the comprehensive group its department co-uses
+        ("chief_a", {"C001", "A001"}),
+        ("staff_b", {"B001"}),  # department B serves at no comprehensive window
+        ("chief_b", {"B001"}),
+        ("manager", {"C001", "T001", "A001", "B001"}),
+    ],
+)
+def test_the_ticket_list_shows_the_comprehensive_groups_tickets_to_its_departments_only(
+    client, comprehensive, who, seen
+):
+    login(client, who)
+    page = client.get("/queueticketview/list/?psize_QueueTicketView=100").get_data(as_text=True)
+    assert {number for number in comprehensive if number in page} == seen
+    for number, ticket_id in comprehensive.items():
+        expected = 200 if number in seen else 404
+        assert client.get(f"/queueticketview/show/{ticket_id}").status_code == expected, number
+
+
+def test_another_centers_comprehensive_tickets_stay_hidden_though_its_window_lists_the_department(
+    app, world_ids, comprehensive
+):
+    from app.models import Staff
+    from app.models.queue import QueueTicket
+    from app.services.scope import Kind, Scope
+
+    with app.app_context():
+        staff = db.session.get(Staff, world_ids["staff_staff_a"])
+        scope = Scope(
+            kind=Kind.department, center_id=staff.center_id, department_id=staff.department_id, staff_id=staff.id
+        )
+        visible = set(db.session.scalars(sa.select(QueueTicket.number).where(scope.clause(QueueTicket))))
+        assert visible == {"C001", "A001"} and "T001" not in visible
+        db.session.remove()
+
+
+def test_department_staff_at_the_comprehensive_window_call_its_groups_tickets(app, client, comprehensive):
+    login(client, "staff_a")  # at C01, which serves groups A, G and C
+    panel = client.get("/queue-panel/").get_data(as_text=True)
+    assert "综合受理" in panel
+    page = client.post("/queue-panel/act", data={"action": "call_next"}, follow_redirects=True)
+    assert "C001" in page.get_data(as_text=True).split("govhall-queue-current")[1]
+    client.post("/queue-panel/act", data={"action": "call_next"})  # finishes C001, calls A001
+    assert set(_tickets(app)) == {
+        ("C001", TicketStatus.done),
+        ("A001", TicketStatus.called),
+        ("B001", TicketStatus.waiting),
+        ("T001", TicketStatus.waiting),
+    }
+
+
+def _ticket_row(app, number):
+    with app.app_context():
+        row = db.session.execute(
+            sa.select(QueueTicket.source, QueueTicket.priority, QueueTicket.status, QueueTicket.window_id).where(
+                QueueTicket.number == number
+            )
+        ).one()
+        db.session.remove()
+        return row
+
+
+def test_a_kiosk_green_ticket_is_to_be_verified_and_the_clerk_confirms_it(app, client, hall):
+    from app.models.queue import TicketSource
+
+    client.post(f"/queue/kiosk/{KIOSK}/ticket", data={"group_id": hall["A"]})
+    client.post(f"/queue/kiosk/{KIOSK}/ticket", data={"group_id": hall["A"], "green": "1"})
+    assert _ticket_row(app, "A002").source is TicketSource.green_claimed
+    login(client, "staff_a")
+    page = client.post("/queue-panel/act", data={"action": "call_next"}, follow_redirects=True).get_data(as_text=True)
+    current = page.split("govhall-queue-current")[1]
+    assert "A002" in current and "待核验" in current and "核验通过" in page  # called first, flagged
+    client.post("/queue-panel/act", data={"action": "green_ok"})
+    assert _ticket_row(app, "A002")[:3] == (TicketSource.green, 2, TicketStatus.called)
+    page = client.post("/queue-panel/act", data={"action": "green_ok"}, follow_redirects=True).get_data(as_text=True)
+    assert "没有待核验" in page  # verified once
+
+
+def test_a_green_claim_found_not_eligible_goes_back_to_its_queue_as_an_ordinary_ticket(app, client, hall):
+    from app.models.queue import TicketSource
+
+    client.post(f"/queue/kiosk/{KIOSK}/ticket", data={"group_id": hall["A"]})  # A001 at 08:50
+    client.post(f"/queue/kiosk/{KIOSK}/ticket", data={"group_id": hall["A"], "green": "1"})  # A002 claims green
+    login(client, "staff_a")
+    client.post("/queue-panel/act", data={"action": "call_next"})  # A002 first
+    client.post("/queue-panel/act", data={"action": "green_no"})
+    assert _ticket_row(app, "A002") == (TicketSource.walk_in, 0, TicketStatus.waiting, None)
+    page = client.post("/queue-panel/act", data={"action": "call_next"}, follow_redirects=True).get_data(as_text=True)
+    assert "A001" in page.split("govhall-queue-current")[1]  # by issue time now, as an ordinary ticket
+    assert "待核验" not in page
+
+
+def test_a_verified_or_ordinary_ticket_has_nothing_to_verify(app, client, hall):
+    client.post(f"/queue/kiosk/{KIOSK}/ticket", data={"group_id": hall["A"]})
+    login(client, "staff_a")
+    client.post("/queue-panel/act", data={"action": "call_next"})
+    page = client.post("/queue-panel/act", data={"action": "green_no"}, follow_redirects=True).get_data(as_text=True)
+    assert "没有待核验" in page and "核验通过" not in page
+    assert _tickets(app) == [("A001", TicketStatus.called)]

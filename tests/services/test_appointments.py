@@ -309,3 +309,79 @@ def test_demo_appointments_are_modest_and_consistent(ctx, world_ids):
     assert over == 0 and db.session.scalar(sa.select(sa.func.sum(AppointmentSlot.booked))) == live
     counts = appointments.counts(db.session, datetime(2026, 10, 1), datetime(2026, 11, 1))
     assert counts["kept"] and counts["no_show"] and counts["booked"]
+
+
+def _audit_rows(appointment_id=None):
+    from app.models.audit import AuditLog
+
+    query = sa.select(AuditLog.actor_id, AuditLog.actor_name, AuditLog.action, AuditLog.changes, AuditLog.at)
+    table = sa.select(AuditLog).where(AuditLog.table_name == "appointment")
+    if appointment_id is not None:
+        query = query.where(AuditLog.row_id == str(appointment_id))
+    return db.session.execute(
+        query.where(AuditLog.id.in_(table.with_only_columns(AuditLog.id))).order_by(AuditLog.id)
+    ).all()
+
+
+def test_every_status_change_writes_an_audit_entry_with_its_actor(ctx, world_ids):
+    from app.models.audit import AuditAction
+    from app.services import audit
+
+    group = make_group(world_ids, capacity=2)
+    appointments.ensure_slots(db.session, group, NOW)
+    nine, ten = slot_at(group, datetime(2026, 10, 13, 9, 0)), slot_at(group, datetime(2026, 10, 13, 10, 0))
+    made = appointments.book(db.session, booking(nine), channel=PORTAL, now=NOW, actor=appointments.PUBLIC_ACTOR)
+    appointments.reschedule(db.session, made, ten.id, NOW + timedelta(minutes=1), actor=appointments.PUBLIC_ACTOR)
+    audit.set_actor(db.session, world_ids["user_staff_a"], "staff_a")  # a clerk, as a logged-in request is
+    appointments.cancel(db.session, made, NOW + timedelta(minutes=2))
+    rows = _audit_rows(made.id)
+    assert [(r.actor_id, r.actor_name, r.action) for r in rows] == [
+        (None, "公众（网上预约）", AuditAction.insert),
+        (None, "公众（网上预约）", AuditAction.update),
+        (world_ids["user_staff_a"], "staff_a", AuditAction.update),
+    ]
+    moved, cancelled = rows[1], rows[2]
+    assert moved.changes == {"slot_id": [nine.id, ten.id], "starts_at": ["2026-10-13T09:00:00", "2026-10-13T10:00:00"]}
+    assert moved.at == NOW + timedelta(minutes=1)
+    assert cancelled.changes == {"status": ["booked", "cancelled"], "cancelled_at": [None, "2026-10-12T08:02:00"]}
+    # A refused change writes nothing.
+    with pytest.raises(AppointmentError):
+        appointments.cancel(db.session, made, NOW + timedelta(minutes=3))
+    assert len(_audit_rows(made.id)) == 3
+
+
+def test_check_in_and_no_shows_are_audited_once_each_and_blocks_too(ctx, world_ids):
+    from app.models.audit import AuditAction, AuditLog
+    from app.services import audit
+
+    group = make_group(world_ids, days=30)
+    appointments.ensure_slots(db.session, group, NOW)
+    kept_slot = slot_at(group, datetime(2026, 10, 12, 10, 0))
+    kept = appointments.book(db.session, booking(kept_slot, phone="13900001111"), channel=PORTAL, now=NOW)
+    assert appointments.check_in(db.session, kept, datetime(2026, 10, 12, 9, 41), actor=appointments.KIOSK_ACTOR)
+    assert not appointments.check_in(db.session, kept, datetime(2026, 10, 12, 9, 42), actor=appointments.KIOSK_ACTOR)
+    [checked] = [r for r in _audit_rows(kept.id) if r.action is AuditAction.update]
+    assert checked.actor_name == "取号机（预约签到）"
+    assert checked.changes == {"status": ["booked", "checked_in"], "checked_in_at": [None, "2026-10-12T09:41:00"]}
+    missed = []
+    for day in (12, 13, 14):
+        appointments.ensure_slots(db.session, group, NOW)
+        missed.append(
+            appointments.book(
+                db.session, booking(slot_at(group, datetime(2026, 10, day, 9, 0))), channel=PORTAL, now=NOW
+            )
+        )
+    audit.set_actor(db.session, None, "system")  # the job's actor (job_runs.run sets the system user)
+    after = datetime(2026, 10, 14, 12, 0)
+    assert appointments.mark_no_shows(db.session, after) == {"no_shows": 3, "blocked": 1}
+    for appointment in missed:
+        [row] = [r for r in _audit_rows(appointment.id) if r.action is AuditAction.update]
+        assert row.changes == {"status": ["booked", "no_show"]}
+        assert row.actor_name == "system" and row.at == after
+    block_entries = db.session.scalar(
+        sa.select(sa.func.count()).select_from(AuditLog).where(AuditLog.table_name == "appointment_block")
+    )
+    assert block_entries == 1
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog))
+    assert appointments.mark_no_shows(db.session, after) == {"no_shows": 0, "blocked": 0}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog)) == before  # idempotent: no entry

@@ -14,9 +14,12 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Case, CaseAction, CaseStatus, Channel, Matter, Notice, NoticeKind, Setting, User, Violation
 from app.models.application import Application, ApplicationAction, ApplicationEvent, ApplicationStatus
-from app.models.case import ApplicantType, ViolationKind
+from app.models.case import ApplicantType, CaseTask, ViolationKind
+from app.models.matter import CaseKind
+from app.models.org import Department, RecordStatus
 from app.security import actor_for
 from app.services import prereview
+from app.services.case_flow import CaseError
 from app.services.prereview import Defect, PreReviewError, StaleApplication
 
 ID_NUMBER = "11010519491231002X"
@@ -303,3 +306,62 @@ def test_two_reviewers_passing_at_once_exactly_one_wins(app, world_ids):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 1
         assert db.session.get(Application, application_id).status is ApplicationStatus.passed
         db.session.remove()
+
+
+def _joint(ids, matter="matter_a"):
+    db.session.execute(sa.update(Matter).where(Matter.id == ids[matter]).values(case_kind=CaseKind.joint))
+    db.session.commit()
+
+
+def test_a_joint_matter_passes_with_its_co_departments_and_the_case_gets_their_tasks(ctx, world_ids):
+    _joint(world_ids)
+    application = applied(world_ids)
+    now = datetime(2026, 10, 8, 9, 0)
+    co = (world_ids["dept_b"], world_ids["dept_c"], world_ids["dept_a"])  # the lead itself is dropped
+    outcome = prereview.pass_review(
+        db.session, actor("staff_a"), now, application, application.version, co_department_ids=co
+    )
+    db.session.commit()
+    case = db.session.get(Case, outcome.case.id)
+    assert case.kind is CaseKind.joint and case.status is CaseStatus.accepted
+    tasks = db.session.execute(
+        sa.select(CaseTask.department_id, CaseTask.deadline_at)
+        .where(CaseTask.case_id == case.id)
+        .order_by(CaseTask.department_id)
+    ).all()
+    assert tasks == sorted((d, case.deadline_at) for d in (world_ids["dept_b"], world_ids["dept_c"]))
+    assert fresh(application).status is ApplicationStatus.passed
+
+
+@pytest.mark.parametrize(
+    ("co", "message"),
+    [
+        ((), "联办件至少需要一个协办部门"),
+        ((999999,), "请从列表中选择协办部门"),
+        ((None,), "请从列表中选择协办部门"),
+        (("dept_c", "disabled"), "请从列表中选择协办部门"),
+    ],
+)
+def test_a_joint_pass_with_a_bad_co_department_is_refused_and_nothing_changes(ctx, world_ids, co, message):
+    _joint(world_ids)
+    if "disabled" in co:
+        db.session.execute(
+            sa.update(Department).where(Department.id == world_ids["dept_b"]).values(status=RecordStatus.inactive)
+        )
+        db.session.commit()
+        co = (world_ids["dept_c"], world_ids["dept_b"])
+    application = applied(world_ids)
+    with pytest.raises(CaseError) as refused:
+        prereview.pass_review(
+            db.session,
+            actor("staff_a"),
+            datetime(2026, 10, 8, 9, 0),
+            application,
+            application.version,
+            co_department_ids=co,
+        )
+    db.session.rollback()  # the caller's part of the contract (views/workflow.py)
+    assert message in str(refused.value)
+    application = fresh(application)
+    assert application.status is ApplicationStatus.submitted and application.version == 1
+    assert count(Case) == 0 and count(CaseTask) == 0 and count(ApplicationEvent) == 0

@@ -24,6 +24,7 @@ from app.models.case import (
     ViolationKind,
 )
 from app.models.matter import CaseKind, Matter, MatterStatus
+from app.models.org import Department, RecordStatus
 from app.services import green_channel, matter_levels, settings
 from app.services.case_flow import duty, tolerated
 from app.services.case_flow.clock import Clock, recompute_deadline, start_step
@@ -216,6 +217,37 @@ def _may_accept(session, actor: Actor, matter: Matter, now: datetime) -> bool:
     return rotation.may_accept_for(session, actor.window_id, actor.department_id, matter.department_id, now.date())
 
 
+def co_department_choices(session: Session, matter: Matter) -> list[Department]:
+    """The departments a case of `matter` may name as co-departments (联办): every department in
+    use but the matter's own, in the directory's order. The window's intake form and the
+    pre-review's pass form offer these; `accept_case` refuses anything else."""
+    return session.scalars(
+        sa.select(Department)
+        .where(Department.id != matter.department_id, Department.status == RecordStatus.active)
+        .order_by(Department.sort_order, Department.id)
+    ).all()
+
+
+def checked_co_departments(session: Session, lead_department_id: int, co_department_ids) -> tuple:
+    """The co-departments named, checked in one query: each a department in use (the lead itself is
+    dropped, as it always was). Anything else — an unknown, disabled or malformed id — is refused."""
+    wanted = set()
+    for department_id in co_department_ids or ():
+        if isinstance(department_id, bool) or not isinstance(department_id, int):
+            raise CaseError(_l("Choose the co-departments from the list."))
+        if department_id != lead_department_id:
+            wanted.add(department_id)
+    if wanted:
+        found = set(
+            session.scalars(
+                sa.select(Department.id).where(Department.id.in_(wanted), Department.status == RecordStatus.active)
+            )
+        )
+        if found != wanted:
+            raise CaseError(_l("Choose the co-departments from the list."))
+    return tuple(sorted(wanted))
+
+
 def accept_case(case, actor, now, clock, co_department_ids, received_names):
     """The application is complete: the case is accepted and its clock starts. Accepted by the
     duty desk of a comprehensive window for a member department, it is entered in the hand-off
@@ -226,9 +258,8 @@ def accept_case(case, actor, now, clock, co_department_ids, received_names):
     case.accepted_by_id = actor.staff_id
     recompute_deadline(case, clock, now)
     start_step(case, clock, now)
-    for department_id in co_department_ids:
-        if department_id != case.department_id:
-            case.tasks.append(CaseTask(department_id=department_id, deadline_at=case.deadline_at))
+    for department_id in checked_co_departments(object_session(case), case.department_id, co_department_ids):
+        case.tasks.append(CaseTask(department_id=department_id, deadline_at=case.deadline_at))
     if case.kind is CaseKind.joint and not case.tasks:
         raise CaseError(_l("A joint case needs at least one co-department."))
     duty.open_entry(object_session(case), actor, case, now, clock)
