@@ -2,12 +2,17 @@
 appointments and cases, read whole, by a department user's scope, and live."""
 
 from datetime import date, datetime, time
+from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
 from app.extensions import db
+from app.models import AssessmentRule
 from app.models.appointment import AppointmentChannel, AppointmentSlot, DelayedOpening
-from app.services import appointments, hall_figures, inquiries, queue
+from app.models.assessment import AssessmentTrigger
+from app.models.system import Setting
+from app.services import appointments, assessment, hall_figures, inquiries, queue
 from app.services.appointments import Booking
 from app.services.queue import Desk
 from app.services.scope import Kind, Scope
@@ -162,3 +167,38 @@ def test_the_live_hall_panel(db_session, world_ids):
     ]
     police = Scope(kind=Kind.department, center_id=county, department_id=world_ids["dept_b"])
     assert hall_figures.live(db_session, now, police.clause)["waiting"] == 1
+
+
+def long_wait_records():
+    from app.models import AssessmentRecord
+
+    rows = db.session.execute(
+        sa.select(AssessmentRecord.staff_id, AssessmentRecord.window_id, AssessmentRecord.department_id)
+        .join(AssessmentRule, AssessmentRule.id == AssessmentRecord.rule_id)
+        .where(AssessmentRule.code == "long_wait")
+        .order_by(AssessmentRecord.id)
+    ).all()
+    return [tuple(row) for row in rows]
+
+
+def set_wait_limit(minutes):
+    db.session.execute(sa.update(Setting).where(Setting.key == "queue_wait_limit_minutes").values(value=str(minutes)))
+    db.session.commit()
+
+
+def test_long_waits_become_records_of_the_caller_and_window(world, world_ids):
+    rule = db.session.scalar(sa.select(AssessmentRule).where(AssessmentRule.code == "long_wait"))
+    assert rule.trigger is AssessmentTrigger.long_wait and rule.points == Decimal("-0.5") and rule.active
+    month = date(2026, 12, 1)
+    # The default limit is 30 minutes: A003 (40 min, called to C01 by staff_a) is over; B001's 30 is not.
+    assessment.collect_trigger(db.session, AssessmentTrigger.long_wait, month, NOW)
+    a = (world_ids["staff_staff_a"], world_ids["win_c"], world_ids["dept_a"])
+    b = (world_ids["staff_staff_b"], world_ids["win_b"], world_ids["dept_b"])
+    assert long_wait_records() == [a]
+    assert assessment.collect_trigger(db.session, AssessmentTrigger.long_wait, month, NOW) == 0  # idempotent
+    set_wait_limit(20)
+    assessment.collect(db.session, month, NOW)
+    assert sorted(long_wait_records()) == sorted([a, b])
+    set_wait_limit(60)  # nothing waited an hour: the automatic records go
+    assessment.collect(db.session, month, NOW)
+    assert long_wait_records() == []
