@@ -1,8 +1,9 @@
 """The monthly report as an .xlsx workbook (xlsxwriter).
 
 Sheets: 汇总 (by center, by department, with charts), 按窗口, 按人员,
-超期办件清单, 投诉清单, 三级网络 (a county's report: network_sheet.py), 指标口径 (the rating
-figures' definitions from rating_rates.py).
+超期办件清单, 投诉清单, 三级网络 (a county's report: network_sheet.py), 大厅服务 (the front of the
+hall: hall_sheet.py), 指标口径 (the rating figures' definitions from rating_rates.py, the hall's from
+hall_figures.py).
 constant_memory keeps long lists out of memory, so every sheet is written top to bottom;
 text goes through excel.safe_cell.
 """
@@ -13,7 +14,7 @@ from decimal import Decimal
 
 import xlsxwriter
 
-from app.services import network_sheet, rating_rates
+from app.services import hall_figures, hall_sheet, network_sheet, rating_rates
 from app.services.excel import safe_cell
 from app.services.monthly_report import MonthlyFigures, complaint_list, overdue_list
 
@@ -82,8 +83,9 @@ class _Writer:
         return first, row
 
 
-def build(session, figures: MonthlyFigures, center_name: str, generated_at: datetime, network=None) -> bytes:
-    """The workbook; `network` (network_report.NetworkSummary) adds the county's sheet 三级网络."""
+def build(session, figures: MonthlyFigures, center_name: str, generated_at: datetime, network=None, hall=None) -> bytes:
+    """The workbook; `network` (network_report.NetworkSummary) adds the county's sheet 三级网络,
+    `hall` (hall_figures.HallFigures) the sheet 大厅服务."""
     output = io.BytesIO()
     workbook = xlsxwriter.Workbook(
         output,
@@ -118,9 +120,11 @@ def build(session, figures: MonthlyFigures, center_name: str, generated_at: date
     _list_sheet(writer, "投诉清单", COMPLAINT_HEADERS, complaint_list(session, figures))
     if network is not None:
         network_sheet.write(writer, network, f"{center_name} {month_text}三级网络运行情况")
+    if hall is not None:
+        hall_sheet.write(writer, hall, f"{center_name} {month_text}大厅服务情况")
     notes = workbook.add_worksheet("指标口径")
     notes.set_column(0, 0, 120)
-    for row, line in enumerate(rating_rates.notes()):
+    for row, line in enumerate([*rating_rates.notes(), *(hall_figures.NOTES if hall is not None else ())]):
         notes.write_string(row, 0, line)
     workbook.close()
     return output.getvalue()

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.models.notice import NoticeKind
 from app.models.org import Center, CenterLevel, Staff, StaffStatus
 from app.models.report import MonthlyReport
-from app.services import monthly_report, network_report, notices, report_workbook
+from app.services import hall_figures, monthly_report, network_report, notices, report_workbook
 from app.services.centers import subtree
 from app.services.scope import Kind, kind_for
 from app.services.workdays import WorkCalendar
@@ -56,10 +56,15 @@ def due_on(calendar: WorkCalendar, month: date, workday: int) -> date:
     return calendar.add_workdays(last_day, workday)
 
 
-def _json_figures(figures, network) -> dict:
+def _json_figures(figures, network, hall=None) -> dict:
     line = figures.total
     values = {name: (str(value) if isinstance(value, Decimal) else value) for name, value in line.values.items()}
-    return {**values, **line.rates, **(network.headline if network is not None else {})}
+    return {
+        **values,
+        **line.rates,
+        **(network.headline if network is not None else {}),
+        **(hall.headline() if hall is not None else {}),
+    }
 
 
 def generate(
@@ -84,13 +89,17 @@ def generate(
         if center.level is CenterLevel.county
         else None
     )
-    workbook = report_workbook.build(session, figures, center.name, now, network)
+    # The front of the hall (issue 18.5): the center's and its sub-tree's queues, inquiries, appointments.
+    hall = hall_figures.figures(
+        session, figures.start.date(), figures.end.date(), now, hall_figures.in_centers(figures.center_ids)
+    )
+    workbook = report_workbook.build(session, figures, center.name, now, network, hall)
     if report is None:
         report = MonthlyReport(center=center, month=month)
         session.add(report)
     report.due_on = due_on(calendar, month, due_workday)
     report.generated_at, report.generated_by = now, actor_name
-    report.figures = _json_figures(figures, network)
+    report.figures = _json_figures(figures, network, hall)
     report.file, report.file_name = workbook, f"{center.code}-{month:%Y-%m}-月报.xlsx"
     session.flush()
     return report

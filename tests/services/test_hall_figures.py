@@ -1,9 +1,11 @@
 """The front of the hall, counted (issue 18.5): a hand-computed December day of tickets, inquiries,
 appointments and cases, read whole, by a department user's scope, and live."""
 
+import io
 from datetime import date, datetime, time
 from decimal import Decimal
 
+import openpyxl
 import pytest
 import sqlalchemy as sa
 
@@ -11,8 +13,10 @@ from app.extensions import db
 from app.models import AssessmentRule
 from app.models.appointment import AppointmentChannel, AppointmentSlot, DelayedOpening
 from app.models.assessment import AssessmentTrigger
+from app.models.org import Center
 from app.models.system import Setting
-from app.services import appointments, assessment, hall_figures, inquiries, queue
+from app.services import appointments, assessment, hall_figures, inquiries, queue, reports
+from app.services import calendar as calendar_service
 from app.services.appointments import Booking
 from app.services.queue import Desk
 from app.services.scope import Kind, Scope
@@ -202,3 +206,37 @@ def test_long_waits_become_records_of_the_caller_and_window(world, world_ids):
     set_wait_limit(60)  # nothing waited an hour: the automatic records go
     assessment.collect(db.session, month, NOW)
     assert long_wait_records() == []
+
+
+def sheet_rows(report, title):
+    book = openpyxl.load_workbook(io.BytesIO(report.file))
+    return [row for row in book[title].iter_rows(values_only=True)], book
+
+
+def test_the_monthly_report_has_the_hall_sheet_and_its_definitions(world, world_ids):
+    county = db.session.get(Center, world_ids["county"])
+    report = reports.generate(
+        db.session,
+        county,
+        date(2026, 12, 1),
+        datetime(2027, 1, 5, 9, 0),
+        "测试",
+        calendar=calendar_service.load(db.session),
+        due_workday=5,
+    )
+    rows, book = sheet_rows(report, "大厅服务")
+    assert book.sheetnames.index("大厅服务") < book.sheetnames.index("指标口径")
+    assert rows[0][0] == "示范县政务服务中心 2026年12月大厅服务情况"
+    by_name = {row[0]: row[1:] for row in rows if row and row[0]}
+    # Queue A: 4 issued, 2 served, 1 abandoned, 1 skipped, 3 called, 21.7 and 40 minutes.
+    assert by_name["A 市场监管"][:7] == (4, 2, 1, 1, 3, 21.7, 40.0)
+    assert by_name["合计"][:7] == (5, 3, 1, 1, 4, 23.8, 40.0)
+    assert by_name["09:00-10:00"][4:7] == (3, 18.3, 30.0)
+    assert by_name["A01 市场监管窗口"][:3] == (2, 1, 1)
+    assert by_name["首问办结率"][0] == 0.5 and by_name["预约履约率"][0] == pytest.approx(1 / 3)
+    assert (by_name["预约爽约"][0], by_name["急办件"][0], by_name["延时服务件"][0]) == (2, 1, 1)
+    notes = " ".join(row[0] for row in book["指标口径"].iter_rows(values_only=True) if row[0])
+    assert "预约履约率为已签到" in notes and "等候时长为首次取号至首次叫号" in notes
+    # The report's JSON holds the headline.
+    assert report.figures["hall_tickets"] == 5 and report.figures["hall_wait_minutes"] == 23.8
+    assert report.figures["hall_delayed_cases"] == 1 and report.figures["hall_inquiry_closure_rate"] == 0.5
