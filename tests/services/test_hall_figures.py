@@ -15,7 +15,7 @@ from app.models.appointment import AppointmentChannel, AppointmentSlot, DelayedO
 from app.models.assessment import AssessmentTrigger
 from app.models.org import Center
 from app.models.system import Setting
-from app.services import appointments, assessment, hall_figures, inquiries, queue, reports
+from app.services import appointments, assessment, bulletins, hall_figures, inquiries, queue, reports
 from app.services import calendar as calendar_service
 from app.services.appointments import Booking
 from app.services.queue import Desk
@@ -240,3 +240,26 @@ def test_the_monthly_report_has_the_hall_sheet_and_its_definitions(world, world_
     # The report's JSON holds the headline.
     assert report.figures["hall_tickets"] == 5 and report.figures["hall_wait_minutes"] == 23.8
     assert report.figures["hall_delayed_cases"] == 1 and report.figures["hall_inquiry_closure_rate"] == 0.5
+
+
+def test_bulletin_hall_indicators_by_department(world, world_ids):
+    rows = bulletins.compute(db.session, world_ids["county"], datetime(2026, 12, 1), datetime(2027, 1, 1))
+    values = {row.department_id: row.values for row in rows}
+    market, police, weather = (values[world_ids[key]] for key in ("dept_a", "dept_b", "dept_c"))
+    # 首问: A answered one on the spot (in time); the one referred to the police is still open.
+    assert (market["inquiry_closure_rate"], police["inquiry_closure_rate"]) == (1.0, 0.0)
+    # 预约: group A kept 1 of 3 (the cancelled one is left out); the police took no bookings.
+    assert market["appointment_keep_rate"] == pytest.approx(1 / 3) and police["appointment_keep_rate"] is None
+    # 等候: A (10 + 15 + 40) / 3 = 21.7 minutes, B 30.
+    assert (market["average_wait"], police["average_wait"]) == (21.7, 30.0)
+    assert weather["inquiry_closure_rate"] is None and weather["average_wait"] is None
+    ranked = bulletins.compute(
+        db.session, world_ids["county"], datetime(2026, 12, 1), datetime(2027, 1, 1), "average_wait"
+    )
+    assert [row.department_id for row in ranked[:2]] == [world_ids["dept_a"], world_ids["dept_b"]]  # lower first
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(bulletins.workbook(ranked, "示范县", datetime(2026, 12, 1), datetime(2027, 1, 1), "average_wait"))
+    )["效能通报"]
+    headers = [cell.value for cell in sheet[4]]
+    assert headers[-3:] == ["首问办结率", "预约履约率", "平均等候时长（分钟）"]
+    assert [cell.value for cell in sheet[5]][-1] == 21.7
