@@ -64,6 +64,9 @@ NO_SYSTEM_USE = "no_system_use"
 
 @dataclass(frozen=True)
 class RuleSeed:
+    """A default rule. (The docstring also keeps dataclass from rendering the signature's lazy
+    enum defaults into __doc__ at import, before Babel is set up: the dashboard imports this early.)"""
+
     code: str
     name: str
     category: AssessmentCategory

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from app.models.appointment import Appointment, WindowGroup
 from app.models.case import Case
 from app.models.inquiry import Inquiry
+from app.models.matter import CaseKind
 from app.models.org import Window
 from app.models.queue import QueueTicket, TicketStatus
 from app.services import appointments, green_channel, inquiries
@@ -241,4 +242,43 @@ def live(session: Session, now: datetime, where: Where) -> dict:
         "longest_wait": max((group["longest_wait"] for group in groups), default=0),
         "serving": sum(group["serving"] for group in groups),
         "groups": groups,
+    }
+
+
+def month_summary(session: Session, start: date, end: date, now: datetime, where: Where) -> dict:
+    """The dashboard's hall figures of [start, end) in four statements: inquiries and their closure
+    rate, appointments kept and no-shows, tickets issued, served, abandoned with the average and
+    longest wait (minutes), urgent and delayed-service cases (the report's sheet has the rest)."""
+    begin, finish = datetime.combine(start, datetime.min.time()), datetime.combine(end, datetime.min.time())
+    inquiry_figures = inquiries.figures(session, start, end, now, where(Inquiry))
+    booked = appointments.counts(session, begin, finish, where=where(Appointment))
+    status = QueueTicket.status
+    tickets = session.execute(
+        sa.select(
+            _count_if(QueueTicket.transferred_from_id.is_(None)),
+            _count_if(status == TicketStatus.done),
+            _count_if(status == TicketStatus.abandoned),
+            sa.func.avg(QueueTicket.wait_seconds),
+            sa.func.max(QueueTicket.wait_seconds),
+        ).where(QueueTicket.service_day >= start, QueueTicket.service_day < end, where(QueueTicket))
+    ).one()
+    cases = session.execute(
+        sa.select(_count_if(Case.kind == CaseKind.urgent), _count_if(Case.delayed_service.is_(True))).where(
+            Case.accepted_at >= begin, Case.accepted_at < finish, where(Case)
+        )
+    ).one()
+    done = booked["kept"] + booked["no_show"]
+    return {
+        "inquiries": inquiry_figures.received,
+        "inquiry_closure_rate": inquiry_figures.closure_rate,
+        "kept": booked["kept"],
+        "no_show": booked["no_show"],
+        "keep_rate": booked["kept"] / done if done else None,
+        "tickets": int(tickets[0]),
+        "served": int(tickets[1]),
+        "abandoned": int(tickets[2]),
+        "average_wait": minutes(tickets[3]),
+        "longest_wait": minutes(tickets[4]),
+        "urgent": int(cases[0]),
+        "delayed": int(cases[1]),
     }
