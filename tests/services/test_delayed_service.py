@@ -6,7 +6,9 @@ from datetime import date, datetime, time
 import pytest
 
 from app.extensions import db
-from app.models.appointment import DelayedOpening
+from app.models.appointment import Appointment, DelayedOpening
+from app.models.queue import QueueTicket
+from app.services import queue
 from app.services.case_flow import Clock
 from app.services.case_flow.reception import delayed_service
 from tests.services.test_case_flow import new_case
@@ -71,3 +73,26 @@ def test_an_office_hours_case_or_another_centers_opening_is_not_marked(ctx, worl
 def test_a_case_from_a_delayed_booking_is_marked_at_any_hour(ctx, world_ids):
     case = new_case(world_ids, now=datetime(2026, 11, 6, 11, 0), delayed_booking=True)
     assert case.delayed_service is True
+
+
+def test_a_ticket_from_a_delayed_booking_says_so():
+    assert queue.delayed_booking(QueueTicket(appointment=Appointment(delayed=True))) is True
+    assert queue.delayed_booking(QueueTicket(appointment=Appointment(delayed=False))) is False
+    assert queue.delayed_booking(QueueTicket()) is False and queue.delayed_booking(None) is False
+
+
+def test_the_case_list_filters_delayed_service_in_scope(app, client, world_ids, login_as):
+    with app.app_context():
+        open_evening(world_ids)
+        case = new_case(world_ids, now=datetime(2026, 11, 6, 18, 10))
+        ours, ours_id = case.number, case.id
+        plain = new_case(world_ids, now=datetime(2026, 11, 6, 11, 0)).number
+        theirs = new_case(world_ids, who="staff_b", matter="matter_b", now=datetime(2026, 11, 6, 18, 20)).number
+    login_as("supervisor")
+    page = client.get("/caseview/list/?quick=delayed").get_data(as_text=True)
+    assert ours in page and theirs in page and plain not in page
+    client.get("/logout/")
+    login_as("chief_a")
+    page = client.get("/caseview/list/?quick=delayed").get_data(as_text=True)
+    assert ours in page and theirs not in page and plain not in page
+    assert "govhall-delayed-service" in client.get(f"/caseview/show/{ours_id}").get_data(as_text=True)
