@@ -226,7 +226,7 @@ class Case(VersionedMixin, Model):
             "center_id",
             "department_id",
             postgresql_where=sa.text("delayed_service"),
-            sqlite_where=sa.text("delayed_service"),
+            sqlite_where=sa.text("delayed_service = 1"),
         ),
         sa.Index("ix_case_applicant_name", "applicant_name"),
         # The "open" list and its count: open cases are a few per cent, all at the table's end.

@@ -193,7 +193,7 @@ def figures(session: Session, start: date, end: date, now: datetime, where: Wher
     cases = green_channel.counts(session, begin, finish, where(Case))
     cases["delayed"] = session.scalar(
         sa.select(sa.func.count()).where(
-            Case.delayed_service.is_(True), Case.accepted_at >= begin, Case.accepted_at < finish, where(Case)
+            Case.delayed_service, Case.accepted_at >= begin, Case.accepted_at < finish, where(Case)
         )
     )
     return HallFigures(start, end, inquiry_figures, appointment_counts, tickets, groups, hours, windows, cases)
@@ -263,7 +263,7 @@ def month_summary(session: Session, start: date, end: date, now: datetime, where
         ).where(QueueTicket.service_day >= start, QueueTicket.service_day < end, where(QueueTicket))
     ).one()
     cases = session.execute(
-        sa.select(_count_if(Case.kind == CaseKind.urgent), _count_if(Case.delayed_service.is_(True))).where(
+        sa.select(_count_if(Case.kind == CaseKind.urgent), _count_if(Case.delayed_service)).where(
             Case.accepted_at >= begin, Case.accepted_at < finish, where(Case)
         )
     ).one()

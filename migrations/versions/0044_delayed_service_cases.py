@@ -29,7 +29,7 @@ def upgrade():
         ["accepted_at", "center_id", "department_id"],
         unique=False,
         postgresql_where=sa.text("delayed_service"),
-        sqlite_where=sa.text("delayed_service"),
+        sqlite_where=sa.text("delayed_service = 1"),
     )
 
 
@@ -38,7 +38,7 @@ def downgrade():
         "ix_case_delayed_accepted",
         table_name="case",
         postgresql_where=sa.text("delayed_service"),
-        sqlite_where=sa.text("delayed_service"),
+        sqlite_where=sa.text("delayed_service = 1"),
     )
     with op.batch_alter_table("case", schema=None) as batch_op:
         batch_op.drop_column("delayed_service")
