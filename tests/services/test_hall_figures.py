@@ -263,3 +263,38 @@ def test_bulletin_hall_indicators_by_department(world, world_ids):
     headers = [cell.value for cell in sheet[4]]
     assert headers[-3:] == ["首问办结率", "预约履约率", "平均等候时长（分钟）"]
     assert [cell.value for cell in sheet[5]][-1] == 21.7
+
+
+def test_the_figures_are_a_few_statements_whatever_the_volume(world, world_ids):
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    engine = db.session.get_bind()
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        where = in_county(world_ids)
+        hall_figures.figures(db.session, START, END, NOW, where)
+        assert len(statements) == 7
+        statements.clear()
+        hall_figures.month_summary(db.session, START, END, NOW, where)
+        assert len(statements) == 4
+        statements.clear()
+        hall_figures.live(db.session, NOW, where)
+        assert len(statements) == 1
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+
+
+def test_the_month_summary_agrees_with_the_figures(world, world_ids):
+    summary = hall_figures.month_summary(db.session, START, END, NOW, in_county(world_ids))
+    assert (summary["tickets"], summary["served"], summary["abandoned"]) == (5, 3, 1)
+    assert (summary["average_wait"], summary["longest_wait"]) == (23.8, 40.0)
+    assert (summary["inquiries"], summary["inquiry_closure_rate"], summary["kept"], summary["no_show"]) == (
+        2,
+        0.5,
+        1,
+        2,
+    )
+    assert (summary["urgent"], summary["delayed"]) == (1, 1)
