@@ -32,6 +32,8 @@ CASE_FIELDS = Registry(
     Field("calendar_unconfirmed", API_SHOW),
     # 视为受理 (行政许可法 §32, services/prereview.py): shown on the case page beside the acceptance.
     Field("deemed_accepted", API_SHOW),
+    # 延时服务 (case_flow/reception.py): also the list's quick filter ?quick=delayed.
+    Field("delayed_service", EXPORT | API_LIST | API_SHOW),
     Field("fee", EXPORT | API_SHOW),
 )
 

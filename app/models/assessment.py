@@ -39,6 +39,7 @@ class AssessmentTrigger(LabeledEnum):
     complaint_sanction = _l("Sanction on a substantiated complaint")
     inspection_sanction = _l("Sanction on an inspection finding")
     inquiry_overdue = _l("First inquiry not closed by its reply deadline")
+    long_wait = _l("Queue ticket waited longer than the wait limit")
 
 
 class AssessmentRule(Audited, VersionedMixin, Model):

@@ -153,6 +153,9 @@ class Case(VersionedMixin, Model):
     # 视为受理 (行政许可法 §32): an online application not answered with a correction notice within
     # 5 working days of receipt, accepted by the system on its receipt date (services/prereview.py).
     deemed_accepted: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    # 延时服务 (004 第二十六条): received outside office hours while the center had opened delayed
+    # service, or from a delayed-service booking (case_flow/reception.py `delayed_service`).
+    delayed_service: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     result: Mapped[CaseResult | None] = enum_field(CaseResult, nullable=True)
     fee: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))
     # 上报: a township case's county child points to it; the township case waits while the child runs.
@@ -216,6 +219,15 @@ class Case(VersionedMixin, Model):
             sqlite_where=sa.text("delivered_at IS NOT NULL"),
         ),
         sa.Index("ix_case_matter_accepted", "matter_id", "accepted_at"),
+        # 延时服务: the list's filter and the month's count read only the few marked cases.
+        sa.Index(
+            "ix_case_delayed_accepted",
+            "accepted_at",
+            "center_id",
+            "department_id",
+            postgresql_where=sa.text("delayed_service"),
+            sqlite_where=sa.text("delayed_service = 1"),
+        ),
         sa.Index("ix_case_applicant_name", "applicant_name"),
         # The "open" list and its count: open cases are a few per cent, all at the table's end.
         sa.Index(

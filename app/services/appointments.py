@@ -486,12 +486,15 @@ def open_delayed_service(
     return opening
 
 
-def counts(session: Session, start: datetime, end: datetime, center_ids=None, group_ids=None) -> dict:
+def counts(session: Session, start: datetime, end: datetime, center_ids=None, group_ids=None, where=None) -> dict:
     """Appointments with a time in [start, end), by outcome, in one GROUP BY: booked (still
-    waiting), kept (checked in), no_show, cancelled, and delayed (延时服务, not cancelled)."""
+    waiting), kept (checked in), no_show, cancelled, and delayed (延时服务, not cancelled).
+    `where`: any further condition (a row scope's clause)."""
     query = sa.select(Appointment.status, Appointment.delayed, sa.func.count()).where(
         Appointment.starts_at >= start, Appointment.starts_at < end
     )
+    if where is not None:
+        query = query.where(where)
     if center_ids is not None:
         query = query.where(Appointment.center_id.in_(center_ids))
     if group_ids is not None:

@@ -17,7 +17,10 @@ PostgreSQL), each row keyed by what it stands for ("attendance:17", "violation:4
 - sanctions on substantiated or partly substantiated complaints → `complaint_sanction`;
 - sanctions on inspection findings (巡查/暗访, services/inspections.py) → `inspection_sanction`;
 - first inquiries flagged overdue (首问登记, services/inquiries.py), the first responder's →
-  `inquiry_overdue`; the overdue scan writes these at once (`collect_trigger`), the month's run again.
+  `inquiry_overdue`; the overdue scan writes these at once (`collect_trigger`), the month's run again;
+- queue tickets issued in the month that waited from issue to call longer than the setting
+  `queue_wait_limit_minutes` (取号叫号, services/queue.py), the staff member and window who called
+  them → `long_wait`.
 
 A record carries the staff member and the window: an individual's deduction is also
 the window's (分中心管理办法 第二十一条 "个人扣分值=部门扣分值"); the window is the
@@ -48,6 +51,8 @@ from app.models.inquiry import Inquiry
 from app.models.inspection import Inspection, InspectionFinding
 from app.models.org import Staff
 from app.models.personnel import AttendanceKind, AttendanceRecord
+from app.models.queue import QueueTicket
+from app.services import settings
 from app.services.monthly_report import month_bounds
 from app.services.rating_rates import BAD_REVIEW
 
@@ -59,6 +64,9 @@ NO_SYSTEM_USE = "no_system_use"
 
 @dataclass(frozen=True)
 class RuleSeed:
+    """A default rule. (The docstring also keeps dataclass from rendering the signature's lazy
+    enum defaults into __doc__ at import, before Babel is set up: the dashboard imports this early.)"""
+
     code: str
     name: str
     category: AssessmentCategory
@@ -182,6 +190,17 @@ DEFAULT_RULES = (
         T.inquiry_overdue,
         f"{DISCIPLINE}工作人员要严格遵守考勤制度、首问负责制度…」；004 第二十七条 首问负责制；细则未定分值，按1次扣1分",
     ),
+    # 003 asks for an appointment system 「避免群众排队等待」 and sets no points for a long wait: as
+    # a detected violation's, 1次扣0.5分 per ticket over the setting queue_wait_limit_minutes.
+    RuleSeed(
+        "long_wait",
+        "群众取号后等候超过时限",
+        B,
+        "-0.5",
+        T.long_wait,
+        "003「通过预约系统，提前安排办事时间，避免群众排队等待」；细则未定分值，按1次扣0.5分；"
+        "时限为系统设置“排队等候时限（分钟）”，记叫号的工作人员和窗口",
+    ),
     RuleSeed(NO_SYSTEM_USE, "未使用电子监察系统办公", B, "-1", note="季度3次以上取消评优资格"),
     # 加分项
     RuleSeed("praise", "收到表扬信或锦旗", A, "1"),
@@ -230,7 +249,7 @@ def _key(prefix: str, column):
     return sa.literal(prefix + ":") + sa.cast(column, sa.String)
 
 
-def _sources(start: datetime, end: datetime):
+def _sources(start: datetime, end: datetime, wait_limit_seconds: int):
     """(trigger, select of the qualifying facts) — every select yields the same labelled columns."""
     staff_window = sa.select(Staff.window_id).where(Staff.id == AttendanceRecord.staff_id).scalar_subquery()
 
@@ -336,6 +355,27 @@ def _sources(start: datetime, end: datetime):
         Inquiry.department_id.label("department_id"),
         sa.func.substr(sa.literal("首问事项逾期：") + Inquiry.topic, 1, 500).label("evidence"),
     ).where(Inquiry.overdue_at.is_not(None), Inquiry.due_at >= start, Inquiry.due_at < end)
+    caller_department = sa.select(Staff.department_id).where(Staff.id == QueueTicket.called_by_id).scalar_subquery()
+    long_waits = sa.select(
+        _key("ticket", QueueTicket.id).label("source_key"),
+        QueueTicket.called_at.label("occurred_at"),
+        QueueTicket.called_by_id.label("staff_id"),
+        QueueTicket.window_id.label("window_id"),
+        sa.func.coalesce(QueueTicket.department_id, caller_department).label("department_id"),
+        sa.func.substr(
+            sa.literal("等候超时：")
+            + QueueTicket.number
+            + sa.literal(" 等候秒数 ")
+            + sa.cast(QueueTicket.wait_seconds, sa.String),
+            1,
+            500,
+        ).label("evidence"),
+    ).where(
+        QueueTicket.issued_at >= start,
+        QueueTicket.issued_at < end,
+        QueueTicket.wait_seconds > wait_limit_seconds,
+        sa.or_(QueueTicket.called_by_id.is_not(None), QueueTicket.window_id.is_not(None)),
+    )
     K = AttendanceKind
     return (
         (T.late, attendance([K.late, K.late_and_early])),
@@ -348,21 +388,29 @@ def _sources(start: datetime, end: datetime):
         (T.complaint_sanction, sanctions),
         (T.inspection_sanction, inspection_sanctions),
         (T.inquiry_overdue, overdue_inquiries),
+        (T.long_wait, long_waits),
     )
+
+
+def wait_limit_seconds(session: Session) -> int:
+    """The setting queue_wait_limit_minutes, in seconds."""
+    return int(float(settings.get(session, "queue_wait_limit_minutes")) * 60)
 
 
 def collect(session: Session, month: date, now: datetime) -> int:
     """Write the month's automatic records (and drop those whose fact no longer qualifies); rows changed."""
     month = month.replace(day=1)
     start, end = month_bounds(month)
-    return sum(_write(session, trigger, facts, month, now) for trigger, facts in _sources(start, end))
+    sources = _sources(start, end, wait_limit_seconds(session))
+    return sum(_write(session, trigger, facts, month, now) for trigger, facts in sources)
 
 
 def collect_trigger(session: Session, trigger: AssessmentTrigger, month: date, now: datetime) -> int:
     """`collect` for one trigger only (a scan that has just flagged facts writes their records at once)."""
     month = month.replace(day=1)
     start, end = month_bounds(month)
-    return sum(_write(session, t, facts, month, now) for t, facts in _sources(start, end) if t is trigger)
+    sources = _sources(start, end, wait_limit_seconds(session))
+    return sum(_write(session, t, facts, month, now) for t, facts in sources if t is trigger)
 
 
 def _write(session: Session, trigger, facts, month: date, now: datetime) -> int:

@@ -13,8 +13,16 @@ Definitions, shown on the page and in the workbook:
 - 投诉率: complaints ÷ cases accepted.
 - 网上办理率: cases accepted with channel online (网上申报) ÷ cases accepted
   (services/online_figures.py).
+- 首问办结率 (issue 18.5): first inquiries of the department — referred to it, else received by
+  its staff — closed by their reply deadline (answered on the spot counts as closed in time)
+  ÷ those inquiries, by receipt in the period.
+- 预约履约率: appointments of the department's window groups kept (checked in) ÷ (kept +
+  no-shows), by appointment time; cancelled ones are left out.
+- 平均等候时长 (minutes, lower is better): issue to call, over the tickets of the department's
+  window groups called in the period (comprehensive and green-channel groups belong to no
+  department and count in the hall figures only).
 The case, evaluation and complaint figures are the monthly report's
-(monthly_report.compute_period); matters are one GROUP BY.
+(monthly_report.compute_period); matters, inquiries, appointments and tickets are one GROUP BY each.
 """
 
 import io
@@ -25,8 +33,11 @@ import sqlalchemy as sa
 import xlsxwriter
 from sqlalchemy.orm import Session
 
+from app.models.appointment import Appointment, AppointmentStatus, WindowGroup
+from app.models.inquiry import Inquiry, InquiryStatus
 from app.models.matter import Matter, MatterStatus
 from app.models.org import Department, RecordStatus
+from app.models.queue import QueueTicket
 from app.services import monthly_report, rating_rates
 from app.services.excel import safe_cell
 
@@ -39,7 +50,12 @@ INDICATORS = (
     *((key, rating_rates.LABELS[key], key == "satisfaction_rate") for key in rating_rates.RATES),
     ("complaint_rate", "投诉率", False),
     ("online_rate", "网上办理率", True),
+    ("inquiry_closure_rate", "首问办结率", True),
+    ("appointment_keep_rate", "预约履约率", True),
+    ("average_wait", "平均等候时长（分钟）", False),
 )
+# Indicators that are minutes, not shares (shown with one decimal, not as a percentage).
+MINUTES = {"average_wait"}
 DEFINITIONS = {
     "stationed_rate": "进驻中心办理的在用事项数 ÷ 部门在用事项总数",
     "authorized_rate": "授权窗口当场决定的进驻事项数 ÷ 进驻事项数",
@@ -48,6 +64,11 @@ DEFINITIONS = {
     **rating_rates.DEFINITIONS,
     "complaint_rate": "投诉件数 ÷ 受理件数",
     "online_rate": "受理的网上申报渠道办件数 ÷ 受理件数",
+    "inquiry_closure_rate": (
+        "转办至本部门或由本部门人员首问登记的事项中，在答复时限内办结的件数（当场答复计入）÷ 登记件数"
+    ),
+    "appointment_keep_rate": "本部门窗口组预约已签到数 ÷（已签到数 + 爽约数），取消的预约不计",
+    "average_wait": "本部门窗口组已叫号的号，取号至首次叫号的平均分钟数（越低越好）",
 }
 
 
@@ -62,6 +83,48 @@ class BulletinRow:
     name: str
     accepted: int
     values: dict
+
+
+def _hall_by_department(session: Session, center_ids, start: datetime, end: datetime) -> dict[str, dict]:
+    """The front of the hall's three indicators by department id, one GROUP BY each."""
+
+    def count_if(condition):
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    department = sa.func.coalesce(Inquiry.referred_department_id, Inquiry.department_id)
+    in_time = sa.and_(
+        Inquiry.status == InquiryStatus.closed,
+        sa.or_(Inquiry.due_at.is_(None), Inquiry.closed_at <= Inquiry.due_at),
+    )
+    inquiries = session.execute(
+        sa.select(department, sa.func.count(), count_if(in_time))
+        .where(Inquiry.center_id.in_(center_ids), Inquiry.received_at >= start, Inquiry.received_at < end)
+        .group_by(department)
+    ).all()
+    status = Appointment.status
+    kept, no_show = status == AppointmentStatus.checked_in, status == AppointmentStatus.no_show
+    appointments = session.execute(
+        sa.select(WindowGroup.department_id, count_if(kept), count_if(no_show))
+        .join(WindowGroup, WindowGroup.id == Appointment.group_id)
+        .where(Appointment.center_id.in_(center_ids), Appointment.starts_at >= start, Appointment.starts_at < end)
+        .group_by(WindowGroup.department_id)
+    ).all()
+    waits = session.execute(
+        sa.select(QueueTicket.department_id, sa.func.avg(QueueTicket.wait_seconds))
+        .where(
+            QueueTicket.center_id.in_(center_ids),
+            QueueTicket.service_day >= start.date(),
+            QueueTicket.service_day < end.date(),
+            QueueTicket.wait_seconds.is_not(None),
+            QueueTicket.department_id.is_not(None),
+        )
+        .group_by(QueueTicket.department_id)
+    ).all()
+    return {
+        "inquiry_closure_rate": {dep: _ratio(int(closed), total) for dep, total, closed in inquiries},
+        "appointment_keep_rate": {dep: _ratio(int(k), int(k) + int(n)) for dep, k, n in appointments},
+        "average_wait": {dep: round(float(avg) / 60, 1) for dep, avg in waits if avg is not None},
+    }
 
 
 def compute(session: Session, center_id: int, start: datetime, end: datetime, order_by: str = "on_time_rate"):
@@ -80,6 +143,7 @@ def compute(session: Session, center_id: int, start: datetime, end: datetime, or
         .group_by(Matter.department_id)
     ).all()
     matter_counts = {row[0]: row[1:] for row in matters}
+    hall = _hall_by_department(session, figures.center_ids, start, end)
     departments = session.execute(
         sa.select(Department.id, Department.name)
         .where(Department.center_id.in_(figures.center_ids), Department.status == RecordStatus.active)
@@ -97,6 +161,8 @@ def compute(session: Session, center_id: int, start: datetime, end: datetime, or
             **{key: line.rates[key] for key in rating_rates.RATES},
             "complaint_rate": _ratio(line.values["complaints"], line.values["accepted"]),
             "online_rate": _ratio(line.values["online"], line.values["accepted"]),
+            **{key: hall[key].get(department_id) for key in ("inquiry_closure_rate", "appointment_keep_rate")},
+            "average_wait": hall["average_wait"].get(department_id),
         }
         rows.append(BulletinRow(0, department_id, name, line.values["accepted"], values))
     higher_is_better = next(better for key, _, better in INDICATORS if key == order_by)
@@ -119,6 +185,7 @@ def workbook(rows, center_name: str, start: datetime, end: datetime, order_by: s
     title = book.add_format({"bold": True, "font_size": 14})
     header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
     percent = book.add_format({"num_format": "0.0%"})
+    decimal = book.add_format({"num_format": "0.0"})
     last_day = end.date() - timedelta(days=1)
     heading = f"{center_name}政务服务效能通报（{start:%Y-%m-%d} 至 {last_day:%Y-%m-%d}）"
     sheet.write_string(0, 0, safe_cell(heading), title)
@@ -137,7 +204,7 @@ def workbook(rows, center_name: str, start: datetime, end: datetime, order_by: s
         sheet.write_number(number, 2, row.accepted)
         for col, (key, _, _) in enumerate(INDICATORS, start=3):
             if row.values[key] is not None:
-                sheet.write_number(number, col, row.values[key], percent)
+                sheet.write_number(number, col, row.values[key], decimal if key in MINUTES else percent)
     notes = 4 + len(rows) + 1
     sheet.write_string(notes, 0, "指标口径：")
     for offset, (key, label, _) in enumerate(INDICATORS, start=1):

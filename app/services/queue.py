@@ -366,6 +366,12 @@ def applicant_of(ticket: QueueTicket | None) -> dict:
     return {"applicant_name": appointment.name, "applicant_phone": appointment.phone}
 
 
+def delayed_booking(ticket: QueueTicket | None) -> bool:
+    """The ticket came from a delayed-service (延时服务) booking: the case accepted from it is marked."""
+    appointment = ticket.appointment if ticket is not None else None
+    return bool(appointment is not None and appointment.delayed)
+
+
 def abandon_scan(session: Session, now: datetime) -> int:
     """Tickets still waiting at close are abandoned (离队): every waiting ticket issued up to `now`.
 

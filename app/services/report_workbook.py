@@ -2,7 +2,8 @@
 
 Sheets: 汇总 (by center, by department, with charts), 按窗口, 按人员,
 超期办件清单, 投诉清单, 三级网络 (a county's report: network_sheet.py), 网上申报与容缺
-(online_sheet.py), 指标口径 (the definitions of rating_rates.py and online_figures.py).
+(online_sheet.py), 大厅服务 (the front of the hall: hall_sheet.py), 指标口径 (the definitions of
+rating_rates.py, online_figures.py and hall_figures.py).
 constant_memory keeps long lists out of memory, so every sheet is written top to bottom;
 text goes through excel.safe_cell.
 """
@@ -13,7 +14,7 @@ from decimal import Decimal
 
 import xlsxwriter
 
-from app.services import network_sheet, online_figures, online_sheet, rating_rates
+from app.services import hall_figures, hall_sheet, network_sheet, online_figures, online_sheet, rating_rates
 from app.services.excel import safe_cell
 from app.services.monthly_report import MonthlyFigures, complaint_list, overdue_list
 
@@ -83,10 +84,17 @@ class _Writer:
 
 
 def build(
-    session, figures: MonthlyFigures, center_name: str, generated_at: datetime, network=None, online=None
+    session,
+    figures: MonthlyFigures,
+    center_name: str,
+    generated_at: datetime,
+    network=None,
+    online=None,
+    hall=None,
 ) -> bytes:
     """The workbook; `network` (network_report.NetworkSummary) adds the county's sheet 三级网络,
-    `online` (online_figures.OnlineFigures) the sheet 网上申报与容缺."""
+    `online` (online_figures.OnlineFigures) the sheet 网上申报与容缺, `hall` (hall_figures.HallFigures)
+    the sheet 大厅服务."""
     output = io.BytesIO()
     workbook = xlsxwriter.Workbook(
         output,
@@ -123,9 +131,14 @@ def build(
         network_sheet.write(writer, network, f"{center_name} {month_text}三级网络运行情况")
     if online is not None:
         online_sheet.write(writer, online, f"{center_name} {month_text}网上申报与容缺受理")
+    if hall is not None:
+        hall_sheet.write(writer, hall, f"{center_name} {month_text}大厅服务情况")
     notes = workbook.add_worksheet("指标口径")
     notes.set_column(0, 0, 120)
-    for row, line in enumerate([*rating_rates.notes(), "", *online_figures.NOTES]):
+    lines = [*rating_rates.notes(), "", *online_figures.NOTES]
+    if hall is not None:
+        lines += ["", *hall_figures.NOTES]
+    for row, line in enumerate(lines):
         if line:
             notes.write_string(row, 0, line)
     workbook.close()

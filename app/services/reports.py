@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.models.notice import NoticeKind
 from app.models.org import Center, CenterLevel, Staff, StaffStatus
 from app.models.report import MonthlyReport
-from app.services import monthly_report, network_report, notices, online_figures, report_workbook
+from app.services import hall_figures, monthly_report, network_report, notices, online_figures, report_workbook
 from app.services.centers import subtree
 from app.services.scope import Kind, kind_for
 from app.services.workdays import WorkCalendar
@@ -56,12 +56,17 @@ def due_on(calendar: WorkCalendar, month: date, workday: int) -> date:
     return calendar.add_workdays(last_day, workday)
 
 
-def _json_figures(figures, network, online) -> dict:
+def _json_figures(figures, network, online, hall=None) -> dict:
     line = figures.total
     values = {name: (str(value) if isinstance(value, Decimal) else value) for name, value in line.values.items()}
-    headline = network.headline if network is not None else {}
-    # 网上申报与容缺 (issue 17.5): the sheet's lines, so a stored report shows them without the workbook.
-    return {**values, **line.rates, **headline, "online_figures": online.as_json()}
+    return {
+        **values,
+        **line.rates,
+        **(network.headline if network is not None else {}),
+        **(hall.headline() if hall is not None else {}),
+        # 网上申报与容缺 (issue 17.5): the sheet's lines, so a stored report shows them without the workbook.
+        "online_figures": online.as_json(),
+    }
 
 
 def generate(
@@ -88,13 +93,17 @@ def generate(
     )
     # Tolerated materials still missing are counted as of the build.
     online = online_figures.for_centers(session, figures.center_ids, figures.start, figures.end, now.date())
-    workbook = report_workbook.build(session, figures, center.name, now, network, online)
+    # The front of the hall (issue 18.5): the center's and its sub-tree's queues, inquiries, appointments.
+    hall = hall_figures.figures(
+        session, figures.start.date(), figures.end.date(), now, hall_figures.in_centers(figures.center_ids)
+    )
+    workbook = report_workbook.build(session, figures, center.name, now, network, online, hall)
     if report is None:
         report = MonthlyReport(center=center, month=month)
         session.add(report)
     report.due_on = due_on(calendar, month, due_workday)
     report.generated_at, report.generated_by = now, actor_name
-    report.figures = _json_figures(figures, network, online)
+    report.figures = _json_figures(figures, network, online, hall)
     report.file, report.file_name = workbook, f"{center.code}-{month:%Y-%m}-月报.xlsx"
     session.flush()
     return report

@@ -487,6 +487,12 @@ SPECS = {
         ),
         SettingSpec("appointment_no_show_days", "90", _l("Appointments: no-show counting period (days)")),
         SettingSpec("appointment_block_days", "30", _l("Appointments: online booking blocked for (days)")),
+        SettingSpec(
+            "queue_wait_limit_minutes",
+            "30",
+            _l("Queue: wait limit (minutes)"),
+            _l("A ticket waiting longer from issue to call is a long wait (assessment trigger, hall figures)."),
+        ),
     )
 }
 
@@ -520,6 +526,7 @@ RANGES = {
     "appointment_no_show_count": (1, 20),
     "appointment_no_show_days": (1, 365),
     "appointment_block_days": (1, 365),
+    "queue_wait_limit_minutes": (1, 480),
     "staff_max_age": (16, 70),
     "staff_max_age_relaxed": (16, 70),
     "personnel_window_min_staff": (0, 20),

@@ -82,6 +82,7 @@ class BulletinView(BaseView):
             centers=centers,
             presets=presets(clock.now().date()),
             indicators=bulletins.INDICATORS,
+            minutes=bulletins.MINUTES,
             definitions=bulletins.DEFINITIONS,
             may_export=self.appbuilder.sm.has_access("can_export", "Bulletin"),
         )

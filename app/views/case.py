@@ -131,6 +131,9 @@ class QuickFilter(BaseFilter):
             return query.filter(tolerated.still_missing())
         if quick == "tolerated_overdue":
             return query.filter(tolerated.still_missing(wall_clock.now().date()))
+        # 延时服务 (the bare column: SQLite matches it to the partial index ix_case_delayed_accepted).
+        if quick == "delayed":
+            return query.filter(Case.delayed_service)
         return query
 
 

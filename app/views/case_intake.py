@@ -110,6 +110,7 @@ class CaseIntakeView(BaseView):
                     received_at=received_at(values.get("received_at")),
                     tolerated_material_ids=digits(request.form.getlist("tolerated")),
                     tolerated_due=tolerated_due(values, digits(request.form.getlist("tolerated"))),
+                    delayed_booking=queue.delayed_booking(ticket),
                 )
                 outcome = case_flow.intake(db.session, actor, wall_clock.now(), application, Clock.load(db.session))
                 if ticket is not None:

@@ -1,5 +1,7 @@
 """Landing page after login: the dashboard of the user's own scope."""
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 from flask import g, redirect, url_for
 from flask_appbuilder import IndexView, expose
@@ -14,7 +16,7 @@ from app.models.matter import Matter, MatterStatus
 from app.models.org import Center, Department, Staff, StaffStatus, Window
 from app.security import current_scope
 from app.services import calendar as calendar_service
-from app.services import dashboard, notices, online_figures, rating_rates
+from app.services import dashboard, hall_figures, notices, online_figures, rating_rates
 from app.views.lights import light_badge
 
 # The dashboard's 网上申报 panel: the month's figures of the scope (online_figures.py).
@@ -64,6 +66,13 @@ class HomeView(IndexView):
             work_calendar,
             application_scope=scope.clause(Application),
         )
+        # The front of the hall (issue 18.5): now, and this month (five statements in all).
+        month_start = now.date().replace(day=1)
+        next_month = (month_start + timedelta(days=32)).replace(day=1)
+        hall = {
+            "live": hall_figures.live(db.session, now, scope.clause),
+            "month": hall_figures.month_summary(db.session, month_start, next_month, now, scope.clause),
+        }
         charts = {
             "lights": [
                 {"name": str(light.label), "key": light.name, "value": figures.lights[light.name]} for light in Light
@@ -85,6 +94,7 @@ class HomeView(IndexView):
             online_labels=online_figures.LABELS,
             online_rates=online_figures.RATES,
             charts=charts,
+            hall=hall,
             unread=notices.unread_count(db.session, g.user.id),
             show_red_cases=self.appbuilder.sm.has_access("can_read", "Case"),
             case_light_badge=light_badge,

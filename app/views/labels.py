@@ -232,6 +232,7 @@ LABELS = {
     "warn_at": _l("Warning from"),
     "calendar_unconfirmed": _l("Calendar not confirmed"),
     "deemed_accepted": _l("Deemed accepted (行政许可法第三十二条)"),
+    "delayed_service": _l("Delayed service"),
     # Online applications (issue 17): never on a form (they move by steps), but FAB lists every
     # column for a view's add form.
     "review_flagged_at": _l("Flagged as not pre-reviewed at"),

@@ -39,6 +39,18 @@ def _figures(figures):
             overdue=figures.get("overdue", 0),
         )
     )
+    if "hall_tickets" in figures:
+        # The front of the hall (issue 18.5, sheet 大厅服务).
+        hall = _l(
+            "tickets %(tickets)s, average wait %(wait)s min, inquiries closed %(closure)s, "
+            "appointments kept %(kept)s, delayed-service cases %(delayed)s",
+            tickets=figures["hall_tickets"],
+            wait="—" if figures.get("hall_wait_minutes") is None else figures["hall_wait_minutes"],
+            closure=_percent(figures.get("hall_inquiry_closure_rate")),
+            kept=_percent(figures.get("hall_appointment_keep_rate")),
+            delayed=figures.get("hall_delayed_cases", 0),
+        )
+        text = f"{text}；{hall}"
     if "handoffs" in figures:
         network = _l(
             "reported up %(handoffs)s (%(open)s open), delivered %(delivered)s, village requests %(requests)s",

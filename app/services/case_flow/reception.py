@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, object_session
 
+from app.models.appointment import DelayedOpening
 from app.models.case import (
     ApplicantType,
     Case,
@@ -51,6 +52,8 @@ class Application:
     # ({material id: date}; the others get the `tolerated_due_days` default).
     tolerated_material_ids: tuple = ()
     tolerated_due: dict = field(default_factory=dict)
+    # 延时服务: the applicant came with a delayed-service booking (the window's ticket's appointment).
+    delayed_booking: bool = False
 
 
 def next_number(session: Session, center, now: datetime) -> str:
@@ -134,6 +137,8 @@ def intake(session: Session, actor: Actor, now: datetime, application: Applicati
         paused_workdays=0,
         extension_days=0,
         supplement_count=0,
+        delayed_service=application.delayed_booking
+        or delayed_service(received_at, clock, lambda: openings_of(session, window_center.id, received_at.date())),
     )
     session.add(case)
     received_names = [m.name for m in matter.materials if m.id in received]
@@ -160,6 +165,27 @@ def intake(session: Session, actor: Actor, now: datetime, application: Applicati
         session.add(late)
     session.flush()
     return Outcome(case, written, [late] if late is not None else [])
+
+
+def delayed_service(at: datetime, clock: Clock, openings) -> bool:
+    """延时服务 (004 第二十六条; issue 18.2 "every case handled then is marked 延时服务 and counted"):
+    received at `at` outside office hours (before the first period, between periods, after the last,
+    or on a non-working day) while the center had opened delayed service then, i.e. inside one of
+    `openings` — (starts, ends) times of that day, bounds included; `openings` is called only when
+    `at` is outside office hours, so an ordinary intake reads nothing more. A case received from a
+    delayed-service booking is marked by intake whatever the hour (`Application.delayed_booking`)."""
+    moment = at.time()
+    inside = clock.calendar.is_workday(at.date()) and any(s <= moment < e for s, e in clock.hours.periods)
+    return not inside and any(starts <= moment <= ends for starts, ends in openings())
+
+
+def openings_of(session: Session, center_id: int, day) -> list[tuple]:
+    """(starts, ends) of the center's delayed-service openings on `day` (any group or all of them)."""
+    return session.execute(
+        sa.select(DelayedOpening.starts, DelayedOpening.ends).where(
+            DelayedOpening.center_id == center_id, DelayedOpening.day == day
+        )
+    ).all()
 
 
 def checked_received_at(received_at, now: datetime) -> datetime:
