@@ -46,6 +46,11 @@ CLOSED_APPLICATION_STATUSES = (ApplicationStatus.passed, ApplicationStatus.refus
 _OPEN_CONDITION = sa.text(
     "status IN ({})".format(", ".join(f"'{status.name}'" for status in OPEN_APPLICATION_STATUSES))
 )
+# Written in AWAITING_REVIEW_STATUSES' order: SQLite reads a partial index only when the query
+# repeats its condition, and the queue's waiting and overdue tabs write exactly this (status_in).
+_AWAITING_CONDITION = sa.text(
+    "status IN ({})".format(", ".join(f"'{status.name}'" for status in AWAITING_REVIEW_STATUSES))
+)
 
 
 class ApplicationAction(LabeledEnum):
@@ -143,6 +148,15 @@ class Application(VersionedMixin, Model):
         sa.Index("ix_application_status_submitted", "status", "submitted_at"),
         # The retention scan: closed ones older than the retention days.
         sa.Index("ix_application_closed_at", "closed_at"),
+        # The queue's waiting and overdue tabs, most urgent first (bench.applications at 100k: SQL
+        # p95 86.7 → 6.8 ms); a department's closed and all tabs, newest first (273 → 4.6 ms).
+        sa.Index(
+            "ix_application_awaiting_due",
+            "review_due_at",
+            postgresql_where=_AWAITING_CONDITION,
+            sqlite_where=_AWAITING_CONDITION,
+        ),
+        sa.Index("ix_application_department_submitted", "department_id", "submitted_at"),
     )
 
     __scope__ = ScopedBy(center=("center_id",), department=("department_id",))
