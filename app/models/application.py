@@ -60,6 +60,10 @@ class ApplicationAction(LabeledEnum):
     pass_review = _l("Passed pre-review")
     refuse = _l("Refused")
     withdraw = _l("Withdrawn")
+    # 行政许可法 §32 reached for a joint matter (联办): the scan cannot name its co-departments, so
+    # it records the acceptance on receipt here; a reviewer passes it naming them (prereview.py).
+    # A plain VARCHAR value like every enum here: no DDL.
+    deemed_accepted = _l("Counts as accepted on receipt (§32); awaiting its co-departments")
 
 
 class Application(VersionedMixin, Model):

@@ -19,7 +19,12 @@ The scan (job warning_scan, `scan`):
   center_notices) and, for a township's application, the township's heads;
 - 行政许可法 §32: an application not answered with a correction notice within 5 working days of
   its receipt counts as accepted on its receipt date. The system accepts it itself: the case's
-  clock runs from the receipt, and the case is flagged `deemed_accepted` (视为受理).
+  clock runs from the receipt, and the case is flagged `deemed_accepted` (视为受理). A joint
+  matter's (联办) it cannot accept, as only a person can name the co-departments: it records the
+  acceptance on receipt on the application (an ApplicationEvent `deemed_accepted`), tells the
+  department's chief representatives and the center once, and the reviewer's pass, naming them,
+  accepts the case on the receipt date, `deemed_accepted` too. Such an application may no longer
+  be asked for a correction or refused: the law has accepted it.
 
 Two reviewers at once: every decision is one conditional UPDATE on (id, status, version), so
 exactly one wins and the other is told in Chinese what happened.
@@ -40,6 +45,7 @@ from app.models.application import (
     ApplicationStatus,
 )
 from app.models.case import Channel, Violation, ViolationKind
+from app.models.matter import CaseKind, Matter
 from app.models.notice import NoticeKind
 from app.models.org import RecordStatus, Staff, StaffStatus, Window
 from app.services import notices, settings
@@ -54,6 +60,7 @@ SYSTEM = "系统"
 # 行政许可法 §32: 逾期不告知的，自收到申请材料之日起即为受理. Fixed by law, not a setting.
 DEEMED_ACCEPTANCE_DAYS = 5
 APPLICATION = Application.__table__
+EVENT = ApplicationEvent.__table__
 VIOLATION = Violation.__table__
 STAFF = notices.STAFF
 AWAITING = [status.name for status in AWAITING_REVIEW_STATUSES]
@@ -110,6 +117,25 @@ def _reviewer(session: Session, actor: Actor, application: Application) -> Staff
     if not township and staff.department_id != application.department_id:
         raise PreReviewError(_l("This application belongs to another department."))
     return staff
+
+
+def deemed(session: Session, application: Application) -> bool:
+    """Has the §32 scan recorded this (joint) application as accepted on its receipt, awaiting the
+    pass that names its co-departments?"""
+    return bool(session.scalar(sa.select(_deemed_event(application.id))))
+
+
+def _deemed_event(application_id):
+    return sa.exists().where(
+        EVENT.c.application_id == application_id, EVENT.c.action == ApplicationAction.deemed_accepted.name
+    )
+
+
+def _not_deemed(session: Session, application: Application) -> None:
+    if deemed(session, application):
+        raise PreReviewError(
+            _l("This application counts as accepted on receipt (行政许可法 §32): pass it, naming the co-departments.")
+        )
 
 
 def may_review(session: Session, actor: Actor, application: Application) -> bool:
@@ -197,8 +223,11 @@ def pass_review(
     """通过: the case is accepted now (channel online; the clock from the pass). Returns
     case_flow's Outcome. A joint matter's (联办) pass names its co-departments as window intake
     does (`co_department_ids`, checked by case_flow's accept: departments in use, at least one):
-    the case gets one task per co-department. Caller commits; on an exception it rolls back."""
+    the case gets one task per co-department. One the §32 scan recorded as accepted on receipt
+    (`deemed`) is accepted on its receipt date, `deemed_accepted`, its tasks due with the case.
+    Caller commits; on an exception it rolls back."""
     staff = _reviewer(session, actor, application)
+    on_receipt = application.submitted_at if deemed(session, application) else None
     _move(
         session,
         application,
@@ -209,9 +238,16 @@ def pass_review(
         closed_at=now,
     )
     outcome = _accept(
-        session, actor, now, application, clock or Clock.load(session), co_department_ids=co_department_ids
+        session,
+        actor,
+        now,
+        application,
+        clock or Clock.load(session),
+        accepted_at=on_receipt,
+        co_department_ids=co_department_ids,
     )
-    _event(session, application, ApplicationAction.pass_review, now, actor.name, outcome.case.number)
+    note = outcome.case.number + ("（视为受理：行政许可法第三十二条）" if on_receipt else "")
+    _event(session, application, ApplicationAction.pass_review, now, actor.name, note)
     return outcome
 
 
@@ -221,6 +257,7 @@ def request_correction(
     """一次性告知: one notice listing every missing or defective material and why; once per
     application (a second request is refused). Caller commits."""
     staff = _reviewer(session, actor, application)
+    _not_deemed(session, application)
     materials = {m.id: m.name for m in application.matter.materials}
     lines, asked = [], []
     for defect in defects:
@@ -257,6 +294,7 @@ def request_correction(
 def refuse(session: Session, actor: Actor, now: datetime, application: Application, version, reason) -> Application:
     """不予受理: not within the matter, with the reason the applicant reads. Caller commits."""
     staff = _reviewer(session, actor, application)
+    _not_deemed(session, application)
     reason = _text(reason, _l("Give the reason for refusing it."))
     _move(
         session,
@@ -300,6 +338,9 @@ def _accept(session, actor, now, application, clock, accepted_at=None, co_depart
         outcome.event.data = {**(outcome.event.data or {}), "deemed_accepted": True}
         recompute_deadline(case, clock, now)
         start_step(case, clock, now)
+        for task in case.tasks:
+            # A joint case's tasks were given the deadline from now: theirs is the case's.
+            task.deadline_at = case.deadline_at
         outcome.event.data["deadline"] = case.deadline_at.isoformat()
         # Accepted days ago, it may be red already: its overdue event follows the acceptance.
         record_overdue(case)
@@ -398,26 +439,7 @@ def flag_overdue(session: Session, now: datetime) -> int:
         notices.minute(late.c.review_due_at),
         " 前完成预审，现已超时",
     ).label("detail")
-    key = notices.key("prereview:", late.c.id, late.c.round)
-    no_case = sa.cast(sa.null(), sa.Integer).label("case_id")
-    chiefs = (
-        sa.select(STAFF.c.user_id, key, no_case, detail)
-        .select_from(late)
-        .join(STAFF, notices.chief_reps(late.c.department_id))
-    )
-    center = notices.users_with_roles(*ROLE_DUTIES["center_notices"])
-    center_side = sa.select(center.c.user_id, key, no_case, detail).select_from(late).join(center, sa.true())
-    heads = notices.users_with_roles(*ROLE_DUTIES["center_head"])
-    township = (
-        sa.select(STAFF.c.user_id, key, no_case, detail)
-        .select_from(late)
-        .join(STAFF, sa.and_(STAFF.c.center_id == late.c.center_id, STAFF.c.status == StaffStatus.active.name))
-        .join(heads, heads.c.user_id == STAFF.c.user_id)
-    )
-    sent = sum(
-        notices.insert(connection, NoticeKind.prereview_overdue, candidates, now)
-        for candidates in (chiefs, center_side, township)
-    )
+    sent = _tell(connection, late, notices.key("prereview:", late.c.id, late.c.round), detail, now)
     window = Window.__table__
     department_window = (
         sa.select(sa.func.min(window.c.id))
@@ -440,25 +462,57 @@ def flag_overdue(session: Session, now: datetime) -> int:
     return len(flagged) + sent + recorded
 
 
+def _tell(connection, rows, key, detail, now: datetime) -> int:
+    """Notices (prereview_overdue, once per key) about the applications in `rows` (a subquery with
+    department_id and center_id): to the department's chief representatives, the center (duty
+    center_notices) and, for a township's application, the township's heads."""
+    no_case = sa.cast(sa.null(), sa.Integer).label("case_id")
+    chiefs = (
+        sa.select(STAFF.c.user_id, key, no_case, detail)
+        .select_from(rows)
+        .join(STAFF, notices.chief_reps(rows.c.department_id))
+    )
+    center = notices.users_with_roles(*ROLE_DUTIES["center_notices"])
+    center_side = sa.select(center.c.user_id, key, no_case, detail).select_from(rows).join(center, sa.true())
+    heads = notices.users_with_roles(*ROLE_DUTIES["center_head"])
+    township = (
+        sa.select(STAFF.c.user_id, key, no_case, detail)
+        .select_from(rows)
+        .join(STAFF, sa.and_(STAFF.c.center_id == rows.c.center_id, STAFF.c.status == StaffStatus.active.name))
+        .join(heads, heads.c.user_id == STAFF.c.user_id)
+    )
+    return sum(
+        notices.insert(connection, NoticeKind.prereview_overdue, candidates, now)
+        for candidates in (chiefs, center_side, township)
+    )
+
+
 def deem_accepted(session: Session, now: datetime, clock: Clock) -> int:
     """行政许可法 §32: applications still awaiting their first pre-review (never asked for a
     correction) past the 5th working day after receipt are accepted on their receipt date.
 
     The index range on (status, submitted_at) keeps only those received more than 5 calendar
     days ago (5 working days are at least that); the exact instant is checked per row, and
-    such applications are few (every one is a department's failure), so the ORM is fine here."""
-    candidates = session.scalars(
-        sa.select(Application)
+    such applications are few (every one is a department's failure), so the ORM is fine here.
+    A joint matter's is recorded as accepted on receipt and its department told (`deem_joint`),
+    once: those recorded are not candidates again."""
+    candidates = session.execute(
+        sa.select(Application, Matter.case_kind)
+        .join(Matter, Matter.id == Application.matter_id)
         .where(
             Application.status == ApplicationStatus.submitted,
             Application.correction_requested_at.is_(None),
             Application.submitted_at <= now - timedelta(days=DEEMED_ACCEPTANCE_DAYS),
+            ~_deemed_event(Application.id),
         )
         .order_by(Application.submitted_at)
     ).all()
-    done = 0
-    for application in candidates:
+    done, joint = 0, []
+    for application, case_kind in candidates:
         if now <= deemed_at(application.submitted_at, clock):
+            continue
+        if case_kind is CaseKind.joint:
+            joint.append(application)
             continue
         try:
             with session.begin_nested():
@@ -485,4 +539,70 @@ def deem_accepted(session: Session, now: datetime, clock: Clock) -> int:
             # Decided meanwhile, or the matter no longer takes applications: nothing changed.
             continue
         done += 1
-    return done
+    return done + deem_joint(session, now, joint)
+
+
+def deem_joint(session: Session, now: datetime, applications) -> int:
+    """行政许可法 §32 for joint matters (联办) the system cannot accept itself (case_flow's accept
+    needs the co-departments, which only a person can name): each application is recorded as
+    accepted on its receipt (one ApplicationEvent `deemed_accepted`; its version moves on, so a
+    reviewer's correction or refusal read before it is refused as stale), and the department's
+    chief representatives, the center and a township's heads are told once that it must be passed
+    naming the co-departments. Rows written."""
+    if not applications:
+        return 0
+    claimed = (
+        session.execute(
+            sa.update(APPLICATION)
+            .where(
+                APPLICATION.c.id.in_([application.id for application in applications]),
+                APPLICATION.c.status == ApplicationStatus.submitted.name,
+                APPLICATION.c.correction_requested_at.is_(None),
+                ~_deemed_event(APPLICATION.c.id),
+            )
+            .values(version=APPLICATION.c.version + 1)
+            .returning(APPLICATION.c.id)
+        )
+        .scalars()
+        .all()
+    )
+    if not claimed:
+        return 0
+    connection = session.connection()
+    receipt = sa.func.substr(sa.cast(APPLICATION.c.submitted_at, sa.String), 1, 10)
+    connection.execute(
+        sa.insert(EVENT).from_select(
+            ["application_id", "action", "at", "actor_name", "note"],
+            sa.select(
+                APPLICATION.c.id,
+                sa.literal(ApplicationAction.deemed_accepted.name),
+                sa.literal(now),
+                sa.literal(SYSTEM),
+                notices.text("视为受理（行政许可法第三十二条），受理日为收件日 ", receipt, "；待指定协办部门后通过"),
+            ).where(APPLICATION.c.id.in_(claimed)),
+        )
+    )
+    rows = (
+        sa.select(
+            APPLICATION.c.id,
+            APPLICATION.c.department_id,
+            APPLICATION.c.center_id,
+            notices.text(
+                "网上申报 ",
+                APPLICATION.c.number,
+                "（",
+                notices.case_names(APPLICATION)[1],
+                "，",
+                APPLICATION.c.applicant_name,
+                "）未在五个工作日内告知补正，依行政许可法第三十二条自收件日 ",
+                receipt,
+                " 起视为受理；此为联办事项，请指定协办部门后通过预审",
+            ).label("detail"),
+        )
+        .where(APPLICATION.c.id.in_(claimed))
+        .subquery()
+    )
+    sent = _tell(connection, rows, notices.key("deemed:", rows.c.id), rows.c.detail, now)
+    for application in applications:
+        session.expire(application)  # its version moved on
+    return len(claimed) + sent

@@ -136,6 +136,10 @@ class PreReviewView(ApplicationView):
         if item.matter.case_kind is CaseKind.joint:
             # 联办: the pass names the co-departments, as the window's intake form does.
             passing["co_departments"] = co_department_choices(db.session, item.matter)
+        if prereview.deemed(db.session, item):
+            # 行政许可法 §32 has accepted it on receipt: the pass only names its co-departments.
+            passing["label"] = _l("Pass naming the co-departments: accepted on receipt (§32)")
+            return [passing]
         forms = [passing]
         if item.correction_requested_at is None:
             forms.append({"step": "correct", "label": _l("Ask for a correction (once)"), "fields": []})

@@ -372,3 +372,34 @@ def test_a_joint_matters_pass_form_offers_the_co_departments_and_the_case_gets_t
 def test_a_single_department_matters_pass_form_names_no_co_departments(client, queue):
     login(client, "staff_a")
     assert 'name="co_departments"' not in client.get(f"/prereview/show/{queue['app_a']}").get_data(as_text=True)
+
+
+def test_a_joint_application_the_law_accepted_is_only_passed_naming_its_co_departments(app, client, queue):
+    """行政许可法 §32: five working days without a correction notice (30 September, then 8–13
+    October): the scan records it as accepted on receipt; the page offers only the pass."""
+    with app.app_context():
+        db.session.execute(sa.update(Matter).where(Matter.id == queue["matter_a"]).values(case_kind=CaseKind.joint))
+        prereview.scan(db.session, datetime(2026, 10, 14, 9, 0))  # the other three: accepted by the scan
+        db.session.commit()
+    waiting = _application(app, queue["app_a"])
+    assert waiting.case_id is None and waiting.status is ApplicationStatus.submitted
+    version = str(waiting.version)
+    login(client, "staff_a")
+    page = client.get(f"/prereview/show/{queue['app_a']}").get_data(as_text=True)
+    assert "指定协办部门并通过" in page and 'name="co_departments"' in page
+    assert f"/prereview/act/{queue['app_a']}/refuse" not in page
+    assert f"/prereview/act/{queue['app_a']}/correct" not in page
+    refused = client.post(
+        f"/prereview/act/{queue['app_a']}/refuse", data={"version": version, "reason": "不属于"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "视为受理" in refused and _application(app, queue["app_a"]).status is ApplicationStatus.submitted
+    done = client.post(
+        f"/prereview/act/{queue['app_a']}/pass",
+        data={"version": version, "co_departments": [str(queue["dept_b"])]},
+        follow_redirects=True,
+    )
+    assert done.status_code == 200 and "办件 XZ-" in done.get_data(as_text=True)
+    with app.app_context():
+        case = db.session.get(Application, queue["app_a"]).case
+        assert case.deemed_accepted and case.accepted_at == RECEIVED and case.kind is CaseKind.joint
+        assert [(t.department_id, t.deadline_at) for t in case.tasks] == [(queue["dept_b"], case.deadline_at)]

@@ -253,6 +253,8 @@ def test_five_working_days_without_a_correction_notice_count_as_accepted_on_rece
     assert accept.action is CaseAction.accept and "视为受理" in accept.note and accept.actor_name == "系统"
     assert prereview.scan(db.session, datetime(2026, 10, 20, 9, 0)) == 0  # once
     assert count(Case) == 1
+    # Not a joint matter: accepted by the system, never recorded as awaiting co-departments.
+    assert count(ApplicationEvent, ApplicationEvent.action == ApplicationAction.deemed_accepted) == 0
 
 
 def test_a_correction_notice_in_time_stops_deemed_acceptance(ctx, world_ids):
@@ -365,3 +367,78 @@ def test_a_joint_pass_with_a_bad_co_department_is_refused_and_nothing_changes(ct
     application = fresh(application)
     assert application.status is ApplicationStatus.submitted and application.version == 1
     assert count(Case) == 0 and count(CaseTask) == 0 and count(ApplicationEvent) == 0
+
+
+def test_a_joint_application_past_five_working_days_counts_as_accepted_and_its_department_hears_once(ctx, world_ids):
+    """The scan cannot name a joint matter's co-departments: it records the acceptance on receipt
+    and tells the department and the center, once; the reviewer's pass, naming them, accepts the
+    case on the receipt date."""
+    _joint(world_ids)
+    received = datetime(2026, 10, 12, 10, 0)  # Monday; day 5 is Monday 19 October
+    application = applied(world_ids, at=received)
+    prereview.scan(db.session, datetime(2026, 10, 19, 17, 30))  # flagged late only: day 5 not over
+    db.session.commit()
+    deemed_events = (ApplicationEvent.action == ApplicationAction.deemed_accepted,)
+    assert count(ApplicationEvent, *deemed_events) == 0 and not prereview.deemed(db.session, application)
+    version = fresh(application).version
+    assert prereview.scan(db.session, datetime(2026, 10, 19, 17, 31)) > 0
+    db.session.commit()
+    application = fresh(application)
+    assert application.status is ApplicationStatus.submitted and count(Case) == 0
+    assert application.version == version + 1  # a form read before it is stale
+    [recorded] = db.session.scalars(sa.select(ApplicationEvent).where(*deemed_events)).all()
+    assert recorded.actor_name == "系统" and "2026-10-12" in recorded.note
+    assert recorded.at == datetime(2026, 10, 19, 17, 31)
+    assert prereview.deemed(db.session, application)
+    key = f"deemed:{application.id}"
+    told = db.session.scalars(sa.select(Notice).where(Notice.key == key)).all()
+    assert {n.user_id for n in told} == {world_ids[f"user_{name}"] for name in ("chief_a", "supervisor", "manager")}
+    assert all(n.kind is NoticeKind.prereview_overdue for n in told)
+    assert "视为受理" in told[0].detail and "协办部门" in told[0].detail and "WS2026000001" in told[0].detail
+    notices_before = count(Notice)
+    assert prereview.scan(db.session, datetime(2026, 10, 20, 9, 0)) == 0  # once
+    db.session.commit()
+    assert count(Notice) == notices_before and count(ApplicationEvent, *deemed_events) == 1
+
+    # The law has accepted it: no correction notice, no refusal; a pass without co-departments is refused.
+    now = datetime(2026, 10, 20, 9, 0)
+    first = application.matter.materials[0].id
+    with pytest.raises(PreReviewError, match="视为受理"):
+        prereview.request_correction(
+            db.session, actor("staff_a"), now, application, application.version, [Defect(first, "缺")]
+        )
+    db.session.rollback()
+    with pytest.raises(PreReviewError, match="视为受理"):
+        prereview.refuse(db.session, actor("staff_a"), now, fresh(application), application.version, "不属于")
+    db.session.rollback()
+    with pytest.raises(CaseError, match="联办件至少需要一个协办部门"):
+        prereview.pass_review(db.session, actor("staff_a"), now, fresh(application), application.version)
+    db.session.rollback()
+    assert fresh(application).status is ApplicationStatus.submitted and count(Case) == 0
+
+    application = fresh(application)
+    co = (world_ids["dept_b"], world_ids["dept_c"])
+    outcome = prereview.pass_review(
+        db.session, actor("staff_a"), now, application, application.version, co_department_ids=co
+    )
+    db.session.commit()
+    case = db.session.get(Case, outcome.case.id)
+    assert case.kind is CaseKind.joint and case.deemed_accepted and case.channel is Channel.online
+    assert case.accepted_at == received and case.received_at == received  # on its receipt date
+    # 10 working days after 12 October: 13–16, 19–23, 26.
+    assert case.deadline_at == datetime(2026, 10, 26, 17, 30)
+    tasks = db.session.execute(
+        sa.select(CaseTask.department_id, CaseTask.deadline_at)
+        .where(CaseTask.case_id == case.id)
+        .order_by(CaseTask.department_id)
+    ).all()
+    assert tasks == sorted((d, case.deadline_at) for d in co)
+    [accept] = case.events
+    assert accept.action is CaseAction.accept and "视为受理" in accept.note and accept.actor_name != "系统"
+    application = fresh(application)
+    assert application.status is ApplicationStatus.passed and application.case_id == case.id
+    passed = db.session.scalar(
+        sa.select(ApplicationEvent.note).where(ApplicationEvent.action == ApplicationAction.pass_review)
+    )
+    assert passed.startswith(case.number) and "视为受理" in passed
+    assert prereview.scan(db.session, datetime(2026, 10, 21, 9, 0)) == 0 and count(Case) == 1
