@@ -22,6 +22,7 @@ from app.models.case import (
     Case,
     CaseAction,
     CaseResult,
+    CaseStatus,
     CaseTask,
     Channel,
     DeliveryMethod,
@@ -41,6 +42,7 @@ from app.services import case_flow, green_channel, pending_violations, tolerated
 from app.services.appeals import AppealError
 from app.services.case_flow import CaseError, defaults
 from app.services.case_flow.guards import require_decision, require_denial_reason
+from app.services.case_flow.reception import co_department_choices
 from app.services.case_light import case_light, light_sql, open_with_light
 from app.services.idnumber import mask, mask_phone
 from app.views import remote_select
@@ -149,7 +151,12 @@ ACTION_FORMS = {
         # Required from the second request on (the handler checks): its reason.
         ("note", "text", _l("Note (a further request: its reason)"), False),
     ],
-    "receive_supplement": [("note", "text", _l("Note"), False)],
+    "receive_supplement": [
+        # A joint case (联办) held at intake names its co-departments when accepted, as intake does
+        # (forms_for offers the field only then).
+        ("co_department_ids", "co_departments", _l("Co-departments"), True),
+        ("note", "text", _l("Note"), False),
+    ],
     "start_special": [("note", "text", _l("Procedure and reason"), True)],
     "end_special": [("note", "text", _l("Note"), False)],
     "escalate": [("note", "text", _l("Note"), False)],
@@ -197,11 +204,20 @@ ACTION_FORMS = {
 
 
 def forms_for(case):
-    """The action forms of this case: a result from the county is delivered as it is, without a decision."""
-    if not case.children:
-        return ACTION_FORMS
-    own = ("own_decision", "own_fee")
-    return {**ACTION_FORMS, "deliver": [field for field in ACTION_FORMS["deliver"] if field[1] not in own]}
+    """The action forms of this case: a result from the county is delivered as it is, without a
+    decision; the co-departments are named on receiving materials only by a joint case held at intake."""
+    forms = dict(ACTION_FORMS)
+    if not names_co_departments(case):
+        forms["receive_supplement"] = [f for f in forms["receive_supplement"] if f[1] != "co_departments"]
+    if case.children:
+        own = ("own_decision", "own_fee")
+        forms["deliver"] = [field for field in forms["deliver"] if field[1] not in own]
+    return forms
+
+
+def names_co_departments(case) -> bool:
+    """A joint case (联办) not yet accepted: the materials completing it accept it, naming its co-departments."""
+    return case.kind is CaseKind.joint and case.status is CaseStatus.submitted
 
 
 DECISIONS = {"approve": True, "deny": False}
@@ -245,6 +261,9 @@ def action_inputs(action, form, case, actor):
             inputs[name] = form.getlist(name)
         elif kind in ("staff", "overdue_task", "open_task", "task_staff"):
             inputs[name] = int(raw) if raw.isascii() and raw.isdigit() else None
+        elif kind == "co_departments":
+            # Anything not a department id is kept as None, for the service to refuse.
+            inputs[name] = tuple(int_or_none(value) for value in form.getlist("co_departments"))
         else:
             inputs[name] = raw
     if action == "complete_task":
@@ -396,6 +415,7 @@ class CaseView(GovModelView):
             light_text=light_text,
             actions=case_flow.available_actions(actor, case, now) if sm.has_access("can_act", "Case") else [],
             forms=forms_for(case),
+            co_departments=co_department_choices(db.session, case.matter) if names_co_departments(case) else [],
             overdue_tasks=defaults.overdue_tasks(case, now),
             default_notices=defaults.notices_of(case),
             delivery_methods=list(DeliveryMethod),
@@ -616,6 +636,8 @@ class CaseApi(GovModelApi):
                       true = approve, false = deny; required, never assumed"}
                     note: {type: string, description: "a denial (approved false): its written reason, required"}
                     applicant_opinion: {type: string, description: "return_case: the applicant's opinion"}
+                    co_department_ids: {type: array, items: {type: integer}, description: "accept, and
+                      receive_supplement of a joint case (联办) held at intake: its co-departments, at least one"}
                     task_id: {type: integer, description: "complete_task, default_task (缺席默认), remind_task and
                       reassign_task (急办件, the center): the joint task"}
                     material_ids: {type: array, items: {type: integer}, description: "receive_tolerated (容缺):

@@ -10,8 +10,9 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Case, CaseAction, CaseEvent, CaseStatus, Matter
-from app.models.case import CaseResult
+from app.models.case import CaseResult, CaseTask
 from app.models.feedback import Complaint
+from app.models.matter import CaseKind
 from app.models.org import Staff
 from tests.conftest import login
 from tests.integration.test_case_views import ID_A, intake
@@ -247,3 +248,59 @@ def test_a_township_decision_at_delivery_is_chosen_and_confirmed_too(app, client
     hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', step))
     client.post(f"/caseview/act/{pk}/deliver", data=hidden)
     assert _state(app, pk)[:2] == (CaseStatus.completed, CaseResult.approved)
+
+
+def _receive_form(page):
+    return page.split('id="form-receive_supplement"')[1].split("</form>")[0]
+
+
+def test_a_joint_case_held_for_materials_names_its_co_departments_when_they_arrive(app, client, world_ids):
+    """联办: the materials completing a joint case held at intake accept it, naming its co-departments
+    as intake does; missing or unknown ones are refused in Chinese with nothing changed, on the
+    page and through the API."""
+    login(client, "staff_a")
+    materials = _materials(app, world_ids)
+    single = intake(client, world_ids, materials=[materials[0][0]])
+    assert 'name="co_departments"' not in _receive_form(client.get(f"/caseview/show/{single}").get_data(as_text=True))
+    with app.app_context():
+        db.session.get(Matter, world_ids["matter_a"]).case_kind = CaseKind.joint
+        db.session.commit()
+    pk = intake(client, world_ids, materials=[materials[0][0]])
+    form = _receive_form(client.get(f"/caseview/show/{pk}").get_data(as_text=True))
+    assert 'name="co_departments"' in form and f'<option value="{world_ids["dept_b"]}">' in form
+    assert f'<option value="{world_ids["dept_a"]}">' not in form  # not the lead itself
+    before = _state(app, pk)
+    assert before[0] is CaseStatus.submitted
+    for data, message in (({}, "联办件至少需要一个协办部门"), ({"co_departments": ["abc"]}, "请从列表中选择协办部门")):
+        refused = client.post(
+            f"/caseview/act/{pk}/receive_supplement", data={"version": before[2], **data}, follow_redirects=True
+        )
+        assert message in refused.get_data(as_text=True) and _state(app, pk) == before
+    for body in ({}, {"co_department_ids": [999999]}, {"co_department_ids": "x"}):
+        response = client.post(f"/api/v1/case/{pk}/action/receive_supplement", json={"version": before[2], **body})
+        assert response.status_code == 422 and "协办部门" in response.get_json()["message"], body
+    assert _state(app, pk) == before and _count(app, CaseTask) == 0
+    response = client.post(
+        f"/api/v1/case/{pk}/action/receive_supplement",
+        json={"version": before[2], "co_department_ids": [world_ids["dept_b"]]},
+    )
+    assert response.status_code == 200 and response.get_json()["status"] == "accepted"
+    with app.app_context():
+        case = db.session.get(Case, pk)
+        assert [(t.department_id, t.deadline_at) for t in case.tasks] == [(world_ids["dept_b"], case.deadline_at)]
+
+
+def test_the_page_accepts_a_held_joint_case_with_its_co_departments(app, client, world_ids):
+    with app.app_context():
+        db.session.get(Matter, world_ids["matter_a"]).case_kind = CaseKind.joint
+        db.session.commit()
+    login(client, "staff_a")
+    pk = intake(client, world_ids, materials=[_materials(app, world_ids)[0][0]])
+    client.post(
+        f"/caseview/act/{pk}/receive_supplement",
+        data={"version": _state(app, pk)[2], "co_departments": [str(world_ids["dept_b"]), str(world_ids["dept_c"])]},
+    )
+    with app.app_context():
+        case = db.session.get(Case, pk)
+        assert case.status is CaseStatus.accepted
+        assert sorted(t.department_id for t in case.tasks) == sorted((world_ids["dept_b"], world_ids["dept_c"]))

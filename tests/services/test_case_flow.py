@@ -264,6 +264,43 @@ def test_joint_case_without_co_department_is_refused(ctx, world_ids):
         new_case(world_ids)
 
 
+@pytest.mark.parametrize(
+    ("co", "message"),
+    [
+        ((), "联办件至少需要一个协办部门"),
+        ((999999,), "请从列表中选择协办部门"),
+        ((None,), "请从列表中选择协办部门"),
+        (("1",), "请从列表中选择协办部门"),
+    ],
+)
+def test_a_joint_case_held_for_materials_is_refused_without_known_co_departments(ctx, world_ids, co, message):
+    db.session.get(Matter, world_ids["matter_a"]).case_kind = CaseKind.joint
+    db.session.commit()
+    matter = db.session.get(Matter, world_ids["matter_a"])
+    case = new_case(world_ids, received=[matter.materials[0].id])
+    before = snapshot(case.id)
+    with pytest.raises(CaseError, match=message):
+        act(case, "receive_supplement", now=datetime(2026, 9, 29, 10, 0), co_department_ids=co)
+    assert snapshot(case.id) == before and before[0] is CaseStatus.submitted
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CaseTask)) == 0
+
+
+def test_a_joint_case_held_for_materials_is_accepted_naming_its_co_departments(ctx, world_ids):
+    db.session.get(Matter, world_ids["matter_a"]).case_kind = CaseKind.joint
+    db.session.commit()
+    matter = db.session.get(Matter, world_ids["matter_a"])
+    case = new_case(world_ids, received=[matter.materials[0].id])
+    co = (world_ids["dept_b"], world_ids["dept_c"], world_ids["dept_a"])  # the lead itself is dropped
+    act(case, "receive_supplement", now=datetime(2026, 9, 29, 10, 0), co_department_ids=co)
+    db.session.expire_all()
+    case = db.session.get(Case, case.id)
+    assert case.status is CaseStatus.accepted and case.accepted_at == datetime(2026, 9, 29, 10, 0)
+    assert sorted((t.department_id, t.deadline_at) for t in case.tasks) == sorted(
+        (d, case.deadline_at) for d in (world_ids["dept_b"], world_ids["dept_c"])
+    )
+    assert [e.action for e in case.events] == [CaseAction.request_supplement, CaseAction.accept]
+
+
 def test_stale_case_error_type(ctx, world_ids):
     case = new_case(world_ids)
     with pytest.raises(StaleCase):

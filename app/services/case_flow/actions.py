@@ -178,10 +178,14 @@ def _resumes(action):
 _resume_supplement = _resumes(CaseAction.receive_supplement)
 
 
-def receive_supplement(session, actor, case, now, *, clock, note=None):
+def receive_supplement(session, actor, case, now, *, clock, note=None, co_department_ids=()):
+    """The missing materials arrived. A case held at intake is accepted now; a joint one (联办) names
+    its co-departments as intake does (`co_department_ids`, checked by accept_case: departments in
+    use, at least one), otherwise it is refused and nothing changes. A suspended case resumes (its
+    co-departments were named at acceptance: any given are not read)."""
     if case.status is CaseStatus.submitted:
         # Materials completed before acceptance: the application is accepted now.
-        return accept_case(case, actor, now, clock, (), [])
+        return accept_case(case, actor, now, clock, co_department_ids, [])
     return _resume_supplement(session, actor, case, now, clock=clock, note=note)
 
 
