@@ -62,6 +62,12 @@ def minutes(seconds) -> float | None:
     return None if seconds is None else round(float(seconds) / 60, 1)
 
 
+def keep_rate(counts: dict) -> float | None:
+    """预约履约率 of appointments.counts: kept ÷ (kept + no-show); None when neither happened."""
+    done = counts["kept"] + counts["no_show"]
+    return counts["kept"] / done if done else None
+
+
 def _count_if(condition):
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
@@ -80,9 +86,7 @@ class HallFigures:
 
     @property
     def keep_rate(self) -> float | None:
-        """预约履约率: kept ÷ (kept + no-show); None when neither happened."""
-        done = self.appointments["kept"] + self.appointments["no_show"]
-        return self.appointments["kept"] / done if done else None
+        return keep_rate(self.appointments)
 
     def headline(self) -> dict:
         """The flat figures the monthly report stores in its JSON (names prefixed hall_)."""
@@ -252,33 +256,23 @@ def month_summary(session: Session, start: date, end: date, now: datetime, where
     begin, finish = datetime.combine(start, datetime.min.time()), datetime.combine(end, datetime.min.time())
     inquiry_figures = inquiries.figures(session, start, end, now, where(Inquiry))
     booked = appointments.counts(session, begin, finish, where=where(Appointment))
-    status = QueueTicket.status
-    tickets = session.execute(
-        sa.select(
-            _count_if(QueueTicket.transferred_from_id.is_(None)),
-            _count_if(status == TicketStatus.done),
-            _count_if(status == TicketStatus.abandoned),
-            sa.func.avg(QueueTicket.wait_seconds),
-            sa.func.max(QueueTicket.wait_seconds),
-        ).where(QueueTicket.service_day >= start, QueueTicket.service_day < end, where(QueueTicket))
-    ).one()
+    tickets = _ticket_line(session.execute(_ticket_rows(start, end - timedelta(days=1), where)).one())
     cases = session.execute(
         sa.select(_count_if(Case.kind == CaseKind.urgent), _count_if(Case.delayed_service)).where(
             Case.accepted_at >= begin, Case.accepted_at < finish, where(Case)
         )
     ).one()
-    done = booked["kept"] + booked["no_show"]
     return {
         "inquiries": inquiry_figures.received,
         "inquiry_closure_rate": inquiry_figures.closure_rate,
         "kept": booked["kept"],
         "no_show": booked["no_show"],
-        "keep_rate": booked["kept"] / done if done else None,
-        "tickets": int(tickets[0]),
-        "served": int(tickets[1]),
-        "abandoned": int(tickets[2]),
-        "average_wait": minutes(tickets[3]),
-        "longest_wait": minutes(tickets[4]),
+        "keep_rate": keep_rate(booked),
+        "tickets": tickets["issued"],
+        "served": tickets["served"],
+        "abandoned": tickets["abandoned"],
+        "average_wait": minutes(tickets["average_wait"]),
+        "longest_wait": minutes(tickets["longest_wait"]),
         "urgent": int(cases[0]),
         "delayed": int(cases[1]),
     }
