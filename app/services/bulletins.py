@@ -1,4 +1,4 @@
-"""Efficiency bulletins (效能通报): nine indicators by department for a period, ranked.
+"""Efficiency bulletins (效能通报): twelve indicators by department for a period, ranked.
 
 Definitions, shown on the page and in the workbook:
 - 项目进入率: the department's matters in service that are handled in the center
@@ -38,7 +38,7 @@ from app.models.inquiry import Inquiry, InquiryStatus
 from app.models.matter import Matter, MatterStatus
 from app.models.org import Department, RecordStatus
 from app.models.queue import QueueTicket
-from app.services import monthly_report, rating_rates
+from app.services import hall_figures, monthly_report, rating_rates
 from app.services.excel import safe_cell
 
 # (key, label, higher is better)
@@ -87,10 +87,7 @@ class BulletinRow:
 
 def _hall_by_department(session: Session, center_ids, start: datetime, end: datetime) -> dict[str, dict]:
     """The front of the hall's three indicators by department id, one GROUP BY each."""
-
-    def count_if(condition):
-        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-
+    count_if = hall_figures.count_if
     department = sa.func.coalesce(Inquiry.referred_department_id, Inquiry.department_id)
     in_time = sa.and_(
         Inquiry.status == InquiryStatus.closed,
@@ -123,7 +120,7 @@ def _hall_by_department(session: Session, center_ids, start: datetime, end: date
     return {
         "inquiry_closure_rate": {dep: _ratio(int(closed), total) for dep, total, closed in inquiries},
         "appointment_keep_rate": {dep: _ratio(int(k), int(k) + int(n)) for dep, k, n in appointments},
-        "average_wait": {dep: round(float(avg) / 60, 1) for dep, avg in waits if avg is not None},
+        "average_wait": {dep: hall_figures.minutes(avg) for dep, avg in waits if avg is not None},
     }
 
 

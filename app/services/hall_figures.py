@@ -68,7 +68,7 @@ def keep_rate(counts: dict) -> float | None:
     return counts["kept"] / done if done else None
 
 
-def _count_if(condition):
+def count_if(condition):
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
 
@@ -116,10 +116,10 @@ def _ticket_rows(first: date, last: date, where: Where, *grain):
     status = QueueTicket.status
     return sa.select(
         *grain,
-        _count_if(QueueTicket.transferred_from_id.is_(None)).label("issued"),
-        _count_if(status == TicketStatus.done).label("served"),
-        _count_if(status == TicketStatus.abandoned).label("abandoned"),
-        _count_if(status == TicketStatus.skipped).label("skipped"),
+        count_if(QueueTicket.transferred_from_id.is_(None)).label("issued"),
+        count_if(status == TicketStatus.done).label("served"),
+        count_if(status == TicketStatus.abandoned).label("abandoned"),
+        count_if(status == TicketStatus.skipped).label("skipped"),
         sa.func.count(QueueTicket.wait_seconds).label("called"),
         sa.func.avg(QueueTicket.wait_seconds).label("average_wait"),
         sa.func.max(QueueTicket.wait_seconds).label("longest_wait"),
@@ -175,8 +175,8 @@ def figures(session: Session, start: date, end: date, now: datetime, where: Wher
                 Window.code,
                 Window.name,
                 sa.func.count().label("calls"),
-                _count_if(status == TicketStatus.done).label("served"),
-                _count_if(status == TicketStatus.skipped).label("skipped"),
+                count_if(status == TicketStatus.done).label("served"),
+                count_if(status == TicketStatus.skipped).label("skipped"),
                 sa.func.avg(QueueTicket.service_seconds).label("average_service"),
             )
             .join(Window, Window.id == QueueTicket.window_id)
@@ -213,9 +213,9 @@ def live(session: Session, now: datetime, where: Where) -> dict:
         sa.select(
             WindowGroup.prefix,
             WindowGroup.name,
-            _count_if(waiting).label("waiting"),
+            count_if(waiting).label("waiting"),
             sa.func.min(sa.case((waiting, QueueTicket.issued_at))).label("oldest"),
-            _count_if(status.in_([TicketStatus.called, TicketStatus.serving])).label("serving"),
+            count_if(status.in_([TicketStatus.called, TicketStatus.serving])).label("serving"),
         )
         .join(WindowGroup, WindowGroup.id == QueueTicket.group_id)
         .where(
@@ -258,7 +258,7 @@ def month_summary(session: Session, start: date, end: date, now: datetime, where
     booked = appointments.counts(session, begin, finish, where=where(Appointment))
     tickets = _ticket_line(session.execute(_ticket_rows(start, end - timedelta(days=1), where)).one())
     cases = session.execute(
-        sa.select(_count_if(Case.kind == CaseKind.urgent), _count_if(Case.delayed_service)).where(
+        sa.select(count_if(Case.kind == CaseKind.urgent), count_if(Case.delayed_service)).where(
             Case.accepted_at >= begin, Case.accepted_at < finish, where(Case)
         )
     ).one()
