@@ -17,7 +17,7 @@ from app.models.matter import Matter
 from app.models.org import Department
 from app.services import online_figures, rating_rates
 from app.services.case_light import case_light, light_sql, open_with_light
-from app.services.monthly_report import previous_month
+from app.services.monthly_report import month_bounds, previous_month
 from app.services.workdays import WorkCalendar
 
 OPEN = [status.name for status in OPEN_STATUSES]
@@ -139,11 +139,9 @@ def build(
     ]
     online = None
     if application_scope is not None:
-        month_end = (month_start + timedelta(days=32)).replace(day=1)
         online = online_figures.compute(
             session,
-            month_start,
-            month_end,
+            *month_bounds(month_start),
             now.date(),
             application_scope=application_scope,
             case_scope=case_scope,

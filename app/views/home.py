@@ -1,7 +1,5 @@
 """Landing page after login: the dashboard of the user's own scope."""
 
-from datetime import timedelta
-
 import sqlalchemy as sa
 from flask import g, redirect, url_for
 from flask_appbuilder import IndexView, expose
@@ -17,6 +15,7 @@ from app.models.org import Center, Department, Staff, StaffStatus, Window
 from app.security import current_scope
 from app.services import calendar as calendar_service
 from app.services import dashboard, hall_figures, notices, online_figures, rating_rates
+from app.services.monthly_report import month_bounds
 from app.views.lights import light_badge
 
 # The dashboard's 网上申报 panel: the month's figures of the scope (online_figures.py).
@@ -67,8 +66,7 @@ class HomeView(IndexView):
             application_scope=scope.clause(Application),
         )
         # The front of the hall (issue 18.5): now, and this month (five statements in all).
-        month_start = now.date().replace(day=1)
-        next_month = (month_start + timedelta(days=32)).replace(day=1)
+        month_start, next_month = (moment.date() for moment in month_bounds(now.date()))
         hall = {
             "live": hall_figures.live(db.session, now, scope.clause),
             "month": hall_figures.month_summary(db.session, month_start, next_month, now, scope.clause),
